@@ -1,5 +1,12 @@
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
+import {
+	type KernelConfig,
+	type KernelFunc,
+	type NamedAttrMap,
+	type NamedTensorInfoMap,
+	type TensorInfo,
+	util,
+} from "@tensorflow/tfjs-core";
 
 /**
  * Wraps a wasm matmul kernel (`BatchMatMul`, `_FusedMatMul`) so that `transposeA`/`transposeB`
@@ -17,6 +24,12 @@ export const withExplicitTranspose = (original: KernelConfig, transpose: KernelF
 		const transposeA = attrs?.transposeA === true;
 		const transposeB = attrs?.transposeB === true;
 		if (!transposeA && !transposeB) return original.kernelFunc({ inputs, backend, ...(attrs ? { attrs } : {}) });
+		// With a batch (of either operand) above 1 the wasm kernel takes its scalar loop whatever the
+		// flags, and that loop reads transposed operands in place: same sums in the same order, so
+		// the flags pass through (bit-identical) and the explicit copy is saved.
+		const batch = (x: TensorInfo | undefined) => (x === undefined ? 1 : util.sizeFromShape(x.shape.slice(0, -2)));
+		if (batch(inputs.a) > 1 || batch(inputs.b) > 1)
+			return original.kernelFunc({ inputs, backend, ...(attrs ? { attrs } : {}) });
 		// The kernel registry types the backend as `{}`; this wrapper is registered for "wasm" only.
 		const wasm = backend as BackendWasm;
 		const temporaries: TensorInfo[] = [];
