@@ -25,11 +25,13 @@ export {
 export { CheckpointError, PolicyConfigError } from "./errors.ts";
 export { type Generation, generate, type SamplingOptions } from "./generate.ts";
 export {
+	attention,
 	disposeCache,
 	type ForwardOptions,
 	type ForwardResult,
 	type KvCache,
 	parameterShapes,
+	SLICED_ATTENTION_MIN_QUERIES,
 	TransformerPolicy,
 } from "./model.ts";
 export { decodeAnswer, encodeAnswer, encodePrompt, promptText } from "./prompting.ts";

@@ -110,21 +110,131 @@ const initialValues = (c: ModelConfig, name: string, size: number, rng: Rng): Fl
 	return normal(rng, size, std);
 };
 
-const gelu = (x: tf.Tensor): tf.Tensor =>
-	tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI)))));
+/**
+ * The elementwise and reduction ops of the layers, as `tf` ops or as direct kernel calls. A `tf` op
+ * opens a scope and checks its arguments before running its kernel; calling the kernel directly
+ * runs the same kernel on the same inputs (so the same results, bit for bit) 1.5–2 µs sooner,
+ * which counts when a decoding step is ~130 small kernels. Direct calls are used only while no
+ * gradient tape records (see {@link recording}); the tape path stays on the `tf` ops.
+ */
+interface Ops {
+	add(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
+	sub(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
+	mul(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
+	pow(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
+	tanh(x: tf.Tensor): tf.Tensor;
+	square(x: tf.Tensor): tf.Tensor;
+	rsqrt(x: tf.Tensor): tf.Tensor;
+	/** Mean over the last axis, kept. */
+	meanLast(x: tf.Tensor): tf.Tensor;
+}
 
-const layerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => {
-	const centred = tf.sub(x, tf.mean(x, -1, true));
-	const variance = tf.mean(tf.square(centred), -1, true);
-	return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), g), b);
+const tfOps: Ops = {
+	add: (a, b) => tf.add(a, b),
+	sub: (a, b) => tf.sub(a, b),
+	mul: (a, b) => tf.mul(a, b),
+	pow: (a, b) => tf.pow(a, b),
+	tanh: (x) => tf.tanh(x),
+	square: (x) => tf.square(x),
+	rsqrt: (x) => tf.rsqrt(x),
+	meanLast: (x) => tf.mean(x, -1, true),
 };
+
+const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): tf.Tensor =>
+	tf.engine().runKernel(kernel, inputs, attrs) as tf.Tensor;
+
+/** The kernels the `tf` ops of {@link tfOps} run, with the attrs they pass (tfjs-core 4.22). */
+const kernelOps: Ops = {
+	add: (a, b) => run(tf.Add, { a, b }),
+	sub: (a, b) => run(tf.Sub, { a, b }),
+	mul: (a, b) => run(tf.Multiply, { a, b }),
+	pow: (a, b) => run(tf.Pow, { a, b }),
+	tanh: (x) => run(tf.Tanh, { x }),
+	square: (x) => run(tf.Square, { x }),
+	rsqrt: (x) => run(tf.Rsqrt, { x }),
+	meanLast: (x) => run(tf.Mean, { x }, { axis: -1, keepDims: true }),
+};
+
+/**
+ * The layers' numeric constants as kept float32 scalars, one per value and model: `tf.mul(x, 0.5)`
+ * uploads a new scalar per call (~10 µs); a kept scalar of the same value gives the same results.
+ */
+type Constant = (v: number) => tf.Scalar;
+
+const gelu = (x: tf.Tensor, o: Ops, c: Constant): tf.Tensor =>
+	o.mul(
+		o.mul(x, c(0.5)),
+		o.add(c(1), o.tanh(o.mul(o.add(x, o.mul(o.pow(x, c(3)), c(0.044715))), c(Math.sqrt(2 / Math.PI))))),
+	);
+
+const layerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, o: Ops, c: Constant): tf.Tensor => {
+	const centred = o.sub(x, o.meanLast(x));
+	const variance = o.meanLast(o.square(centred));
+	return o.add(o.mul(o.mul(centred, o.rsqrt(o.add(variance, c(1e-5)))), g), b);
+};
+
+/** True while a gradient tape records (inside `tf.grads`, `variableGrads`, `minimize`). */
+const recording = (): boolean => (tf.engine().state as { gradientDepth: number }).gradientDepth > 0;
 
 /** `[N, ..., in] @ [in, out] + bias` as one 2-D matmul (the fast wasm path). */
 const dense = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor => {
 	const shape = x.shape;
 	const inDim = shape[shape.length - 1] as number;
+	const outDim = w.shape[1] as number;
+	if (!recording()) {
+		// The same _FusedMatMul kernel tf.fused.matMul runs (bit-identical), without its customGrad
+		// wrapper and argument checks: about 16 µs less per call, which counts when decoding one token.
+		const y = tf
+			.engine()
+			.runKernel(
+				tf._FusedMatMul,
+				{ a: tf.reshape(x, [1, -1, inDim]), b: tf.reshape(w, [1, inDim, outDim]), bias: b },
+				{ transposeA: false, transposeB: false, activation: "linear", leakyreluAlpha: 0.2 },
+			) as tf.Tensor;
+		return tf.reshape(y, [...shape.slice(0, -1), outDim]);
+	}
 	const y = tf.fused.matMul({ a: tf.reshape(x, [-1, inDim]) as tf.Tensor2D, b: w as tf.Tensor2D, bias: b });
-	return tf.reshape(y, [...shape.slice(0, -1), w.shape[1] as number]);
+	return tf.reshape(y, [...shape.slice(0, -1), outDim]);
+};
+
+/**
+ * Query length from which {@link TransformerPolicy.attention} `"auto"` uses the sliced kernels.
+ * Measured on wasm (bench/policy-model.ts prints the attention-only figures): at 32 queries the
+ * sliced path is already as fast as the batched one (forward and backward, 4 to 64 heads×rows),
+ * from 64 on it is 2–6× faster; below 32, and for single-token decoding, the batched one wins.
+ */
+export const SLICED_ATTENTION_MIN_QUERIES = 32;
+
+/**
+ * Scaled dot-product attention `softmax(q kᵀ · scale + mask) v` over `[B, H, T, dh]` queries and
+ * `[B, H, Tk, dh]` keys/values, with an additive mask broadcast to `[B, H, T, Tk]` (none: every
+ * key visible). See {@link TransformerPolicy.attention} for the kernels.
+ */
+export const attention = (
+	q: tf.Tensor4D,
+	k: tf.Tensor4D,
+	v: tf.Tensor4D,
+	mask: tf.Tensor4D | undefined,
+	scale: number | tf.Scalar,
+	kernels: "auto" | "batched" | "sliced" = "auto",
+): tf.Tensor4D => {
+	const [B, H, T, dh] = q.shape;
+	const Tk = k.shape[2];
+	// scaling q (B·T·D values) instead of the scores (B·H·T·Tk) saves one T² tensor per layer
+	const qs = tf.mul(q, scale);
+	if (kernels === "batched" || (kernels === "auto" && T < SLICED_ATTENTION_MIN_QUERIES)) {
+		const scores = tf.matMul(qs, k, false, true);
+		return tf.matMul(tf.softmax(mask === undefined ? scores : tf.add(scores, mask)), v);
+	}
+	const n = B * H;
+	const qi = tf.unstack(tf.reshape(qs, [n, T, dh])) as tf.Tensor2D[];
+	// kᵀ once for all heads: the per-slice matmuls then need no transpose
+	const kt = tf.unstack(tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [n, dh, Tk])) as tf.Tensor2D[];
+	const vi = tf.unstack(tf.reshape(v, [n, Tk, dh])) as tf.Tensor2D[];
+	const scores = tf.reshape(tf.stack(qi.map((x, i) => tf.matMul(x, kt[i] as tf.Tensor2D))), [B, H, T, Tk]);
+	const probs = tf.softmax(mask === undefined ? scores : tf.add(scores, mask));
+	const pi = tf.unstack(tf.reshape(probs, [n, T, Tk])) as tf.Tensor2D[];
+	return tf.reshape(tf.stack(pi.map((p, i) => tf.matMul(p, vi[i] as tf.Tensor2D))), [B, H, T, dh]) as tf.Tensor4D;
 };
 
 /**
@@ -137,6 +247,16 @@ export class TransformerPolicy {
 	/** Parameters by canonical name, in checkpoint order. */
 	readonly params: Map<string, tf.Variable>;
 	private readonly maskCache = new Map<number, tf.Tensor4D>();
+	private readonly constants = new Map<number, tf.Scalar>();
+	/** Kept float32 scalars of the layers' constants (see {@link Constant}). */
+	private readonly constant: Constant = (v) => {
+		let s = this.constants.get(v);
+		if (s === undefined) {
+			s = tf.keep(tf.scalar(v));
+			this.constants.set(v, s);
+		}
+		return s;
+	};
 
 	private constructor(
 		readonly config: ModelConfig,
@@ -216,12 +336,16 @@ export class TransformerPolicy {
 			throw new Error(`TransformerPolicy: sequence length ${total} exceeds the context length ${c.contextLength}`);
 		const H = c.nHeads;
 		const dh = c.dModel / H;
-		const padLeft = options.padLeft;
+		// all-zero padding is no padding (generate passes zeros for unpadded rows)
+		const padLeft = options.padLeft?.some((p) => p !== 0) ? options.padLeft : undefined;
 		let positions: tf.Tensor;
-		let mask: tf.Tensor4D;
-		if (padLeft === undefined && past === 0) {
+		let mask: tf.Tensor4D | undefined;
+		if (options.padLeft === undefined && past === 0) {
 			positions = tf.range(0, T, 1, "int32");
 			mask = this.causalMask(T);
+		} else if (padLeft === undefined && T === 1) {
+			// one new token with no padding sees every key: the mask would be all zeros
+			positions = tf.tensor2d([past], [1, 1], "int32");
 		} else {
 			const pos = new Int32Array(B * T);
 			const maskData = new Float32Array(B * T * total);
@@ -252,13 +376,19 @@ export class TransformerPolicy {
 		}
 		const newK: tf.Tensor4D[] = [];
 		const newV: tf.Tensor4D[] = [];
-		const scale = 1 / Math.sqrt(dh);
+		const num = this.constant;
+		const o = recording() ? tfOps : kernelOps;
+		const scale = num(1 / Math.sqrt(dh));
 		for (let l = 0; l < c.nLayers; l++) {
 			const pre = `blocks.${l}`;
-			const h = layerNorm(x, this.p(`${pre}.ln1.weight`), this.p(`${pre}.ln1.bias`));
+			const h = layerNorm(x, this.p(`${pre}.ln1.weight`), this.p(`${pre}.ln1.bias`), o, num);
 			const qkv = dense(h, this.p(`${pre}.attn.qkv.weight`), this.p(`${pre}.attn.qkv.bias`));
 			const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
-			const heads = (t: tf.Tensor3D) => tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+			// [B, T, D] → [B, H, T, dh]; for one token the transpose moves nothing, a reshape does
+			const heads = (t: tf.Tensor3D) =>
+				(T === 1
+					? tf.reshape(t, [B, H, 1, dh])
+					: tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3])) as tf.Tensor4D;
 			let kh = heads(k);
 			let vh = heads(v);
 			const cache = options.cache;
@@ -271,17 +401,17 @@ export class TransformerPolicy {
 				newV.push(vh);
 			}
 			const att = this.attend(heads(q), kh, vh, mask, scale);
-			const merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [B, T, c.dModel]);
-			x = tf.add(x, dense(merged, this.p(`${pre}.attn.out.weight`), this.p(`${pre}.attn.out.bias`))) as tf.Tensor3D;
-			const h2 = layerNorm(x, this.p(`${pre}.ln2.weight`), this.p(`${pre}.ln2.bias`));
+			const merged = tf.reshape(T === 1 ? att : tf.transpose(att, [0, 2, 1, 3]), [B, T, c.dModel]);
+			x = o.add(x, dense(merged, this.p(`${pre}.attn.out.weight`), this.p(`${pre}.attn.out.bias`))) as tf.Tensor3D;
+			const h2 = layerNorm(x, this.p(`${pre}.ln2.weight`), this.p(`${pre}.ln2.bias`), o, num);
 			const ff = dense(
-				gelu(dense(h2, this.p(`${pre}.mlp.fc.weight`), this.p(`${pre}.mlp.fc.bias`))),
+				gelu(dense(h2, this.p(`${pre}.mlp.fc.weight`), this.p(`${pre}.mlp.fc.bias`)), o, num),
 				this.p(`${pre}.mlp.proj.weight`),
 				this.p(`${pre}.mlp.proj.bias`),
 			);
-			x = tf.add(x, ff) as tf.Tensor3D;
+			x = o.add(x, ff) as tf.Tensor3D;
 		}
-		const hidden = layerNorm(x, this.p("ln_f.weight"), this.p("ln_f.bias")) as tf.Tensor3D;
+		const hidden = layerNorm(x, this.p("ln_f.weight"), this.p("ln_f.bias"), o, num) as tf.Tensor3D;
 		return options.returnCache
 			? {
 					hidden,
@@ -328,31 +458,26 @@ export class TransformerPolicy {
 	}
 
 	/**
-	 * Which attention kernels to use. `batched` (default): two rank-4 batched matmuls (wasm runs
-	 * these on its naive loop, ~1.6 GFLOP/s); `sliced`: one 2-D matmul per (row, head) on XNNPACK.
-	 * Measured on wasm (bench/policy-model.ts), `sliced` is 2–3× slower at T = 62 and 256 because
-	 * of the per-op overhead of the unstack/stack and the many small calls, so it is not the default.
+	 * Which attention kernels to use (forward and backward agree to ~1e-6 between them; a test
+	 * checks outputs and gradients):
+	 * - `batched`: two rank-4 batched matmuls. tfjs-backend-wasm runs every batched matmul on its
+	 *   scalar loop (~2 GFLOP/s, TOOLCHAIN.md §2), but with one kernel call per matmul it is the
+	 *   fastest for few queries, and single-token decoding always uses it.
+	 * - `sliced`: one 2-D matmul per (row, head) on XNNPACK (~15–20 GFLOP/s) after slicing the
+	 *   heads apart. With the slice kernel patch (backend/wasm-slice.ts) the slicing is cheap, and
+	 *   it is 2–6× faster than `batched` from 64 queries on (bench/policy-model.ts).
+	 * - `auto` (default): `sliced` from {@link SLICED_ATTENTION_MIN_QUERIES} queries on, else `batched`.
 	 */
-	attention: "batched" | "sliced" = "batched";
+	attention: "auto" | "batched" | "sliced" = "auto";
 
-	private attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D, scale: number): tf.Tensor4D {
-		if (this.attention === "batched") {
-			// scaling q (B·T·D values) instead of the scores (B·H·T·T) saves one T² tensor per layer
-			const scores = tf.add(tf.matMul(tf.mul(q, scale), k, false, true), mask);
-			return tf.matMul(tf.softmax(scores), v);
-		}
-		const [B, H, T, dh] = q.shape;
-		const Tk = k.shape[2];
-		const qs = tf.unstack(tf.reshape(q, [B * H, T, dh]));
-		const ks = tf.unstack(tf.reshape(k, [B * H, Tk, dh]));
-		const vs = tf.unstack(tf.reshape(v, [B * H, Tk, dh]));
-		const scores = tf.reshape(
-			tf.stack(qs.map((qi, i) => tf.matMul(qi as tf.Tensor2D, ks[i] as tf.Tensor2D, false, true))),
-			[B, H, T, Tk],
-		);
-		const probs = tf.unstack(tf.reshape(tf.softmax(tf.add(tf.mul(scores, scale), mask)), [B * H, T, Tk]));
-		const out = tf.stack(probs.map((pi, i) => tf.matMul(pi as tf.Tensor2D, vs[i] as tf.Tensor2D)));
-		return tf.reshape(out, [B, H, T, dh]) as tf.Tensor4D;
+	private attend(
+		q: tf.Tensor4D,
+		k: tf.Tensor4D,
+		v: tf.Tensor4D,
+		mask: tf.Tensor4D | undefined,
+		scale: number | tf.Scalar,
+	): tf.Tensor4D {
+		return attention(q, k, v, mask, scale, this.attention);
 	}
 
 	/** LM logits `[B, T, V]` from hidden states. */
@@ -382,5 +507,7 @@ export class TransformerPolicy {
 		for (const v of this.params.values()) v.dispose();
 		for (const m of this.maskCache.values()) m.dispose();
 		this.maskCache.clear();
+		for (const s of this.constants.values()) s.dispose();
+		this.constants.clear();
 	}
 }
