@@ -206,6 +206,32 @@ const dense = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor => {
 export const SLICED_ATTENTION_MIN_QUERIES = 32;
 
 /**
+ * The contraction block of tfjs-backend-wasm's batched-matmul loop (`kBlockSize` in its
+ * batch_mat_mul_impl.cc): it sums each output's products 48 at a time, in order, and adds the
+ * block sums in order. XNNPACK's 2-D matmul sums the products of one call in order, so 2-D
+ * matmuls over 48-wide slices of the contraction, added in order, give the same bits.
+ */
+const WASM_BATCHED_BLOCK = 48;
+
+/**
+ * `[n, M, K] @ [n, K, N]` as n 2-D matmuls (XNNPACK on wasm). With `block` < K the contraction
+ * is cut into `block`-wide slices whose products are added in order.
+ */
+const slicedMatMul = (a: tf.Tensor3D, b: tf.Tensor3D, block: number): tf.Tensor3D => {
+	const [n, M, K] = a.shape;
+	const N = b.shape[2];
+	let out: tf.Tensor3D | undefined;
+	for (let k0 = 0; k0 < K; k0 += block) {
+		const w = Math.min(block, K - k0);
+		const as = tf.unstack(w === K ? a : tf.slice(a, [0, 0, k0], [n, M, w])) as tf.Tensor2D[];
+		const bs = tf.unstack(w === K ? b : tf.slice(b, [0, k0, 0], [n, w, N])) as tf.Tensor2D[];
+		const part = tf.stack(as.map((x, i) => tf.matMul(x, bs[i] as tf.Tensor2D))) as tf.Tensor3D;
+		out = out === undefined ? part : (tf.add(out, part) as tf.Tensor3D);
+	}
+	return out as tf.Tensor3D;
+};
+
+/**
  * Scaled dot-product attention `softmax(q kᵀ · scale + mask) v` over `[B, H, T, dh]` queries and
  * `[B, H, Tk, dh]` keys/values, with an additive mask broadcast to `[B, H, T, Tk]` (none: every
  * key visible). See {@link TransformerPolicy.attention} for the kernels.
@@ -226,15 +252,21 @@ export const attention = (
 		const scores = tf.matMul(qs, k, false, true);
 		return tf.matMul(tf.softmax(mask === undefined ? scores : tf.add(scores, mask)), v);
 	}
+	// Without a gradient tape (generation, scoring) the products follow the batched loop's blocks,
+	// so the outputs are bit-identical to `batched`; under a tape one product per slice is faster
+	// in the backward pass (and differs from `batched` by float rounding only, ~1e-6).
+	const block = recording() ? Number.POSITIVE_INFINITY : WASM_BATCHED_BLOCK;
 	const n = B * H;
-	const qi = tf.unstack(tf.reshape(qs, [n, T, dh])) as tf.Tensor2D[];
 	// kᵀ once for all heads: the per-slice matmuls then need no transpose
-	const kt = tf.unstack(tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [n, dh, Tk])) as tf.Tensor2D[];
-	const vi = tf.unstack(tf.reshape(v, [n, Tk, dh])) as tf.Tensor2D[];
-	const scores = tf.reshape(tf.stack(qi.map((x, i) => tf.matMul(x, kt[i] as tf.Tensor2D))), [B, H, T, Tk]);
+	const kt = tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [n, dh, Tk]) as tf.Tensor3D;
+	const scores = tf.reshape(slicedMatMul(tf.reshape(qs, [n, T, dh]) as tf.Tensor3D, kt, block), [B, H, T, Tk]);
 	const probs = tf.softmax(mask === undefined ? scores : tf.add(scores, mask));
-	const pi = tf.unstack(tf.reshape(probs, [n, T, Tk])) as tf.Tensor2D[];
-	return tf.reshape(tf.stack(pi.map((p, i) => tf.matMul(p, vi[i] as tf.Tensor2D))), [B, H, T, dh]) as tf.Tensor4D;
+	const out = slicedMatMul(
+		tf.reshape(probs, [n, T, Tk]) as tf.Tensor3D,
+		tf.reshape(v, [n, Tk, dh]) as tf.Tensor3D,
+		block,
+	);
+	return tf.reshape(out, [B, H, T, dh]) as tf.Tensor4D;
 };
 
 /**
@@ -458,14 +490,16 @@ export class TransformerPolicy {
 	}
 
 	/**
-	 * Which attention kernels to use (forward and backward agree to ~1e-6 between them; a test
-	 * checks outputs and gradients):
+	 * Which attention kernels to use. Without a gradient tape (generation, scoring) all give the
+	 * same bits; under a tape `sliced` differs from `batched` by float rounding (~1e-6, outputs
+	 * and gradients; tested):
 	 * - `batched`: two rank-4 batched matmuls. tfjs-backend-wasm runs every batched matmul on its
 	 *   scalar loop (~2 GFLOP/s, TOOLCHAIN.md §2), but with one kernel call per matmul it is the
 	 *   fastest for few queries, and single-token decoding always uses it.
 	 * - `sliced`: one 2-D matmul per (row, head) on XNNPACK (~15–20 GFLOP/s) after slicing the
-	 *   heads apart. With the slice kernel patch (backend/wasm-slice.ts) the slicing is cheap, and
-	 *   it is 2–6× faster than `batched` from 64 queries on (bench/policy-model.ts).
+	 *   heads apart (without a tape, per 48-wide slice of the contraction, as the batched loop
+	 *   sums). With the slice kernel patch (backend/wasm-slice.ts) the slicing is cheap, and it is
+	 *   2–6× faster than `batched` from 64 queries on (bench/policy-model.ts).
 	 * - `auto` (default): `sliced` from {@link SLICED_ATTENTION_MIN_QUERIES} queries on, else `batched`.
 	 */
 	attention: "auto" | "batched" | "sliced" = "auto";
