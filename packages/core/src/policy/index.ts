@@ -29,6 +29,7 @@ export {
 	disposeCache,
 	type ForwardOptions,
 	type ForwardResult,
+	geluTanh,
 	type KvCache,
 	parameterShapes,
 	SLICED_ATTENTION_MIN_QUERIES,

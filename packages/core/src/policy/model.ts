@@ -167,6 +167,38 @@ const gelu = (x: tf.Tensor, o: Ops, c: Constant): tf.Tensor =>
 		o.add(c(1), o.tanh(o.mul(o.add(x, o.mul(o.pow(x, c(3)), c(0.044715))), c(Math.sqrt(2 / Math.PI))))),
 	);
 
+/**
+ * {@link gelu} under a gradient tape: the same forward ops (so the same values), with the
+ * derivative written out, ½(1 + t) + ½x(1 − t²)·k(1 + 3a·x²) for t = tanh(k(x + a·x³)). Autodiff
+ * through the 8 ops recomputes x² with a second Pow (~20 ns per element on wasm) and keeps more
+ * intermediates.
+ */
+const geluTaped = (x: tf.Tensor, c: Constant): tf.Tensor =>
+	(
+		tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+			const input = args[0] as tf.Tensor;
+			const save = args[1] as tf.GradSaveFunc;
+			const t = tf.tanh(tf.mul(tf.add(input, tf.mul(tf.pow(input, c(3)), c(0.044715))), c(Math.sqrt(2 / Math.PI))));
+			const value = tf.mul(tf.mul(input, c(0.5)), tf.add(c(1), t));
+			save([input, t]);
+			return {
+				value,
+				gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+					const [xs, th] = saved as [tf.Tensor, tf.Tensor];
+					const inner = tf.mul(c(Math.sqrt(2 / Math.PI)), tf.add(c(1), tf.mul(c(3 * 0.044715), tf.square(xs))));
+					const slope = tf.add(tf.add(c(1), th), tf.mul(tf.mul(xs, tf.sub(c(1), tf.square(th))), inner));
+					return tf.mul(dy, tf.mul(slope, c(0.5)));
+				},
+			};
+		}) as (x: tf.Tensor) => tf.Tensor
+	)(x);
+
+/** The model's tanh-approximated GELU, as its forward applies it (exported for tests). */
+export const geluTanh = (x: tf.Tensor): tf.Tensor => {
+	const c: Constant = (v) => tf.scalar(v);
+	return recording() ? geluTaped(x, c) : gelu(x, kernelOps, c);
+};
+
 const layerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, o: Ops, c: Constant): tf.Tensor => {
 	const centred = o.sub(x, o.meanLast(x));
 	const variance = o.meanLast(o.square(centred));
@@ -437,7 +469,10 @@ export class TransformerPolicy {
 			x = o.add(x, dense(merged, this.p(`${pre}.attn.out.weight`), this.p(`${pre}.attn.out.bias`))) as tf.Tensor3D;
 			const h2 = layerNorm(x, this.p(`${pre}.ln2.weight`), this.p(`${pre}.ln2.bias`), o, num);
 			const ff = dense(
-				gelu(dense(h2, this.p(`${pre}.mlp.fc.weight`), this.p(`${pre}.mlp.fc.bias`)), o, num),
+				(o === tfOps ? geluTaped : (x: tf.Tensor, n: Constant) => gelu(x, o, n))(
+					dense(h2, this.p(`${pre}.mlp.fc.weight`), this.p(`${pre}.mlp.fc.bias`)),
+					num,
+				),
 				this.p(`${pre}.mlp.proj.weight`),
 				this.p(`${pre}.mlp.proj.bias`),
 			);

@@ -33,6 +33,23 @@ export const packMask = (rows: ReadonlyArray<ArrayLike<number>>, T: number): tf.
 	return tf.tensor2d(data, [rows.length, T]);
 };
 
+/**
+ * `logits − logSumExp(logits)` over the last axis: the same ops as before, so the same values,
+ * with the gradient written out (`dy − softmax · Σ dy`). Autodiff through logSumExp's max shift
+ * costs a max-gradient pass (an Equal mask and a broadcast over B·T·V) whose terms cancel.
+ */
+const logSoftmaxLast = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+	const logits = args[0] as tf.Tensor;
+	const save = args[1] as tf.GradSaveFunc;
+	const value = tf.sub(logits, tf.logSumExp(logits, -1, true));
+	save([value]);
+	return {
+		value,
+		gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+			tf.sub(dy, tf.mul(tf.exp(saved[0] as tf.Tensor), tf.sum(dy, -1, true))),
+	};
+}) as (logits: tf.Tensor) => tf.Tensor;
+
 /** Differentiable per-token outputs of {@link evaluateTokens}. */
 export interface TokenOutputs {
 	/** `[B, T-1]`: log p(ids[t+1] | ids[≤t]) at temperature τ (the log-prob of each token given its prefix, shifted by one). */
@@ -66,7 +83,7 @@ export const evaluateTokens = (
 	let logits: tf.Tensor = model.logits(h);
 	const temperature = options.temperature ?? 1;
 	if (temperature !== 1) logits = tf.div(logits, temperature);
-	const logp = tf.sub(logits, tf.logSumExp(logits, -1, true));
+	const logp = logSoftmaxLast(logits);
 	const targets = tf.slice(ids, [0, 1], [B, T - 1]);
 	const logProbs = tf.sum(tf.mul(logp, tf.oneHot(targets, V)), -1) as tf.Tensor2D;
 	if (!options.entropy) return { logProbs, values, progress };
@@ -113,7 +130,7 @@ export const evaluateAt = (
 	let logits: tf.Tensor = tf.reshape(model.logits(h3), [picks.length, V]);
 	const temperature = options.temperature ?? 1;
 	if (temperature !== 1) logits = tf.div(logits, temperature);
-	const logp = tf.sub(logits, tf.logSumExp(logits, -1, true));
+	const logp = logSoftmaxLast(logits);
 	const logProbs = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(targets, "int32"), V)), -1) as tf.Tensor1D;
 	const values = tf.reshape(model.values(h3), [picks.length]) as tf.Tensor1D;
 	if (!options.entropy) return { logProbs, values };
