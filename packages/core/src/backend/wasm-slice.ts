@@ -39,18 +39,22 @@ const sliceInto = (wasm: BackendWasm, x: TensorInfo, begin: number[], size: numb
 		dst.set(src.subarray(offset, offset + dst.length));
 		return out;
 	}
-	// Copy runs along the last axis; odometer over the outer axes.
+	// Copy runs along the last axis. Short runs by hand: subarray + set allocates a view per run.
 	const run = size[rank - 1] as number;
-	const outer = size.slice(0, -1);
+	const byHand = run < 64;
+	// Collapse to [outer, middle, run] rows: outer dims 0..rank-3 by odometer, dim rank-2 by a loop.
+	const rows = rank >= 2 ? (size[rank - 2] as number) : 1;
+	const rowStride = rank >= 2 ? (strides[rank - 2] as number) : 0;
+	const outer = size.slice(0, Math.max(0, rank - 2));
 	const index = new Array<number>(outer.length).fill(0);
 	let to = 0;
 	for (;;) {
 		let from = begin[rank - 1] as number;
-		for (let d = 0; d < outer.length; d++)
-			from += ((begin[d] as number) + (index[d] as number)) * (strides[d] as number);
-		if (run > 16) dst.set(src.subarray(from, from + run), to);
-		else for (let j = 0; j < run; j++) dst[to + j] = src[from + j] as number;
-		to += run;
+		for (let d = 0; d < rank - 1; d++) from += ((begin[d] as number) + (index[d] ?? 0)) * (strides[d] as number);
+		if (byHand)
+			for (let r = 0; r < rows; r++, from += rowStride - run)
+				for (let j = 0; j < run; j++) dst[to++] = src[from++] as number;
+		else for (let r = 0; r < rows; r++, from += rowStride, to += run) dst.set(src.subarray(from, from + run), to);
 		let d = outer.length - 1;
 		while (d >= 0) {
 			index[d] = (index[d] as number) + 1;
