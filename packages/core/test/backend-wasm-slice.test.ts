@@ -80,6 +80,29 @@ describe("wasm Slice / SplitV / Unpack without the whole-input copy", () => {
 		}
 	}
 
+	test("float32 bits survive (NaN, -0, ±Infinity, subnormals), strided and contiguous", () => {
+		const special = [Number.NaN, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -3.5, 0, 7];
+		const x = tf.tensor(special, [2, 4]);
+		for (const [begin, size] of [
+			[
+				[0, 0],
+				[2, 3],
+			],
+			[
+				[1, 0],
+				[1, 4],
+			],
+		] as const) {
+			const y = tf.slice(x, [...begin], [...size]);
+			const expected = referenceSlice(special, [2, 4], [...begin], [...size]).map((v) => Math.fround(v));
+			Array.from(y.dataSync()).forEach((v, i) => {
+				expect(Object.is(v, expected[i])).toBe(true);
+			});
+			y.dispose();
+		}
+		x.dispose();
+	});
+
 	test("SplitV on every axis, equal and uneven sizes", () => {
 		const shape = [3, 4, 6];
 		const data = Array.from({ length: 72 }, (_, i) => i);

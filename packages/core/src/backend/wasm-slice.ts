@@ -22,16 +22,27 @@ import {
  * `[64, 256, 32]` tensor copied 64 × 2 MB and took 13 ms where the data moved is 2 MB. These
  * versions copy only the sliced rows, reading through a heap view taken after the output is
  * allocated (allocation may grow, and so detach, the heap). Pure data movement: the results are
- * bit-identical to the originals. Strings fall back to the original kernels.
+ * bit-identical to the originals. Float32 and int32 data are copied as int32 words (one element
+ * type keeps the copy loop monomorphic: mixing types doubled its time); bool and string tensors
+ * fall back to the original kernels.
  */
 
-/** Copies `x[begin : begin + size]` (any rank) into a new wasm tensor. */
+/** The 4-byte dtypes {@link sliceInto} copies; others keep the original kernels. */
+const words = (x: TensorInfo): boolean => x.dtype === "float32" || x.dtype === "int32";
+
+/** A heap view of a 4-byte tensor as int32 words. */
+const wordsOf = (wasm: BackendWasm, t: TensorInfo): Int32Array => {
+	const v = wasm.typedArrayFromHeap(t);
+	return new Int32Array(v.buffer, v.byteOffset, v.length);
+};
+
+/** Copies `x[begin : begin + size]` (any rank, float32 or int32) into a new wasm tensor. */
 const sliceInto = (wasm: BackendWasm, x: TensorInfo, begin: number[], size: number[]): TensorInfo => {
 	const out = wasm.makeOutput(size, x.dtype);
 	if (util.sizeFromShape(size) === 0) return out;
 	// Views, taken after makeOutput: no copy of the input, and valid for the rest of this call.
-	const src = wasm.typedArrayFromHeap(x);
-	const dst = wasm.typedArrayFromHeap(out);
+	const src = wordsOf(wasm, x);
+	const dst = wordsOf(wasm, out);
 	const rank = x.shape.length;
 	const strides = util.computeStrides(x.shape);
 	if (rank === 0 || slice_util.isSliceContinous(x.shape, begin, size)) {
@@ -72,7 +83,7 @@ const missing = (kernel: string): never => {
 };
 
 /**
- * Wraps the original wasm `Slice` / `SplitV` / `Unpack` kernels (kept for string tensors).
+ * Wraps the original wasm `Slice` / `SplitV` / `Unpack` kernels (kept for bool and string tensors).
  *
  * @param originals the kernels registered by tfjs-backend-wasm, by name
  */
@@ -83,7 +94,7 @@ export const wasmSliceConfigs = (originals: {
 }): KernelConfig[] => {
 	const slice: KernelFunc = (args) => {
 		const x = args.inputs.x ?? missing("Slice");
-		if (x.dtype === "string") return originals.slice.kernelFunc(args);
+		if (!words(x)) return originals.slice.kernelFunc(args);
 		const { begin, size } = args.attrs as unknown as SliceAttrs;
 		// parseSliceParams takes a TensorInfo but is typed with tfjs' Tensor; it reads only the shape
 		const [begin_, size_] = slice_util.parseSliceParams(
@@ -95,7 +106,7 @@ export const wasmSliceConfigs = (originals: {
 	};
 	const splitV: KernelFunc = (args) => {
 		const x = args.inputs.x ?? missing("SplitV");
-		if (x.dtype === "string") return originals.splitV.kernelFunc(args);
+		if (!words(x)) return originals.splitV.kernelFunc(args);
 		const { numOrSizeSplits, axis } = args.attrs as unknown as SplitVAttrs;
 		const ax = util.parseAxisParam(axis, x.shape)[0] as number;
 		const sizes = backend_util.prepareSplitSize(x, numOrSizeSplits, ax);
@@ -110,7 +121,7 @@ export const wasmSliceConfigs = (originals: {
 	};
 	const unpack: KernelFunc = (args) => {
 		const value = args.inputs.value ?? missing("Unpack");
-		if (value.dtype === "string") return originals.unpack.kernelFunc(args);
+		if (!words(value)) return originals.unpack.kernelFunc(args);
 		const rank = value.shape.length;
 		let axis = (args.attrs as unknown as UnpackAttrs).axis;
 		if (axis < 0) axis += rank;
