@@ -13,8 +13,35 @@
  * 2.5× (33–90 ms) while another process runs, so single figures move ±30 %. Bun's GC runs on
  * other threads, so tok/CPU-s can be below tok/s.
  *
- * Measured 2026-11-21 with `--quick` figures in packages/core/README.md ("Model speed"), on the
- * 2-core dev VM while one other single-threaded process (an RL run) used the other core.
+ * Measured 2026-11-21 (full run, 2 min 51 s) on the 2-vCPU dev VM while one other single-threaded
+ * process (an RL training run) used the other core, and for the last ~10 s a second one; wasm
+ * matmul 512³ 22.9 GFLOP/s. tok/s = median run (best run), reference = TOOLCHAIN.md §2:
+ *
+ *   0.5M T=64   forward B=16              9050 (10238)  ref 7498  1.21×   37.5 % of matmul rate
+ *               train B=16                2974  (3165)  ref 2263  1.31×   37.0 %
+ *               generate B=1 no cache      430   (519)  ref  191  2.25×
+ *               generate B=1 KV cache     1566  (1733)  ref  891  1.76×
+ *               generate B=16 no cache     699   (740)  ref  258  2.71×
+ *               generate B=16 KV cache    5604  (7176)  ref 4377  1.28×
+ *   0.5M T=256  forward B=16              7854  (8337)  ref 4032  1.95×   35.9 %
+ *               train B=16                3121  (3493)  ref 1253  2.49×   42.8 %
+ *               generate B=1 no cache      513   (530)  ref   91  5.63×
+ *               generate B=1 KV cache     1961  (2108)  ref  758  2.59×
+ *               generate B=16 no cache     723   (734)  ref   85  8.50×
+ *               generate B=16 KV cache    6398  (6614)  ref 2432  2.63×
+ *   4M   T=64   forward 1544, train 526, generate B=1 77 / 363 KV, B=16 107 / 1345 KV (no reference)
+ *   4M   T=256  (B=8) forward 1407, train 539, generate B=1 85 / 359 KV, B=8 107 / 1006 KV
+ *
+ *   attention alone, one layer, causal        batched (fwd / fwd+bwd)   sliced (fwd / fwd+bwd)
+ *   0.5M B=16 H=4 dh=32 T=64                  14.0 / 41.8 ms            8.3 / 17.7 ms   (2.4 → 4.1 / 5.7 GFLOP/s)
+ *   0.5M B=16 H=4 dh=32 T=256                223.3 / 707.1 ms          85.1 / 139.4 ms  (2.4 → 6.3 / 11.6 GFLOP/s)
+ *   4M   B=8  H=8 dh=32 T=256                240.9 / 694.1 ms          84.0 / 130.5 ms  (2.2 → 6.4 / 12.3 GFLOP/s)
+ *   (forward without a tape: sliced = batched bit for bit; gradients within 6e-6)
+ *
+ * The same bench on the code before this work (commit de2ba81, same timing protocol) gave, with
+ * --quick on a similar load: 0.5M T=64 forward 8072, train 2331, B=1 KV 896, B=16 KV 5294; T=256
+ * forward 5001, train 1483, B=1 KV 1032, B=16 KV 4546 (the earlier "B=1 KV 820 / 372" came from
+ * timing after a single warm-up run). Figures on this VM move ±30 % between runs.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../src/backend/index.ts";
@@ -69,13 +96,16 @@ export const measure = (f: () => void, minMs: number, minRuns = 3): Timing => {
 
 const gc = () => (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
 
-/** Measured GFLOP/s of a 512³ float32 matmul on the active backend (median of ≥ 1 s). */
+/**
+ * GFLOP/s of a 512³ float32 matmul on the active backend: the fastest run of ≥ 1 s, as
+ * TOOLCHAIN.md §2 measured it (a median would carry the load of the moment into every fraction).
+ */
 export const matmulRate = (): number => {
 	const a = tf.randomNormal([512, 512]);
 	const b = tf.randomNormal([512, 512]);
 	const t = measure(() => tf.tidy(() => tf.matMul(a, b)).dataSync(), 1000, 10);
 	tf.dispose([a, b]);
-	return (2 * 512 ** 3) / t.wallS / 1e9;
+	return (2 * 512 ** 3) / t.bestS / 1e9;
 };
 
 /** Approximate forward FLOPs per token of a config with `ctx` tokens of attention context. */
@@ -95,7 +125,7 @@ export interface ModelBenchRow {
 	/** Fastest run. */
 	readonly bestTokPerS: number;
 	readonly tokPerCpuS: number;
-	/** Useful FLOP/s over the measured 512³ matmul rate (both wall clock). */
+	/** Useful FLOP/s of the median run over the best-run 512³ matmul rate. */
 	readonly fracMatmul: number;
 	readonly reference?: number;
 }
@@ -270,7 +300,9 @@ export const runModelBench = async (
 	const quick = options.quick ?? false;
 	const selection = await initBackend(options.backend ?? "wasm");
 	const rate = matmulRate();
-	console.log(`policy model benchmark — backend ${selection.name}; wasm matmul 512³: ${rate.toFixed(1)} GFLOP/s`);
+	console.log(
+		`policy model benchmark — backend ${selection.name}; wasm matmul 512³: ${rate.toFixed(1)} GFLOP/s (best run of 1 s)`,
+	);
 	console.log("(the machine may be shared: figures are the median run after a warm-up; see the file header)");
 	for (const [name, make] of Object.entries(BENCH_CONFIGS))
 		console.log(`  ${name}: ${JSON.stringify(make(64))} = ${parameterCount(make(64))} params at T=64`);

@@ -12,7 +12,8 @@ import {
  * Wraps a wasm matmul kernel (`BatchMatMul`, `_FusedMatMul`) so that `transposeA`/`transposeB`
  * are done by an explicit `Transpose` of the last two dims followed by a plain (untransposed)
  * matmul. tfjs-backend-wasm 4.22's own transposed path is about 10× slower (1.9 / 0.8 GFLOP/s
- * against 18–19 at 512³), and every matMul gradient uses it.
+ * against 18–19 at 512³), and every matMul gradient uses it. Operands with a batch above 1 keep
+ * their flags: the kernel runs its scalar loop for them either way, and reads transposes in place.
  *
  * Every input other than `a` and `b` (bias, prelu weights) and every other attr pass through.
  *
