@@ -142,6 +142,30 @@ export const disposePacked = (p: PackedRows): void => {
 	for (const t of Object.values(p.columns)) t.dispose();
 };
 
+/**
+ * The distinct rows of a list (same ids and action span) in first-seen order, and for each row the
+ * index of its distinct representative.
+ */
+export const distinctRows = <R extends TokenRow>(
+	rows: ReadonlyArray<R>,
+	extraKey?: (row: R) => string,
+): { readonly unique: R[]; readonly index: Int32Array } => {
+	const seen = new Map<string, number>();
+	const unique: R[] = [];
+	const index = new Int32Array(rows.length);
+	rows.forEach((r, k) => {
+		const key = `${r.actionStart}|${r.ids.join(",")}${extraKey === undefined ? "" : `|${extraKey(r)}`}`;
+		let u = seen.get(key);
+		if (u === undefined) {
+			u = unique.length;
+			seen.set(key, u);
+			unique.push(r);
+		}
+		index[k] = u;
+	});
+	return { unique, index };
+};
+
 /** What {@link scoreRows} returns, in the flat token layout. */
 export interface RowScores {
 	/** Log-prob of each action token under the model. */
@@ -155,7 +179,8 @@ export interface RowScores {
 /**
  * Score rows without gradient, in mini-batches of similar length: action-token log-probs (at
  * `temperature`), the value head before each action token and the progress head at each row's last
- * action token.
+ * action token. Identical rows (same prompt and action: common, since a group's rollouts share
+ * states) are scored once.
  */
 export const scoreRows = (
 	model: TransformerPolicy,
@@ -167,13 +192,14 @@ export const scoreRows = (
 	const values = new Float32Array(n);
 	const progress = new Float32Array(batch.rows.length).fill(Number.NaN);
 	const rows = batch.rows.filter((r) => r.actionLen > 0);
+	const { unique, index } = distinctRows(rows);
 	const scores = scoreSequences(
 		model,
-		rows.map((r) => r.ids),
+		unique.map((r) => r.ids),
 		{ ...options, batchSize: options.batchSize ?? 64 },
 	);
 	rows.forEach((r, k) => {
-		const sc = scores[k] as SequenceScores;
+		const sc = scores[index[k] as number] as SequenceScores;
 		const first = batch.tokenStart[r.row] as number;
 		for (let j = 0; j < r.actionLen; j++) {
 			logProbs[first + j] = sc.logProbs[r.actionStart - 1 + j] as number;

@@ -37,6 +37,7 @@ export const TrainerConfigSchema = Schema.Struct({
 	lambda: Schema.optionalKey(Unit),
 	scope: Schema.optionalKey(Schema.Literals(["trajectory", "step"])),
 	whitenAdvantages: Schema.optionalKey(Schema.Boolean),
+	mergeDuplicates: Schema.optionalKey(Schema.Boolean),
 });
 
 const decode = Schema.decodeUnknownExit(TrainerConfigSchema);

@@ -9,9 +9,12 @@ import {
 	type KlEstimator,
 	klPenalty,
 	type LossAggregation,
+	maskedMean,
+	type PpoClipResult,
 	ppoClipLoss,
 	valueLoss,
 } from "./losses.ts";
+import { columnSum, type MergedRow, mergeRows } from "./merge.ts";
 import { accumulatedStep } from "./optim.ts";
 
 /** Loss and optimisation settings shared by the group-relative and PPO trainers (verl defaults). */
@@ -48,6 +51,11 @@ export interface UpdateConfig {
 	 * or `"rollout"` (the log-probs recorded at sampling time).
 	 */
 	readonly oldLogProbs: "recompute" | "rollout";
+	/**
+	 * Merge identical rows of each mini-batch before the forward pass (default true; only with
+	 * `token-mean` aggregation, where it gives the same loss and gradient, see `mergeRows`).
+	 */
+	readonly mergeDuplicates: boolean;
 }
 
 /** Defaults of {@link UpdateConfig} (CREDIT.md §1.4, verl `ppo_trainer.yaml`). */
@@ -67,6 +75,7 @@ export const updateDefaults: UpdateConfig = {
 	valueClip: 0.5,
 	scoreBatchSize: 64,
 	oldLogProbs: "recompute",
+	mergeDuplicates: true,
 };
 
 /** The value-loss part of an update (PPO): targets and old values per token, and which model learns them. */
@@ -130,19 +139,39 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 		columns.oldV = value.oldValues;
 	}
 	const size = Math.max(1, config.miniBatchSize);
+	const merge = config.mergeDuplicates && config.aggregation === "token-mean";
 	const micro = Math.max(1, config.microBatchSize);
 	for (let epoch = 0; epoch < config.epochs; epoch++) {
 		const order = rng.shuffle(trainable);
 		for (let s = 0; s < order.length; s += size) {
-			const rows: TokenRow[] = order.slice(s, s + size);
-			const chunks: TokenRow[][] = [];
+			const all: TokenRow[] = order.slice(s, s + size);
+			const merged = merge ? mergeRows(all, batch.tokenStart, columns, value !== undefined ? ["ret"] : []) : undefined;
+			const rows: ReadonlyArray<TokenRow | MergedRow> = merged?.rows ?? all;
+			const count = (r: TokenRow | MergedRow) => ("count" in r ? r.count : 1);
+			const chunks: Array<Array<TokenRow | MergedRow>> = [];
 			for (let m = 0; m < rows.length; m += micro) chunks.push(rows.slice(m, m + micro));
-			const tokens = rows.reduce((n, r) => n + r.actionLen, 0);
+			const tokens = rows.reduce((n, r) => n + r.actionLen * count(r), 0);
 			// micro-batch weights reproduce the mini-batch aggregate: token share for token-mean, row share otherwise
 			const weights = chunks.map((c) =>
-				config.aggregation === "token-mean" ? c.reduce((n, r) => n + r.actionLen, 0) / tokens : c.length / rows.length,
+				config.aggregation === "token-mean"
+					? c.reduce((n, r) => n + r.actionLen * count(r), 0) / tokens
+					: c.length / rows.length,
 			);
-			const packs = chunks.map((c) => packRows(c, batch.tokenStart, columns, inputs.pad ?? 0));
+			const packs = chunks.map((c) =>
+				merged !== undefined
+					? packRows(c, merged.tokenStart, merged.columns, inputs.pad ?? 0)
+					: packRows(c, batch.tokenStart, columns, inputs.pad ?? 0),
+			);
+			/** Token counts of chunk i: all rows, and those with a positive / negative advantage (merged only). */
+			const sums = chunks.map((c) =>
+				merged !== undefined
+					? {
+							all: columnSum(merged, c as MergedRow[], "w"),
+							pos: columnSum(merged, c as MergedRow[], "wPos"),
+							neg: columnSum(merged, c as MergedRow[], "wNeg"),
+						}
+					: undefined,
+			);
 			const aux: Array<Record<string, tf.Scalar>> = chunks.map(() => ({}));
 			try {
 				/** Clipped value loss of chunk `i` (values read before each token), recorded in its metrics. */
@@ -155,7 +184,7 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 						tf.slice(values, [0, 0], [B, T - 1]),
 						c.oldV as tf.Tensor,
 						c.ret as tf.Tensor,
-						packed.mask,
+						c.w ?? packed.mask,
 						config.valueClip,
 						config.aggregation,
 					);
@@ -168,12 +197,18 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 					const a = aux[i] as Record<string, tf.Scalar>;
 					const c = packed.columns as Record<string, tf.Tensor2D>;
 					const o = evaluateTokens(model, packed.ids, { temperature: config.temperature, entropy: true });
-					const pg = ppoClipLoss(o.logProbs, c.old as tf.Tensor, c.adv as tf.Tensor, packed.mask, {
+					const clip = {
 						clipRatio: config.clipRatio,
 						clipRatioC: config.clipRatioC,
 						aggregation: config.aggregation,
-					});
-					const ent = entropyLoss(o.entropy as tf.Tensor, packed.mask, config.aggregation);
+					};
+					const sum = sums[i];
+					const weight = c.w ?? packed.mask;
+					const pg =
+						sum === undefined
+							? ppoClipLoss(o.logProbs, c.old as tf.Tensor, c.adv as tf.Tensor, packed.mask, clip)
+							: mergedClipLoss(o.logProbs, c, sum, clip);
+					const ent = entropyLoss(o.entropy as tf.Tensor, weight, config.aggregation);
 					let loss: tf.Scalar = tf.sub(pg.loss, tf.mul(ent, config.entropyCoef));
 					a["losses/pg_loss"] = tf.keep(pg.loss);
 					a["losses/entropy"] = tf.keep(ent);
@@ -183,7 +218,7 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 					if (useKl) {
 						const kl = aggregateLoss(
 							klPenalty(o.logProbs, c.ref as tf.Tensor, config.klEstimator),
-							packed.mask,
+							weight,
 							config.aggregation,
 						);
 						a["losses/kl"] = tf.keep(kl);
@@ -231,5 +266,30 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 	for (const k of MEANS) if (sums.has(k)) out[k] = (sums.get(k) as number) / Math.max(1, steps);
 	out["losses/optimizer_steps"] = steps;
 	out["losses/skipped_steps"] = skipped;
+	return out;
+};
+
+/**
+ * The clipped surrogate of a merged mini-batch (`mergeRows`): the positive and the negative
+ * advantages of each token's duplicates as two weighted token means, rescaled to the share of all
+ * tokens, which equals the token-mean loss (and clip fractions) of the unmerged rows.
+ */
+const mergedClipLoss = (
+	logProbs: tf.Tensor,
+	c: Record<string, tf.Tensor2D>,
+	sum: { readonly all: number; readonly pos: number; readonly neg: number },
+	clip: { clipRatio: number; clipRatioC: number; aggregation: LossAggregation },
+): PpoClipResult => {
+	const all = Math.max(sum.all, 1);
+	const pos = ppoClipLoss(logProbs, c.old as tf.Tensor, c.advPos as tf.Tensor, c.wPos as tf.Tensor, clip);
+	const neg = ppoClipLoss(logProbs, c.old as tf.Tensor, c.advNeg as tf.Tensor, c.wNeg as tf.Tensor, clip);
+	const share = (p: tf.Scalar, n: tf.Scalar) => tf.add(tf.mul(p, sum.pos / all), tf.mul(n, sum.neg / all)) as tf.Scalar;
+	const out: PpoClipResult = {
+		loss: share(pos.loss, neg.loss),
+		clipFrac: share(pos.clipFrac, neg.clipFrac),
+		clipFracLower: share(pos.clipFracLower, neg.clipFracLower),
+		approxKl: maskedMean(tf.neg(tf.clipByValue(tf.sub(logProbs, c.old as tf.Tensor), -20, 20)), c.w as tf.Tensor),
+	};
+	tf.dispose([pos.clipFrac, pos.clipFracLower, pos.approxKl, neg.clipFrac, neg.clipFracLower, neg.approxKl]);
 	return out;
 };

@@ -103,6 +103,48 @@ describe("groupRelativeUpdate", () => {
 		p2.model.dispose();
 	});
 
+	test("merging identical rows reproduces the unmerged update: loss, clip fractions, KL and weights", () => {
+		const p1 = tinyPolicy(9);
+		const p2 = { ...p1, model: copyModel(p1.model) };
+		const reference = copyModel(p1.model);
+		const sampled = rollouts(p1, 2, 3, 9);
+		// every trajectory twice, so each row has a duplicate (with a different advantage)
+		const batch = {
+			...sampled,
+			groups: sampled.groups.map((g) => ({ ...g, trajectories: [...g.trajectories, ...g.trajectories] })),
+		};
+		const n = toRowBatch(batch, FIT).rows.length;
+		const advantages = Array.from({ length: n }, (_, i) => (((i * 7919) % 13) - 6) / 3);
+		const run = (p: typeof p1, mergeDuplicates: boolean) => {
+			const opt = tf.train.sgd(0.5);
+			const ctx = { model: p.model, optimizer: opt, reference, pad: p.tokenizer.pad };
+			const cfg = { miniBatchSize: 10_000, microBatchSize: 4, epochs: 3, maxGradNorm: 0, mergeDuplicates };
+			const m = groupRelativeUpdate(ctx, batch, advantages, FIT, cfg);
+			opt.dispose();
+			return m;
+		};
+		const m1 = run(p1, false);
+		const m2 = run(p2, true);
+		for (const k of [
+			"losses/pg_loss",
+			"losses/entropy",
+			"losses/kl",
+			"losses/clip_frac",
+			"losses/clip_frac_lower",
+			"losses/approx_kl",
+		])
+			expect(m2[k]).toBeCloseTo(m1[k] as number, 5);
+		expect(m1["losses/clip_frac"]).toBeGreaterThan(0);
+		const w1 = weights(p1.model);
+		const w2 = weights(p2.model);
+		let maxDiff = 0;
+		for (let i = 0; i < w1.length; i++) maxDiff = Math.max(maxDiff, Math.abs((w1[i] as number) - (w2[i] as number)));
+		expect(maxDiff).toBeLessThan(1e-5);
+		reference.dispose();
+		p1.model.dispose();
+		p2.model.dispose();
+	});
+
 	test("refuses advantages that do not match the batch's steps", () => {
 		const policy = tinyPolicy(4);
 		const batch = rollouts(policy, 1, 2, 4);
