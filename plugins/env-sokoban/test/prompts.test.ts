@@ -112,7 +112,7 @@ describe("verl-agent step prompt", () => {
 });
 
 describe("compact and chat styles", () => {
-	test("compact prompt: goal, one-char grid, last action; at most 80 characters for 6x6", () => {
+	test("compact prompt: goal and one-char grid only (no history); at most 80 characters for 6x6", () => {
 		const env = make();
 		const first = env.reset({ seed: 2, split: "train", index: 0 });
 		const memory = new EpisodeMemory(first.task, first.observation);
@@ -127,9 +127,9 @@ describe("compact and chat styles", () => {
 			nextObservation: r.observation,
 		});
 		const p1 = compactPrompt(memory.stepContext(2, undefined));
-		expect(p1).toBe(`push X onto O\n${r.observation.replace(/[ \t]/g, "")}\nlast: right\nmove:`);
+		expect(p1).toBe(`push X onto O\n${r.observation.replace(/[ \t]/g, "")}\nmove:`);
 		expect(p1.length).toBeLessThanOrEqual(80);
-		expect(compactPrompt(memory.stepContext(0, undefined))).toBe(p1.replace("last: right\n", ""));
+		expect(compactPrompt(memory.stepContext(0, undefined))).toBe(p1);
 	});
 
 	test("compact and chat projections, and formatAction round-trips in every style", () => {
