@@ -13,35 +13,38 @@
  * 2.5× (33–90 ms) while another process runs, so single figures move ±30 %. Bun's GC runs on
  * other threads, so tok/CPU-s can be below tok/s.
  *
- * Measured 2026-11-21 (full run, 2 min 51 s) on the 2-vCPU dev VM while one other single-threaded
- * process (an RL training run) used the other core, and for the last ~10 s a second one; wasm
- * matmul 512³ 22.9 GFLOP/s. tok/s = median run (best run), reference = TOOLCHAIN.md §2:
+ * Measured 2026-11-21, full runs (about 3 min each) on the 2-vCPU dev VM, tok/s median (ours/ref):
+ * "1 other" = one other single-threaded process (an RL training run) on the other core, the
+ * condition of the reference; "2 others" = two such runs at once, where the figures drop 20–45 %.
+ * "before" = this bench on commit de2ba81 (before the attention and decoding work), 1 other.
  *
- *   0.5M T=64   forward B=16              9050 (10238)  ref 7498  1.21×   37.5 % of matmul rate
- *               train B=16                2974  (3165)  ref 2263  1.31×   37.0 %
- *               generate B=1 no cache      430   (519)  ref  191  2.25×
- *               generate B=1 KV cache     1566  (1733)  ref  891  1.76×
- *               generate B=16 no cache     699   (740)  ref  258  2.71×
- *               generate B=16 KV cache    5604  (7176)  ref 4377  1.28×
- *   0.5M T=256  forward B=16              7854  (8337)  ref 4032  1.95×   35.9 %
- *               train B=16                3121  (3493)  ref 1253  2.49×   42.8 %
- *               generate B=1 no cache      513   (530)  ref   91  5.63×
- *               generate B=1 KV cache     1961  (2108)  ref  758  2.59×
- *               generate B=16 no cache     723   (734)  ref   85  8.50×
- *               generate B=16 KV cache    6398  (6614)  ref 2432  2.63×
- *   4M   T=64   forward 1544, train 526, generate B=1 77 / 363 KV, B=16 107 / 1345 KV (no reference)
- *   4M   T=256  (B=8) forward 1407, train 539, generate B=1 85 / 359 KV, B=8 107 / 1006 KV
+ *                                        before        after, 1 other      after, 2 others     reference
+ *   0.5M T=64   forward B=16              8432          9050 (1.21×)        9640 / 7923          7498
+ *               train B=16                2266          2974 (1.31×)        2219 / 3347          2263
+ *               generate B=1 no cache      344           430 (2.25×)         454 /  381           191
+ *               generate B=1 KV cache      757          1566 (1.76×)         864 / 1306           891
+ *               generate B=16 no cache     578           699 (2.71×)         646 /  578           258
+ *               generate B=16 KV cache    4742          5604 (1.28×)        6472 / 4374          4377
+ *   0.5M T=256  forward B=16              4916          7854 (1.95×)        8973 / 5878          4032
+ *               train B=16                1414          3121 (2.49×)        3623 / 3033          1253
+ *               generate B=1 no cache      332           513 (5.63×)         485 /  327            91
+ *               generate B=1 KV cache      959          1961 (2.59×)        1376 /  969           758
+ *               generate B=16 no cache     630           723 (8.50×)         717 /  467            85
+ *               generate B=16 KV cache    3534          6398 (2.63×)        6179 / 4286          2432
+ *   4M   T=64   fwd / train / B=1 no cache, KV / B=16 no cache, KV: before 1424 / 445 / 65, 279 / 95,
+ *               1088; after (1 other) 1544 / 526 / 77, 363 / 107, 1345
+ *   4M   T=256  (B=8) before 849 / 251 / 52, 178 / 83, 652; after (1 other) 1407 / 539 / 85, 359 / 107, 1006
+ *   ("after, 1 other" ran before the Sum kernel patch, which sped training up by another ~10–15 %.)
  *
- *   attention alone, one layer, causal        batched (fwd / fwd+bwd)   sliced (fwd / fwd+bwd)
- *   0.5M B=16 H=4 dh=32 T=64                  14.0 / 41.8 ms            8.3 / 17.7 ms   (2.4 → 4.1 / 5.7 GFLOP/s)
- *   0.5M B=16 H=4 dh=32 T=256                223.3 / 707.1 ms          85.1 / 139.4 ms  (2.4 → 6.3 / 11.6 GFLOP/s)
- *   4M   B=8  H=8 dh=32 T=256                240.9 / 694.1 ms          84.0 / 130.5 ms  (2.2 → 6.4 / 12.3 GFLOP/s)
- *   (forward without a tape: sliced = batched bit for bit; gradients within 6e-6)
+ *   attention alone, one layer, causal       batched fwd / fwd+bwd    sliced fwd / fwd+bwd (1 other)
+ *   0.5M B=16 H=4 dh=32 T=64                  14.0 / 41.8 ms            8.3 / 17.7 ms
+ *   0.5M B=16 H=4 dh=32 T=256                223.3 / 707.1 ms          85.1 / 139.4 ms   2.4 → 6.3 / 11.6 GFLOP/s
+ *   4M   B=8  H=8 dh=32 T=256                240.9 / 694.1 ms          84.0 / 130.5 ms   2.2 → 6.4 / 12.3 GFLOP/s
+ *   (forward without a tape: sliced = batched bit for bit; gradients within 6e-6; with 2 others the
+ *   T=256 ratios were 2.8–3.5× forward, 5.1–8.8× forward+backward)
  *
- * The same bench on the code before this work (commit de2ba81, same timing protocol) gave, with
- * --quick on a similar load: 0.5M T=64 forward 8072, train 2331, B=1 KV 896, B=16 KV 5294; T=256
- * forward 5001, train 1483, B=1 KV 1032, B=16 KV 4546 (the earlier "B=1 KV 820 / 372" came from
- * timing after a single warm-up run). Figures on this VM move ±30 % between runs.
+ * The earlier "B=1 KV 820 / 372 tok/s" came from timing after a single warm-up run: with this
+ * protocol the old code gave 757–896 (T=64) and 959–1032 (T=256).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../src/backend/index.ts";
@@ -95,6 +98,15 @@ export const measure = (f: () => void, minMs: number, minRuns = 3): Timing => {
 };
 
 const gc = () => (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
+
+/** The machine's 1/5/15-minute load averages (Linux), to print beside the figures. */
+const loadAverage = async (): Promise<string> => {
+	try {
+		return (await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ");
+	} catch {
+		return "unknown";
+	}
+};
 
 /**
  * GFLOP/s of a 512³ float32 matmul on the active backend: the fastest run of ≥ 1 s, as
@@ -303,7 +315,9 @@ export const runModelBench = async (
 	console.log(
 		`policy model benchmark — backend ${selection.name}; wasm matmul 512³: ${rate.toFixed(1)} GFLOP/s (best run of 1 s)`,
 	);
-	console.log("(the machine may be shared: figures are the median run after a warm-up; see the file header)");
+	console.log(
+		`(the machine may be shared: figures are the median run after a warm-up; see the file header) load average ${await loadAverage()}`,
+	);
 	for (const [name, make] of Object.entries(BENCH_CONFIGS))
 		console.log(`  ${name}: ${JSON.stringify(make(64))} = ${parameterCount(make(64))} params at T=64`);
 	console.log("model\tT\twhat\ttok/s (median)\treference\tours/ref\tbest run\ttok/CPU-s\t× matmul rate");
@@ -336,6 +350,7 @@ export const runModelBench = async (
 			`  ${b.shape} T=${b.T}: sliced/batched speed ×${(b.forwardMs / s.forwardMs).toFixed(2)} forward, ×${(b.trainMs / s.trainMs).toFixed(2)} forward+backward`,
 		);
 	}
+	console.log(`load average at the end: ${await loadAverage()}`);
 	return { rows, attention: att };
 };
 
