@@ -17,7 +17,9 @@ import {
  * path. XNNPACK adds each output's products in order, and 1·x is x, so the matmul adds the same
  * values in the same order as the transposed loop: the results are bit-identical (tested).
  * Only float32 reductions over leading axes (not all of them) change; everything else, including
- * int32 and reductions that need no transpose, runs the original kernel.
+ * int32 and reductions that need no transpose, runs the original kernel. Like every wasm matmul,
+ * the XNNPACK operator (with a packed copy of x as its weights) is cached until x is disposed:
+ * for the short-lived gradient tensors this is meant for, that is the end of the step.
  *
  * @param original the Sum kernel registered by tfjs-backend-wasm
  * @param batchMatMul the wasm BatchMatMul kernel function (plain, untransposed calls only)
