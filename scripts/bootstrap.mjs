@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Set-up on a machine that has only Node and npm: finds (or installs) the pinned Bun, installs the
 // workspace with the frozen lockfile, then runs what was asked:
-//   node scripts/bootstrap.mjs start [args…]   the main job (`stepwise envs` for now)
+//   node scripts/bootstrap.mjs start [args…]   the main job (`stepwise pipeline` on the default; args: any command)
 //   node scripts/bootstrap.mjs test            the whole test suite, ending with "N passed, N failed"
 //   node scripts/bootstrap.mjs install         set-up only
 //   node scripts/bootstrap.mjs run CMD [args…] a command with the pinned Bun on PATH
@@ -50,7 +50,7 @@ if (!existsSync(join(root, "node_modules", ".bin", "turbo")) || process.env.CI) 
 const [what = "start", ...rest] = process.argv.slice(2);
 const commands = {
 	install: () => 0,
-	start: () => run("bun", ["apps/runner/src/main.ts", ...(rest.length > 0 ? rest : ["envs"])]),
+	start: () => run("bun", ["apps/runner/src/main.ts", ...(rest.length > 0 ? rest : ["pipeline"])]),
 	test: () => run("bash", ["scripts/ci-test.sh", ...rest]),
 	run: () => run(rest[0], rest.slice(1)),
 };

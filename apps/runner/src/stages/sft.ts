@@ -76,6 +76,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 			maxSteps: config.sft.steps,
 			evalEvery: config.sft.evalEvery,
 			patience: config.sft.patience,
+			schedule: config.sft.schedule,
 			seed: config.seed,
 			...(config.sft.minutes > 0 ? { timeBudgetMs: config.sft.minutes * 60_000 } : {}),
 			onEval: (p) => {
