@@ -5,8 +5,12 @@
  * JSON summary; saves the final checkpoint under `--out` (default runs/sft-sokoban).
  *
  * Defaults are the best measured setting: d=64, 2 layers, no line/column embeddings, 4,000 expert
- * episodes, lr 2e-3 cosine. On the 2-core machine, unshared (one run per core), 10 wall-clock
- * minutes (2,218 steps) gave 78.7% greedy success on 300 held-out test seeds; with `--grid=1`, 63.7%.
+ * episodes, lr 2e-3 cosine. On the 2-core machine with one other process on the other core, 10
+ * wall-clock minutes (2,569 steps) gave 64.3% greedy success on 300 held-out test seeds with the
+ * current compact prompt (grid only); the earlier prompt with a "last: <move>" line gave 78.7%
+ * (2,218 steps; 63.7% with `--grid=1`) but taught RL a repeat-the-last-move shortcut (see the
+ * Sokoban plugin's `compactPrompt`). Almost all greedy failures (103 of 107) are loops of a move
+ * that changes nothing (walking into a wall) until the step limit.
  *
  *   bun run bench/policy-sft-sokoban.ts [--minutes=10] [--episodes=4000] [--dModel=64] [--nLayers=2]
  *       [--nHeads=4] [--batch=32] [--lr=2e-3] [--evalEvery=100] [--evalTasks=50] [--finalTasks=300]
