@@ -6,6 +6,10 @@
  *   bun run packages/core/bench/train-sokoban.ts --method gigpo --seed 0 --minutes 15
  *       [--sft runs/sft-sokoban] [--sftMinutes 10] [--sftEpisodes 4000] [--dModel 128] [--nLayers 3] [--groups 8] [--groupSize 8] [--lr 1e-4]
  *       [--evalTasks 200] [--evalEvery 0] [--iterations 1000] [--out runs/train-sokoban/<method>-<seed>]
+ *       [--temperature 1] [--klCoef 0.01] [--entropyCoef 0.001] [--epochs 1] [--oldLogProbs recompute|rollout]
+ *       [--creditConfig '{"mode":"mean_std_norm"}'] [--taskPool 0 (0: fresh tasks every iteration)]
+ *
+ * RL tasks are train-split indices from 100,000 on (disjoint from the SFT demonstrations).
  *
  * Methods: gigpo, grpo, rloo, rewardflow (group-relative updates), ppo (critic, sparse outcome reward,
  * verl-agent's per-step rows), spa (progress estimator trained on SFT exploration, then PPO with
@@ -69,6 +73,11 @@ const { values: a } = parseArgs({
 		iterations: { type: "string", default: "1000" },
 		temperature: { type: "string", default: "1" },
 		klCoef: { type: "string", default: "0.01" },
+		epochs: { type: "string", default: "1" },
+		creditConfig: { type: "string", default: "{}" },
+		taskPool: { type: "string", default: "0" },
+		entropyCoef: { type: "string", default: "0.001" },
+		oldLogProbs: { type: "string", default: "recompute" },
 		peTrajectories: { type: "string", default: "512" },
 		peEpochs: { type: "string", default: "4" },
 		peLr: { type: "string", default: "1e-3" },
@@ -175,7 +184,13 @@ const credit =
 const groupsPerIter = n("groups");
 const groupSize = n("groupSize");
 const envs = Effect.runSync(makeEnvs(sokobanPlugin, spec, groupsPerIter * groupSize));
-const update = { miniBatchSize: n("miniBatch"), klCoef: n("klCoef") };
+const update = {
+	miniBatchSize: n("miniBatch"),
+	klCoef: n("klCoef"),
+	epochs: n("epochs"),
+	entropyCoef: n("entropyCoef"),
+	oldLogProbs: a.oldLogProbs === "rollout" ? ("rollout" as const) : ("recompute" as const),
+};
 let algorithm: Algorithm = { kind: "group", config: update };
 let creditFn: CreditFn;
 let transform: ((b: TrajectoryBatch) => TrajectoryBatch) | undefined;
@@ -231,7 +246,7 @@ if (method === "ppo") {
 	algorithm = { kind: "ppo", critic: "shared", config: { ...update, scope: "trajectory", gamma: 0.99, lambda: 0.95 } };
 	transform = (b) => annotateBatch(estimator, b, fit);
 	creditFn = credit("spa");
-} else creditFn = credit(method as MethodName);
+} else creditFn = credit(method as MethodName, JSON.parse(a.creditConfig as string));
 
 // ---- RL ----
 const optimizer = tf.train.adam(n("lr"));
@@ -261,7 +276,9 @@ const trainer = new Trainer({
 });
 /** Training tasks of iteration i: fresh train-split indices per iteration (the same for every method and seed). */
 function hashTasks(i: number): number {
-	return (i - 1) * groupsPerIter;
+	// disjoint from the SFT demonstrations (train indices from 0) and its validation (from 1,000,000)
+	const pool = n("taskPool");
+	return 100_000 + (pool > 0 ? ((i - 1) * groupsPerIter) % pool : (i - 1) * groupsPerIter);
 }
 const rl0 = performance.now();
 const records = trainer.run(n("iterations"), { timeBudgetMs: n("minutes") * 60_000 });
