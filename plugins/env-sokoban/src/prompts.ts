@@ -42,8 +42,7 @@ export const stepPrompt = (ctx: StepPromptContext): string => {
  * which RL turned into a "repeat the last move" shortcut whose greedy rollouts walked into walls
  * until the step limit (held-out greedy success fell from 0.79 to 0.62 in 24 GiGPO iterations).
  */
-export const compactPrompt = (ctx: StepPromptContext): string =>
-	`push X onto O\n${toCompact(ctx.observation)}\nmove:`;
+export const compactPrompt = (ctx: StepPromptContext): string => `push X onto O\n${toCompact(ctx.observation)}\nmove:`;
 
 /** The four action words. */
 const ACTION_WORDS: ReadonlySet<string> = new Set(["up", "down", "left", "right"]);
