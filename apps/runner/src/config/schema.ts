@@ -124,8 +124,8 @@ export const RunConfig = Schema.Struct({
 export type RunConfig = typeof RunConfig.Type;
 
 /**
- * The defaults: Sokoban 6×6 with one box, a ~0.14M-parameter policy, 7 minutes of SFT on 4,000
- * expert episodes (cosine schedule), then 5 minutes of GiGPO (`method.name=spa` runs SPA's
+ * The defaults: Sokoban 6×6 with one box, a ~0.14M-parameter policy, 6 minutes of SFT on 4,000
+ * expert episodes (cosine schedule), then 7 minutes of GiGPO (`method.name=spa` runs SPA's
  * exploration, progress estimator and PPO on progress rewards). Sized for a 2-core CPU: the
  * pipeline ends within 15 minutes.
  */
@@ -139,7 +139,7 @@ export const defaultConfig: RunConfig = {
 		episodes: 4000,
 		validationEpisodes: 200,
 		steps: 4000,
-		minutes: 7,
+		minutes: 6,
 		batchSize: 32,
 		lr: 2e-3,
 		warmup: 30,
@@ -150,8 +150,8 @@ export const defaultConfig: RunConfig = {
 	rollout: { groupSize: 8, groups: 8, temperature: 1, maxNewTokens: 4, batchSize: 64 },
 	method: { name: "gigpo", config: {}, mix: "0.5*gigpo + 0.5*grpo", trainer: "auto" },
 	train: {
-		iterations: 300,
-		minutes: 5,
+		iterations: 400,
+		minutes: 7,
 		lr: 1e-4,
 		klCoef: 0.01,
 		entropyCoef: 0.001,
