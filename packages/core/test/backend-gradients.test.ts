@@ -3,9 +3,10 @@
  * All tests share one tfjs engine with the rest of the package's tests, so the backend is set in
  * beforeAll and the previous one restored in afterAll.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../src/backend/index.ts";
+import { useBackends } from "./fixtures/backends.ts";
 
 /** Max allowed |wasm − cpu|, scaled by max(1, |cpu|) for large magnitudes. */
 const TOLERANCE = 1e-4;
@@ -93,17 +94,7 @@ const layerNorm = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
 /** Causal mask [T, T]: 1 on and below the diagonal. Built from a constant, never from a differentiated tensor. */
 const causal = (t: number) => tf.linalg.bandPart(tf.ones([t, t]), -1, 0);
 
-let previousBackend: string | undefined;
-
-beforeAll(async () => {
-	previousBackend = tf.getBackend() ?? undefined;
-	await initBackend("wasm");
-	await initBackend("cpu");
-});
-
-afterAll(async () => {
-	if (previousBackend !== undefined) await tf.setBackend(previousBackend);
-});
+useBackends("wasm", "cpu");
 
 describe("wasm (patched) matches cpu: value and gradients", () => {
 	test("matMul 2D", () => expectWasmMatchesCpu((a, b) => tf.matMul(a, b), [uniform([5, 7], 1), uniform([7, 3], 2)]));

@@ -3,20 +3,12 @@
  * same values, outlive their source, free the buffer with the last reference, and training with
  * gradients (which clones every saved tensor) still matches autodiff on the cpu backend.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend, wasmPatchesApplied } from "../src/backend/index.ts";
+import { useBackends } from "./fixtures/backends.ts";
 
-let previousBackend: string | undefined;
-
-beforeAll(async () => {
-	previousBackend = tf.getBackend() ?? undefined;
-	await initBackend("wasm");
-});
-
-afterAll(async () => {
-	if (previousBackend !== undefined) await tf.setBackend(previousBackend);
-});
+useBackends("wasm");
 
 describe("wasm Identity sharing the buffer", () => {
 	test("is registered", () => {

@@ -2,9 +2,10 @@
  * The wasm kernel patches checked directly: transposed (fused) matmuls against a plain-JS
  * reference, and UnsortedSegmentSum with out-of-range ids and multi-dim inner sizes.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend, patchWasmKernels, WASM_PATCHES, wasmPatchesApplied } from "../src/backend/index.ts";
+import { patchWasmKernels, WASM_PATCHES, wasmPatchesApplied } from "../src/backend/index.ts";
+import { useBackends } from "./fixtures/backends.ts";
 
 const values = (size: number, seed: number): number[] =>
 	Array.from({ length: size }, (_, i) => Math.sin(seed * 1000 + i * 12.9898) * 2);
@@ -54,16 +55,7 @@ const maxAbsDiff = (actual: ArrayLike<number>, expected: ArrayLike<number>): num
 /** Data ids held by the wasm backend: catches a kernel that leaks its temporaries. */
 const wasmDataIds = (): number => tf.backend().numDataIds();
 
-let previousBackend: string | undefined;
-
-beforeAll(async () => {
-	previousBackend = tf.getBackend() ?? undefined;
-	await initBackend("wasm");
-});
-
-afterAll(async () => {
-	if (previousBackend !== undefined) await tf.setBackend(previousBackend);
-});
+useBackends("wasm");
 
 describe("wasm kernel patches", () => {
 	test("are all registered, and patching again changes nothing", () => {

@@ -3,20 +3,12 @@
  * against a plain-JS reference: every rank up to 5, contiguous and strided slices, float32, int32
  * and bool, and no leaked tensors or wasm buffers.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend, wasmPatchesApplied } from "../src/backend/index.ts";
+import { wasmPatchesApplied } from "../src/backend/index.ts";
+import { useBackends } from "./fixtures/backends.ts";
 
-let previousBackend: string | undefined;
-
-beforeAll(async () => {
-	previousBackend = tf.getBackend() ?? undefined;
-	await initBackend("wasm");
-});
-
-afterAll(async () => {
-	if (previousBackend !== undefined) await tf.setBackend(previousBackend);
-});
+useBackends("wasm");
 
 const strides = (shape: number[]): number[] => {
 	const s = new Array<number>(shape.length).fill(1);

@@ -3,20 +3,12 @@
  * tfjs-backend-wasm's own path (transpose the reduced axes innermost, then sum), keeps dims and
  * dtypes, and leaves other reductions to the original kernel.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend, wasmPatchesApplied } from "../src/backend/index.ts";
+import { wasmPatchesApplied } from "../src/backend/index.ts";
+import { useBackends } from "./fixtures/backends.ts";
 
-let previousBackend: string | undefined;
-
-beforeAll(async () => {
-	previousBackend = tf.getBackend() ?? undefined;
-	await initBackend("wasm");
-});
-
-afterAll(async () => {
-	if (previousBackend !== undefined) await tf.setBackend(previousBackend);
-});
+useBackends("wasm");
 
 const bits = (t: tf.Tensor): number[] => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
 
