@@ -82,4 +82,13 @@ export const weights = (m: TransformerPolicy): Float32Array => {
 	return out;
 };
 
+/** Largest absolute difference between two models' parameters (same architecture). */
+export const weightGap = (a: TransformerPolicy, b: TransformerPolicy): number => {
+	const wa = weights(a);
+	const wb = weights(b);
+	let gap = 0;
+	for (let i = 0; i < wa.length; i++) gap = Math.max(gap, Math.abs((wa[i] as number) - (wb[i] as number)));
+	return gap;
+};
+
 export const adam = (lr = 1e-2): tf.AdamOptimizer => tf.train.adam(lr);
