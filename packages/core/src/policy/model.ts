@@ -193,11 +193,12 @@ const geluTaped = (x: tf.Tensor, c: Constant): tf.Tensor =>
 		}) as (x: tf.Tensor) => tf.Tensor
 	)(x);
 
-/** The model's tanh-approximated GELU, as its forward applies it (exported for tests). */
-export const geluTanh = (x: tf.Tensor): tf.Tensor => {
-	const c: Constant = (v) => tf.scalar(v);
-	return recording() ? geluTaped(x, c) : gelu(x, kernelOps, c);
-};
+/**
+ * The model's tanh-approximated GELU as its forward applies it: the written-out gradient under a
+ * tape, direct kernel calls otherwise (exported for tests; `c` defaults to fresh scalars).
+ */
+export const geluTanh = (x: tf.Tensor, c: Constant = (v) => tf.scalar(v)): tf.Tensor =>
+	recording() ? geluTaped(x, c) : gelu(x, kernelOps, c);
 
 const layerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, o: Ops, c: Constant): tf.Tensor => {
 	const centred = o.sub(x, o.meanLast(x));
@@ -469,10 +470,7 @@ export class TransformerPolicy {
 			x = o.add(x, dense(merged, this.p(`${pre}.attn.out.weight`), this.p(`${pre}.attn.out.bias`))) as tf.Tensor3D;
 			const h2 = layerNorm(x, this.p(`${pre}.ln2.weight`), this.p(`${pre}.ln2.bias`), o, num);
 			const ff = dense(
-				(o === tfOps ? geluTaped : (x: tf.Tensor, n: Constant) => gelu(x, o, n))(
-					dense(h2, this.p(`${pre}.mlp.fc.weight`), this.p(`${pre}.mlp.fc.bias`)),
-					num,
-				),
+				geluTanh(dense(h2, this.p(`${pre}.mlp.fc.weight`), this.p(`${pre}.mlp.fc.bias`)), num),
 				this.p(`${pre}.mlp.proj.weight`),
 				this.p(`${pre}.mlp.proj.bias`),
 			);
