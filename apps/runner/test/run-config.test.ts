@@ -8,6 +8,7 @@ import { resolveConfig } from "../src/config/decode.ts";
 import { defaultConfig, RunConfig } from "../src/config/schema.ts";
 import { errorLine, runCli } from "../src/main.ts";
 import { makeCreditFn } from "../src/stages/credit-fn.ts";
+import { makeTrajectory } from "./helpers.ts";
 
 const configs = join(import.meta.dir, "..", "configs");
 const failure = (e: Effect.Effect<unknown, unknown>) => {
@@ -64,5 +65,35 @@ describe("run config", () => {
 		expect(Result.isSuccess(makeCreditFn({ ...defaultConfig.method, name: "gigpo", config: { gamma: 0.9 } }))).toBe(
 			true,
 		);
+	});
+
+	test("method.config overrides the method's default credit options key by key (ppo keeps episode rewards)", () => {
+		const batch = {
+			groups: [
+				{
+					groupId: "g",
+					trajectories: [
+						makeTrajectory("g", {
+							id: "a",
+							steps: [
+								["s0", -0.1],
+								["s0", 10],
+							],
+							end: "terminated",
+							final: "goal",
+						}),
+						makeTrajectory("g", { id: "b", steps: [["s0", -0.1]], end: "truncated", final: "s1" }),
+					],
+				},
+			],
+		};
+		const rewards = (config: Record<string, unknown>) => {
+			const fn = makeCreditFn({ ...defaultConfig.method, name: "ppo", config });
+			if (Result.isFailure(fn)) throw new Error(fn.failure.message);
+			return Array.from(fn.success(batch, { iteration: 1 }).stepRewards as ArrayLike<number>);
+		};
+		// verl-agent's PPO: every row carries its episode's return (9.9, 9.9, −0.1), here minus p₀ on the wall bump
+		expect(rewards({})).toEqual([9.9, 9.9, -0.1]);
+		expect(rewards({ noOpPenalty: 1 })).toEqual([8.9, 9.9, -0.1]);
 	});
 });

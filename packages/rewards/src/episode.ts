@@ -10,15 +10,47 @@ export interface EpisodeOptions {
 	readonly epsilon: number;
 	/** p in `e_i = R(τ) − p·[invalid_i]` (CREDIT.md §0). */
 	readonly invalidPenalty: number;
+	/** p₀ for a no-op step (see {@link rowPenalty}); 0 (the default) is verl-agent's behaviour. */
+	readonly noOpPenalty?: number;
 	/** RLOO: multiply the centred score by n/(n−1), i.e. subtract the mean of the others. */
 	readonly leaveOneOut?: boolean;
 }
 
-/** Row score `e_i = R(τ_i) − p·[invalid_i]`: the episode return with the row's own invalid-action penalty. */
-export const rowScores = (rows: StepRows, invalidPenalty: number): Float64Array => {
+/** The undiscounted per-row penalties of a credit method. */
+export interface RowPenalties {
+	/** p, charged to a row whose action was invalid (not well-formed or not executable). */
+	readonly invalidPenalty: number;
+	/** p₀, charged to a row whose action left the state unchanged (default 0: none). */
+	readonly noOpPenalty?: number;
+}
+
+/**
+ * A step that left the env's state unchanged (`stateKey` before = after), e.g. a Sokoban move into a
+ * wall, ALFWorld's "Nothing happens." or an invalid action the env rejected. Under a greedy policy
+ * whose prompt is the state, such an action repeats until the step limit, yet a sampled rollout's
+ * return charges it only one step of delay.
+ */
+export const isNoOp = (rows: StepRows, i: number): boolean =>
+	rows.anchor[i] !== "" && rows.anchor[i] === rows.nextAnchor[i];
+
+/**
+ * Row i's penalty `p·[invalid_i] + p₀·[no-op_i]`: an invalid action that changed nothing pays both,
+ * so that p₀ never makes malformed output cheaper than a legal no-op.
+ */
+export const rowPenalty = (rows: StepRows, i: number, p: RowPenalties): number => {
+	const noOp = p.noOpPenalty ?? 0;
+	return (rows.valid[i] ? 0 : p.invalidPenalty) + (noOp !== 0 && isNoOp(rows, i) ? noOp : 0);
+};
+
+/**
+ * Row score `e_i = R(τ_i) − p·[invalid_i] − p₀·[no-op_i]`: the episode return with the row's own
+ * penalty (a number is the invalid-action penalty alone).
+ */
+export const rowScores = (rows: StepRows, penalties: number | RowPenalties): Float64Array => {
+	const p = typeof penalties === "number" ? { invalidPenalty: penalties } : penalties;
 	const e = new Float64Array(rows.size);
 	for (let i = 0; i < rows.size; i++) {
-		e[i] = (rows.episodeReturn[rows.traj[i] as number] as number) - (rows.valid[i] ? 0 : invalidPenalty);
+		e[i] = (rows.episodeReturn[rows.traj[i] as number] as number) - rowPenalty(rows, i, p);
 	}
 	return e;
 };
@@ -40,11 +72,11 @@ export const episodeAdvantages = (rows: StepRows, o: EpisodeOptions): Float64Arr
 		leaveOneOut: o.leaveOneOut ?? false,
 	};
 	const nGroups = rows.groupTrajStart.length - 1;
-	if (o.statistics === "rows") return normaliseInClusters(rowScores(rows, o.invalidPenalty), rows.group, nGroups, norm);
+	if (o.statistics === "rows") return normaliseInClusters(rowScores(rows, o), rows.group, nGroups, norm);
 	const perTraj = normaliseInClusters(rows.episodeReturn, rows.trajGroup, nGroups, norm);
 	const out = new Float64Array(rows.size);
 	for (let i = 0; i < rows.size; i++) {
-		out[i] = (perTraj[rows.traj[i] as number] as number) - (rows.valid[i] ? 0 : o.invalidPenalty);
+		out[i] = (perTraj[rows.traj[i] as number] as number) - rowPenalty(rows, i, o);
 	}
 	return out;
 };

@@ -1,6 +1,6 @@
 import { Schema } from "effect";
 import { NonNegative, UnitInterval } from "./config.ts";
-import { rowScores } from "./episode.ts";
+import { rowPenalty, rowScores } from "./episode.ts";
 import { CreditInputError } from "./errors.ts";
 import { rewardflow } from "./rewardflow.ts";
 import type { StepRows } from "./rows.ts";
@@ -81,11 +81,13 @@ export interface GaeConfig {
 	 */
 	readonly sequence: "trajectory" | "row";
 	/**
-	 * `"env"`: env reward − p·[invalid]; `"episode"`: the row score R(τ) − p·[invalid] (verl-agent);
+	 * `"env"`: env reward − p·[invalid] − p₀·[no-op]; `"episode"`: the row score R(τ) − p·[invalid] − p₀·[no-op] (verl-agent: p₀ = 0);
 	 * `"spa"` / `"rewardflow"`: those methods' step rewards at their defaults; `"input"`: `inputs.stepRewards`.
 	 */
 	readonly rewards: GaeRewardSource;
 	readonly invalidPenalty: number;
+	/** p₀ for a step that left the state unchanged (`isNoOp`; 0: none), with the `"env"` and `"episode"` sources. */
+	readonly noOpPenalty: number;
 	/** Token level: the reward weighting of SPA's trainer (`"steptool"`, ⚠) or none. */
 	readonly weighting: StepRewardWeighting;
 	/** Whiten the advantages over the batch (verl and TRL both do). */
@@ -100,6 +102,7 @@ export const GaeConfigSchema = Schema.Struct({
 	sequence: Schema.optionalKey(Schema.Literals(["trajectory", "row"])),
 	rewards: Schema.optionalKey(Schema.Literals(["env", "episode", "spa", "rewardflow", "input"])),
 	invalidPenalty: Schema.optionalKey(NonNegative),
+	noOpPenalty: Schema.optionalKey(NonNegative),
 	weighting: Schema.optionalKey(Schema.Literals(["none", "steptool"])),
 	whiten: Schema.optionalKey(Schema.Boolean),
 });
@@ -112,6 +115,7 @@ export const gaeDefaults: GaeConfig = {
 	sequence: "trajectory",
 	rewards: "env",
 	invalidPenalty: 0.1,
+	noOpPenalty: 0,
 	weighting: "none",
 	whiten: true,
 };
@@ -122,10 +126,10 @@ const rewardSources: Record<
 > = {
 	env: (rows, c) => {
 		const r = new Float64Array(rows.size);
-		for (let i = 0; i < rows.size; i++) r[i] = (rows.reward[i] as number) - (rows.valid[i] ? 0 : c.invalidPenalty);
+		for (let i = 0; i < rows.size; i++) r[i] = (rows.reward[i] as number) - rowPenalty(rows, i, c);
 		return r;
 	},
-	episode: (rows, c) => rowScores(rows, c.invalidPenalty),
+	episode: (rows, c) => rowScores(rows, c),
 	spa: (rows) => spa(rows).stepRewards as Float64Array,
 	rewardflow: (rows) => rewardflow(rows).stepRewards as Float64Array,
 	input: (rows, _c, inputs) => {

@@ -1,7 +1,7 @@
 import { Schema } from "effect";
 import { type AnchorClusters, exactAnchorClusters, similarityAnchorClusters } from "./anchors.ts";
 import { NonNegative, NormMode, Positive, Statistics, UnitInterval } from "./config.ts";
-import { discountedReturns, episodeAdvantages } from "./episode.ts";
+import { discountedReturns, episodeAdvantages, rowPenalty } from "./episode.ts";
 import type { StepRows } from "./rows.ts";
 import { normaliseInClusters } from "./stats.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
@@ -16,6 +16,12 @@ export interface GigpoConfig {
 	readonly stepAdvantageWeight: number;
 	/** p: subtracted, undiscounted, from the row's episode score and its step return (0.1; Search 0.01). */
 	readonly invalidPenalty: number;
+	/**
+	 * p₀: subtracted like p from a row whose action left the state unchanged (its anchor equals its
+	 * next anchor; added to p for an invalid one). 0 (default) is verl-agent; see `isNoOp` for when a
+	 * greedy evaluation needs it.
+	 */
+	readonly noOpPenalty: number;
 	readonly epsilon: number;
 	/** `"exact"` anchor keys (default) or `"similarity"` (Ratcliff–Obershelp ratio ≥ threshold, text only). */
 	readonly grouping: "exact" | "similarity";
@@ -33,6 +39,7 @@ export const GigpoConfigSchema = Schema.Struct({
 	gamma: Schema.optionalKey(UnitInterval),
 	stepAdvantageWeight: Schema.optionalKey(Schema.Finite),
 	invalidPenalty: Schema.optionalKey(NonNegative),
+	noOpPenalty: Schema.optionalKey(NonNegative),
 	epsilon: Schema.optionalKey(Positive),
 	grouping: Schema.optionalKey(Schema.Literals(["exact", "similarity"])),
 	similarityThreshold: Schema.optionalKey(
@@ -48,6 +55,7 @@ export const gigpoDefaults: GigpoConfig = {
 	gamma: 0.95,
 	stepAdvantageWeight: 1,
 	invalidPenalty: 0.1,
+	noOpPenalty: 0,
 	epsilon: 1e-6,
 	grouping: "exact",
 	similarityThreshold: 0.95,
@@ -73,6 +81,7 @@ export const groupInGroup = (
 		readonly mode: NormMode;
 		readonly epsilon: number;
 		readonly invalidPenalty: number;
+		readonly noOpPenalty?: number;
 		readonly stepAdvantageWeight: number;
 		readonly episodeStatistics: GigpoConfig["episodeStatistics"];
 	},
@@ -83,6 +92,7 @@ export const groupInGroup = (
 		scaleByStd,
 		epsilon: o.epsilon,
 		invalidPenalty: o.invalidPenalty,
+		noOpPenalty: o.noOpPenalty ?? 0,
 	});
 	const step = normaliseInClusters(q, clusters.clusterOf, clusters.count, {
 		scaleByStd,
@@ -98,13 +108,13 @@ export const groupInGroup = (
 
 /**
  * GiGPO (CREDIT.md §1.3): episode-level advantage plus ω × the anchor-state step-level advantage of
- * `q_i = G_t − p·[invalid_i]`, G_t the γ-discounted return of the env rewards. `parts` holds
+ * `q_i = G_t − p·[invalid_i] − p₀·[no-op_i]`, G_t the γ-discounted return of the env rewards. `parts` holds
  * `episode` (A^E), `step` (A^S) and `stepReturn` (G_t).
  */
 export const gigpo = (rows: StepRows, c: GigpoConfig = gigpoDefaults): CreditResult => {
 	const stepReturn = discountedReturns(rows, rows.reward, c.gamma);
 	const q = new Float64Array(rows.size);
-	for (let i = 0; i < rows.size; i++) q[i] = (stepReturn[i] as number) - (rows.valid[i] ? 0 : c.invalidPenalty);
+	for (let i = 0; i < rows.size; i++) q[i] = (stepReturn[i] as number) - rowPenalty(rows, i, c);
 	const { advantages, episode, step } = groupInGroup(rows, q, gigpoClusters(rows, c), c);
 	return { advantages, parts: { episode, step, stepReturn } };
 };

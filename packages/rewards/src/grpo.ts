@@ -12,6 +12,8 @@ export interface GrpoConfig {
 	readonly statistics: Statistics;
 	/** Invalid-action penalty p subtracted from the row's score (0.1; 0.01 for Search). */
 	readonly invalidPenalty: number;
+	/** p₀ for a step that left the state unchanged (`isNoOp`; 0, verl-agent: none). */
+	readonly noOpPenalty: number;
 	readonly epsilon: number;
 }
 
@@ -20,6 +22,7 @@ export const GrpoConfigSchema = Schema.Struct({
 	normalizeByStd: Schema.optionalKey(Schema.Boolean),
 	statistics: Schema.optionalKey(Statistics),
 	invalidPenalty: Schema.optionalKey(NonNegative),
+	noOpPenalty: Schema.optionalKey(NonNegative),
 	epsilon: Schema.optionalKey(Positive),
 });
 
@@ -28,6 +31,7 @@ export const grpoDefaults: GrpoConfig = {
 	normalizeByStd: true,
 	statistics: "rows",
 	invalidPenalty: 0.1,
+	noOpPenalty: 0,
 	epsilon: 1e-6,
 };
 
@@ -38,6 +42,7 @@ export const grpo = (rows: StepRows, c: GrpoConfig = grpoDefaults): CreditResult
 		scaleByStd: c.normalizeByStd,
 		epsilon: c.epsilon,
 		invalidPenalty: c.invalidPenalty,
+		noOpPenalty: c.noOpPenalty,
 	}),
 });
 

@@ -1,6 +1,7 @@
 import { Schema } from "effect";
 import { exactAnchorClusters } from "./anchors.ts";
 import { NonNegative, NormMode, Positive, Statistics, UnitInterval } from "./config.ts";
+import { rowPenalty } from "./episode.ts";
 import { groupInGroup } from "./gigpo.ts";
 import type { StepRows } from "./rows.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
@@ -31,6 +32,8 @@ export interface RewardFlowConfig {
 	readonly gamma: number;
 	/** p, subtracted from the row's r̃ and from its episode score (0.1; Search 0.01). */
 	readonly invalidPenalty: number;
+	/** p₀, charged like p to a row that left the state unchanged (`isNoOp`; 0: none, the code). */
+	readonly noOpPenalty: number;
 	/** Value-iteration sweeps at most (the code runs exactly 1000; we stop early at the fixed point, same result). */
 	readonly maxIterations: number;
 	readonly noOp: NoOpRule;
@@ -60,6 +63,7 @@ const NoOpRuleSchema = Schema.Struct({
 export const RewardFlowConfigSchema = Schema.Struct({
 	gamma: Schema.optionalKey(UnitInterval),
 	invalidPenalty: Schema.optionalKey(NonNegative),
+	noOpPenalty: Schema.optionalKey(NonNegative),
 	maxIterations: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
 	noOp: Schema.optionalKey(NoOpRuleSchema),
 	mode: Schema.optionalKey(NormMode),
@@ -73,6 +77,7 @@ export const RewardFlowConfigSchema = Schema.Struct({
 export const rewardFlowDefaults: RewardFlowConfig = {
 	gamma: 0.9,
 	invalidPenalty: 0.1,
+	noOpPenalty: 0,
 	maxIterations: 1000,
 	noOp: NO_OP_NONE,
 	mode: "mean_norm",
@@ -269,7 +274,7 @@ export const rewardflow = (rows: StepRows, c: RewardFlowConfig = rewardFlowDefau
 				if (i < i1 - 1) r = V(rows.anchor[i + 1] as string) - here;
 				else if (successor) r = V(rows.nextAnchor[i] as string) - here;
 				else r = rows.reward[i] as number;
-				stepRewards[i] = r - (rows.valid[i] ? 0 : c.invalidPenalty);
+				stepRewards[i] = r - rowPenalty(rows, i, c);
 			}
 		}
 	}

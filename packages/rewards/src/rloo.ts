@@ -13,16 +13,19 @@ export interface RlooConfig {
 	 */
 	readonly statistics: Statistics;
 	readonly invalidPenalty: number;
+	/** p₀ for a step that left the state unchanged (`isNoOp`; 0, verl-agent: none). */
+	readonly noOpPenalty: number;
 }
 
 /** RLOO config as data: every key optional, unknown keys refused by `resolveMethodConfig`. */
 export const RlooConfigSchema = Schema.Struct({
 	statistics: Schema.optionalKey(Statistics),
 	invalidPenalty: Schema.optionalKey(NonNegative),
+	noOpPenalty: Schema.optionalKey(NonNegative),
 });
 
 /** RLOO defaults (CREDIT.md). */
-export const rlooDefaults: RlooConfig = { statistics: "rows", invalidPenalty: 0.1 };
+export const rlooDefaults: RlooConfig = { statistics: "rows", invalidPenalty: 0.1, noOpPenalty: 0 };
 
 /** RLOO advantage per row: the score minus the mean of the others in its group. */
 export const rloo = (rows: StepRows, c: RlooConfig = rlooDefaults): CreditResult => ({
@@ -31,6 +34,7 @@ export const rloo = (rows: StepRows, c: RlooConfig = rlooDefaults): CreditResult
 		scaleByStd: false,
 		epsilon: 0,
 		invalidPenalty: c.invalidPenalty,
+		noOpPenalty: c.noOpPenalty,
 		leaveOneOut: true,
 	}),
 });

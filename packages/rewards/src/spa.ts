@@ -1,6 +1,6 @@
 import { Schema } from "effect";
 import { NonNegative, UnitInterval } from "./config.ts";
-import { discountedReturns } from "./episode.ts";
+import { discountedReturns, isNoOp, rowPenalty } from "./episode.ts";
 import { CreditInputError } from "./errors.ts";
 import type { StepRows } from "./rows.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
@@ -16,10 +16,18 @@ export interface SpaConfig {
 	readonly progress: "estimator" | "leave-one-out";
 	/** Grounding bonus g for an executable (valid) action (0.5). */
 	readonly groundingBonus: number;
+	/**
+	 * Which steps are grounded: `"valid"` (default) the env's `valid` flag; `"effective"` a valid step
+	 * that changed the state (not `isNoOp`), the reference's "Nothing happens" test for envs such as
+	 * Sokoban whose every well-formed move is valid, walls included.
+	 */
+	readonly grounding: "valid" | "effective";
 	/** ⚠ The released code gives the last turn the bonus whatever its validity (default true). */
 	readonly lastStepAlwaysGrounded: boolean;
 	/** Extra penalty for an invalid action (0; the non-authoritative Qwen3 port uses 0.2). */
 	readonly invalidPenalty: number;
+	/** p₀ for a step that left the state unchanged (`isNoOp`; 0: none, the paper). */
+	readonly noOpPenalty: number;
 	/**
 	 * What SPA contributes as a per-step advantage (for mixing and group-relative trainers):
 	 * `"reward"` (default) r_k itself, or `"return"` the γ-discounted sum of r_j for j ≥ k.
@@ -34,8 +42,10 @@ export interface SpaConfig {
 export const SpaConfigSchema = Schema.Struct({
 	progress: Schema.optionalKey(Schema.Literals(["estimator", "leave-one-out"])),
 	groundingBonus: Schema.optionalKey(Schema.Finite),
+	grounding: Schema.optionalKey(Schema.Literals(["valid", "effective"])),
 	lastStepAlwaysGrounded: Schema.optionalKey(Schema.Boolean),
 	invalidPenalty: Schema.optionalKey(NonNegative),
+	noOpPenalty: Schema.optionalKey(NonNegative),
 	advantage: Schema.optionalKey(Schema.Literals(["reward", "return"])),
 	gamma: Schema.optionalKey(UnitInterval),
 });
@@ -44,8 +54,10 @@ export const SpaConfigSchema = Schema.Struct({
 export const spaDefaults: SpaConfig = {
 	progress: "estimator",
 	groundingBonus: 0.5,
+	grounding: "valid",
 	lastStepAlwaysGrounded: true,
 	invalidPenalty: 0,
+	noOpPenalty: 0,
 	advantage: "reward",
 	gamma: 1,
 };
@@ -69,7 +81,7 @@ export const leaveOneOutOutcome = (rows: StepRows): Float64Array => {
 };
 
 /**
- * SPA per-step reward `r_k = v_k + g·[executable_k] − penalty·[invalid_k]` (CREDIT.md §3.3), v_k the
+ * SPA per-step reward `r_k = v_k + g·[executable_k] − penalty·[invalid_k] − p₀·[no-op_k]` (CREDIT.md §3.3), v_k the
  * progress contribution. Executability is the step's `valid` flag (the env's grounding signal; the
  * reference tests the next observation for "Nothing happens"). Throws `CreditInputError` when
  * `progress: "estimator"` and a step has no `progress`.
@@ -91,8 +103,9 @@ export const spaRewards = (rows: StepRows, c: SpaConfig = spaDefaults): Float64A
 	const r = new Float64Array(rows.size);
 	for (let i = 0; i < rows.size; i++) {
 		const last = i === (rows.trajStart[(rows.traj[i] as number) + 1] as number) - 1;
-		const grounded = rows.valid[i] === 1 || (last && c.lastStepAlwaysGrounded);
-		r[i] = (v[i] as number) + (grounded ? c.groundingBonus : 0) - (rows.valid[i] ? 0 : c.invalidPenalty);
+		const executed = rows.valid[i] === 1 && (c.grounding === "valid" || !isNoOp(rows, i));
+		const grounded = executed || (last && c.lastStepAlwaysGrounded);
+		r[i] = (v[i] as number) + (grounded ? c.groundingBonus : 0) - rowPenalty(rows, i, c);
 	}
 	return r;
 };

@@ -10,6 +10,7 @@ import {
 	rewardFlowDefaults,
 	rewardflow,
 	rloo,
+	rlooDefaults,
 	spa,
 	spaDefaults,
 	toStepRows,
@@ -149,7 +150,7 @@ describe("GiGPO worked example (CREDIT.md §1.9)", () => {
 			close(g[at(id, 1)] as number, -0.8704);
 			close(l[at(id, 1)] as number, -5.0);
 		}
-		const paper = rloo(rows, { statistics: "trajectories", invalidPenalty: 0.1 }).advantages;
+		const paper = rloo(rows, { ...rlooDefaults, statistics: "trajectories" }).advantages;
 		close(paper[at("A", 2)] as number, 6.6667);
 		close(paper[at("D", 0)] as number, -6.6667);
 	});

@@ -21,7 +21,7 @@ export class MethodConfigError extends Schema.TaggedError<MethodConfigError>()("
 export const creditMethodOf = (method: Exclude<TrainMethod, "mix">): MethodName => (method === "ppo" ? "gae" : method);
 
 /**
- * Credit options used when the config gives none: `ppo` is verl-agent's PPO (each step row carries
+ * Credit options under the config's `method.config` (which overrides them key by key): `ppo` is verl-agent's PPO (each step row carries
  * the episode outcome minus the invalid penalty), as core's RL benchmark runs it.
  */
 export const defaultCreditConfig: Partial<Record<TrainMethod, Record<string, unknown>>> = {
@@ -52,7 +52,7 @@ export const makeCreditFn = (method: RunConfig["method"]): Result.Result<CreditF
 		run = (rows) => runMix(rows, spec.success);
 	} else {
 		const name = creditMethodOf(method.name);
-		const config = Object.keys(method.config).length > 0 ? method.config : defaultCreditConfig[method.name];
+		const config = { ...defaultCreditConfig[method.name], ...method.config };
 		const resolved = resolveMethodConfig(name, config);
 		if (Result.isFailure(resolved))
 			return Result.fail(
