@@ -7,6 +7,7 @@
  *
  *   bun run packages/core/bench/train-progress.ts [--sft runs/sft-sokoban-d64] [--train 384] [--heldOut 192]
  *       [--epochs 6] [--lr 1e-3] [--batch 16] [--seed 0] [--cache runs/progress-sokoban] [--save <dir>]
+ *       [--trainable all|head|probe (head: Adam on the progress head only; probe: the head fitted in closed form, no epochs)]
  *
  * `--save` writes the trained estimator as a policy checkpoint (`train-sokoban.ts --method spa --estimator <dir>` reuses it).
  */
@@ -19,7 +20,7 @@ import { sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
 import { initBackend } from "../src/backend/index.ts";
 import type { ResetRequest } from "../src/env/types.ts";
 import { collectRollouts, loadCheckpoint, makeEnvs, saveCheckpoint, TransformerPolicy } from "../src/policy/index.ts";
-import { trainProgressEstimator, validateProgress } from "../src/train/index.ts";
+import { fitProgressHead, trainProgressEstimator, validateProgress } from "../src/train/index.ts";
 import { readTrajectories, writeTrajectories } from "../src/trajectory/jsonl.ts";
 import type { Trajectory } from "../src/trajectory/schema.ts";
 
@@ -31,6 +32,7 @@ const { values: a } = parseArgs({
 		epochs: { type: "string", default: "6" },
 		lr: { type: "string", default: "1e-3" },
 		batch: { type: "string", default: "16" },
+		trainable: { type: "string", default: "all" },
 		seed: { type: "string", default: "0" },
 		cache: { type: "string", default: "runs/progress-sokoban" },
 		save: { type: "string" },
@@ -76,12 +78,18 @@ const show = (label: string) => {
 	return v;
 };
 let last = show("before training");
-for (let e = 0; e < n("epochs"); e++) {
+if (a.trainable === "probe") {
+	const { mse } = fitProgressHead(estimator, trainSet, { fit });
+	log(`progress head fitted in closed form (ridge) on the frozen features: train MSE ${mse.toFixed(4)}`);
+	last = show("linear probe");
+}
+for (let e = 0; a.trainable !== "probe" && e < n("epochs"); e++) {
 	const { losses } = trainProgressEstimator(estimator, opt, trainSet, {
 		fit,
 		epochs: 1,
 		batchSize: n("batch"),
 		seed: seed * 1000 + e,
+		trainable: a.trainable === "head" ? "head" : "all",
 	});
 	log(`epoch ${e + 1}: train loss ${(losses.reduce((x, y) => x + y, 0) / losses.length).toFixed(4)}`);
 	last = show(`epoch ${e + 1}`);

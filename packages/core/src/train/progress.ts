@@ -33,6 +33,12 @@ export interface ProgressTrainOptions {
 	readonly outcome?: Outcome;
 	readonly seed?: number;
 	readonly pad?: number;
+	/**
+	 * What trains: `"all"` (default, SPA) the whole copy of the policy, or `"head"` only the progress
+	 * head over the frozen SFT features (a linear probe: Σc is linear in its weights, so the loss is
+	 * convex; it suits a higher learning rate, e.g. 1e-2).
+	 */
+	readonly trainable?: "all" | "head";
 	/** Called after every optimizer step with the step's loss. */
 	readonly onStep?: (step: number, loss: number) => void;
 }
@@ -77,6 +83,10 @@ export const trainProgressEstimator = (
 	const size = Math.max(1, options.batchSize ?? 16);
 	const rng = new Rng(options.seed ?? 0);
 	const losses: number[] = [];
+	const variables =
+		options.trainable === "head"
+			? ["progress_head.weight", "progress_head.bias"].flatMap((k) => model.params.get(k) ?? [])
+			: model.variables();
 	for (let e = 0; e < (options.epochs ?? 1); e++) {
 		const order = rng.shuffle(trajectories);
 		for (let s = 0; s < order.length; s += size) {
@@ -87,7 +97,7 @@ export const trainProgressEstimator = (
 			// the loss is a mean over trajectories, so each part weighs its share of them
 			const step = accumulatedStep(
 				optimizer,
-				model.variables(),
+				variables,
 				parts.map((p) => () => estimatorLoss(model, toRowBatch(subset(p), options.fit), p.map(outcome), options.pad)),
 				parts.map((p) => p.length / chunk.length),
 				options.maxGradNorm ?? 1,
@@ -248,4 +258,110 @@ export const validateProgress = (
 		goodStepMean: avg(goodSteps),
 		badStepMean: avg(badSteps),
 	};
+};
+
+/** Options of {@link fitProgressHead}. */
+export interface ProgressProbeOptions {
+	readonly fit: FitOptions;
+	/** Ridge λ on the head's weights (not its bias; default 1e-3 × the number of trajectories). */
+	readonly ridge?: number;
+	readonly outcome?: Outcome;
+	readonly pad?: number;
+	/** Trajectories per forward pass (default 32). */
+	readonly batchSize?: number;
+}
+
+/**
+ * Fit only the progress head, in closed form, over the frozen features of the policy copy: with
+ * `h_i` the final hidden state at the last action token of step i, Σ_k c_k = w·Σ_k h_k + b·K is
+ * linear in (w, b), so the SPA loss `mean (Σc − R)²` plus `λ|w|²` is a ridge regression, solved
+ * exactly (normal equations, Cholesky). The whole-model fit (`trainProgressEstimator`) is SPA's;
+ * this is its linear-probe variant, for small data where Adam on the sums is ill-conditioned
+ * (a 15-step failure repeats one state, so its sum weighs that step 15 times).
+ * Returns the training MSE after the fit.
+ */
+export const fitProgressHead = (
+	model: TransformerPolicy,
+	trajectories: ReadonlyArray<Trajectory>,
+	options: ProgressProbeOptions,
+): { readonly mse: number } => {
+	const outcome = options.outcome ?? wonOutcome;
+	const D = model.config.dModel;
+	const n = D + 1;
+	const xtx = new Float64Array(n * n);
+	const xty = new Float64Array(n);
+	const X: Float64Array[] = [];
+	const size = Math.max(1, options.batchSize ?? 32);
+	for (let s = 0; s < trajectories.length; s += size) {
+		const chunk = trajectories.slice(s, s + size);
+		const rb = toRowBatch(subset(chunk), options.fit);
+		const rows = rb.rows.filter((r) => r.actionLen > 0);
+		const x = chunk.map(() => new Float64Array(n));
+		if (rows.length > 0) {
+			const feats = tf.tidy(() => {
+				const packed = packRows(rows, rb.tokenStart, {}, options.pad ?? 0);
+				const { hidden } = model.forward(packed.ids);
+				const flat = tf.reshape(hidden, [-1, D]);
+				return tf.gather(flat, tf.tensor1d(packed.lastIndex as number[], "int32")).dataSync() as Float32Array;
+			});
+			rows.forEach((r, j) => {
+				const xk = x[r.traj] as Float64Array;
+				for (let d = 0; d < D; d++) xk[d] = (xk[d] as number) + (feats[j * D + d] as number);
+				xk[D] = (xk[D] as number) + 1;
+			});
+		}
+		chunk.forEach((t, k) => {
+			const xk = x[k] as Float64Array;
+			const y = outcome(t);
+			for (let i = 0; i < n; i++) {
+				xty[i] = (xty[i] as number) + (xk[i] as number) * y;
+				for (let j = 0; j <= i; j++)
+					xtx[i * n + j] = (xtx[i * n + j] as number) + (xk[i] as number) * (xk[j] as number);
+			}
+			X.push(xk);
+		});
+	}
+	const lambda = options.ridge ?? 1e-3 * Math.max(1, trajectories.length);
+	for (let i = 0; i < D; i++) xtx[i * n + i] = (xtx[i * n + i] as number) + lambda;
+	xtx[D * n + D] = (xtx[D * n + D] as number) + 1e-9;
+	const theta = choleskySolve(xtx, xty, n);
+	const w = model.params.get("progress_head.weight");
+	const b = model.params.get("progress_head.bias");
+	if (w === undefined || b === undefined) throw new Error("fitProgressHead: the model has no progress head");
+	tf.tidy(() => {
+		w.assign(tf.tensor2d(Float32Array.from(theta.subarray(0, D)), [D, 1]));
+		b.assign(tf.tensor1d([theta[D] as number]));
+	});
+	let sse = 0;
+	X.forEach((xk, k) => {
+		let p = 0;
+		for (let i = 0; i < n; i++) p += (xk[i] as number) * (theta[i] as number);
+		sse += (p - outcome(trajectories[k] as Trajectory)) ** 2;
+	});
+	return { mse: sse / Math.max(1, X.length) };
+};
+
+/** Solve A θ = y for a symmetric positive definite A (lower triangle filled, row-major n × n). */
+const choleskySolve = (a: Float64Array, y: Float64Array, n: number): Float64Array => {
+	const L = new Float64Array(n * n);
+	for (let i = 0; i < n; i++) {
+		for (let j = 0; j <= i; j++) {
+			let s = a[i * n + j] as number;
+			for (let k = 0; k < j; k++) s -= (L[i * n + k] as number) * (L[j * n + k] as number);
+			L[i * n + j] = i === j ? Math.sqrt(Math.max(s, 1e-300)) : s / (L[j * n + j] as number);
+		}
+	}
+	const z = new Float64Array(n);
+	for (let i = 0; i < n; i++) {
+		let s = y[i] as number;
+		for (let k = 0; k < i; k++) s -= (L[i * n + k] as number) * (z[k] as number);
+		z[i] = s / (L[i * n + i] as number);
+	}
+	const theta = new Float64Array(n);
+	for (let i = n - 1; i >= 0; i--) {
+		let s = z[i] as number;
+		for (let k = i + 1; k < n; k++) s -= (L[k * n + i] as number) * (theta[k] as number);
+		theta[i] = s / (L[i * n + i] as number);
+	}
+	return theta;
 };

@@ -4,6 +4,7 @@ import { initBackend } from "../../src/backend/index.ts";
 import {
 	annotateBatch,
 	annotateProgress,
+	fitProgressHead,
 	stepContributions,
 	trainProgressEstimator,
 	validateProgress,
@@ -60,6 +61,34 @@ describe("progress estimator", () => {
 		opt.dispose();
 		estimator.dispose();
 		policy.model.dispose();
+	}, 30_000);
+
+	test("the closed-form head fit recovers sums a progress head can express, exactly; trainable: head moves only the head", () => {
+		const policy = tinyPolicy(13);
+		const trajectories = rollouts(policy, 3, 4, 13).groups.flatMap((g) => g.trajectories);
+		const teacher = copyModel(policy.model);
+		const D = teacher.config.dModel;
+		const w = Array.from({ length: D }, (_, i) => Math.sin(i + 1) / 4);
+		teacher.params.get("progress_head.weight")?.assign(tf.tensor2d(w, [D, 1]));
+		teacher.params.get("progress_head.bias")?.assign(tf.tensor1d([0.3]));
+		const sums = stepContributions(teacher, trajectories, FIT).map((c) => c.reduce((x, y) => x + y, 0));
+		const outcome = (t: Trajectory) => sums[trajectories.indexOf(t)] as number;
+		const student = copyModel(policy.model);
+		fitProgressHead(student, trajectories, { fit: FIT, outcome }); // warms the model's mask cache
+		const base = tf.memory().numTensors;
+		const { mse } = fitProgressHead(student, trajectories, { fit: FIT, outcome, ridge: 1e-9 });
+		expect(tf.memory().numTensors).toBe(base);
+		expect(mse).toBeLessThan(1e-6);
+		const fitted = stepContributions(student, trajectories, FIT).map((c) => c.reduce((x, y) => x + y, 0));
+		fitted.forEach((s, k) => expect(Math.abs(s - (sums[k] as number))).toBeLessThan(1e-3));
+		// Adam on the head only leaves the trunk as it was
+		const trunk = () => student.params.get("blocks.0.attn.qkv.weight")?.dataSync().slice(0, 8);
+		const before = trunk();
+		const opt = adam(1e-2);
+		trainProgressEstimator(student, opt, trajectories, { fit: FIT, batchSize: 6, outcome, trainable: "head" });
+		expect(trunk()).toEqual(before);
+		opt.dispose();
+		for (const m of [teacher, student, policy.model]) m.dispose();
 	}, 30_000);
 
 	test("validation uses the training mean when given and ranks good against bad steps with a custom label", () => {
