@@ -9,6 +9,18 @@
  *       [--epochs 6] [--lr 1e-3] [--batch 16] [--seed 0] [--cache runs/progress-sokoban] [--save <dir>]
  *       [--trainable all|head|probe (head: Adam on the progress head only; probe: the head fitted in closed form, no epochs)]
  *
+ * Measured (2026-11-21, fresh exploration with the current Sokoban prompt): the estimator does NOT
+ * beat predicting the mean outcome. Held-out MSE of Σc vs the mean:
+ * - `runs/sft-sokoban-d64`, 6 epochs, lr 1e-3: 0.553 vs 0.249; closed-form probe 0.492.
+ * - the policy issue's checkpoint (`runs/sft-nolast`, d128): 4 epochs 0.595–0.714, 16 epochs at
+ *   lr 1e-3 or 3e-3 0.50–1.15, head only (Adam 1e-2) 0.50–1.15, closed-form probe 0.986 (train
+ *   MSE 0.358), all vs 0.185.
+ * An earlier session's 0.0325 vs 0.2517 came from exploration cached under the previous prompt
+ * (with a `last: <move>` line). Failures repeat one no-op state up to 15 times, so Σc weighs that
+ * step 15 times, and the SFT features do not tell the no-op from a good move (the policy itself puts
+ * p ≈ 0.74 on it), so Σc cannot follow the outcome. The cache is keyed by name, count and seed only:
+ * use a fresh `--cache` per checkpoint.
+ *
  * `--save` writes the trained estimator as a policy checkpoint (`train-sokoban.ts --method spa --estimator <dir>` reuses it).
  */
 import { existsSync, mkdirSync } from "node:fs";
