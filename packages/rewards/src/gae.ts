@@ -81,7 +81,8 @@ export interface GaeConfig {
 	 */
 	readonly sequence: "trajectory" | "row";
 	/**
-	 * `"env"`: env reward − p·[invalid] − p₀·[no-op]; `"episode"`: the row score R(τ) − p·[invalid] − p₀·[no-op] (verl-agent: p₀ = 0);
+	 * `"env"`: env reward − p·[invalid] − p₀·[no-op]; `"episode"`: the row score
+	 * R(τ) − p·[invalid] − p₀·[no-op] (verl-agent, with p₀ = 0);
 	 * `"spa"` / `"rewardflow"`: those methods' step rewards at their defaults; `"input"`: `inputs.stepRewards`.
 	 */
 	readonly rewards: GaeRewardSource;

@@ -21,8 +21,9 @@ export class MethodConfigError extends Schema.TaggedError<MethodConfigError>()("
 export const creditMethodOf = (method: Exclude<TrainMethod, "mix">): MethodName => (method === "ppo" ? "gae" : method);
 
 /**
- * Credit options under the config's `method.config` (which overrides them key by key): `ppo` is verl-agent's PPO (each step row carries
- * the episode outcome minus the invalid penalty), as core's RL benchmark runs it.
+ * A method's credit options under the config's `method.config`, which overrides them key by key:
+ * `ppo` is verl-agent's PPO (each step row carries the episode outcome minus the invalid penalty), as
+ * core's RL benchmark runs it.
  */
 export const defaultCreditConfig: Partial<Record<TrainMethod, Record<string, unknown>>> = {
 	ppo: { rewards: "episode", sequence: "row" },
