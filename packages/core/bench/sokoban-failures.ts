@@ -9,7 +9,7 @@
  *   bun run packages/core/bench/sokoban-failures.ts runs/sft-nolast runs/train-sokoban/gigpo-0 [--tasks 300]
  *
  * Finding (issue 10): of the policy issue's SFT checkpoint's 107 greedy failures on 300 test tasks,
- * 64 are deadlocks (almost all by step 4) and 43 stuck; 103 end in a repeated no-op.
+ * 64 are deadlocks (all by step 4) and 43 stuck; 103 end in a repeated no-op.
  */
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
