@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
-import { type Level, sokobanPlugin, solve } from "../../../plugins/env-sokoban/src/index.ts";
+import { parseRendering, sokobanPlugin, solve } from "../../../plugins/env-sokoban/src/index.ts";
 import { initBackend } from "../src/backend/index.ts";
 import type { ResetRequest } from "../src/env/types.ts";
 import { collectRollouts, loadCheckpoint, makeEnvs, type Policy } from "../src/policy/index.ts";
@@ -31,28 +31,13 @@ if (spec === undefined) throw new Error("sokoban/6x6-1box-v0 is not registered b
 const envs = Effect.runSync(makeEnvs(sokobanPlugin, spec, 200));
 const tasks: ResetRequest[] = Array.from({ length: Number(a.tasks) }, (_, i) => ({ seed: 0, split: "test", index: i }));
 
-/** The level a compact `stateKey` shows (# wall, _ floor, O target, √ box on target, X box, P player, S player on target). */
-const levelOf = (key: string): Level => {
-	const rows = key.split("\n");
-	const width = rows[0]?.length ?? 0;
-	const fixed = new Uint8Array(width * rows.length);
-	const boxes: number[] = [];
-	let player = -1;
-	rows.forEach((row, y) => {
-		[...row].forEach((ch, x) => {
-			const c = y * width + x;
-			fixed[c] = ch === "#" ? 0 : "O√S".includes(ch) ? 2 : 1;
-			if (ch === "X" || ch === "√") boxes.push(c);
-			if (ch === "P" || ch === "S") player = c;
-		});
-	});
-	return { width, height: rows.length, fixed, boxes: boxes.sort((x, y) => x - y), player };
-};
 const solvable = new Map<string, boolean>();
 const isSolvable = (key: string): boolean => {
 	let s = solvable.get(key);
 	if (s === undefined) {
-		s = solve(levelOf(key), { maxExpansions: 100_000 }) !== undefined;
+		const level = parseRendering(key);
+		if (level === undefined) throw new Error(`not a Sokoban rendering: ${JSON.stringify(key)}`);
+		s = solve(level, { maxExpansions: 100_000 }) !== undefined;
 		solvable.set(key, s);
 	}
 	return s;
@@ -92,7 +77,7 @@ for (const dir of dirs) {
 			`${dir} ${greedy ? "greedy " : "sampled"}: success ${c.success.toFixed(3)}; failures ${c.deadlock + c.stuck}: ` +
 				`${c.deadlock} deadlocks (${c.early} by step 4), ${c.stuck} stuck on a solvable level; ${c.loops} end in ≥ 5 no-ops`,
 		);
-		if (greedy && loopStates.length === 0 && policies.length === 1)
+		if (greedy && policies.length === 1)
 			for (const t of trajs) {
 				const s = t.won ? undefined : t.steps.find(noOp);
 				if (s !== undefined) loopStates.push({ ids: [...s.promptIds], action: s.actionIds[0] as number });
