@@ -31,6 +31,14 @@ export const aggregateLoss = (loss: tf.Tensor, mask: tf.Tensor, mode: LossAggreg
 /** `Σ x·mask / Σ mask` (0 for an empty mask). */
 export const maskedMean = (x: tf.Tensor, mask: tf.Tensor): tf.Scalar => aggregateLoss(x, mask, "token-mean");
 
+/** `clamp(logp − oldLogp, −20, 20)`: the log importance ratio of PPO's surrogate (verl's clamp). */
+export const clampedLogRatio = (logProbs: tf.Tensor, oldLogProbs: tf.Tensor): tf.Tensor =>
+	tf.clipByValue(tf.sub(logProbs, oldLogProbs), -20, 20);
+
+/** PPO's `approx_kl` diagnostic: the masked mean of −log r. */
+export const approxKlOf = (logRatioTokens: tf.Tensor, mask: tf.Tensor): tf.Scalar =>
+	maskedMean(tf.neg(logRatioTokens), mask);
+
 /** Options of {@link ppoClipLoss}. */
 export interface PpoClipOptions {
 	/** ε of the clipped ratio `[1 − ε_low, 1 + ε_high]` (verl `clip_ratio`, default 0.2). */
@@ -75,8 +83,8 @@ export const ppoClipLoss = (
 	const c = options.clipRatioC ?? 3;
 	if (!(c > 1)) throw new RangeError(`ppoClipLoss: clipRatioC must be > 1, got ${c}`);
 	const out = tf.tidy(() => {
-		const logRatio = tf.clipByValue(tf.sub(logProbs, oldLogProbs), -20, 20);
-		const ratio = tf.exp(logRatio);
+		const logR = clampedLogRatio(logProbs, oldLogProbs);
+		const ratio = tf.exp(logR);
 		const negA = tf.neg(advantages);
 		const l1 = tf.mul(negA, ratio);
 		const l2 = tf.mul(negA, tf.clipByValue(ratio, 1 - low, 1 + high));
@@ -91,8 +99,7 @@ export const ppoClipLoss = (
 			tf.mul(tf.cast(tf.greater(clipped, l3), "float32"), tf.cast(negative, "float32")),
 			mask,
 		);
-		const approxKl = maskedMean(tf.neg(logRatio), mask);
-		return [loss, clipFrac, clipFracLower, approxKl] as tf.Scalar[];
+		return [loss, clipFrac, clipFracLower, approxKlOf(logR, mask)] as tf.Scalar[];
 	});
 	const [loss, clipFrac, clipFracLower, approxKl] = out as [tf.Scalar, tf.Scalar, tf.Scalar, tf.Scalar];
 	return { loss, clipFrac, clipFracLower, approxKl };

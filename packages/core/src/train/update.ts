@@ -5,11 +5,12 @@ import { Rng } from "../util/rng.ts";
 import { disposePacked, packRows, type RowBatch, type TokenRow } from "./batch.ts";
 import {
 	aggregateLoss,
+	approxKlOf,
+	clampedLogRatio,
 	entropyLoss,
 	type KlEstimator,
 	klPenalty,
 	type LossAggregation,
-	maskedMean,
 	type PpoClipResult,
 	ppoClipLoss,
 	valueLoss,
@@ -288,7 +289,7 @@ const mergedClipLoss = (
 		loss: share(pos.loss, neg.loss),
 		clipFrac: share(pos.clipFrac, neg.clipFrac),
 		clipFracLower: share(pos.clipFracLower, neg.clipFracLower),
-		approxKl: maskedMean(tf.neg(tf.clipByValue(tf.sub(logProbs, c.old as tf.Tensor), -20, 20)), c.w as tf.Tensor),
+		approxKl: approxKlOf(clampedLogRatio(logProbs, c.old as tf.Tensor), c.w as tf.Tensor),
 	};
 	tf.dispose([pos.clipFrac, pos.clipFracLower, pos.approxKl, neg.clipFrac, neg.clipFracLower, neg.approxKl]);
 	return out;
