@@ -42,12 +42,8 @@ export const rowPenalty = (rows: StepRows, i: number, p: RowPenalties): number =
 	return (rows.valid[i] ? 0 : p.invalidPenalty) + (noOp !== 0 && isNoOp(rows, i) ? noOp : 0);
 };
 
-/**
- * Row score `e_i = R(τ_i) − p·[invalid_i] − p₀·[no-op_i]`: the episode return with the row's own
- * penalty (a number is the invalid-action penalty alone).
- */
-export const rowScores = (rows: StepRows, penalties: number | RowPenalties): Float64Array => {
-	const p = typeof penalties === "number" ? { invalidPenalty: penalties } : penalties;
+/** Row score `e_i = R(τ_i) − p·[invalid_i] − p₀·[no-op_i]`: the episode return with the row's own penalty. */
+export const rowScores = (rows: StepRows, p: RowPenalties): Float64Array => {
 	const e = new Float64Array(rows.size);
 	for (let i = 0; i < rows.size; i++) {
 		e[i] = (rows.episodeReturn[rows.traj[i] as number] as number) - rowPenalty(rows, i, p);
