@@ -44,6 +44,16 @@ type MarkedKernelConfig = tf.KernelConfig & { readonly [PATCHED]?: WasmPatch };
 const findKernel = (kernelName: string): MarkedKernelConfig | undefined =>
 	tf.getKernel(kernelName, "wasm") as MarkedKernelConfig | undefined;
 
+/** The registered wasm kernel, or an error saying the wasm backend was not imported. */
+const requireKernel = (kernelName: string): MarkedKernelConfig => {
+	const k = findKernel(kernelName);
+	if (k === undefined)
+		throw new Error(
+			"patchWasmKernels: the wasm kernels are not registered; import @tensorflow/tfjs-backend-wasm first",
+		);
+	return k;
+};
+
 const replaceKernel = (config: tf.KernelConfig, patch: WasmPatch): void => {
 	if (findKernel(config.kernelName) !== undefined) tf.unregisterKernel(config.kernelName, "wasm");
 	const marked: MarkedKernelConfig = { ...config, [PATCHED]: patch };
@@ -80,24 +90,14 @@ export const patchWasmKernels = (): ReadonlyArray<WasmPatch> => {
 	if (findKernel(tf.UnsortedSegmentSum) === undefined) {
 		replaceKernel(wasmUnsortedSegmentSumConfig, "UnsortedSegmentSum");
 	}
-	const transpose = findKernel(tf.Transpose);
+	const transpose = requireKernel(tf.Transpose);
 	for (const patch of ["BatchMatMul-transpose", "FusedMatMul-transpose"] as const) {
-		const matMul = findKernel(PATCHED_KERNEL[patch]);
-		if (matMul === undefined || transpose === undefined) {
-			throw new Error(
-				"patchWasmKernels: the wasm kernels are not registered; import @tensorflow/tfjs-backend-wasm first",
-			);
-		}
+		const matMul = requireKernel(PATCHED_KERNEL[patch]);
 		if (matMul[PATCHED] === undefined) replaceKernel(withExplicitTranspose(matMul, transpose.kernelFunc), patch);
 	}
-	const slice = findKernel(tf.Slice);
-	const splitV = findKernel(tf.SplitV);
-	const unpack = findKernel(tf.Unpack);
-	if (slice === undefined || splitV === undefined || unpack === undefined) {
-		throw new Error(
-			"patchWasmKernels: the wasm kernels are not registered; import @tensorflow/tfjs-backend-wasm first",
-		);
-	}
+	const slice = requireKernel(tf.Slice);
+	const splitV = requireKernel(tf.SplitV);
+	const unpack = requireKernel(tf.Unpack);
 	if (slice[PATCHED] === undefined && splitV[PATCHED] === undefined && unpack[PATCHED] === undefined) {
 		const [s, v, u] = wasmSliceConfigs({ slice, splitV, unpack }) as [
 			tf.KernelConfig,
@@ -108,21 +108,11 @@ export const patchWasmKernels = (): ReadonlyArray<WasmPatch> => {
 		replaceKernel(v, "SplitV-view");
 		replaceKernel(u, "Unpack-view");
 	}
-	const identity = findKernel(tf.Identity);
-	if (identity === undefined) {
-		throw new Error(
-			"patchWasmKernels: the wasm kernels are not registered; import @tensorflow/tfjs-backend-wasm first",
-		);
-	}
+	const identity = requireKernel(tf.Identity);
 	if (identity[PATCHED] === undefined) replaceKernel(wasmSharedIdentityConfig(identity), "Identity-shared");
-	const sum = findKernel(tf.Sum);
-	const batchMatMul = findKernel(tf.BatchMatMul);
-	if (sum === undefined || batchMatMul === undefined) {
-		throw new Error(
-			"patchWasmKernels: the wasm kernels are not registered; import @tensorflow/tfjs-backend-wasm first",
-		);
-	}
-	// batchMatMul is the (patched) registered kernel; the Sum patch calls it untransposed only
+	const sum = requireKernel(tf.Sum);
+	// the (patched) registered BatchMatMul; the Sum patch calls it untransposed only
+	const batchMatMul = requireKernel(tf.BatchMatMul);
 	if (sum[PATCHED] === undefined) replaceKernel(wasmLeadingSumConfig(sum, batchMatMul.kernelFunc), "Sum-leading");
 	return wasmPatchesApplied();
 };
