@@ -45,6 +45,7 @@ const { values: a } = parseArgs({
 		lr: { type: "string", default: "1e-3" },
 		batch: { type: "string", default: "16" },
 		trainable: { type: "string", default: "all" },
+		noOps: { type: "string", default: "zero" },
 		seed: { type: "string", default: "0" },
 		cache: { type: "string", default: "runs/progress-sokoban" },
 		save: { type: "string" },
@@ -78,10 +79,12 @@ const trainSet = await explore("train", n("train"), 500_000, seed);
 const heldOut = await explore("heldout", n("heldOut"), 900_000, seed + 1);
 const mean = trainSet.filter((t) => t.won).length / trainSet.length;
 log(`exploration: ${trainSet.length} training trajectories (success ${mean.toFixed(3)}), ${heldOut.length} held-out`);
+if (a.noOps !== "zero" && a.noOps !== "estimate") throw new Error(`--noOps must be zero or estimate, got ${a.noOps}`);
+const noOps = a.noOps;
 const estimator = TransformerPolicy.fromValues(ck.config, await ck.model.readValues());
 const opt = tf.train.adam(n("lr"));
 const show = (label: string) => {
-	const v = validateProgress(estimator, heldOut, fit, { trainOutcomeMean: mean });
+	const v = validateProgress(estimator, heldOut, fit, { trainOutcomeMean: mean, noOps });
 	log(
 		`${label}: held-out MSE of Σc ${v.mse.toFixed(4)} vs mean-outcome baseline ${v.baselineMse.toFixed(4)} (R² ${v.r2.toFixed(3)}); ` +
 			`AUC won-vs-lost Σc ${v.trajectoryAuc.toFixed(3)}, steps of won-vs-lost ${v.stepAuc.toFixed(3)}, valid-vs-invalid ${v.validAuc.toFixed(3)}; ` +
@@ -91,7 +94,7 @@ const show = (label: string) => {
 };
 let last = show("before training");
 if (a.trainable === "probe") {
-	const { mse } = fitProgressHead(estimator, trainSet, { fit });
+	const { mse } = fitProgressHead(estimator, trainSet, { fit, noOps });
 	log(`progress head fitted in closed form (ridge) on the frozen features: train MSE ${mse.toFixed(4)}`);
 	last = show("linear probe");
 }
@@ -102,6 +105,7 @@ for (let e = 0; a.trainable !== "probe" && e < n("epochs"); e++) {
 		batchSize: n("batch"),
 		seed: seed * 1000 + e,
 		trainable: a.trainable === "head" ? "head" : "all",
+		noOps,
 	});
 	log(`epoch ${e + 1}: train loss ${(losses.reduce((x, y) => x + y, 0) / losses.length).toFixed(4)}`);
 	last = show(`epoch ${e + 1}`);
@@ -114,6 +118,7 @@ console.log(
 		trainSuccess: mean,
 		epochs: n("epochs"),
 		lr: n("lr"),
+		noOps,
 		...last,
 		seconds: (performance.now() - t0) / 1000,
 	}),

@@ -40,6 +40,7 @@ export const trainProgressStage = (
 			batchSize: config.progress.batchSize,
 			seed: config.seed,
 			pad: loaded.tokenizer.pad,
+			noOps: config.progress.noOps,
 			onStep: (_, loss) => bar.tick(1, { loss }),
 		});
 		bar.finish();
@@ -47,6 +48,7 @@ export const trainProgressStage = (
 		const validation = validateProgress(loaded.model, heldOut.length > 0 ? heldOut : train, fit, {
 			trainOutcomeMean: mean,
 			pad: loaded.tokenizer.pad,
+			noOps: config.progress.noOps,
 		});
 		yield* saveCheckpoint(options.output, {
 			model: loaded.model,
@@ -71,7 +73,10 @@ export const annotateStage = (
 		const trajectories = yield* readTrajectories(options.input);
 		const loaded = yield* loadCheckpoint(options.estimator);
 		const fit = { contextLength: loaded.model.config.contextLength, maxNewTokens: ctx.config.rollout.maxNewTokens };
-		const annotated = annotateProgress(loaded.model, trajectories, fit, { pad: loaded.tokenizer.pad });
+		const annotated = annotateProgress(loaded.model, trajectories, fit, {
+			pad: loaded.tokenizer.pad,
+			noOps: ctx.config.progress.noOps,
+		});
 		yield* writeTrajectories(options.output, annotated);
 		loaded.model.dispose();
 		loaded.optimizer?.dispose();

@@ -119,7 +119,13 @@ export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Ef
 					batchSize: config.rollout.batchSize,
 				},
 				...(progressModel !== undefined
-					? { transform: (batch) => annotateBatch(progressModel, batch, fit, { pad: policy.tokenizer.pad }) }
+					? {
+							transform: (batch) =>
+								annotateBatch(progressModel, batch, fit, {
+									pad: policy.tokenizer.pad,
+									noOps: config.progress.noOps,
+								}),
+						}
 					: {}),
 				...(config.train.evalEvery > 0
 					? {

@@ -187,10 +187,12 @@ export const scoreRows = (
 	batch: RowBatch,
 	options: { readonly batchSize?: number; readonly temperature?: number; readonly pad?: number } = {},
 ): RowScores => {
-	const n = batch.tokenStart[batch.rows.length] as number;
+	// sized by the token layout, so a batch may list a subset of its rows (the others stay 0 / NaN)
+	const total = batch.tokenStart.length - 1;
+	const n = batch.tokenStart[total] as number;
 	const logProbs = new Float32Array(n);
 	const values = new Float32Array(n);
-	const progress = new Float32Array(batch.rows.length).fill(Number.NaN);
+	const progress = new Float32Array(total).fill(Number.NaN);
 	const rows = batch.rows.filter((r) => r.actionLen > 0);
 	const { unique, index } = distinctRows(rows);
 	const scores = scoreSequences(

@@ -23,11 +23,8 @@ export const clippedStep = (
 	loss: () => tf.Scalar,
 	maxNorm = 1,
 ): OptimizerStepResult => {
-	const { value, grads } = tf.variableGrads(loss, [...variables]);
-	// Variables the loss does not reach (the value head under a group-relative loss, the LM head
-	// under the progress loss) get a zero gradient: Adam then leaves them exactly unchanged but
-	// keeps moments for every variable, which the policy checkpoint loader requires.
-	for (const v of variables) if (v.trainable && grads[v.name] === undefined) grads[v.name] = tf.zerosLike(v);
+	const { value, grads: reached } = tf.variableGrads(loss, [...variables]);
+	const grads = inVariableOrder(variables, reached);
 	try {
 		const list = Object.values(grads);
 		const normT = tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))));
@@ -50,6 +47,27 @@ export const clippedStep = (
 	}
 };
 
+/**
+ * The gradients as a record in the order of `variables`, with a zero gradient for every trainable
+ * variable the loss does not reach (the value head under a group-relative loss, the LM head under
+ * the progress loss): Adam then leaves it exactly unchanged but keeps moments for every variable,
+ * which the policy checkpoint loader requires. The order matters: tfjs optimizers key their moments
+ * by position in the record, so it must be the same on every step even when the set of reached
+ * variables changes (a progress micro-batch whose steps are all no-ops reaches only the head).
+ */
+const inVariableOrder = (
+	variables: ReadonlyArray<tf.Variable>,
+	grads: Record<string, tf.Tensor>,
+): Record<string, tf.Tensor> => {
+	const out: Record<string, tf.Tensor> = {};
+	for (const v of variables) {
+		const g = grads[v.name];
+		if (g !== undefined) out[v.name] = g;
+		else if (v.trainable) out[v.name] = tf.zerosLike(v);
+	}
+	return out;
+};
+
 /** Set a tfjs optimizer's learning rate (Adam, SGD … all read `learningRate` on every step). */
 export const setLearningRate = (optimizer: tf.Optimizer, lr: number): void => {
 	(optimizer as unknown as { learningRate: number }).learningRate = lr;
@@ -70,7 +88,7 @@ export const accumulatedStep = (
 ): OptimizerStepResult => {
 	if (losses.length === 1 && weights[0] === 1)
 		return clippedStep(optimizer, variables, losses[0] as () => tf.Scalar, maxNorm);
-	const sum: Record<string, tf.Tensor> = {};
+	let sum: Record<string, tf.Tensor> = {};
 	let lossValue = 0;
 	try {
 		losses.forEach((f, i) => {
@@ -85,7 +103,7 @@ export const accumulatedStep = (
 				g.dispose();
 			}
 		});
-		for (const v of variables) if (v.trainable && sum[v.name] === undefined) sum[v.name] = tf.zerosLike(v);
+		sum = inVariableOrder(variables, sum);
 		const normT = tf.tidy(() => tf.sqrt(tf.addN(Object.values(sum).map((g) => tf.sum(tf.square(g))))));
 		const gradNorm = normT.dataSync()[0] as number;
 		normT.dispose();

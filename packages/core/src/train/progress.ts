@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { TransformerPolicy } from "../policy/model.ts";
-import type { Trajectory, TrajectoryBatch } from "../trajectory/schema.ts";
+import type { Trajectory, TrajectoryBatch, TrajectoryStep } from "../trajectory/schema.ts";
 import { Rng } from "../util/rng.ts";
-import { type FitOptions, packRows, type RowBatch, scoreRows, toRowBatch } from "./batch.ts";
+import { type FitOptions, packRows, type RowBatch, scoreRows, type TokenRow, toRowBatch } from "./batch.ts";
 import { progressLoss } from "./losses.ts";
 import { accumulatedStep } from "./optim.ts";
 
@@ -19,6 +19,32 @@ export type Outcome = (trajectory: Trajectory) => number;
 
 /** Default outcome: 1 for a won episode, else 0. */
 export const wonOutcome: Outcome = (t) => (t.won ? 1 : 0);
+
+/**
+ * How the estimator treats a step that left the env's state unchanged (`stateKey === nextStateKey`:
+ * a Sokoban move into a wall, ALFWorld's "Nothing happens.", an invalid action):
+ * - `"zero"` (default): it made no progress, so its contribution is 0 by construction; it is left
+ *   out of the training sums and annotated 0. Deviation from SPA, which estimates every step: a
+ *   failure that repeats one no-op up to the step limit otherwise weighs that one estimate 15 times
+ *   in its sum, and on Sokoban the estimator then predicts held-out outcomes worse than the mean
+ *   (`bench/train-progress.ts`).
+ * - `"estimate"`: SPA's, every step is estimated.
+ * A step with an empty `stateKey` (an env without state keys) is always estimated.
+ */
+export type NoOpProgress = "zero" | "estimate";
+
+/** The step left the env's state unchanged (same non-empty state key before and after). */
+export const isNoOpStep = (step: TrajectoryStep): boolean =>
+	step.stateKey !== "" && step.stateKey === step.nextStateKey;
+
+/** The rows of `rb` whose contribution the estimator computes (action tokens, and not a zeroed no-op). */
+const estimatedRows = (rb: RowBatch, noOps: NoOpProgress = "zero"): TokenRow[] =>
+	rb.rows.filter((r) => {
+		if (r.actionLen === 0) return false;
+		if (noOps === "estimate") return true;
+		const step = rb.trajectories[r.traj]?.steps[r.row - (rb.trajStart[r.traj] as number)];
+		return step === undefined || !isNoOpStep(step);
+	});
 
 /** Options of {@link trainProgressEstimator}. */
 export interface ProgressTrainOptions {
@@ -39,6 +65,8 @@ export interface ProgressTrainOptions {
 	 * convex; it suits a higher learning rate, e.g. 1e-2).
 	 */
 	readonly trainable?: "all" | "head";
+	/** Steps that left the state unchanged: contribution 0 (default) or estimated (SPA), see {@link NoOpProgress}. */
+	readonly noOps?: NoOpProgress;
 	/** Called after every optimizer step with the step's loss. */
 	readonly onStep?: (step: number, loss: number) => void;
 }
@@ -49,9 +77,15 @@ export const estimatorLoss = (
 	rb: RowBatch,
 	outcomes: ReadonlyArray<number>,
 	pad = 0,
+	noOps: NoOpProgress = "zero",
 ): tf.Scalar => {
-	const rows = rb.rows.filter((r) => r.actionLen > 0);
-	if (rows.length === 0) return tf.mean(tf.square(tf.tensor1d(outcomes.length > 0 ? [...outcomes] : [0]))) as tf.Scalar;
+	const rows = estimatedRows(rb, noOps);
+	if (rows.length === 0) {
+		// every sum is 0: the loss is the outcomes' mean square, tied to the head with a zero gradient
+		const bias = model.params.get("progress_head.bias");
+		const mse = tf.mean(tf.square(tf.tensor1d(outcomes.length > 0 ? [...outcomes] : [0]))) as tf.Scalar;
+		return bias === undefined ? mse : tf.add(mse, tf.mul(tf.sum(bias), 0));
+	}
 	// The packed tensors stay alive until the enclosing tidy / gradient closure ends: the backward
 	// pass of the embedding and last-token gathers needs their indices.
 	const packed = packRows(rows, rb.tokenStart, {}, pad);
@@ -98,7 +132,10 @@ export const trainProgressEstimator = (
 			const step = accumulatedStep(
 				optimizer,
 				variables,
-				parts.map((p) => () => estimatorLoss(model, toRowBatch(subset(p), options.fit), p.map(outcome), options.pad)),
+				parts.map(
+					(p) => () =>
+						estimatorLoss(model, toRowBatch(subset(p), options.fit), p.map(outcome), options.pad, options.noOps),
+				),
 				parts.map((p) => p.length / chunk.length),
 				options.maxGradNorm ?? 1,
 			);
@@ -109,15 +146,28 @@ export const trainProgressEstimator = (
 	return { losses };
 };
 
+/** Options of the estimator's inference ({@link stepContributions}, {@link annotateProgress}). */
+export interface ContributionOptions {
+	readonly batchSize?: number;
+	readonly pad?: number;
+	/** Steps that left the state unchanged: 0 (default) or estimated, see {@link NoOpProgress}. */
+	readonly noOps?: NoOpProgress;
+}
+
 /** Per-step contributions c_k of each trajectory (no gradient), in step order. */
 export const stepContributions = (
 	model: TransformerPolicy,
 	trajectories: ReadonlyArray<Trajectory>,
 	fit: FitOptions,
-	options: { readonly batchSize?: number; readonly pad?: number } = {},
+	options: ContributionOptions = {},
 ): number[][] => {
 	const rb = toRowBatch(subset(trajectories), fit);
-	const { progress } = scoreRows(model, rb, { batchSize: options.batchSize ?? 64, pad: options.pad ?? 0 });
+	const estimated = estimatedRows(rb, options.noOps);
+	const { progress } = scoreRows(
+		model,
+		{ ...rb, rows: estimated },
+		{ batchSize: options.batchSize ?? 64, pad: options.pad ?? 0 },
+	);
 	return trajectories.map((_, k) => {
 		const out: number[] = [];
 		for (let i = rb.trajStart[k] as number; i < (rb.trajStart[k + 1] as number); i++) {
@@ -136,7 +186,7 @@ export const annotateProgress = (
 	model: TransformerPolicy,
 	trajectories: ReadonlyArray<Trajectory>,
 	fit: FitOptions,
-	options: { readonly batchSize?: number; readonly pad?: number } = {},
+	options: ContributionOptions = {},
 ): Trajectory[] => {
 	const c = stepContributions(model, trajectories, fit, options);
 	return trajectories.map((t, k) => ({ ...t, steps: t.steps.map((s, j) => ({ ...s, progress: c[k]?.[j] ?? 0 })) }));
@@ -147,7 +197,7 @@ export const annotateBatch = (
 	model: TransformerPolicy,
 	batch: TrajectoryBatch,
 	fit: FitOptions,
-	options: { readonly batchSize?: number; readonly pad?: number } = {},
+	options: ContributionOptions = {},
 ): TrajectoryBatch => {
 	const flat = batch.groups.flatMap((g) => g.trajectories);
 	const annotated = annotateProgress(model, flat, fit, options);
@@ -217,10 +267,14 @@ export const validateProgress = (
 		readonly trainOutcomeMean?: number;
 		readonly stepLabel?: (trajectory: Trajectory, t: number) => boolean | undefined;
 		readonly pad?: number;
+		readonly noOps?: NoOpProgress;
 	} = {},
 ): ProgressValidation => {
 	const outcome = options.outcome ?? wonOutcome;
-	const c = stepContributions(model, heldOut, fit, options.pad !== undefined ? { pad: options.pad } : {});
+	const c = stepContributions(model, heldOut, fit, {
+		...(options.pad !== undefined ? { pad: options.pad } : {}),
+		...(options.noOps !== undefined ? { noOps: options.noOps } : {}),
+	});
 	const R = heldOut.map(outcome);
 	const n = Math.max(1, heldOut.length);
 	const mean = options.trainOutcomeMean ?? R.reduce((a, b) => a + b, 0) / n;
@@ -269,6 +323,7 @@ export interface ProgressProbeOptions {
 	readonly pad?: number;
 	/** Trajectories per forward pass (default 32). */
 	readonly batchSize?: number;
+	readonly noOps?: NoOpProgress;
 }
 
 /**
@@ -295,7 +350,7 @@ export const fitProgressHead = (
 	for (let s = 0; s < trajectories.length; s += size) {
 		const chunk = trajectories.slice(s, s + size);
 		const rb = toRowBatch(subset(chunk), options.fit);
-		const rows = rb.rows.filter((r) => r.actionLen > 0);
+		const rows = estimatedRows(rb, options.noOps);
 		const x = chunk.map(() => new Float64Array(n));
 		if (rows.length > 0) {
 			const feats = tf.tidy(() => {

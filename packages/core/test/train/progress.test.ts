@@ -5,6 +5,7 @@ import {
 	annotateBatch,
 	annotateProgress,
 	fitProgressHead,
+	isNoOpStep,
 	stepContributions,
 	trainProgressEstimator,
 	validateProgress,
@@ -23,7 +24,7 @@ describe("progress estimator", () => {
 		// (its goal is in every prompt), so both outcomes occur
 		const outcome = (t: Trajectory) => t.index % 2;
 		const estimator = copyModel(policy.model);
-		const before = validateProgress(estimator, trajectories, FIT, { outcome });
+		const before = validateProgress(estimator, trajectories, FIT, { outcome, noOps: "estimate" });
 		expect(before.mse).toBeGreaterThan(0);
 		const opt = adam(1e-2);
 		const base = tf.memory().numTensors;
@@ -33,11 +34,13 @@ describe("progress estimator", () => {
 			batchSize: 6,
 			outcome,
 			seed: 1,
+			// the untrained policy's answers are mostly invalid, hence no-ops: estimate every step
+			noOps: "estimate",
 		});
 		expect(losses.length).toBe(30);
 		const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
 		expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(0, 4)));
-		const after = validateProgress(estimator, trajectories, FIT, { outcome });
+		const after = validateProgress(estimator, trajectories, FIT, { outcome, noOps: "estimate" });
 		expect(after.mse).toBeLessThan(after.baselineMse);
 		expect(after.mse).toBeLessThan(before.mse);
 		expect(after.trajectories).toBe(trajectories.length);
@@ -47,6 +50,7 @@ describe("progress estimator", () => {
 		expect(after.goodStepMean).toBeGreaterThan(after.badStepMean);
 		const annotated = annotateProgress(estimator, trajectories, FIT);
 		const c = stepContributions(estimator, trajectories, FIT);
+		expect(c).not.toEqual(stepContributions(estimator, trajectories, FIT, { noOps: "estimate" }));
 		annotated.forEach((t, k) => {
 			expect(t.steps.map((s) => s.progress)).toEqual(c[k] ?? []);
 			expect(trajectories[k]?.steps[0]?.progress).toBeUndefined();
@@ -57,6 +61,13 @@ describe("progress estimator", () => {
 		// only Adam's moments were added (two per trained variable plus the iteration counters)
 		const moments = tf.memory().numTensors - base;
 		trainProgressEstimator(estimator, opt, trajectories, { fit: FIT, epochs: 1, batchSize: 6, outcome });
+		trainProgressEstimator(estimator, opt, trajectories, {
+			fit: FIT,
+			epochs: 1,
+			batchSize: 6,
+			outcome,
+			noOps: "estimate",
+		});
 		expect(tf.memory().numTensors - base).toBe(moments);
 		opt.dispose();
 		estimator.dispose();
@@ -89,6 +100,51 @@ describe("progress estimator", () => {
 		expect(trunk()).toEqual(before);
 		opt.dispose();
 		for (const m of [teacher, student, policy.model]) m.dispose();
+	}, 30_000);
+
+	test("noOps: a step that left the state unchanged contributes exactly 0 under 'zero' (the default), is estimated under 'estimate', and is left out of the training sums", () => {
+		const policy = tinyPolicy(14);
+		const raw = rollouts(policy, 2, 3, 14).groups.flatMap((g) => g.trajectories);
+		// every second step of every trajectory becomes a no-op (same state key before and after)
+		const trajectories: Trajectory[] = raw.map((t) => ({
+			...t,
+			steps: t.steps.map((s, j) => (j % 2 === 1 ? { ...s, nextStateKey: s.stateKey } : s)),
+		}));
+		expect(trajectories.some((t) => t.steps.length > 1)).toBe(true);
+		expect(
+			isNoOpStep({ ...(trajectories[0]?.steps[0] as Trajectory["steps"][number]), stateKey: "", nextStateKey: "" }),
+		).toBe(false);
+		const estimator = copyModel(policy.model);
+		estimator.params.get("progress_head.bias")?.assign(tf.tensor1d([0.25]));
+		const zero = stepContributions(estimator, trajectories, FIT);
+		const all = stepContributions(estimator, trajectories, FIT, { noOps: "estimate" });
+		trajectories.forEach((t, k) => {
+			t.steps.forEach((s, j) => {
+				if (isNoOpStep(s)) {
+					expect(zero[k]?.[j]).toBe(0);
+					expect(Math.abs(all[k]?.[j] as number)).toBeGreaterThan(0);
+				} else expect(zero[k]?.[j]).toBeCloseTo(all[k]?.[j] as number, 5);
+			});
+		});
+		// the outcome is the sum of the estimated (non-no-op) steps' current contributions: the loss is
+		// already 0 under 'zero', so one step of training leaves those contributions as they are
+		const sums = zero.map((c) => c.reduce((a, b) => a + b, 0));
+		const outcome = (t: Trajectory) => sums[trajectories.indexOf(t)] as number;
+		const opt = adam(1e-2);
+		const { losses } = trainProgressEstimator(estimator, opt, trajectories, { fit: FIT, batchSize: 6, outcome });
+		expect(losses[0]).toBeLessThan(1e-10);
+		const { losses: withNoOps } = trainProgressEstimator(estimator, opt, trajectories, {
+			fit: FIT,
+			batchSize: 6,
+			outcome,
+			noOps: "estimate",
+		});
+		expect(withNoOps[0]).toBeGreaterThan(1e-4);
+		const v = validateProgress(estimator, trajectories, FIT, { outcome, noOps: "estimate" });
+		expect(v.mse).toBeGreaterThan(0);
+		opt.dispose();
+		estimator.dispose();
+		policy.model.dispose();
 	}, 30_000);
 
 	test("validation uses the training mean when given and ranks good against bad steps with a custom label", () => {
