@@ -8,6 +8,7 @@
  *   bun run packages/core/bench/train-progress.ts [--sft runs/sft-sokoban-d64] [--train 384] [--heldOut 192]
  *       [--epochs 6] [--lr 1e-3] [--batch 16] [--seed 0] [--cache runs/progress-sokoban] [--save <dir>]
  *       [--trainable all|head|probe (head: Adam on the progress head only; probe: the head fitted in closed form, no epochs)]
+ *       [--noOps zero|estimate]
  *
  * Measured (2026-11-21, fresh exploration with the current Sokoban prompt): the estimator does NOT
  * beat predicting the mean outcome. Held-out MSE of Σc vs the mean:
@@ -20,6 +21,15 @@
  * step 15 times, and the SFT features do not tell the no-op from a good move (the policy itself puts
  * p ≈ 0.74 on it), so Σc cannot follow the outcome. The cache is keyed by name, count and seed only:
  * use a fresh `--cache` per checkpoint.
+ *
+ *
+ * With no-op steps zeroed (`--noOps zero`, the default since; `estimate` is SPA's), same fresh
+ * exploration of `runs/sft-nolast` (384 trajectories, 6 epochs, lr 1e-3): 0.484 against 0.761 with
+ * `estimate` (baseline 0.185); closed-form probe 0.521. 1,536 training trajectories, 10 epochs:
+ * 0.367. From the runner's SFT policy (0.807 greedy): 0.27–0.45 over 6 epochs against 0.114.
+ * Still not below the mean. Even supervising each row directly with the ideal target (1 on the push
+ * that solves the level, else 0; no Σ) reaches a held-out row MSE of 0.079 but a Σc MSE of 0.455–
+ * 0.476: the per-step errors of this 0.14M-parameter model add up over a trajectory's 4–7 moves.
  *
  * `--save` writes the trained estimator as a policy checkpoint (`train-sokoban.ts --method spa --estimator <dir>` reuses it).
  */

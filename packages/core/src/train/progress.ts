@@ -26,8 +26,8 @@ export const wonOutcome: Outcome = (t) => (t.won ? 1 : 0);
  * - `"zero"` (default): it made no progress, so its contribution is 0 by construction; it is left
  *   out of the training sums and annotated 0. Deviation from SPA, which estimates every step: a
  *   failure that repeats one no-op up to the step limit otherwise weighs that one estimate 15 times
- *   in its sum, and on Sokoban the estimator then predicts held-out outcomes worse than the mean
- *   (`bench/train-progress.ts`).
+ *   in its sum. On Sokoban it lowers the held-out MSE of Σc from 0.76 to 0.48 (same data; the mean
+ *   predictor scores 0.18, which neither beats: `bench/train-progress.ts`).
  * - `"estimate"`: SPA's, every step is estimated.
  * A step with an empty `stateKey` (an env without state keys) is always estimated.
  */
