@@ -126,8 +126,8 @@ describe("progress estimator", () => {
 				} else expect(zero[k]?.[j]).toBeCloseTo(all[k]?.[j] as number, 5);
 			});
 		});
-		// the outcome is the sum of the estimated (non-no-op) steps' current contributions: the loss is
-		// already 0 under 'zero', so one step of training leaves those contributions as they are
+		// the outcome is the sum of the estimated (non-no-op) steps' current contributions: the loss is 0
+		// under 'zero', and not under 'estimate', where the no-ops' contributions join the sums
 		const sums = zero.map((c) => c.reduce((a, b) => a + b, 0));
 		const outcome = (t: Trajectory) => sums[trajectories.indexOf(t)] as number;
 		const opt = adam(1e-2);
