@@ -73,6 +73,50 @@ describe("kill and resume", () => {
 			);
 	}, 120_000);
 
+	test("SIGTERM stops a train run after its current iteration with a checkpoint there; --resume ends with the same metrics", async () => {
+		const sftRun = join(dir, "sft");
+		const policy = join(sftRun, "sft");
+		if (!existsSync(join(policy, "model.safetensors")))
+			await Effect.runPromise(runCli(["sft", ...common, "--run-dir", sftRun]));
+		const straight = join(dir, "straight-term");
+		await Effect.runPromise(runCli(["train", ...common, "--policy", policy, "--run-dir", straight, ...overrides]));
+
+		const stopped = join(dir, "terminated");
+		// many iterations and no scheduled checkpoint: only the signal's checkpoint can exist
+		const child = Bun.spawn(
+			[
+				"bun",
+				join(root, "src", "main.ts"),
+				"train",
+				...common,
+				"--policy",
+				policy,
+				"--run-dir",
+				stopped,
+				...overrides,
+				"train.iterations=200",
+				"train.checkpointEvery=1000",
+			],
+			{ stdout: "ignore", stderr: "ignore" },
+		);
+		const metricsFile = join(stopped, "metrics.jsonl");
+		const t0 = Date.now();
+		while (!(existsSync(metricsFile) && readFileSync(metricsFile, "utf8").trim() !== "") && Date.now() - t0 < 60_000)
+			await Bun.sleep(20);
+		child.kill("SIGTERM");
+		const t1 = Date.now();
+		await child.exited;
+		expect(Date.now() - t1).toBeLessThan(30_000);
+		const done = metrics(stopped).map((r) => r.iteration);
+		expect(done.length).toBeGreaterThan(0);
+		expect(done.length).toBeLessThan(200);
+		const k = done.length;
+		expect(readdirSync(join(stopped, "checkpoints")).filter((f) => f.startsWith("step_"))).toEqual([`step_${k}`]);
+
+		await Effect.runPromise(runCli(["train", ...common, "--resume", "--run-dir", stopped, ...overrides]));
+		expect(metrics(stopped).slice(0, 3).map(stable)).toEqual(metrics(straight).map(stable));
+	}, 120_000);
+
 	test("train.minutes stops after the iteration that spends the budget, checkpointed; --resume finishes the run", async () => {
 		const sftRun = join(dir, "sft");
 		const policy = join(sftRun, "sft");

@@ -145,19 +145,9 @@ export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Ef
 		let lastMetrics: Record<string, number> = {};
 		const t0 = performance.now();
 		const budgetMs = config.train.minutes > 0 ? config.train.minutes * 60_000 : Number.POSITIVE_INFINITY;
-		while (trainer.iteration < total) {
-			const record = trainer.step();
-			const i = record.iteration;
-			const outOfTime = performance.now() - t0 >= budgetMs;
-			lastMetrics = { ...record.metrics };
-			run.log({ ...record.metrics, iteration: i });
-			if (config.train.sampleEvery > 0 && i % config.train.sampleEvery === 0)
-				yield* writeTrajectories(
-					join(run.trajectoriesDir, `iter_${i}.jsonl`),
-					record.batch.groups.flatMap((g) => g.trajectories),
-				);
-			if (i % config.train.checkpointEvery === 0 || i === total || outOfTime) {
-				// written beside, then renamed: a kill never leaves a step_N without its reference
+		/** Checkpoint the trainer after iteration `i`: written beside, then renamed, so a kill never leaves a step_N without its reference. */
+		const checkpoint = (i: number) =>
+			Effect.gen(function* () {
 				const partial = join(run.checkpointsDir, `.partial_step_${i}`);
 				rmSync(partial, { recursive: true, force: true });
 				yield* saveTrainerCheckpoint(partial, {
@@ -168,16 +158,41 @@ export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Ef
 				});
 				rmSync(run.checkpointDir(i), { recursive: true, force: true });
 				renameSync(partial, run.checkpointDir(i));
+			});
+		const iterate = Effect.gen(function* () {
+			while (trainer.iteration < total) {
+				const record = trainer.step();
+				const i = record.iteration;
+				const outOfTime = performance.now() - t0 >= budgetMs;
+				lastMetrics = { ...record.metrics };
+				run.log({ ...record.metrics, iteration: i });
+				if (config.train.sampleEvery > 0 && i % config.train.sampleEvery === 0)
+					yield* writeTrajectories(
+						join(run.trajectoriesDir, `iter_${i}.jsonl`),
+						record.batch.groups.flatMap((g) => g.trajectories),
+					);
+				if (i % config.train.checkpointEvery === 0 || i === total || outOfTime) yield* checkpoint(i);
+				const shown: Record<string, number> = { success: record.metrics["charts/success"] ?? 0 };
+				if (record.metrics["eval/success"] !== undefined) shown.eval_success = record.metrics["eval/success"];
+				if (record.metrics["losses/kl"] !== undefined) shown.kl = record.metrics["losses/kl"];
+				bar.tick(1, shown);
+				if (outOfTime) {
+					ctx.log(`train: time budget of ${config.train.minutes} min spent after iteration ${i}`);
+					break;
+				}
+				// an iteration is synchronous: let the event loop run between iterations, so SIGINT /
+				// SIGTERM (which interrupt the CLI's main fiber) take effect here, not at the end of the run
+				yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)));
 			}
-			const shown: Record<string, number> = { success: record.metrics["charts/success"] ?? 0 };
-			if (record.metrics["eval/success"] !== undefined) shown.eval_success = record.metrics["eval/success"];
-			if (record.metrics["losses/kl"] !== undefined) shown.kl = record.metrics["losses/kl"];
-			bar.tick(1, shown);
-			if (outOfTime) {
-				ctx.log(`train: time budget of ${config.train.minutes} min spent after iteration ${i}`);
-				break;
-			}
-		}
+		});
+		yield* Effect.onInterrupt(iterate, () =>
+			Effect.gen(function* () {
+				bar.finish();
+				const i = trainer.iteration;
+				if (i > 0 && run.lastCheckpoint() !== i) yield* checkpoint(i);
+				ctx.log(`train: interrupted after iteration ${i}, checkpoint saved; --resume continues the run`);
+			}).pipe(Effect.orDie),
+		);
 		bar.finish();
 		if (Object.keys(lastMetrics).length === 0) lastMetrics = { ...(run.readMetrics().at(-1) ?? {}) };
 		yield* Effect.promise(() =>
@@ -190,13 +205,13 @@ export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Ef
 				{ title: "entropy", keys: ["losses/entropy"] },
 			]),
 		);
-		const checkpoint = run.checkpointDir(run.lastCheckpoint() ?? total);
+		const final = run.checkpointDir(run.lastCheckpoint() ?? total);
 		ctx.log(
-			`train: ${trainer.iteration}/${total} iterations (${last !== undefined ? `resumed at ${last}` : "fresh"}), last rollout success ${fmt(lastMetrics["charts/success"] ?? Number.NaN)} → ${checkpoint}`,
+			`train: ${trainer.iteration}/${total} iterations (${last !== undefined ? `resumed at ${last}` : "fresh"}), last rollout success ${fmt(lastMetrics["charts/success"] ?? Number.NaN)} → ${final}`,
 		);
 		policy.model.dispose();
 		reference?.dispose();
 		progressModel?.dispose();
 		optimizer.dispose();
-		return { iterations: trainer.iteration, resumedFrom: last, checkpoint, last: lastMetrics };
+		return { iterations: trainer.iteration, resumedFrom: last, checkpoint: final, last: lastMetrics };
 	});
