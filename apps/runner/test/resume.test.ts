@@ -26,15 +26,22 @@ const metrics = (run: string): Row[] =>
 		.trim()
 		.split("\n")
 		.map((l) => JSON.parse(l) as Row);
+/** The tiny SFT policy the tests train from (trained by the first test that needs it). */
+const sftPolicy = async (): Promise<string> => {
+	const sftRun = join(dir, "sft");
+	const policy = join(sftRun, "sft");
+	if (!existsSync(join(policy, "model.safetensors")))
+		await Effect.runPromise(runCli(["sft", ...common, "--run-dir", sftRun]));
+	return policy;
+};
+
 /** Everything but wall-clock figures (`time/…`, `perf/…`). */
 const stable = (r: Row | undefined): Row =>
 	Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => !k.startsWith("time/") && !k.startsWith("perf/")));
 
 describe("kill and resume", () => {
 	test("a train run killed with SIGKILL mid-iteration and resumed ends with the same metrics", async () => {
-		const sftRun = join(dir, "sft");
-		await Effect.runPromise(runCli(["sft", ...common, "--run-dir", sftRun]));
-		const policy = join(sftRun, "sft");
+		const policy = await sftPolicy();
 		expect(existsSync(join(policy, "model.safetensors"))).toBe(true);
 
 		const straight = join(dir, "straight");
@@ -74,10 +81,7 @@ describe("kill and resume", () => {
 	}, 120_000);
 
 	test("SIGTERM stops a train run after its current iteration with a checkpoint there; --resume ends with the same metrics", async () => {
-		const sftRun = join(dir, "sft");
-		const policy = join(sftRun, "sft");
-		if (!existsSync(join(policy, "model.safetensors")))
-			await Effect.runPromise(runCli(["sft", ...common, "--run-dir", sftRun]));
+		const policy = await sftPolicy();
 		const straight = join(dir, "straight-term");
 		await Effect.runPromise(runCli(["train", ...common, "--policy", policy, "--run-dir", straight, ...overrides]));
 
@@ -118,10 +122,7 @@ describe("kill and resume", () => {
 	}, 120_000);
 
 	test("train.minutes stops after the iteration that spends the budget, checkpointed; --resume finishes the run", async () => {
-		const sftRun = join(dir, "sft");
-		const policy = join(sftRun, "sft");
-		if (!existsSync(join(policy, "model.safetensors")))
-			await Effect.runPromise(runCli(["sft", ...common, "--run-dir", sftRun]));
+		const policy = await sftPolicy();
 		const run = join(dir, "budget");
 		const args = [...common, "--run-dir", run, ...overrides, "train.evalEvery=0"];
 		await Effect.runPromise(runCli(["train", ...args, "--policy", policy, "train.minutes=0.00001"]));
