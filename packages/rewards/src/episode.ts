@@ -2,26 +2,25 @@ import type { Statistics } from "./config.ts";
 import type { StepRows } from "./rows.ts";
 import { normaliseInClusters } from "./stats.ts";
 
-/** How the episode-level (outcome) advantage of GRPO, RLOO, GiGPO and RewardFlow is formed. */
-export interface EpisodeOptions {
+/** The undiscounted per-row penalties of a credit method. */
+export interface RowPenalties {
+	/** p, charged to a row whose action was invalid (not well-formed or not executable; CREDIT.md §0). */
+	readonly invalidPenalty: number;
+	/** p₀, charged to a row whose action left the state unchanged (default 0: none, verl-agent's behaviour). */
+	readonly noOpPenalty?: number;
+}
+
+/**
+ * How the episode-level (outcome) advantage of GRPO, RLOO, GiGPO and RewardFlow is formed; the row
+ * score is `e_i = R(τ) − p·[invalid_i] − p₀·[no-op_i]` (see {@link rowPenalty}).
+ */
+export interface EpisodeOptions extends RowPenalties {
 	readonly statistics: Statistics;
 	/** Divide by σ + ε (GRPO's `norm_adv_by_std_in_grpo`, GiGPO's `mean_std_norm`). */
 	readonly scaleByStd: boolean;
 	readonly epsilon: number;
-	/** p in `e_i = R(τ) − p·[invalid_i]` (CREDIT.md §0). */
-	readonly invalidPenalty: number;
-	/** p₀ for a no-op step (see {@link rowPenalty}); 0 (the default) is verl-agent's behaviour. */
-	readonly noOpPenalty?: number;
 	/** RLOO: multiply the centred score by n/(n−1), i.e. subtract the mean of the others. */
 	readonly leaveOneOut?: boolean;
-}
-
-/** The undiscounted per-row penalties of a credit method. */
-export interface RowPenalties {
-	/** p, charged to a row whose action was invalid (not well-formed or not executable). */
-	readonly invalidPenalty: number;
-	/** p₀, charged to a row whose action left the state unchanged (default 0: none). */
-	readonly noOpPenalty?: number;
 }
 
 /**

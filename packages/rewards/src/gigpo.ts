@@ -1,7 +1,7 @@
 import { Schema } from "effect";
 import { type AnchorClusters, exactAnchorClusters, similarityAnchorClusters } from "./anchors.ts";
 import { NonNegative, NormMode, Positive, Statistics, UnitInterval } from "./config.ts";
-import { discountedReturns, episodeAdvantages, rowPenalty } from "./episode.ts";
+import { discountedReturns, episodeAdvantages, type RowPenalties, rowPenalty } from "./episode.ts";
 import type { StepRows } from "./rows.ts";
 import { normaliseInClusters } from "./stats.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
@@ -77,11 +77,9 @@ export const groupInGroup = (
 	rows: StepRows,
 	q: Float64Array,
 	clusters: AnchorClusters,
-	o: {
+	o: RowPenalties & {
 		readonly mode: NormMode;
 		readonly epsilon: number;
-		readonly invalidPenalty: number;
-		readonly noOpPenalty?: number;
 		readonly stepAdvantageWeight: number;
 		readonly episodeStatistics: GigpoConfig["episodeStatistics"];
 	},
