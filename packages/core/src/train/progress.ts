@@ -271,10 +271,7 @@ export const validateProgress = (
 	} = {},
 ): ProgressValidation => {
 	const outcome = options.outcome ?? wonOutcome;
-	const c = stepContributions(model, heldOut, fit, {
-		...(options.pad !== undefined ? { pad: options.pad } : {}),
-		...(options.noOps !== undefined ? { noOps: options.noOps } : {}),
-	});
+	const c = stepContributions(model, heldOut, fit, options);
 	const R = heldOut.map(outcome);
 	const n = Math.max(1, heldOut.length);
 	const mean = options.trainOutcomeMean ?? R.reduce((a, b) => a + b, 0) / n;
