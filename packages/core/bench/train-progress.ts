@@ -63,6 +63,10 @@ const { values: a } = parseArgs({
 	},
 });
 const n = (k: keyof typeof a) => Number(a[k]);
+if (a.trainable !== "all" && a.trainable !== "head" && a.trainable !== "probe")
+	throw new Error(`--trainable must be all, head or probe, got ${a.trainable}`);
+if (a.noOps !== "zero" && a.noOps !== "estimate") throw new Error(`--noOps must be zero or estimate, got ${a.noOps}`);
+const noOps = a.noOps;
 const t0 = performance.now();
 const log = (s: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${s}`);
 const backend = await initBackend(a.backend as string);
@@ -89,8 +93,6 @@ const trainSet = await explore("train", n("train"), 500_000, seed);
 const heldOut = await explore("heldout", n("heldOut"), 900_000, seed + 1);
 const mean = trainSet.filter((t) => t.won).length / trainSet.length;
 log(`exploration: ${trainSet.length} training trajectories (success ${mean.toFixed(3)}), ${heldOut.length} held-out`);
-if (a.noOps !== "zero" && a.noOps !== "estimate") throw new Error(`--noOps must be zero or estimate, got ${a.noOps}`);
-const noOps = a.noOps;
 const estimator = TransformerPolicy.fromValues(ck.config, await ck.model.readValues());
 const opt = tf.train.adam(n("lr"));
 const show = (label: string) => {
