@@ -121,6 +121,37 @@ describe("kill and resume", () => {
 		expect(metrics(stopped).slice(0, 3).map(stable)).toEqual(metrics(straight).map(stable));
 	}, 120_000);
 
+	test("SIGTERM stops SFT within a step: exit 130, and no checkpoint that a resume would take for a finished SFT", async () => {
+		const run = join(dir, "sft-terminated");
+		const child = Bun.spawn(
+			[
+				"bun",
+				join(root, "src", "main.ts"),
+				"sft",
+				...common,
+				"--run-dir",
+				run,
+				// far more steps than the test waits for, and no early stop
+				"sft.steps=1000000",
+				"sft.evalEvery=2",
+				"sft.patience=1000000",
+			],
+			{ stdout: "pipe", stderr: "ignore" },
+		);
+		const metricsFile = join(run, "metrics.jsonl");
+		const t0 = Date.now();
+		while (!(existsSync(metricsFile) && readFileSync(metricsFile, "utf8").trim() !== "") && Date.now() - t0 < 60_000)
+			await Bun.sleep(20);
+		child.kill("SIGTERM");
+		const t1 = Date.now();
+		const code = await child.exited;
+		expect(Date.now() - t1).toBeLessThan(15_000);
+		expect(code).toBe(130);
+		expect(await new Response(child.stdout).text()).toContain("sft: interrupted at step");
+		expect(existsSync(join(run, "sft", "model.safetensors"))).toBe(false);
+		expect(existsSync(join(run, "sft", "sft.json"))).toBe(false);
+	}, 90_000);
+
 	test("train.minutes stops after the iteration that spends the budget, checkpointed; --resume finishes the run", async () => {
 		const policy = await sftPolicy();
 		const run = join(dir, "budget");

@@ -104,3 +104,12 @@ export const fitOf = (policy: Policy, config: RunConfig) => ({
 
 /** Round `x` for printing. */
 export const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
+
+/**
+ * Let the event loop run once. Training steps are synchronous, so a stage's loop yields with this
+ * between steps: SIGINT / SIGTERM (which interrupt the CLI's main fiber) then take effect there,
+ * not at the end of the run.
+ */
+export const yieldToEventLoop: Effect.Effect<void> = Effect.promise(
+	() => new Promise<void>((resolve) => setImmediate(resolve)),
+);

@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Result } from "effect";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
-import { copyModel, envPool, fmt, type StageContext, taskRange } from "./context.ts";
+import { copyModel, envPool, fmt, type StageContext, taskRange, yieldToEventLoop } from "./context.ts";
 import { MethodConfigError, makeCreditFn, ppoSettings, usesPpo } from "./credit-fn.ts";
 
 /** Where an RL run starts from: the SFT policy and, for SPA, the progress estimator. */
@@ -180,9 +180,7 @@ export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Ef
 					ctx.log(`train: time budget of ${config.train.minutes} min spent after iteration ${i}`);
 					break;
 				}
-				// an iteration is synchronous: let the event loop run between iterations, so SIGINT /
-				// SIGTERM (which interrupt the CLI's main fiber) take effect here, not at the end of the run
-				yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)));
+				yield* yieldToEventLoop;
 			}
 		});
 		yield* Effect.onInterrupt(iterate, () =>

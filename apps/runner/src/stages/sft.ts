@@ -8,14 +8,14 @@ import {
 	demonstrationText,
 	encodeDemonstrations,
 	parameterCount,
+	SftRun,
 	saveCheckpoint,
 	TransformerPolicy,
-	trainSft,
 } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
-import { envPool, fmt, type StageContext, taskRange } from "./context.ts";
+import { envPool, fmt, type StageContext, taskRange, yieldToEventLoop } from "./context.ts";
 
 /** What the SFT stage reports (also saved as `sft.json` beside the checkpoint). */
 export interface SftSummary {
@@ -69,7 +69,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 		);
 		const bar = new Progress({ label: "sft", total: config.sft.steps, unit: "step" });
 		let last = 0;
-		const result = trainSft(model, trainEx, valEx, {
+		const sft = new SftRun(model, trainEx, valEx, {
 			batchSize: config.sft.batchSize,
 			learningRate: config.sft.lr,
 			warmupSteps: config.sft.warmup,
@@ -85,6 +85,20 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 				logTo.log({ iteration: p.step, "sft/train_loss": p.trainLoss, "sft/val_loss": p.valLoss });
 			},
 		});
+		const steps = Effect.gen(function* () {
+			while (!sft.done) {
+				sft.step();
+				yield* yieldToEventLoop;
+			}
+		});
+		yield* Effect.onInterrupt(steps, () =>
+			Effect.sync(() => {
+				bar.finish();
+				sft.dispose();
+				ctx.log(`sft: interrupted at step ${sft.steps}; SFT keeps no partial checkpoint, so a rerun starts it over`);
+			}),
+		);
+		const result = sft.finish();
 		bar.finish();
 		yield* saveCheckpoint(out, {
 			model,

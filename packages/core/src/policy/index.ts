@@ -54,7 +54,15 @@ export {
 	scoreSequences,
 	type TokenOutputs,
 } from "./score.ts";
-export { evaluateSftLoss, type SftEvalPoint, type SftOptions, type SftResult, sftLoss, trainSft } from "./sft.ts";
+export {
+	evaluateSftLoss,
+	type SftEvalPoint,
+	type SftOptions,
+	type SftResult,
+	SftRun,
+	sftLoss,
+	trainSft,
+} from "./sft.ts";
 export {
 	type BuildTokenizerOptions,
 	buildTokenizer,

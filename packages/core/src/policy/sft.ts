@@ -107,9 +107,155 @@ const gc = (): void => {
 };
 
 /**
- * Supervised fine-tuning on demonstrations: Adam on the answer-token loss, shuffled batches (seeded),
- * validation every `evalEvery` steps, early stopping on the validation loss with the best weights
- * restored at the end.
+ * Supervised fine-tuning on demonstrations, one step at a time: Adam on the answer-token loss,
+ * shuffled batches (seeded), validation every `evalEvery` steps, early stopping on the validation
+ * loss. {@link SftRun.finish} restores the best weights. A caller that must stay responsive (the
+ * runner, which stops on Ctrl-C / SIGTERM) steps it and yields in between; {@link trainSft} runs it
+ * to the end in one call.
+ */
+export class SftRun {
+	private readonly batchSize: number;
+	private readonly lr: number;
+	private readonly warmup: number;
+	private readonly maxSteps: number;
+	private readonly evalEvery: number;
+	private readonly patience: number;
+	private readonly budget: number;
+	private readonly clock: "wall" | "cpu";
+	readonly optimizer: tf.AdamOptimizer;
+	private readonly rng: Rng;
+	private readonly vars: tf.Variable[];
+	private order: SftExample[] = [];
+	private cursor = 0;
+	readonly curve: SftEvalPoint[] = [];
+	private best = Number.POSITIVE_INFINITY;
+	private bestStep = 0;
+	private bestWeights: tf.Tensor[] | undefined;
+	private sinceBest = 0;
+	private trainMs = 0;
+	private trainCpuMs = 0;
+	private lossSum = 0;
+	private lossN = 0;
+	private completed = 0;
+	private stoppedBy: SftResult["stoppedBy"] | undefined;
+
+	constructor(
+		private readonly model: TransformerPolicy,
+		private readonly train: ReadonlyArray<SftExample>,
+		private readonly validation: ReadonlyArray<SftExample>,
+		private readonly options: SftOptions = {},
+	) {
+		if (train.length === 0) throw new Error("trainSft: no training examples");
+		this.batchSize = Math.min(options.batchSize ?? 32, train.length);
+		this.lr = options.learningRate ?? 1e-3;
+		this.warmup = options.warmupSteps ?? 20;
+		this.maxSteps = options.maxSteps ?? 2000;
+		this.evalEvery = options.evalEvery ?? 50;
+		this.patience = options.patience ?? 5;
+		this.budget = options.timeBudgetMs ?? Number.POSITIVE_INFINITY;
+		this.clock = options.budgetClock ?? "wall";
+		this.optimizer = options.optimizer ?? tf.train.adam(this.lr);
+		this.rng = new Rng(options.seed ?? 0);
+		this.vars = model.variables();
+	}
+
+	/** Steps taken. */
+	get steps(): number {
+		return this.completed;
+	}
+
+	/** True once the run has stopped (step limit, early stop or time budget). */
+	get done(): boolean {
+		return this.stoppedBy !== undefined || this.completed >= this.maxSteps;
+	}
+
+	private nextBatch(): SftExample[] {
+		if (this.cursor + this.batchSize > this.order.length) {
+			this.order = this.rng.shuffle(this.train);
+			this.cursor = 0;
+		}
+		const b = this.order.slice(this.cursor, this.cursor + this.batchSize);
+		this.cursor += this.batchSize;
+		return b;
+	}
+
+	/** One optimizer step, then a validation when one is due; returns the validation point, if any. */
+	step(): SftEvalPoint | undefined {
+		if (this.done) return undefined;
+		const t0 = performance.now();
+		const c0 = process.cpuUsage();
+		const batch = this.nextBatch();
+		const spent = (this.clock === "cpu" ? this.trainCpuMs : this.trainMs) / this.budget;
+		const progress = Math.min(1, Math.max(this.completed / this.maxSteps, Number.isFinite(spent) ? spent : 0));
+		const decay = this.options.schedule === "cosine" ? 0.1 + 0.45 * (1 + Math.cos(Math.PI * progress)) : 1;
+		(this.optimizer as unknown as { learningRate: number }).learningRate =
+			this.lr * decay * Math.min(1, (this.completed + 1) / Math.max(1, this.warmup));
+		const loss = this.optimizer.minimize(() => sftLoss(this.model, batch), true, this.vars);
+		this.lossSum += loss?.dataSync()[0] ?? 0;
+		this.lossN++;
+		loss?.dispose();
+		const step = ++this.completed;
+		if (step % 10 === 0) gc();
+		this.trainMs += performance.now() - t0;
+		const c = process.cpuUsage(c0);
+		this.trainCpuMs += (c.user + c.system) / 1000;
+		const outOfTime = (this.clock === "cpu" ? this.trainCpuMs : this.trainMs) >= this.budget;
+		let point: SftEvalPoint | undefined;
+		if (step % this.evalEvery === 0 || step === this.maxSteps || outOfTime) {
+			const valLoss = evaluateSftLoss(this.model, this.validation);
+			point = {
+				step,
+				trainMs: this.trainMs,
+				trainCpuMs: this.trainCpuMs,
+				trainLoss: this.lossSum / Math.max(1, this.lossN),
+				valLoss,
+			};
+			this.lossSum = 0;
+			this.lossN = 0;
+			this.curve.push(point);
+			if (valLoss < this.best || this.bestWeights === undefined) {
+				this.best = valLoss;
+				this.bestStep = step;
+				this.sinceBest = 0;
+				tf.dispose(this.bestWeights);
+				this.bestWeights = this.vars.map((v) => tf.clone(v));
+			} else this.sinceBest++;
+			this.options.onEval?.(point, this.model);
+			if (this.sinceBest >= this.patience) this.stoppedBy = "early-stop";
+		}
+		if (outOfTime && this.stoppedBy === undefined) this.stoppedBy = "time-budget";
+		return point;
+	}
+
+	/** End the run: restore the best validated weights (if any) and report. */
+	finish(): SftResult {
+		const bestWeights = this.bestWeights;
+		if (bestWeights !== undefined && this.bestStep !== this.completed)
+			this.vars.forEach((v, i) => {
+				v.assign(bestWeights[i] as tf.Tensor);
+			});
+		this.dispose();
+		return {
+			curve: this.curve,
+			bestStep: this.bestStep,
+			bestValLoss: this.best,
+			steps: this.completed,
+			stoppedBy: this.stoppedBy ?? "max-steps",
+			optimizer: this.optimizer,
+		};
+	}
+
+	/** Free the saved best weights (an abandoned run; {@link finish} calls it). The optimizer stays the caller's. */
+	dispose(): void {
+		tf.dispose(this.bestWeights);
+		this.bestWeights = undefined;
+	}
+}
+
+/**
+ * Supervised fine-tuning on demonstrations, to the end in one call: Adam on the answer-token loss,
+ * shuffled batches (seeded), validation every `evalEvery` steps, early stopping on the validation
+ * loss with the best weights restored at the end.
  */
 export const trainSft = (
 	model: TransformerPolicy,
@@ -117,90 +263,11 @@ export const trainSft = (
 	validation: ReadonlyArray<SftExample>,
 	options: SftOptions = {},
 ): SftResult => {
-	if (train.length === 0) throw new Error("trainSft: no training examples");
-	const batchSize = Math.min(options.batchSize ?? 32, train.length);
-	const lr = options.learningRate ?? 1e-3;
-	const warmup = options.warmupSteps ?? 20;
-	const maxSteps = options.maxSteps ?? 2000;
-	const evalEvery = options.evalEvery ?? 50;
-	const patience = options.patience ?? 5;
-	const budget = options.timeBudgetMs ?? Number.POSITIVE_INFINITY;
-	const optimizer = options.optimizer ?? tf.train.adam(lr);
-	const rng = new Rng(options.seed ?? 0);
-	const vars = model.variables();
-	let order: SftExample[] = [];
-	let cursor = 0;
-	const nextBatch = (): SftExample[] => {
-		if (cursor + batchSize > order.length) {
-			order = rng.shuffle(train);
-			cursor = 0;
-		}
-		const b = order.slice(cursor, cursor + batchSize);
-		cursor += batchSize;
-		return b;
-	};
-	const curve: SftEvalPoint[] = [];
-	let best = Number.POSITIVE_INFINITY;
-	let bestStep = 0;
-	let bestWeights: tf.Tensor[] | undefined;
-	let sinceBest = 0;
-	let trainMs = 0;
-	let trainCpuMs = 0;
-	const clock = options.budgetClock ?? "wall";
-	let lossSum = 0;
-	let lossN = 0;
-	let step = 0;
-	let stoppedBy: SftResult["stoppedBy"] = "max-steps";
+	const run = new SftRun(model, train, validation, options);
 	try {
-		while (step < maxSteps) {
-			const t0 = performance.now();
-			const c0 = process.cpuUsage();
-			const batch = nextBatch();
-			const spent = (clock === "cpu" ? trainCpuMs : trainMs) / budget;
-			const progress = Math.min(1, Math.max(step / maxSteps, Number.isFinite(spent) ? spent : 0));
-			const decay = options.schedule === "cosine" ? 0.1 + 0.45 * (1 + Math.cos(Math.PI * progress)) : 1;
-			(optimizer as unknown as { learningRate: number }).learningRate =
-				lr * decay * Math.min(1, (step + 1) / Math.max(1, warmup));
-			const loss = optimizer.minimize(() => sftLoss(model, batch), true, vars);
-			lossSum += loss?.dataSync()[0] ?? 0;
-			lossN++;
-			loss?.dispose();
-			step++;
-			if (step % 10 === 0) gc();
-			trainMs += performance.now() - t0;
-			const c = process.cpuUsage(c0);
-			trainCpuMs += (c.user + c.system) / 1000;
-			const outOfTime = (clock === "cpu" ? trainCpuMs : trainMs) >= budget;
-			if (step % evalEvery === 0 || step === maxSteps || outOfTime) {
-				const valLoss = evaluateSftLoss(model, validation);
-				const point = { step, trainMs, trainCpuMs, trainLoss: lossSum / Math.max(1, lossN), valLoss };
-				lossSum = 0;
-				lossN = 0;
-				curve.push(point);
-				if (valLoss < best || bestWeights === undefined) {
-					best = valLoss;
-					bestStep = step;
-					sinceBest = 0;
-					tf.dispose(bestWeights);
-					bestWeights = vars.map((v) => tf.clone(v));
-				} else sinceBest++;
-				options.onEval?.(point, model);
-				if (sinceBest >= patience) {
-					stoppedBy = "early-stop";
-					break;
-				}
-			}
-			if (outOfTime) {
-				stoppedBy = "time-budget";
-				break;
-			}
-		}
-		if (bestWeights !== undefined && bestStep !== step)
-			vars.forEach((v, i) => {
-				v.assign(bestWeights?.[i] as tf.Tensor);
-			});
+		while (!run.done) run.step();
+		return run.finish();
 	} finally {
-		tf.dispose(bestWeights);
+		run.dispose();
 	}
-	return { curve, bestStep, bestValLoss: best, steps: step, stoppedBy, optimizer };
 };
