@@ -7,7 +7,9 @@ import { parse } from "yaml";
 import { resolveConfig } from "../src/config/decode.ts";
 import { defaultConfig, RunConfig } from "../src/config/schema.ts";
 import { errorLine, runCli } from "../src/main.ts";
+import { VALIDATION_OFFSET } from "../src/stages/context.ts";
 import { makeCreditFn } from "../src/stages/credit-fn.ts";
+import { periodicEvalTasks } from "../src/stages/rl.ts";
 import { makeTrajectory } from "./helpers.ts";
 
 const configs = join(import.meta.dir, "..", "configs");
@@ -40,6 +42,21 @@ describe("run config", () => {
 		expect(bad("rollout.groupSize=0").key).toBe("rollout.groupSize");
 		expect(bad("method.name=ppo2").key).toBe("method.name");
 		expect(bad("model.dModel=1.5").key).toBe("model.dModel");
+	});
+
+	test("RL's periodic evaluation runs on held-out train-split validation tasks by default, on the test split on request", () => {
+		const config = { ...defaultConfig, env: { ...defaultConfig.env, trainSplit: "train", evalSplit: "test" } };
+		const val = periodicEvalTasks(config);
+		expect(val).toHaveLength(config.train.evalTasks);
+		expect(val.every((t) => t.split === "train" && t.index >= VALIDATION_OFFSET)).toBe(true);
+		// beyond every training stage's tasks: SFT demos, exploration and the RL iterations
+		const trained = config.sft.episodes + config.progress.tasks + config.train.iterations * config.rollout.groups;
+		expect(trained).toBeLessThan(VALIDATION_OFFSET);
+		const test = periodicEvalTasks({ ...config, train: { ...config.train, evalOn: "test" } });
+		expect(test.map((t) => [t.split, t.index])).toEqual(test.map((_, i) => ["test", i]));
+		expect(failure(resolveConfig(RunConfig, { base: defaultConfig, overrides: ["train.evalOn=dev"] }))).toMatchObject({
+			key: "train.evalOn",
+		});
 	});
 
 	test("a command refuses a bad key, spec or env option before making a run directory, naming it", async () => {

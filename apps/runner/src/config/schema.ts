@@ -98,6 +98,12 @@ export const RunConfig = Schema.Struct({
 		checkpointEvery: PosInt,
 		/** Held-out greedy evaluation every this many iterations (0: only at the end). */
 		evalEvery: NonNegInt,
+		/**
+		 * Tasks of that periodic evaluation (the `eval/…` curve): `validation`, train-split tasks held out
+		 * of every training stage (the SFT validation tasks), so the curve can guide choices without
+		 * touching the test set; or `test`, the first tasks of `env.evalSplit`.
+		 */
+		evalOn: Schema.Literals(["validation", "test"]),
 		/** Tasks of that periodic evaluation. */
 		evalTasks: PosInt,
 		/** Dump the iteration's trajectories every this many iterations (0: never). */
@@ -164,6 +170,7 @@ export const defaultConfig: RunConfig = {
 		epochs: 1,
 		checkpointEvery: 10,
 		evalEvery: 20,
+		evalOn: "validation",
 		evalTasks: 50,
 		sampleEvery: 10,
 	},

@@ -21,6 +21,12 @@ export interface StageContext {
 	readonly log: (line: string) => void;
 }
 
+/**
+ * First train-split index of the run's validation tasks: SFT's validation demonstrations and RL's
+ * periodic evaluation (`train.evalOn: validation`). Training stages take train-split tasks from 0 up.
+ */
+export const VALIDATION_OFFSET = 1_000_000;
+
 /** `n` consecutive tasks of a split (indices from `offset`), all with the run's seed. */
 export const taskRange = (seed: number, split: string, n: number, offset = 0): ResetRequest[] =>
 	Array.from({ length: n }, (_, i) => ({ seed, split, index: offset + i }));

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic, writeTrajectories } from "@stepwise/core";
+import { type ResetRequest, writeFileAtomic, writeTrajectories } from "@stepwise/core";
 import { loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
 import {
 	type Algorithm,
@@ -12,9 +12,18 @@ import {
 } from "@stepwise/core/train/index";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Result } from "effect";
+import type { RunConfig } from "../config/schema.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
-import { copyModel, envPool, fmt, type StageContext, taskRange, yieldToEventLoop } from "./context.ts";
+import {
+	copyModel,
+	envPool,
+	fmt,
+	type StageContext,
+	taskRange,
+	VALIDATION_OFFSET,
+	yieldToEventLoop,
+} from "./context.ts";
 import { MethodConfigError, makeCreditFn, ppoSettings, usesPpo } from "./credit-fn.ts";
 
 /** Where an RL run starts from: the SFT policy and, for SPA, the progress estimator. */
@@ -42,6 +51,12 @@ export const savedSources = (run: RunDir): RlSources | undefined => {
 	const p = join(run.path, SOURCES);
 	return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as RlSources) : undefined;
 };
+
+/** The tasks of RL's periodic greedy evaluation (`train.evalOn`): held-out validation tasks of the train split, or the test split's first tasks. */
+export const periodicEvalTasks = (config: RunConfig): ResetRequest[] =>
+	config.train.evalOn === "validation"
+		? taskRange(config.seed, config.env.trainSplit, config.train.evalTasks, VALIDATION_OFFSET)
+		: taskRange(config.seed, config.env.evalSplit, config.train.evalTasks);
 
 /**
  * The RL loop on the configured method: rollouts of `rollout.groups` tasks × `rollout.groupSize`
@@ -130,7 +145,7 @@ export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Ef
 				...(config.train.evalEvery > 0
 					? {
 							evaluation: {
-								tasks: taskRange(config.seed, config.env.evalSplit, config.train.evalTasks),
+								tasks: periodicEvalTasks(config),
 								every: config.train.evalEvery,
 								envs: evalEnvs,
 							},

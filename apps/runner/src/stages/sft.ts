@@ -15,7 +15,7 @@ import {
 import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
-import { envPool, fmt, type StageContext, taskRange, yieldToEventLoop } from "./context.ts";
+import { envPool, fmt, type StageContext, taskRange, VALIDATION_OFFSET, yieldToEventLoop } from "./context.ts";
 
 /** What the SFT stage reports (also saved as `sft.json` beside the checkpoint). */
 export interface SftSummary {
@@ -57,7 +57,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 		const train = collectDemonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes));
 		const val = collectDemonstrations(
 			env,
-			taskRange(config.seed, config.env.trainSplit, config.sft.validationEpisodes, 1_000_000),
+			taskRange(config.seed, config.env.trainSplit, config.sft.validationEpisodes, VALIDATION_OFFSET),
 		);
 		const tokenizer = buildTokenizer(demonstrationText(train.demos));
 		const modelConfig = { vocabSize: tokenizer.vocabSize, ...config.model };
