@@ -1,3 +1,4 @@
+import { unchangedState } from "@stepwise/core";
 import type { Statistics } from "./config.ts";
 import type { StepRows } from "./rows.ts";
 import { normaliseInClusters } from "./stats.ts";
@@ -30,7 +31,7 @@ export interface EpisodeOptions extends RowPenalties {
  * return charges it only one step of delay.
  */
 export const isNoOp = (rows: StepRows, i: number): boolean =>
-	rows.anchor[i] !== "" && rows.anchor[i] === rows.nextAnchor[i];
+	unchangedState(rows.anchor[i] ?? "", rows.nextAnchor[i] ?? "");
 
 /**
  * Row i's penalty `p·[invalid_i] + p₀·[no-op_i]`: an invalid action that changed nothing pays both,

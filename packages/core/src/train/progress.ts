@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { TransformerPolicy } from "../policy/model.ts";
-import type { Trajectory, TrajectoryBatch, TrajectoryStep } from "../trajectory/schema.ts";
+import { type Trajectory, type TrajectoryBatch, type TrajectoryStep, unchangedState } from "../trajectory/schema.ts";
 import { Rng } from "../util/rng.ts";
 import { type FitOptions, packRows, type RowBatch, scoreRows, type TokenRow, toRowBatch } from "./batch.ts";
 import { progressLoss } from "./losses.ts";
@@ -34,8 +34,7 @@ export const wonOutcome: Outcome = (t) => (t.won ? 1 : 0);
 export type NoOpProgress = "zero" | "estimate";
 
 /** The step left the env's state unchanged (same non-empty state key before and after). */
-export const isNoOpStep = (step: TrajectoryStep): boolean =>
-	step.stateKey !== "" && step.stateKey === step.nextStateKey;
+export const isNoOpStep = (step: TrajectoryStep): boolean => unchangedState(step.stateKey, step.nextStateKey);
 
 /** The rows of `rb` whose contribution the estimator computes (action tokens, and not a zeroed no-op). */
 const estimatedRows = (rb: RowBatch, noOps: NoOpProgress = "zero"): TokenRow[] =>

@@ -81,6 +81,13 @@ export const TrajectoryBatch = Schema.Struct({
 });
 export type TrajectoryBatch = typeof TrajectoryBatch.Type;
 
+/**
+ * A step left the env's state unchanged (a no-op: a Sokoban move into a wall, ALFWorld's "Nothing
+ * happens."): the same non-empty state key before and after. An env without state keys ("") has none.
+ */
+export const unchangedState = (stateKey: string, nextStateKey: string): boolean =>
+	stateKey !== "" && stateKey === nextStateKey;
+
 /** Episode return: the sum of step rewards. */
 export const episodeReturn = (t: Trajectory): number => t.steps.reduce((s, x) => s + x.reward, 0);
 
