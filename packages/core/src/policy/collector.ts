@@ -44,8 +44,17 @@ export interface CollectOptions {
 	readonly topP?: number;
 	/** Most tokens of one answer (default 32). */
 	readonly maxNewTokens?: number;
-	/** Seed of the sampling streams (default 0). */
+	/**
+	 * Seed of the sampling streams (default 0). Every episode samples from its own stream, a function
+	 * of this seed and the episode's place in the whole batch (task position × groupSize + k), so
+	 * an episode's samples do not depend on waves, `batchSize` or how the batch is split.
+	 */
 	readonly seed?: number;
+	/**
+	 * Position of `tasks[0]` in the whole batch (default 0), for a caller that splits one batch of
+	 * tasks over several collectors (rollout workers): each part then samples as it would unsplit.
+	 */
+	readonly firstTask?: number;
 	/** Use the KV cache while generating (default true). */
 	readonly useCache?: boolean;
 	/** Most rows per generation call (default 64). */
@@ -66,6 +75,8 @@ interface Episode {
 	readonly steps: TrajectoryStep[];
 	readonly groupId: string;
 	readonly id: string;
+	/** The episode's own sampling stream. */
+	readonly rng: Rng;
 	score: number;
 	won: boolean;
 	done: boolean;
@@ -89,7 +100,7 @@ export const collectRollouts = (
 	const out: Trajectory[] = [];
 	for (let w = 0; w * perWave < options.tasks.length; w++) {
 		const tasks = options.tasks.slice(w * perWave, (w + 1) * perWave);
-		out.push(...runWave(policy, envs, tasks, groupSize, options, w));
+		out.push(...runWave(policy, envs, tasks, groupSize, options, (options.firstTask ?? 0) + w * perWave));
 	}
 	return out;
 };
@@ -100,7 +111,8 @@ const runWave = (
 	tasks: ReadonlyArray<ResetRequest>,
 	groupSize: number,
 	options: CollectOptions,
-	wave: number,
+	/** Position of `tasks[0]` in the whole batch. */
+	first: number,
 ): Trajectory[] => {
 	const { model, tokenizer } = policy;
 	const episodes: Episode[] = [];
@@ -117,6 +129,7 @@ const runWave = (
 				steps: [],
 				groupId,
 				id: `${groupId}/${k}`,
+				rng: new Rng(hashSeed(options.seed ?? 0, "rollout", (first + g) * groupSize + k)),
 				score: 0,
 				won: false,
 				done: false,
@@ -124,10 +137,8 @@ const runWave = (
 		}
 	});
 	const batchSize = options.batchSize ?? 64;
-	const seed = options.seed ?? 0;
-	for (let t = 0; episodes.some((e) => !e.done); t++) {
+	while (episodes.some((e) => !e.done)) {
 		const running = episodes.filter((e) => !e.done);
-		const rng = new Rng(hashSeed(seed, "rollout", wave, t));
 		for (let start = 0; start < running.length; start += batchSize) {
 			const chunk = running.slice(start, start + batchSize);
 			const prompts = chunk.map((e) => {
@@ -149,7 +160,7 @@ const runWave = (
 					stopToken: tokenizer.actEnd,
 					padToken: tokenizer.pad,
 					greedy: options.greedy ?? false,
-					rng,
+					rngs: chunk.map((e) => e.rng),
 					banned: tokenizer.specialIds().filter((id) => id !== tokenizer.actEnd),
 					...(options.useCache !== undefined ? { useCache: options.useCache } : {}),
 					...(options.temperature !== undefined ? { temperature: options.temperature } : {}),

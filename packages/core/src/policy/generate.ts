@@ -16,8 +16,10 @@ export interface SamplingOptions {
 	readonly temperature?: number;
 	/** Nucleus sampling: sample from the smallest set of tokens with probability ≥ topP (default 1). */
 	readonly topP?: number;
-	/** Seeded generator for sampling. */
+	/** Seeded generator for sampling (all rows draw from it, in row order). */
 	readonly rng?: Rng;
+	/** One seeded generator per row, instead of `rng`: a row's samples then do not depend on the other rows in the batch. */
+	readonly rngs?: ReadonlyArray<Rng>;
 	/** Use the KV cache (default true); false re-runs the full forward pass for every token. */
 	readonly useCache?: boolean;
 	/** Token ids never to sample (e.g. `<pad>`, `<bos>`); default none. */
@@ -43,6 +45,7 @@ export const pickToken = (
 	V: number,
 	options: SamplingOptions,
 	banned: Set<number>,
+	rng: Rng | undefined = options.rng,
 ): [number, number] => {
 	const tau = options.greedy ? 1 : (options.temperature ?? 1);
 	let max = Number.NEGATIVE_INFINITY;
@@ -60,7 +63,6 @@ export const pickToken = (
 	const lse = max + Math.log(sum);
 	const logProb = (i: number) => (logits[offset + i] as number) / tau - lse;
 	if (options.greedy) return [arg, logProb(arg)];
-	const rng = options.rng;
 	if (rng === undefined) throw new Error("generate: sampling needs an rng (or greedy: true)");
 	const topP = options.topP ?? 1;
 	let candidates: number[] = [];
@@ -151,7 +153,7 @@ export const generate = (
 					seq[b]?.push(options.padToken);
 					continue;
 				}
-				const [tok, lp] = pickToken(data, b * V, V, options, banned);
+				const [tok, lp] = pickToken(data, b * V, V, options, banned, options.rngs?.[b] ?? options.rng);
 				o.tokens.push(tok);
 				o.logProbs.push(lp);
 				seq[b]?.push(tok);

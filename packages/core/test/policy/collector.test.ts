@@ -54,6 +54,23 @@ describe("rollout collector", () => {
 		expect(Effect.runSync(parseTrajectories(formatTrajectories(trajs)))).toEqual(trajs);
 	});
 
+	test("an episode's samples do not depend on waves, batch size or a split of the batch (firstTask)", () => {
+		const opts = { tasks: tasks("train", 4), groupSize: 3, maxNewTokens: 4, seed: 5, temperature: 1.5 };
+		const whole = collectRollouts(policy, corridorEnvs(12), opts);
+		// the members of a group sample differently
+		expect(new Set(whole.slice(0, 3).map((t) => JSON.stringify(t.steps.map((s) => s.actionIds)))).size).toBe(3);
+		expect(collectRollouts(policy, corridorEnvs(3), { ...opts, batchSize: 2 })).toEqual(whole);
+		const [a, b] = [opts.tasks.slice(0, 1), opts.tasks.slice(1)];
+		const split = [
+			...collectRollouts(policy, corridorEnvs(3), { ...opts, tasks: a }),
+			...collectRollouts(policy, corridorEnvs(9), { ...opts, tasks: b, firstTask: 1 }),
+		];
+		expect(split).toEqual(whole);
+		// without firstTask the second part replays the first part's streams
+		const unplaced = collectRollouts(policy, corridorEnvs(9), { ...opts, tasks: b });
+		expect(unplaced).not.toEqual(whole.slice(3));
+	});
+
 	test("waves: more rollouts than envs; greedy members of a group are identical", () => {
 		const trajs = collectRollouts(policy, corridorEnvs(4), {
 			tasks: tasks("test", 5),
