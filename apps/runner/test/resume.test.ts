@@ -121,6 +121,19 @@ describe("kill and resume", () => {
 		expect(metrics(stopped).slice(0, 3).map(stable)).toEqual(metrics(straight).map(stable));
 	}, 120_000);
 
+	test("rollout workers do not change a run: 0 and 2 workers give the same metrics and weights", async () => {
+		const policy = await sftPolicy();
+		const runs = [0, 2].map((w) => join(dir, `workers-${w}`));
+		for (const [i, run] of runs.entries())
+			await Effect.runPromise(
+				runCli(["train", ...common, "--policy", policy, "--run-dir", run, ...overrides, `rollout.workers=${i * 2}`]),
+			);
+		const [none, two] = runs.map((r) => metrics(r).map(stable));
+		expect(two).toEqual(none as Row[]);
+		const [a, b] = runs.map((r) => readFileSync(join(r, "checkpoints", "step_3", "model.safetensors")));
+		expect(b).toEqual(a as Buffer);
+	}, 120_000);
+
 	test("SIGTERM stops SFT within a step: exit 130, and no checkpoint that a resume would take for a finished SFT", async () => {
 		const run = join(dir, "sft-terminated");
 		const child = Bun.spawn(

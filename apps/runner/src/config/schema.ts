@@ -73,6 +73,11 @@ export const RunConfig = Schema.Struct({
 		maxNewTokens: PosInt,
 		/** Rows per generation call. */
 		batchSize: PosInt,
+		/**
+		 * Worker threads that play a share of each RL iteration's rollouts beside the main thread, each
+		 * with its own tfjs backend (0: all in the main thread). The trajectories are the same either way.
+		 */
+		workers: NonNegInt,
 	}),
 	/** The credit method and its options. */
 	method: Schema.Struct({
@@ -158,7 +163,7 @@ export const defaultConfig: RunConfig = {
 		patience: 8,
 		schedule: "cosine",
 	},
-	rollout: { groupSize: 8, groups: 8, temperature: 1, maxNewTokens: 4, batchSize: 64 },
+	rollout: { groupSize: 8, groups: 8, temperature: 1, maxNewTokens: 4, batchSize: 64, workers: 1 },
 	method: { name: "gigpo", config: {}, mix: "0.5*gigpo + 0.5*grpo", trainer: "auto" },
 	train: {
 		iterations: 150,

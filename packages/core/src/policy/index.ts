@@ -36,6 +36,8 @@ export {
 	TransformerPolicy,
 } from "./model.ts";
 export { decodeAnswer, encodeAnswer, encodePrompt, promptText } from "./prompting.ts";
+export { RolloutPool, RolloutWorkerError } from "./rollout-pool.ts";
+export type { RolloutWorkerInit } from "./rollout-protocol.ts";
 export {
 	decodeSafetensors,
 	encodeSafetensors,

@@ -2,8 +2,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { PromptStyle } from "../env/spec.ts";
 import type { ManagedEnv } from "../env/time-limit.ts";
 import type { ResetRequest } from "../env/types.ts";
-import { collectRollouts, type Policy } from "../policy/collector.ts";
+import { type CollectOptions, collectRollouts, type Policy } from "../policy/collector.ts";
 import type { TransformerPolicy } from "../policy/model.ts";
+import type { RolloutPool } from "../policy/rollout-pool.ts";
 import { groupTrajectories, type Trajectory, type TrajectoryBatch } from "../trajectory/schema.ts";
 import { hashSeed } from "../util/rng.ts";
 import type { FitOptions } from "./batch.ts";
@@ -65,6 +66,8 @@ export interface TrainerOptions {
 		readonly envs?: ReadonlyArray<ManagedEnv>;
 	};
 	readonly seed?: number;
+	/** Rollout workers for {@link Trainer.stepAsync} (the batch is the same with or without them). */
+	readonly pool?: RolloutPool;
 	/** Called with every iteration's record (metrics, for logs, TensorBoard, progress bars). */
 	readonly onIteration?: (record: IterationRecord) => void;
 }
@@ -130,8 +133,23 @@ export class Trainer {
 
 	/** Rollout phase: `groupSize` sampled episodes of each task of `iteration` (default the next one), as groups. */
 	rollout(iteration = this.completed + 1): TrajectoryBatch {
+		return groupTrajectories(collectRollouts(this.options.policy, this.options.envs, this.rolloutOptions(iteration)));
+	}
+
+	/**
+	 * The rollout phase on the `pool`'s workers too (when the options have one; else {@link rollout}):
+	 * the same batch, in less time on a machine with a core to spare.
+	 */
+	async rolloutAsync(iteration = this.completed + 1, signal?: AbortSignal): Promise<TrajectoryBatch> {
+		const pool = this.options.pool;
+		if (pool === undefined || pool.size === 0) return this.rollout(iteration);
+		const o = this.options;
+		return groupTrajectories(await pool.collect(o.policy, o.envs, this.rolloutOptions(iteration), signal));
+	}
+
+	private rolloutOptions(iteration: number): CollectOptions {
 		const r = this.options.rollout ?? {};
-		const trajectories = collectRollouts(this.options.policy, this.options.envs, {
+		return {
 			tasks: this.options.tasks(iteration),
 			groupSize: this.options.groupSize,
 			seed: hashSeed(this.seed, "rollout", iteration),
@@ -143,8 +161,7 @@ export class Trainer {
 			...(r.style !== undefined ? { style: r.style } : {}),
 			...(r.historyLength !== undefined ? { historyLength: r.historyLength } : {}),
 			...(r.batchSize !== undefined ? { batchSize: r.batchSize } : {}),
-		});
-		return groupTrajectories(trajectories);
+		};
 	}
 
 	/** Update phase: credit then one policy (and critic) update on a batch; returns the update metrics. */
@@ -207,7 +224,23 @@ export class Trainer {
 	step(): IterationRecord {
 		const iteration = this.completed + 1;
 		const t0 = performance.now();
-		const raw = this.rollout(iteration);
+		return this.learn(iteration, this.rollout(iteration), t0);
+	}
+
+	/**
+	 * {@link step} with the rollouts on the `pool` (see {@link rolloutAsync}); the same record. When
+	 * `signal` is aborted during the rollouts, the iteration is dropped before any update.
+	 */
+	async stepAsync(signal?: AbortSignal): Promise<IterationRecord> {
+		const iteration = this.completed + 1;
+		const t0 = performance.now();
+		const raw = await this.rolloutAsync(iteration, signal);
+		signal?.throwIfAborted();
+		return this.learn(iteration, raw, t0);
+	}
+
+	/** The rest of an iteration once its rollouts are in: transform → credit → update (→ evaluation). */
+	private learn(iteration: number, raw: TrajectoryBatch, t0: number): IterationRecord {
 		const rolloutS = seconds(t0);
 		const t1 = performance.now();
 		const batch = this.options.transform?.(raw, { iteration }) ?? raw;

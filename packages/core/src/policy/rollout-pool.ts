@@ -1,0 +1,150 @@
+import { Worker } from "node:worker_threads";
+import type { ManagedEnv } from "../env/time-limit.ts";
+import type { Trajectory } from "../trajectory/schema.ts";
+import { type CollectOptions, collectRollouts, type Policy } from "./collector.ts";
+import type { RolloutReply, RolloutRequest, RolloutWorkerInit } from "./rollout-protocol.ts";
+
+/** A rollout worker failed to start, or failed while playing its share of a batch. */
+export class RolloutWorkerError extends Error {
+	override readonly name = "RolloutWorkerError";
+}
+
+interface Pending {
+	readonly resolve: (t: Trajectory[]) => void;
+	readonly reject: (e: Error) => void;
+}
+
+/** A started worker and the requests it has not answered yet. */
+class RolloutWorker {
+	private next = 0;
+	private readonly pending = new Map<number, Pending>();
+	private failure: Error | undefined;
+
+	private constructor(readonly worker: Worker) {
+		worker.on("message", (reply: RolloutReply) => {
+			if (reply.type === "ready") return;
+			const p = reply.id === undefined ? undefined : this.pending.get(reply.id);
+			if (reply.id !== undefined) this.pending.delete(reply.id);
+			if (reply.type === "done") p?.resolve(reply.trajectories);
+			else if (p !== undefined) p.reject(new RolloutWorkerError(`rollout worker: ${reply.message}`));
+			else this.fail(new RolloutWorkerError(`rollout worker: ${reply.message}`));
+		});
+		worker.on("error", (e: Error) => this.fail(new RolloutWorkerError(`rollout worker crashed: ${e.message}`)));
+		worker.on("exit", (code) => this.fail(new RolloutWorkerError(`rollout worker exited (code ${code})`)));
+	}
+
+	private fail(e: Error): void {
+		this.failure ??= e;
+		for (const p of this.pending.values()) p.reject(e);
+		this.pending.clear();
+	}
+
+	/** Start a worker and wait until it has loaded its backend, envs and model. */
+	static start(init: RolloutWorkerInit): Promise<RolloutWorker> {
+		return new Promise((resolve, reject) => {
+			const worker = new Worker(new URL("./rollout-worker.ts", import.meta.url), { workerData: init });
+			const onStartup = (reply: RolloutReply) => {
+				worker.off("error", onError);
+				if (reply.type === "ready") resolve(new RolloutWorker(worker));
+				else {
+					void worker.terminate();
+					reject(
+						new RolloutWorkerError(
+							`rollout worker failed to start: ${"message" in reply ? reply.message : reply.type}`,
+						),
+					);
+				}
+			};
+			const onError = (e: Error) => {
+				worker.off("message", onStartup);
+				reject(new RolloutWorkerError(`rollout worker failed to start: ${e.message}`));
+			};
+			worker.once("message", onStartup);
+			worker.once("error", onError);
+		});
+	}
+
+	collect(request: Omit<RolloutRequest, "id">): Promise<Trajectory[]> {
+		if (this.failure !== undefined) return Promise.reject(this.failure);
+		const id = this.next++;
+		return new Promise((resolve, reject) => {
+			this.pending.set(id, { resolve, reject });
+			this.worker.postMessage(
+				{ ...request, id },
+				request.weights.map((w) => w.buffer as ArrayBuffer),
+			);
+		});
+	}
+
+	async terminate(): Promise<void> {
+		this.failure ??= new RolloutWorkerError("rollout worker closed");
+		await this.worker.terminate();
+	}
+}
+
+/**
+ * Rollouts on more than one core: `size` `worker_threads` Workers, each with its own tfjs backend,
+ * policy copy and envs (tfjs's wasm backend runs one thread per instance; TOOLCHAIN.md measured 2×
+ * aggregate throughput with two instances). {@link collect} splits a batch's tasks into equal
+ * shares: the calling thread plays the first share while the workers play theirs with the
+ * current weights. Every episode samples from its own seeded stream (see `collectRollouts`), so the
+ * trajectories are the ones an unsplit `collectRollouts` call returns, whatever the pool's size.
+ */
+export class RolloutPool {
+	private constructor(private readonly workers: ReadonlyArray<RolloutWorker>) {}
+
+	/** Start `size` workers (all of them, or none: a failed start stops the others). */
+	static async start(init: RolloutWorkerInit, size: number): Promise<RolloutPool> {
+		const started = await Promise.allSettled(Array.from({ length: size }, () => RolloutWorker.start(init)));
+		const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+		const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+		if (failed !== undefined) {
+			await Promise.all(workers.map((w) => w.terminate()));
+			throw failed.reason;
+		}
+		return new RolloutPool(workers);
+	}
+
+	/** Workers besides the calling thread. */
+	get size(): number {
+		return this.workers.length;
+	}
+
+	/**
+	 * `collectRollouts` over the calling thread (with `envs`) and the workers. When `signal` is
+	 * aborted the result is discarded (the promise rejects once the workers have answered).
+	 */
+	async collect(
+		policy: Policy,
+		envs: ReadonlyArray<ManagedEnv>,
+		options: CollectOptions,
+		signal?: AbortSignal,
+	): Promise<Trajectory[]> {
+		const { tasks, ...rest } = options;
+		const parties = this.workers.length + 1;
+		const share = Math.ceil(tasks.length / parties);
+		const weights = policy.model.variables().map((v) => v.dataSync() as Float32Array);
+		const first = options.firstTask ?? 0;
+		const remote = this.workers.flatMap((w, i) => {
+			const start = (i + 1) * share;
+			const part = tasks.slice(start, start + share);
+			if (part.length === 0) return [];
+			return [
+				w.collect({
+					weights: weights.map((x) => x.slice()),
+					tasks: part,
+					options: { ...rest, firstTask: first + start },
+				}),
+			];
+		});
+		const own = collectRollouts(policy, envs, { ...options, tasks: tasks.slice(0, share) });
+		const parts = await Promise.all(remote);
+		signal?.throwIfAborted();
+		return [...own, ...parts.flat()];
+	}
+
+	/** Stop the workers. */
+	async close(): Promise<void> {
+		await Promise.all(this.workers.map((w) => w.terminate()));
+	}
+}
