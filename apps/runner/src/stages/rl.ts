@@ -102,169 +102,171 @@ export const periodicEvalTasks = (config: RunConfig): ResetRequest[] =>
  * resumed run reproduces the uninterrupted one (everything random is a function of seed and iteration).
  */
 export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Effect.Effect<RlSummary, unknown> =>
-	Effect.scoped(
-		Effect.gen(function* () {
-			const { config } = ctx;
-			const sources = savedSources(run) ?? given;
-			writeFileAtomic(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
-			const creditR = makeCreditFn(config.method);
-			if (Result.isFailure(creditR)) return yield* creditR.failure;
-			if (needsProgress(ctx) && sources.progress === undefined)
-				return yield* new MethodConfigError({
-					message: `method ${config.method.name} needs a progress estimator (--progress DIR, from 'stepwise progress train')`,
-				});
-			const last = run.lastCheckpoint();
-			let policy: Policy;
-			let optimizer: tf.Optimizer;
-			let reference: TransformerPolicy | undefined;
-			let state: TrainerState | undefined;
-			if (last !== undefined) {
-				const loaded = yield* loadTrainerCheckpoint(run.checkpointDir(last), { learningRate: config.train.lr });
-				({ policy, optimizer, reference, state } = loaded);
-				run.truncateMetrics(last);
-				ctx.log(`train: resuming from ${run.checkpointDir(last)} (iteration ${last})`);
-			} else {
-				const loaded = yield* loadCheckpoint(sources.policy);
-				loaded.optimizer?.dispose();
-				policy = { model: loaded.model, tokenizer: loaded.tokenizer };
-				optimizer = tf.train.adam(config.train.lr);
-				reference = config.train.klCoef > 0 ? copyModel(loaded.model) : undefined;
-				ctx.log(`train: ${config.method.name} from ${sources.policy}`);
-			}
-			const progressModel =
-				needsProgress(ctx) && sources.progress !== undefined
-					? (yield* loadCheckpoint(sources.progress)).model
-					: undefined;
-			const groupSize = config.rollout.groupSize;
-			const envs = yield* envPool(ctx, groupSize * config.rollout.groups);
-			const pool = yield* startRolloutPool(ctx, policy);
-			const evalEnvs = yield* envPool(ctx, Math.min(config.train.evalTasks, 64));
-			const update = {
-				klCoef: reference !== undefined ? config.train.klCoef : 0,
-				entropyCoef: config.train.entropyCoef,
-				miniBatchSize: config.train.miniBatchSize,
-				epochs: config.train.epochs,
-			};
-			const algorithm: Algorithm = usesPpo(config.method)
-				? { kind: "ppo", critic: "shared", config: { ...update, ...ppoSettings(config.method.name) } }
-				: { kind: "group", config: update };
-			const fit = { contextLength: policy.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
-			const offset = config.sft.episodes + config.progress.tasks;
-			const trainer = new Trainer(
-				{
+	Effect.scoped(rlStage(ctx, run, given));
+
+/** {@link runRlStage}'s body, in a scope that stops the rollout workers. */
+const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
+	Effect.gen(function* () {
+		const { config } = ctx;
+		const sources = savedSources(run) ?? given;
+		writeFileAtomic(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
+		const creditR = makeCreditFn(config.method);
+		if (Result.isFailure(creditR)) return yield* creditR.failure;
+		if (needsProgress(ctx) && sources.progress === undefined)
+			return yield* new MethodConfigError({
+				message: `method ${config.method.name} needs a progress estimator (--progress DIR, from 'stepwise progress train')`,
+			});
+		const last = run.lastCheckpoint();
+		let policy: Policy;
+		let optimizer: tf.Optimizer;
+		let reference: TransformerPolicy | undefined;
+		let state: TrainerState | undefined;
+		if (last !== undefined) {
+			const loaded = yield* loadTrainerCheckpoint(run.checkpointDir(last), { learningRate: config.train.lr });
+			({ policy, optimizer, reference, state } = loaded);
+			run.truncateMetrics(last);
+			ctx.log(`train: resuming from ${run.checkpointDir(last)} (iteration ${last})`);
+		} else {
+			const loaded = yield* loadCheckpoint(sources.policy);
+			loaded.optimizer?.dispose();
+			policy = { model: loaded.model, tokenizer: loaded.tokenizer };
+			optimizer = tf.train.adam(config.train.lr);
+			reference = config.train.klCoef > 0 ? copyModel(loaded.model) : undefined;
+			ctx.log(`train: ${config.method.name} from ${sources.policy}`);
+		}
+		const progressModel =
+			needsProgress(ctx) && sources.progress !== undefined
+				? (yield* loadCheckpoint(sources.progress)).model
+				: undefined;
+		const groupSize = config.rollout.groupSize;
+		const envs = yield* envPool(ctx, groupSize * config.rollout.groups);
+		const pool = yield* startRolloutPool(ctx, policy);
+		const evalEnvs = yield* envPool(ctx, Math.min(config.train.evalTasks, 64));
+		const update = {
+			klCoef: reference !== undefined ? config.train.klCoef : 0,
+			entropyCoef: config.train.entropyCoef,
+			miniBatchSize: config.train.miniBatchSize,
+			epochs: config.train.epochs,
+		};
+		const algorithm: Algorithm = usesPpo(config.method)
+			? { kind: "ppo", critic: "shared", config: { ...update, ...ppoSettings(config.method.name) } }
+			: { kind: "group", config: update };
+		const fit = { contextLength: policy.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
+		const offset = config.sft.episodes + config.progress.tasks;
+		const trainer = new Trainer(
+			{
+				policy,
+				optimizer,
+				...(reference !== undefined ? { reference } : {}),
+				envs,
+				algorithm,
+				credit: creditR.success,
+				tasks: (i) =>
+					taskRange(
+						config.seed,
+						config.env.trainSplit,
+						config.rollout.groups,
+						offset + (i - 1) * config.rollout.groups,
+					),
+				groupSize,
+				rollout: {
+					temperature: config.rollout.temperature,
+					maxNewTokens: config.rollout.maxNewTokens,
+					batchSize: config.rollout.batchSize,
+				},
+				...(progressModel !== undefined
+					? {
+							transform: (batch) =>
+								annotateBatch(progressModel, batch, fit, {
+									pad: policy.tokenizer.pad,
+									noOps: config.progress.noOps,
+								}),
+						}
+					: {}),
+				...(config.train.evalEvery > 0
+					? {
+							evaluation: {
+								tasks: periodicEvalTasks(config),
+								every: config.train.evalEvery,
+								envs: evalEnvs,
+							},
+						}
+					: {}),
+				seed: config.seed,
+				...(pool !== undefined ? { pool } : {}),
+			},
+			state,
+		);
+		const total = config.train.iterations;
+		const bar = new Progress({ label: `train ${config.method.name}`, total, unit: "it", initial: trainer.iteration });
+		let lastMetrics: Record<string, number> = {};
+		const t0 = performance.now();
+		const budgetMs = config.train.minutes > 0 ? config.train.minutes * 60_000 : Number.POSITIVE_INFINITY;
+		/** Checkpoint the trainer after iteration `i`: written beside, then renamed, so a kill never leaves a step_N without its reference. */
+		const checkpoint = (i: number) =>
+			Effect.gen(function* () {
+				const partial = join(run.checkpointsDir, `.partial_step_${i}`);
+				rmSync(partial, { recursive: true, force: true });
+				yield* saveTrainerCheckpoint(partial, {
 					policy,
 					optimizer,
+					state: trainer.state(),
 					...(reference !== undefined ? { reference } : {}),
-					envs,
-					algorithm,
-					credit: creditR.success,
-					tasks: (i) =>
-						taskRange(
-							config.seed,
-							config.env.trainSplit,
-							config.rollout.groups,
-							offset + (i - 1) * config.rollout.groups,
-						),
-					groupSize,
-					rollout: {
-						temperature: config.rollout.temperature,
-						maxNewTokens: config.rollout.maxNewTokens,
-						batchSize: config.rollout.batchSize,
-					},
-					...(progressModel !== undefined
-						? {
-								transform: (batch) =>
-									annotateBatch(progressModel, batch, fit, {
-										pad: policy.tokenizer.pad,
-										noOps: config.progress.noOps,
-									}),
-							}
-						: {}),
-					...(config.train.evalEvery > 0
-						? {
-								evaluation: {
-									tasks: periodicEvalTasks(config),
-									every: config.train.evalEvery,
-									envs: evalEnvs,
-								},
-							}
-						: {}),
-					seed: config.seed,
-					...(pool !== undefined ? { pool } : {}),
-				},
-				state,
-			);
-			const total = config.train.iterations;
-			const bar = new Progress({ label: `train ${config.method.name}`, total, unit: "it", initial: trainer.iteration });
-			let lastMetrics: Record<string, number> = {};
-			const t0 = performance.now();
-			const budgetMs = config.train.minutes > 0 ? config.train.minutes * 60_000 : Number.POSITIVE_INFINITY;
-			/** Checkpoint the trainer after iteration `i`: written beside, then renamed, so a kill never leaves a step_N without its reference. */
-			const checkpoint = (i: number) =>
-				Effect.gen(function* () {
-					const partial = join(run.checkpointsDir, `.partial_step_${i}`);
-					rmSync(partial, { recursive: true, force: true });
-					yield* saveTrainerCheckpoint(partial, {
-						policy,
-						optimizer,
-						state: trainer.state(),
-						...(reference !== undefined ? { reference } : {}),
-					});
-					rmSync(run.checkpointDir(i), { recursive: true, force: true });
-					renameSync(partial, run.checkpointDir(i));
 				});
-			const iterate = Effect.gen(function* () {
-				while (trainer.iteration < total) {
-					const record = yield* Effect.promise((signal) => trainer.stepAsync(signal));
-					const i = record.iteration;
-					const outOfTime = performance.now() - t0 >= budgetMs;
-					lastMetrics = { ...record.metrics };
-					run.log({ ...record.metrics, iteration: i });
-					if (config.train.sampleEvery > 0 && i % config.train.sampleEvery === 0)
-						yield* writeTrajectories(
-							join(run.trajectoriesDir, `iter_${i}.jsonl`),
-							record.batch.groups.flatMap((g) => g.trajectories),
-						);
-					if (i % config.train.checkpointEvery === 0 || i === total || outOfTime) yield* checkpoint(i);
-					const shown: Record<string, number> = { success: record.metrics["charts/success"] ?? 0 };
-					if (record.metrics["eval/success"] !== undefined) shown.eval_success = record.metrics["eval/success"];
-					if (record.metrics["losses/kl"] !== undefined) shown.kl = record.metrics["losses/kl"];
-					bar.tick(1, shown);
-					if (outOfTime) {
-						ctx.log(`train: time budget of ${config.train.minutes} min spent after iteration ${i}`);
-						break;
-					}
-					yield* yieldToEventLoop;
-				}
+				rmSync(run.checkpointDir(i), { recursive: true, force: true });
+				renameSync(partial, run.checkpointDir(i));
 			});
-			yield* Effect.onInterrupt(iterate, () =>
-				Effect.gen(function* () {
-					bar.finish();
-					const i = trainer.iteration;
-					if (i > 0 && run.lastCheckpoint() !== i) yield* checkpoint(i);
-					ctx.log(`train: interrupted after iteration ${i}, checkpoint saved; --resume continues the run`);
-				}).pipe(Effect.orDie),
-			);
-			bar.finish();
-			if (Object.keys(lastMetrics).length === 0) lastMetrics = { ...(run.readMetrics().at(-1) ?? {}) };
-			yield* Effect.promise(() =>
-				run.writePlots([
-					{ title: "success", keys: ["charts/success", "eval/success"] },
-					{ title: "valid_action_ratio", keys: ["charts/valid_action_ratio", "eval/valid_action_ratio"] },
-					{ title: "episode_length", keys: ["charts/episode_length"] },
-					{ title: "policy_loss", keys: ["losses/policy_loss"] },
-					{ title: "kl", keys: ["losses/kl"] },
-					{ title: "entropy", keys: ["losses/entropy"] },
-				]),
-			);
-			const final = run.checkpointDir(run.lastCheckpoint() ?? total);
-			ctx.log(
-				`train: ${trainer.iteration}/${total} iterations (${last !== undefined ? `resumed at ${last}` : "fresh"}), last rollout success ${fmt(lastMetrics["charts/success"] ?? Number.NaN)} → ${final}`,
-			);
-			policy.model.dispose();
-			reference?.dispose();
-			progressModel?.dispose();
-			optimizer.dispose();
-			return { iterations: trainer.iteration, resumedFrom: last, checkpoint: final, last: lastMetrics };
-		}),
-	);
+		const iterate = Effect.gen(function* () {
+			while (trainer.iteration < total) {
+				const record = yield* Effect.promise((signal) => trainer.stepAsync(signal));
+				const i = record.iteration;
+				const outOfTime = performance.now() - t0 >= budgetMs;
+				lastMetrics = { ...record.metrics };
+				run.log({ ...record.metrics, iteration: i });
+				if (config.train.sampleEvery > 0 && i % config.train.sampleEvery === 0)
+					yield* writeTrajectories(
+						join(run.trajectoriesDir, `iter_${i}.jsonl`),
+						record.batch.groups.flatMap((g) => g.trajectories),
+					);
+				if (i % config.train.checkpointEvery === 0 || i === total || outOfTime) yield* checkpoint(i);
+				const shown: Record<string, number> = { success: record.metrics["charts/success"] ?? 0 };
+				if (record.metrics["eval/success"] !== undefined) shown.eval_success = record.metrics["eval/success"];
+				if (record.metrics["losses/kl"] !== undefined) shown.kl = record.metrics["losses/kl"];
+				bar.tick(1, shown);
+				if (outOfTime) {
+					ctx.log(`train: time budget of ${config.train.minutes} min spent after iteration ${i}`);
+					break;
+				}
+				yield* yieldToEventLoop;
+			}
+		});
+		yield* Effect.onInterrupt(iterate, () =>
+			Effect.gen(function* () {
+				bar.finish();
+				const i = trainer.iteration;
+				if (i > 0 && run.lastCheckpoint() !== i) yield* checkpoint(i);
+				ctx.log(`train: interrupted after iteration ${i}, checkpoint saved; --resume continues the run`);
+			}).pipe(Effect.orDie),
+		);
+		bar.finish();
+		if (Object.keys(lastMetrics).length === 0) lastMetrics = { ...(run.readMetrics().at(-1) ?? {}) };
+		yield* Effect.promise(() =>
+			run.writePlots([
+				{ title: "success", keys: ["charts/success", "eval/success"] },
+				{ title: "valid_action_ratio", keys: ["charts/valid_action_ratio", "eval/valid_action_ratio"] },
+				{ title: "episode_length", keys: ["charts/episode_length"] },
+				{ title: "policy_loss", keys: ["losses/policy_loss"] },
+				{ title: "kl", keys: ["losses/kl"] },
+				{ title: "entropy", keys: ["losses/entropy"] },
+			]),
+		);
+		const final = run.checkpointDir(run.lastCheckpoint() ?? total);
+		ctx.log(
+			`train: ${trainer.iteration}/${total} iterations (${last !== undefined ? `resumed at ${last}` : "fresh"}), last rollout success ${fmt(lastMetrics["charts/success"] ?? Number.NaN)} → ${final}`,
+		);
+		policy.model.dispose();
+		reference?.dispose();
+		progressModel?.dispose();
+		optimizer.dispose();
+		return { iterations: trainer.iteration, resumedFrom: last, checkpoint: final, last: lastMetrics };
+	});
