@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
+import { Result, Schema } from "effect";
 import type { ManagedEnv } from "../env/time-limit.ts";
-import type { Trajectory } from "../trajectory/schema.ts";
+import { Trajectory } from "../trajectory/schema.ts";
 import { type CollectOptions, collectRollouts, type Policy } from "./collector.ts";
 import type { RolloutReply, RolloutRequest, RolloutWorkerInit } from "./rollout-protocol.ts";
 
@@ -14,6 +15,8 @@ interface Pending {
 	readonly reject: (e: Error) => void;
 }
 
+const decodeTrajectories = Schema.decodeUnknownResult(Schema.Array(Trajectory));
+
 /** A started worker and the requests it has not answered yet. */
 class RolloutWorker {
 	private next = 0;
@@ -25,8 +28,13 @@ class RolloutWorker {
 			if (reply.type === "ready") return;
 			const p = reply.id === undefined ? undefined : this.pending.get(reply.id);
 			if (reply.id !== undefined) this.pending.delete(reply.id);
-			if (reply.type === "done") p?.resolve(reply.trajectories);
-			else if (p !== undefined) p.reject(new RolloutWorkerError(`rollout worker: ${reply.message}`));
+			if (reply.type === "done") {
+				// a thread boundary: decode what comes back before it enters training
+				const decoded = decodeTrajectories(reply.trajectories);
+				if (Result.isSuccess(decoded)) p?.resolve([...decoded.success]);
+				else
+					p?.reject(new RolloutWorkerError(`rollout worker sent malformed trajectories: ${decoded.failure.message}`));
+			} else if (p !== undefined) p.reject(new RolloutWorkerError(`rollout worker: ${reply.message}`));
 			else this.fail(new RolloutWorkerError(`rollout worker: ${reply.message}`));
 		});
 		worker.on("error", (e: Error) => this.fail(new RolloutWorkerError(`rollout worker crashed: ${e.message}`)));
@@ -137,8 +145,15 @@ export class RolloutPool {
 				}),
 			];
 		});
-		const own = collectRollouts(policy, envs, { ...options, tasks: tasks.slice(0, share) });
-		const parts = await Promise.all(remote);
+		const all = Promise.all(remote);
+		let own: Trajectory[];
+		try {
+			own = collectRollouts(policy, envs, { ...options, tasks: tasks.slice(0, share) });
+		} catch (e) {
+			all.catch(() => undefined);
+			throw e;
+		}
+		const parts = await all;
 		signal?.throwIfAborted();
 		return [...own, ...parts.flat()];
 	}
