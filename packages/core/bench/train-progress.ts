@@ -30,6 +30,12 @@
  * Still not below the mean. Even supervising each row directly with the ideal target (1 on the push
  * that solves the level, else 0; no Σ) reaches a held-out row MSE of 0.079 but a Σc MSE of 0.455–
  * 0.476: the per-step errors of this 0.14M-parameter model add up over a trajectory's 4–7 moves.
+ * More exploration does not close the gap: from the runner's SFT policy, 4,096 training trajectories
+ * (success 0.810), 4 epochs, 384 held-out: 0.384 / 0.370 / 0.382 / 0.375 after epochs 1–4 against
+ * 0.135, with the training loss still 0.31 (the estimator does not fit its own data), and Σc ranks
+ * won against lost trajectories at AUC 0.31–0.56 (`--sft <run>/sft --train 4096 --heldOut 384 --epochs 4`). The SFT policy's failures are confident early
+ * pushes into deadlocks (all 8 samples of a group make the same push), and the estimator starts
+ * from that policy's features, which rate those pushes as good moves.
  *
  * `--save` writes the trained estimator as a policy checkpoint (`train-sokoban.ts --method spa --estimator <dir>` reuses it).
  */
