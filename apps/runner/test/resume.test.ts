@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Subprocess } from "bun";
 import { Effect } from "effect";
 import { runCli } from "../src/main.ts";
 import { readEventFile } from "../src/runs/tfevents.ts";
@@ -33,6 +34,21 @@ const sftPolicy = async (): Promise<string> => {
 	if (!existsSync(join(policy, "model.safetensors")))
 		await Effect.runPromise(runCli(["sft", ...common, "--run-dir", sftRun]));
 	return policy;
+};
+
+/** Wait until a spawned command's run has logged metrics, SIGTERM it; how long it took to exit, and its code. */
+const terminateAfterFirstMetrics = async (
+	child: Pick<Subprocess, "kill" | "exited">,
+	run: string,
+): Promise<{ seconds: number; code: number }> => {
+	const file = join(run, "metrics.jsonl");
+	const t0 = Date.now();
+	while (!(existsSync(file) && readFileSync(file, "utf8").trim() !== "") && Date.now() - t0 < 60_000)
+		await Bun.sleep(20);
+	child.kill("SIGTERM");
+	const t1 = Date.now();
+	const code = await child.exited;
+	return { seconds: (Date.now() - t1) / 1000, code };
 };
 
 /** Everything but wall-clock figures (`time/…`, `perf/…`). */
@@ -103,14 +119,8 @@ describe("kill and resume", () => {
 			],
 			{ stdout: "ignore", stderr: "ignore" },
 		);
-		const metricsFile = join(stopped, "metrics.jsonl");
-		const t0 = Date.now();
-		while (!(existsSync(metricsFile) && readFileSync(metricsFile, "utf8").trim() !== "") && Date.now() - t0 < 60_000)
-			await Bun.sleep(20);
-		child.kill("SIGTERM");
-		const t1 = Date.now();
-		await child.exited;
-		expect(Date.now() - t1).toBeLessThan(30_000);
+		const { seconds } = await terminateAfterFirstMetrics(child, stopped);
+		expect(seconds).toBeLessThan(30);
 		const done = metrics(stopped).map((r) => r.iteration);
 		expect(done.length).toBeGreaterThan(0);
 		expect(done.length).toBeLessThan(200);
@@ -151,14 +161,8 @@ describe("kill and resume", () => {
 			],
 			{ stdout: "pipe", stderr: "ignore" },
 		);
-		const metricsFile = join(run, "metrics.jsonl");
-		const t0 = Date.now();
-		while (!(existsSync(metricsFile) && readFileSync(metricsFile, "utf8").trim() !== "") && Date.now() - t0 < 60_000)
-			await Bun.sleep(20);
-		child.kill("SIGTERM");
-		const t1 = Date.now();
-		const code = await child.exited;
-		expect(Date.now() - t1).toBeLessThan(15_000);
+		const { seconds, code } = await terminateAfterFirstMetrics(child, run);
+		expect(seconds).toBeLessThan(15);
 		expect(code).toBe(130);
 		expect(await new Response(child.stdout).text()).toContain("sft: interrupted at step");
 		expect(existsSync(join(run, "sft", "model.safetensors"))).toBe(false);
