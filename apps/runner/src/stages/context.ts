@@ -7,9 +7,20 @@ import {
 	type RegisteredSpec,
 	type ResetRequest,
 } from "@stepwise/core";
-import { type BackendSelection, formatBackendSelection, selectBackend } from "@stepwise/core/ml";
-import { makeEnvs, type Policy, TransformerPolicy } from "@stepwise/core/policy/index";
-import { Console, Effect } from "effect";
+import {
+	type BackendSelection,
+	currentBackendSelection,
+	formatBackendSelection,
+	selectBackend,
+} from "@stepwise/core/ml";
+import {
+	makeEnvs,
+	type Policy,
+	RolloutPool,
+	type RolloutWorkerInit,
+	TransformerPolicy,
+} from "@stepwise/core/policy/index";
+import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { RunDir, runName } from "../runs/run-dir.ts";
@@ -119,3 +130,35 @@ export const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.to
 export const yieldToEventLoop: Effect.Effect<void> = Effect.promise(
 	() => new Promise<void>((resolve) => setImmediate(resolve)),
 );
+
+/**
+ * The stage's rollout workers (`rollout.workers`; none for 0), stopped when the stage's scope
+ * closes. Each gets the backend, the env registry of this runner's plugins, the spec with its
+ * options, and envs for its share of a call of `episodes` episodes (at most 64: more run in waves).
+ */
+export const startRolloutPool = (
+	ctx: StageContext,
+	policy: Policy,
+	episodes: number,
+): Effect.Effect<RolloutPool | undefined, unknown, Scope.Scope> =>
+	Effect.gen(function* () {
+		const { config } = ctx;
+		const workers = config.rollout.workers;
+		if (workers === 0) return undefined;
+		const init: RolloutWorkerInit = {
+			backend: currentBackendSelection()?.name ?? config.backend,
+			envModule: new URL("../plugins.ts", import.meta.url).href,
+			envExport: "EnvironmentsLive",
+			specId: config.env.spec,
+			envOptions: config.env.options,
+			envs: Math.min(64, Math.max(config.rollout.groupSize, Math.ceil(episodes / (workers + 1)))),
+			modelConfig: policy.model.config,
+			tokenizer: policy.tokenizer.toJSON(),
+		};
+		const pool = yield* Effect.acquireRelease(
+			Effect.tryPromise({ try: () => RolloutPool.start(init, workers), catch: (e) => e }),
+			(p) => Effect.promise(() => p.close()),
+		);
+		ctx.log(`rollouts: ${workers} worker thread${workers === 1 ? "" : "s"} beside the main thread`);
+		return pool;
+	});

@@ -3,7 +3,7 @@ import { collectRollouts, loadCheckpoint, type Policy } from "@stepwise/core/pol
 import { meanStd } from "@stepwise/core/train/index";
 import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
-import { envPool, fmt, type StageContext, taskRange } from "./context.ts";
+import { envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
 
 /** One evaluated episode, whatever played it. */
 export interface EpisodeOutcome {
@@ -104,25 +104,36 @@ export const loadPolicySource = (text: string) =>
 
 /** Evaluate a policy on `eval.tasks` tasks of the eval split for each seed of `eval.seeds` (greedy decoding for models). */
 export const evaluatePolicy = (ctx: StageContext, source: PolicySource): Effect.Effect<EvalReport, unknown> =>
+	Effect.scoped(evaluate(ctx, source));
+
+/** {@link evaluatePolicy}'s body, in a scope that stops the rollout workers. */
+const evaluate = (ctx: StageContext, source: PolicySource) =>
 	Effect.gen(function* () {
 		const { config } = ctx;
 		const split = config.env.evalSplit;
 		const n = config.eval.tasks;
 		const envs = yield* envPool(ctx, source.kind === "model" ? Math.min(n, 64) : 1);
+		const pool = source.kind === "model" ? yield* startRolloutPool(ctx, source.policy, n) : undefined;
 		const bar = new Progress({ label: "eval", total: config.eval.seeds.length * n, unit: "episode" });
 		const all: EpisodeOutcome[] = [];
 		const perSeed: Array<{ seed: number } & EvalFigures> = [];
 		for (const seed of config.eval.seeds) {
 			const tasks = taskRange(seed, split, n);
-			const outcomes =
-				source.kind === "model"
-					? collectRollouts(source.policy, envs, {
-							tasks,
-							greedy: true,
-							maxNewTokens: config.rollout.maxNewTokens,
-							batchSize: config.rollout.batchSize,
-						}).map(outcomeOf)
-					: tasks.map((t) => playScripted(envs[0] as ManagedEnv, t, source.kind));
+			let outcomes: EpisodeOutcome[];
+			if (source.kind === "model") {
+				const options = {
+					tasks,
+					greedy: true,
+					maxNewTokens: config.rollout.maxNewTokens,
+					batchSize: config.rollout.batchSize,
+				};
+				const policy = source.policy;
+				const trajectories =
+					pool !== undefined
+						? yield* Effect.promise((signal) => pool.collect(policy, envs, options, signal))
+						: collectRollouts(policy, envs, options);
+				outcomes = trajectories.map(outcomeOf);
+			} else outcomes = tasks.map((t) => playScripted(envs[0] as ManagedEnv, t, source.kind));
 			const f = figures(outcomes);
 			perSeed.push({ seed, ...f });
 			all.push(...outcomes);

@@ -1,14 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type ResetRequest, writeFileAtomic, writeTrajectories } from "@stepwise/core";
-import { currentBackendSelection } from "@stepwise/core/ml";
-import {
-	loadCheckpoint,
-	type Policy,
-	RolloutPool,
-	type RolloutWorkerInit,
-	type TransformerPolicy,
-} from "@stepwise/core/policy/index";
+import { loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
 import {
 	type Algorithm,
 	annotateBatch,
@@ -27,6 +20,7 @@ import {
 	envPool,
 	fmt,
 	type StageContext,
+	startRolloutPool,
 	taskRange,
 	VALIDATION_OFFSET,
 	yieldToEventLoop,
@@ -58,35 +52,6 @@ export const savedSources = (run: RunDir): RlSources | undefined => {
 	const p = join(run.path, SOURCES);
 	return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as RlSources) : undefined;
 };
-
-/**
- * The run's rollout workers (`rollout.workers`; none for 0), stopped when the stage's scope closes.
- * Each gets the backend, the env registry of this runner's plugins, the spec with its options and
- * enough envs for its share of an iteration's groups.
- */
-const startRolloutPool = (ctx: StageContext, policy: Policy) =>
-	Effect.gen(function* () {
-		const { config } = ctx;
-		const workers = config.rollout.workers;
-		if (workers === 0) return undefined;
-		const share = Math.ceil(config.rollout.groups / (workers + 1));
-		const init: RolloutWorkerInit = {
-			backend: currentBackendSelection()?.name ?? config.backend,
-			envModule: new URL("../plugins.ts", import.meta.url).href,
-			envExport: "EnvironmentsLive",
-			specId: config.env.spec,
-			envOptions: config.env.options,
-			envs: share * config.rollout.groupSize,
-			modelConfig: policy.model.config,
-			tokenizer: policy.tokenizer.toJSON(),
-		};
-		const pool = yield* Effect.acquireRelease(
-			Effect.tryPromise({ try: () => RolloutPool.start(init, workers), catch: (e) => e }),
-			(p) => Effect.promise(() => p.close()),
-		);
-		ctx.log(`train: ${workers} rollout worker${workers === 1 ? "" : "s"} beside the main thread`);
-		return pool;
-	});
 
 /** The tasks of RL's periodic greedy evaluation (`train.evalOn`): held-out validation tasks of the train split, or the test split's first tasks. */
 export const periodicEvalTasks = (config: RunConfig): ResetRequest[] =>
@@ -140,7 +105,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				: undefined;
 		const groupSize = config.rollout.groupSize;
 		const envs = yield* envPool(ctx, groupSize * config.rollout.groups);
-		const pool = yield* startRolloutPool(ctx, policy);
+		const pool = yield* startRolloutPool(ctx, policy, groupSize * config.rollout.groups);
 		const evalEnvs = yield* envPool(ctx, Math.min(config.train.evalTasks, 64));
 		const update = {
 			klCoef: reference !== undefined ? config.train.klCoef : 0,
