@@ -74,7 +74,7 @@ export const RunConfig = Schema.Struct({
 		/** Rows per generation call. */
 		batchSize: PosInt,
 		/**
-		 * Worker threads that play a share of each RL iteration's rollouts and of `eval` beside the main thread, each
+		 * Worker threads that play a share of each RL iteration's rollouts, of `explore` and of `eval` beside the main thread, each
 		 * with its own tfjs backend (0: all in the main thread). The trajectories are the same either way.
 		 */
 		workers: NonNegInt,
