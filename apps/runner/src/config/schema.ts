@@ -74,8 +74,9 @@ export const RunConfig = Schema.Struct({
 		/** Rows per generation call. */
 		batchSize: PosInt,
 		/**
-		 * Worker threads that play a share of each RL iteration's rollouts, of `explore` and of `eval` beside the main thread, each
-		 * with its own tfjs backend (0: all in the main thread). The trajectories are the same either way.
+		 * Worker threads that play a share of every batch of RL rollouts, `explore` and `eval` beside
+		 * the main thread, each with its own tfjs backend (0: all in the main thread). The trajectories
+		 * are the same either way.
 		 */
 		workers: NonNegInt,
 	}),
