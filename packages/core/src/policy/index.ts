@@ -1,7 +1,7 @@
 /**
  * The policy: a small decoder-only transformer LM in TensorFlow.js with value and progress heads,
  * its tokenizer, batched generation with a KV cache, token scoring for trainers, safetensors
- * checkpoints, the lock-step rollout collector and the SFT trainer.
+ * checkpoints, the lock-step rollout collector, rollout workers on other cores and the SFT trainer.
  */
 export {
 	CHECKPOINT_FILES,
