@@ -70,6 +70,23 @@ export interface ProgressTrainOptions {
 	readonly onStep?: (step: number, loss: number) => void;
 }
 
+/**
+ * The final hidden state `[rows, D]` at the last action token of each row: what the progress head
+ * reads. Call inside a gradient closure or `tf.tidy`: the packed tensors must stay alive until it
+ * ends, because the backward pass of the embedding and last-token gathers needs their indices.
+ */
+const actionEndHidden = (
+	model: TransformerPolicy,
+	rows: ReadonlyArray<TokenRow>,
+	tokenStart: ArrayLike<number>,
+	pad: number,
+): tf.Tensor2D => {
+	const packed = packRows(rows, tokenStart, {}, pad);
+	const { hidden } = model.forward(packed.ids);
+	const flat = tf.reshape(hidden, [-1, model.config.dModel]);
+	return tf.gather(flat, tf.tensor1d(packed.lastIndex as number[], "int32")) as tf.Tensor2D;
+};
+
 /** The differentiable estimator loss of a set of trajectories; call inside a gradient closure or `tf.tidy` (its inputs are tidied with it). */
 export const estimatorLoss = (
 	model: TransformerPolicy,
@@ -85,12 +102,8 @@ export const estimatorLoss = (
 		const mse = tf.mean(tf.square(tf.tensor1d(outcomes.length > 0 ? [...outcomes] : [0]))) as tf.Scalar;
 		return bias === undefined ? mse : tf.add(mse, tf.mul(tf.sum(bias), 0));
 	}
-	// The packed tensors stay alive until the enclosing tidy / gradient closure ends: the backward
-	// pass of the embedding and last-token gathers needs their indices.
-	const packed = packRows(rows, rb.tokenStart, {}, pad);
-	const { hidden } = model.forward(packed.ids);
-	const flat = tf.reshape(model.progress(hidden), [-1]);
-	const c = tf.gather(flat, tf.tensor1d(packed.lastIndex as number[], "int32")) as tf.Tensor1D;
+	const h = actionEndHidden(model, rows, rb.tokenStart, pad);
+	const c = tf.reshape(model.progress(tf.expandDims(h, 0) as tf.Tensor3D), [-1]) as tf.Tensor1D;
 	return progressLoss(
 		c,
 		rows.map((r) => r.traj),
@@ -349,12 +362,9 @@ export const fitProgressHead = (
 		const rows = estimatedRows(rb, options.noOps);
 		const x = chunk.map(() => new Float64Array(n));
 		if (rows.length > 0) {
-			const feats = tf.tidy(() => {
-				const packed = packRows(rows, rb.tokenStart, {}, options.pad ?? 0);
-				const { hidden } = model.forward(packed.ids);
-				const flat = tf.reshape(hidden, [-1, D]);
-				return tf.gather(flat, tf.tensor1d(packed.lastIndex as number[], "int32")).dataSync() as Float32Array;
-			});
+			const feats = tf.tidy(
+				() => actionEndHidden(model, rows, rb.tokenStart, options.pad ?? 0).dataSync() as Float32Array,
+			);
 			rows.forEach((r, j) => {
 				const xk = x[r.traj] as Float64Array;
 				for (let d = 0; d < D; d++) xk[d] = (xk[d] as number) + (feats[j * D + d] as number);
