@@ -36,6 +36,10 @@ const sftPolicy = async (): Promise<string> => {
 	return policy;
 };
 
+/** The CLI as a child process (`bun src/main.ts …`), for tests that signal it; stdout ignored unless piped. */
+const spawnCli = (args: ReadonlyArray<string>, stdout: "ignore" | "pipe" = "ignore") =>
+	Bun.spawn(["bun", join(root, "src", "main.ts"), ...args], { stdout, stderr: "ignore" });
+
 /** Wait until a spawned command's run has logged metrics, SIGTERM it; how long it took to exit, and its code. */
 const terminateAfterFirstMetrics = async (
 	child: Pick<Subprocess, "kill" | "exited">,
@@ -64,10 +68,7 @@ describe("kill and resume", () => {
 		await Effect.runPromise(runCli(["train", ...common, "--policy", policy, "--run-dir", straight, ...overrides]));
 
 		const killed = join(dir, "killed");
-		const child = Bun.spawn(
-			["bun", join(root, "src", "main.ts"), "train", ...common, "--policy", policy, "--run-dir", killed, ...overrides],
-			{ stdout: "ignore", stderr: "ignore" },
-		);
+		const child = spawnCli(["train", ...common, "--policy", policy, "--run-dir", killed, ...overrides]);
 		// wait for the first checkpoint, then kill during iteration 2
 		const t0 = Date.now();
 		while (!existsSync(join(killed, "checkpoints", "step_1")) && Date.now() - t0 < 60_000) await Bun.sleep(20);
@@ -103,22 +104,17 @@ describe("kill and resume", () => {
 
 		const stopped = join(dir, "terminated");
 		// many iterations and no scheduled checkpoint: only the signal's checkpoint can exist
-		const child = Bun.spawn(
-			[
-				"bun",
-				join(root, "src", "main.ts"),
-				"train",
-				...common,
-				"--policy",
-				policy,
-				"--run-dir",
-				stopped,
-				...overrides,
-				"train.iterations=200",
-				"train.checkpointEvery=1000",
-			],
-			{ stdout: "ignore", stderr: "ignore" },
-		);
+		const child = spawnCli([
+			"train",
+			...common,
+			"--policy",
+			policy,
+			"--run-dir",
+			stopped,
+			...overrides,
+			"train.iterations=200",
+			"train.checkpointEvery=1000",
+		]);
 		const { seconds } = await terminateAfterFirstMetrics(child, stopped);
 		expect(seconds).toBeLessThan(30);
 		const done = metrics(stopped).map((r) => r.iteration);
@@ -146,10 +142,8 @@ describe("kill and resume", () => {
 
 	test("SIGTERM stops SFT within a step: exit 130, and no checkpoint that a resume would take for a finished SFT", async () => {
 		const run = join(dir, "sft-terminated");
-		const child = Bun.spawn(
+		const child = spawnCli(
 			[
-				"bun",
-				join(root, "src", "main.ts"),
 				"sft",
 				...common,
 				"--run-dir",
@@ -159,7 +153,7 @@ describe("kill and resume", () => {
 				"sft.evalEvery=2",
 				"sft.patience=1000000",
 			],
-			{ stdout: "pipe", stderr: "ignore" },
+			"pipe",
 		);
 		const { seconds, code } = await terminateAfterFirstMetrics(child, run);
 		expect(seconds).toBeLessThan(15);
