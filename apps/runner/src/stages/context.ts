@@ -132,19 +132,18 @@ export const yieldToEventLoop: Effect.Effect<void> = Effect.promise(
 );
 
 /**
- * The stage's rollout workers (`rollout.workers`; none for 0), stopped when the stage's scope
- * closes. Each gets the backend, the env registry of this runner's plugins, the spec with its
+ * The stage's rollout workers (`rollout.workers`; a pool of none for 0, which plays everything in
+ * the main thread), stopped when the stage's scope closes. Each gets the backend, the env registry of this runner's plugins, the spec with its
  * options, and envs for its share of a call of `episodes` episodes (at most 64: more run in waves).
  */
 export const startRolloutPool = (
 	ctx: StageContext,
 	policy: Policy,
 	episodes: number,
-): Effect.Effect<RolloutPool | undefined, unknown, Scope.Scope> =>
+): Effect.Effect<RolloutPool, unknown, Scope.Scope> =>
 	Effect.gen(function* () {
 		const { config } = ctx;
 		const workers = config.rollout.workers;
-		if (workers === 0) return undefined;
 		const init: RolloutWorkerInit = {
 			backend: currentBackendSelection()?.name ?? config.backend,
 			envModule: new URL("../plugins.ts", import.meta.url).href,
@@ -159,6 +158,6 @@ export const startRolloutPool = (
 			Effect.tryPromise({ try: () => RolloutPool.start(init, workers), catch: (e) => e }),
 			(p) => Effect.promise(() => p.close()),
 		);
-		ctx.log(`rollouts: ${workers} worker thread${workers === 1 ? "" : "s"} beside the main thread`);
+		if (workers > 0) ctx.log(`rollouts: ${workers} worker thread${workers === 1 ? "" : "s"} beside the main thread`);
 		return pool;
 	});

@@ -1,5 +1,5 @@
-import { hashSeed, type ManagedEnv, Rng, type Trajectory } from "@stepwise/core";
-import { collectRollouts, loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
+import { hashSeed, type ManagedEnv, type ResetRequest, Rng, type Trajectory } from "@stepwise/core";
+import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
 import { meanStd } from "@stepwise/core/train/index";
 import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
@@ -102,6 +102,29 @@ export const loadPolicySource = (text: string) =>
 				(c): PolicySource => ({ kind: "model", policy: { model: c.model, tokenizer: c.tokenizer }, name: text }),
 			);
 
+/** Greedy rollouts of a model on the stage's rollout pool (sized for `n` tasks), as episode outcomes. */
+const greedyPlayer = (ctx: StageContext, policy: Policy, envs: ReadonlyArray<ManagedEnv>, n: number) =>
+	Effect.map(
+		startRolloutPool(ctx, policy, n),
+		(pool) => (tasks: ReadonlyArray<ResetRequest>) =>
+			Effect.map(
+				Effect.promise((signal) =>
+					pool.collect(
+						policy,
+						envs,
+						{
+							tasks,
+							greedy: true,
+							maxNewTokens: ctx.config.rollout.maxNewTokens,
+							batchSize: ctx.config.rollout.batchSize,
+						},
+						signal,
+					),
+				),
+				(trajectories) => trajectories.map(outcomeOf),
+			),
+	);
+
 /** Evaluate a policy on `eval.tasks` tasks of the eval split for each seed of `eval.seeds` (greedy decoding for models). */
 export const evaluatePolicy = (ctx: StageContext, source: PolicySource): Effect.Effect<EvalReport, unknown> =>
 	Effect.scoped(evaluate(ctx, source));
@@ -113,27 +136,17 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 		const split = config.env.evalSplit;
 		const n = config.eval.tasks;
 		const envs = yield* envPool(ctx, source.kind === "model" ? Math.min(n, 64) : 1);
-		const pool = source.kind === "model" ? yield* startRolloutPool(ctx, source.policy, n) : undefined;
+		/** Plays a seed's tasks: greedy rollouts of the model (on the rollout pool), or the scripted policy. */
+		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[]> =
+			source.kind === "model"
+				? yield* greedyPlayer(ctx, source.policy, envs, n)
+				: (tasks) => Effect.sync(() => tasks.map((t) => playScripted(envs[0] as ManagedEnv, t, source.kind)));
 		const bar = new Progress({ label: "eval", total: config.eval.seeds.length * n, unit: "episode" });
 		const all: EpisodeOutcome[] = [];
 		const perSeed: Array<{ seed: number } & EvalFigures> = [];
 		for (const seed of config.eval.seeds) {
 			const tasks = taskRange(seed, split, n);
-			let outcomes: EpisodeOutcome[];
-			if (source.kind === "model") {
-				const options = {
-					tasks,
-					greedy: true,
-					maxNewTokens: config.rollout.maxNewTokens,
-					batchSize: config.rollout.batchSize,
-				};
-				const policy = source.policy;
-				const trajectories =
-					pool !== undefined
-						? yield* Effect.promise((signal) => pool.collect(policy, envs, options, signal))
-						: collectRollouts(policy, envs, options);
-				outcomes = trajectories.map(outcomeOf);
-			} else outcomes = tasks.map((t) => playScripted(envs[0] as ManagedEnv, t, source.kind));
+			const outcomes = yield* play(tasks);
 			const f = figures(outcomes);
 			perSeed.push({ seed, ...f });
 			all.push(...outcomes);

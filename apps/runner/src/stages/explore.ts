@@ -1,5 +1,5 @@
 import { hashSeed, type Trajectory, writeTrajectories } from "@stepwise/core";
-import { collectRollouts, loadCheckpoint, successRate } from "@stepwise/core/policy/index";
+import { loadCheckpoint, successRate } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
 import { envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
@@ -14,46 +14,45 @@ export const runExploreStage = (
 	policyDir: string,
 	output: string,
 ): Effect.Effect<{ readonly trajectories: number; readonly success: number }, unknown> =>
-	Effect.scoped(
-		Effect.gen(function* () {
-			const { config } = ctx;
-			const t0 = performance.now();
-			const loaded = yield* loadCheckpoint(policyDir);
-			const policy = { model: loaded.model, tokenizer: loaded.tokenizer };
-			const samples = config.progress.samples;
-			const envs = yield* envPool(ctx, samples * Math.max(1, Math.floor(64 / samples)));
-			const pool = yield* startRolloutPool(ctx, policy, envs.length);
-			const tasks = taskRange(config.seed, config.env.trainSplit, config.progress.tasks, config.sft.episodes);
-			const perWave = Math.floor(envs.length / samples);
-			const bar = new Progress({ label: "explore", total: tasks.length, unit: "task" });
-			const trajectories: Trajectory[] = [];
-			for (let w = 0; w * perWave < tasks.length; w++) {
-				const wave = tasks.slice(w * perWave, (w + 1) * perWave);
-				const options = {
-					tasks: wave,
-					groupSize: samples,
-					temperature: config.rollout.temperature,
-					maxNewTokens: config.rollout.maxNewTokens,
-					batchSize: config.rollout.batchSize,
-					seed: hashSeed(config.seed, "explore", w),
-					groupPrefix: "explore/",
-					meta: { policy: policyDir },
-				};
-				const got =
-					pool !== undefined
-						? yield* Effect.promise((signal) => pool.collect(policy, envs, options, signal))
-						: collectRollouts(policy, envs, options);
-				trajectories.push(...got);
-				bar.tick(wave.length, { success: successRate(trajectories) });
-			}
-			bar.finish();
-			yield* writeTrajectories(output, trajectories);
-			loaded.model.dispose();
-			loaded.optimizer?.dispose();
-			const success = successRate(trajectories);
-			ctx.log(
-				`explore: ${trajectories.length} rollouts of ${tasks.length} tasks, success ${fmt(success)}, ${fmt((performance.now() - t0) / 1000, 1)} s → ${output}`,
-			);
-			return { trajectories: trajectories.length, success };
-		}),
-	);
+	Effect.scoped(explore(ctx, policyDir, output));
+
+/** {@link runExploreStage}'s body, in a scope that stops the rollout workers. */
+const explore = (ctx: StageContext, policyDir: string, output: string) =>
+	Effect.gen(function* () {
+		const { config } = ctx;
+		const t0 = performance.now();
+		const loaded = yield* loadCheckpoint(policyDir);
+		const policy = { model: loaded.model, tokenizer: loaded.tokenizer };
+		const samples = config.progress.samples;
+		const envs = yield* envPool(ctx, samples * Math.max(1, Math.floor(64 / samples)));
+		const pool = yield* startRolloutPool(ctx, policy, envs.length);
+		const tasks = taskRange(config.seed, config.env.trainSplit, config.progress.tasks, config.sft.episodes);
+		const perWave = Math.floor(envs.length / samples);
+		const bar = new Progress({ label: "explore", total: tasks.length, unit: "task" });
+		const trajectories: Trajectory[] = [];
+		for (let w = 0; w * perWave < tasks.length; w++) {
+			const wave = tasks.slice(w * perWave, (w + 1) * perWave);
+			const options = {
+				tasks: wave,
+				groupSize: samples,
+				temperature: config.rollout.temperature,
+				maxNewTokens: config.rollout.maxNewTokens,
+				batchSize: config.rollout.batchSize,
+				seed: hashSeed(config.seed, "explore", w),
+				groupPrefix: "explore/",
+				meta: { policy: policyDir },
+			};
+			const got = yield* Effect.promise((signal) => pool.collect(policy, envs, options, signal));
+			trajectories.push(...got);
+			bar.tick(wave.length, { success: successRate(trajectories) });
+		}
+		bar.finish();
+		yield* writeTrajectories(output, trajectories);
+		loaded.model.dispose();
+		loaded.optimizer?.dispose();
+		const success = successRate(trajectories);
+		ctx.log(
+			`explore: ${trajectories.length} rollouts of ${tasks.length} tasks, success ${fmt(success)}, ${fmt((performance.now() - t0) / 1000, 1)} s → ${output}`,
+		);
+		return { trajectories: trajectories.length, success };
+	});

@@ -158,7 +158,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 						}
 					: {}),
 				seed: config.seed,
-				...(pool !== undefined ? { pool } : {}),
+				pool,
 			},
 			state,
 		);
