@@ -1,17 +1,16 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect } from "effect";
 import { runCli } from "../src/main.ts";
-import type { EvalReport } from "../src/stages/evaluate.ts";
-import { figures } from "../src/stages/evaluate.ts";
+import { type EvalReport, figures, readEvalReport } from "../src/stages/evaluate.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stepwise-eval-"));
 const evalRun = async (name: string, args: string[]): Promise<EvalReport> => {
 	const run = join(dir, name);
 	await Effect.runPromise(runCli(["eval", "--backend", "wasm", "--run-dir", run, ...args]));
-	return JSON.parse(readFileSync(join(run, "eval.json"), "utf8")) as EvalReport;
+	return Effect.runPromise(readEvalReport(join(run, "eval.json")));
 };
 
 /** Boxoban-format levels where one push right solves the level. */
@@ -26,6 +25,7 @@ describe("stepwise eval", () => {
 	test("the expert wins every task, with figures per seed and mean ± std", async () => {
 		const r = await evalRun("expert", ["--policy", "expert", "eval.tasks=10", "eval.seeds=[0,1]"]);
 		expect(r.perSeed.map((s) => s.seed)).toEqual([0, 1]);
+		expect(r.perSeed.map((s) => s.outcomes)).toEqual(["1".repeat(10), "1".repeat(10)]);
 		expect(r.perSeed.every((s) => s.episodes === 10 && s.success === 1 && s.grounding === 1)).toBe(true);
 		expect(r.mean.success).toBe(1);
 		expect(r.std.success).toBe(0);
@@ -37,6 +37,7 @@ describe("stepwise eval", () => {
 		expect(r.mean.grounding).toBe(1);
 		expect(r.mean.success).toBeLessThan(1);
 		expect(r.perSeed).toHaveLength(3);
+		for (const s of r.perSeed) expect([...(s.outcomes ?? "")].filter((c) => c === "1").length / 20).toBe(s.success);
 		expect(r.mean.length).toBeGreaterThan(2);
 	});
 

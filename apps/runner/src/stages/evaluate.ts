@@ -3,49 +3,17 @@ import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
 import { meanStd } from "@stepwise/core/train/index";
 import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
-import { envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
+import { envPool, type StageContext, startRolloutPool, taskRange } from "./context.ts";
+import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
 
-/** One evaluated episode, whatever played it. */
-export interface EpisodeOutcome {
-	readonly taskType: string | undefined;
-	readonly won: boolean;
-	readonly score: number;
-	readonly steps: number;
-	readonly validSteps: number;
-}
-
-/** Success, score and grounding accuracy (share of executable actions) of a set of episodes. */
-export interface EvalFigures {
-	readonly episodes: number;
-	readonly success: number;
-	readonly score: number;
-	readonly grounding: number;
-	readonly length: number;
-}
-
-/** The report of `stepwise eval`: figures per seed, mean ± std over seeds, overall and per task type. */
-export interface EvalReport {
-	readonly policy: string;
-	readonly spec: string;
-	readonly split: string;
-	readonly perSeed: ReadonlyArray<{ readonly seed: number } & EvalFigures>;
-	readonly mean: EvalFigures;
-	readonly std: Omit<EvalFigures, "episodes">;
-	readonly byType: Readonly<Record<string, EvalFigures>>;
-}
-
-/** Aggregate episode outcomes. */
-export const figures = (episodes: ReadonlyArray<EpisodeOutcome>): EvalFigures => {
-	const n = Math.max(1, episodes.length);
-	const steps = episodes.reduce((s, e) => s + e.steps, 0);
-	return {
-		episodes: episodes.length,
-		success: episodes.filter((e) => e.won).length / n,
-		score: episodes.reduce((s, e) => s + e.score, 0) / n,
-		grounding: steps === 0 ? 0 : episodes.reduce((s, e) => s + e.validSteps, 0) / steps,
-		length: steps / n,
-	};
-};
+export {
+	type EpisodeOutcome,
+	type EvalFigures,
+	type EvalReport,
+	figures,
+	formatEvalReport,
+	readEvalReport,
+} from "./eval-report.ts";
 
 /** The outcome of a recorded trajectory. */
 export const outcomeOf = (t: Trajectory): EpisodeOutcome => ({
@@ -143,12 +111,12 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 				: (tasks) => Effect.sync(() => tasks.map((t) => playScripted(envs[0] as ManagedEnv, t, source.kind)));
 		const bar = new Progress({ label: "eval", total: config.eval.seeds.length * n, unit: "episode" });
 		const all: EpisodeOutcome[] = [];
-		const perSeed: Array<{ seed: number } & EvalFigures> = [];
+		const perSeed: Array<{ seed: number; outcomes: string } & EvalFigures> = [];
 		for (const seed of config.eval.seeds) {
 			const tasks = taskRange(seed, split, n);
 			const outcomes = yield* play(tasks);
 			const f = figures(outcomes);
-			perSeed.push({ seed, ...f });
+			perSeed.push({ seed, ...f, outcomes: outcomeString(outcomes) });
 			all.push(...outcomes);
 			bar.tick(n, { success: f.success, grounding: f.grounding });
 		}
@@ -176,19 +144,3 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 			byType: Object.fromEntries(types.map((t) => [t, figures(all.filter((e) => e.taskType === t))])),
 		};
 	});
-
-/** The report as text lines: mean ± std over seeds, then per task type. */
-export const formatEvalReport = (r: EvalReport): string => {
-	const pm = (k: "success" | "score" | "grounding" | "length") => `${fmt(r.mean[k])} ± ${fmt(r.std[k])}`;
-	const lines = [
-		`eval ${r.policy} on ${r.spec} (${r.split}, ${r.perSeed.length} seeds × ${r.perSeed[0]?.episodes ?? 0} tasks):`,
-		`  success ${pm("success")}   score ${pm("score")}   grounding ${pm("grounding")}   length ${pm("length")}`,
-	];
-	for (const s of r.perSeed)
-		lines.push(`  seed ${s.seed}: success ${fmt(s.success)}, score ${fmt(s.score)}, grounding ${fmt(s.grounding)}`);
-	for (const [t, f] of Object.entries(r.byType))
-		lines.push(
-			`  type ${t}: success ${fmt(f.success)}, score ${fmt(f.score)}, grounding ${fmt(f.grounding)} (${f.episodes} episodes)`,
-		);
-	return lines.join("\n");
-};

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@stepwise/core";
 import { loadCheckpoint } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
 import { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext } from "./context.ts";
+import { pairReports, readEvalReport } from "./eval-report.ts";
 import { type EvalReport, evaluatePolicy, formatEvalReport } from "./evaluate.ts";
 import { runExploreStage } from "./explore.ts";
 import { annotateStage, trainProgressStage } from "./progress.ts";
@@ -23,7 +24,7 @@ const cachedEval = (ctx: StageContext, path: string, checkpoint: string): Effect
 	Effect.gen(function* () {
 		if (existsSync(path)) {
 			ctx.log(`eval: done already (${path})`);
-			return JSON.parse(readFileSync(path, "utf8")) as EvalReport;
+			return yield* readEvalReport(path);
 		}
 		const loaded = yield* loadCheckpoint(checkpoint);
 		loaded.optimizer?.dispose();
@@ -89,6 +90,7 @@ export const formatPipelineTable = (r: PipelineResult): string => {
 		`| ${name.padEnd(6)} | ${`${fmt(e.mean.success)} ± ${fmt(e.std.success)}`.padEnd(13)} | ${`${fmt(e.mean.score)} ± ${fmt(e.std.score)}`.padEnd(13)} | ${`${fmt(e.mean.grounding)} ± ${fmt(e.std.grounding)}`.padEnd(13)} |`;
 	const seeds = r.sft.perSeed.length;
 	const tasks = r.sft.perSeed[0]?.episodes ?? 0;
+	const paired = pairReports(r.rl, r.sft);
 	return [
 		`${r.sft.spec}, ${r.sft.split} split, ${seeds} seeds × ${tasks} tasks, greedy (mean ± std over seeds):`,
 		"| policy | success       | score         | grounding     |",
@@ -96,5 +98,10 @@ export const formatPipelineTable = (r: PipelineResult): string => {
 		row("SFT", r.sft),
 		row("RL", r.rl),
 		`RL − SFT success: ${r.rl.mean.success - r.sft.mean.success >= 0 ? "+" : ""}${fmt(r.rl.mean.success - r.sft.mean.success)}; run ${r.run} (${fmt(r.seconds / 60, 1)} min)`,
+		...(paired !== undefined
+			? [
+					`Paired over the same ${paired.tasks} tasks: RL won ${paired.onlyA} that SFT lost, SFT won ${paired.onlyB} that RL lost (two-sided sign test p = ${fmt(paired.pValue)}).`,
+				]
+			: []),
 	].join("\n");
 };

@@ -1,0 +1,142 @@
+import { readFileSync } from "node:fs";
+import { Effect, Schema } from "effect";
+import { fmt } from "./context.ts";
+
+/** One evaluated episode, whatever played it. */
+export interface EpisodeOutcome {
+	readonly taskType: string | undefined;
+	readonly won: boolean;
+	readonly score: number;
+	readonly steps: number;
+	readonly validSteps: number;
+}
+
+const figureFields = {
+	success: Schema.Finite,
+	score: Schema.Finite,
+	grounding: Schema.Finite,
+	length: Schema.Finite,
+};
+
+/** Success, score and grounding accuracy (share of executable actions) of a set of episodes. */
+export const EvalFigures = Schema.Struct({ episodes: Schema.Int, ...figureFields });
+export type EvalFigures = typeof EvalFigures.Type;
+
+/** One seed's figures, with each task's outcome (`1` won, `0` lost, in task order) for paired comparisons. */
+const SeedFigures = Schema.Struct({
+	seed: Schema.Int,
+	...EvalFigures.fields,
+	outcomes: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[01]*$/))),
+});
+
+/** The report of `stepwise eval` (`eval.json`): figures per seed, mean ± std over seeds, overall and per task type. */
+export const EvalReport = Schema.Struct({
+	policy: Schema.String,
+	spec: Schema.String,
+	split: Schema.String,
+	perSeed: Schema.Array(SeedFigures),
+	mean: EvalFigures,
+	std: Schema.Struct(figureFields),
+	byType: Schema.Record(Schema.String, EvalFigures),
+});
+export type EvalReport = typeof EvalReport.Type;
+
+/** A saved eval report that cannot be read back; `path` is the file. */
+export class EvalReportError extends Schema.TaggedError<EvalReportError>()("EvalReportError", {
+	path: Schema.String,
+	message: Schema.String,
+}) {}
+
+/** Read and decode a saved report (e.g. a pipeline's `eval-sft.json` on `--resume`). */
+export const readEvalReport = (path: string): Effect.Effect<EvalReport, EvalReportError> =>
+	Effect.try({
+		try: () => JSON.parse(readFileSync(path, "utf8")) as unknown,
+		catch: (error) => new EvalReportError({ path, message: `cannot read eval report ${path}: ${String(error)}` }),
+	}).pipe(
+		Effect.flatMap((json) => Schema.decodeUnknownEffect(EvalReport)(json)),
+		Effect.mapError((error) =>
+			error instanceof EvalReportError
+				? error
+				: new EvalReportError({ path, message: `eval report ${path} is malformed: ${error.message}` }),
+		),
+	);
+
+/** Aggregate episode outcomes. */
+export const figures = (episodes: ReadonlyArray<EpisodeOutcome>): EvalFigures => {
+	const n = Math.max(1, episodes.length);
+	const steps = episodes.reduce((s, e) => s + e.steps, 0);
+	return {
+		episodes: episodes.length,
+		success: episodes.filter((e) => e.won).length / n,
+		score: episodes.reduce((s, e) => s + e.score, 0) / n,
+		grounding: steps === 0 ? 0 : episodes.reduce((s, e) => s + e.validSteps, 0) / steps,
+		length: steps / n,
+	};
+};
+
+/** The outcome string of a seed's episodes (`1` won, `0` lost). */
+export const outcomeString = (episodes: ReadonlyArray<EpisodeOutcome>): string =>
+	episodes.map((e) => (e.won ? "1" : "0")).join("");
+
+/** Two policies on the same tasks: the tasks only one of them won, and the exact two-sided sign test on them. */
+export interface PairedComparison {
+	readonly tasks: number;
+	readonly onlyA: number;
+	readonly onlyB: number;
+	/** Probability of a split at least this uneven if either policy were as likely to win a discordant task. */
+	readonly pValue: number;
+}
+
+/** Exact two-sided binomial (sign) test of `k` successes in `n` fair trials. */
+export const signTest = (k: number, n: number): number => {
+	if (n === 0) return 1;
+	const tail = Math.min(k, n - k);
+	let logC = 0;
+	let sum = 0;
+	for (let i = 0; i <= tail; i++) {
+		if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
+		sum += Math.exp(logC - n * Math.LN2);
+	}
+	return Math.min(1, 2 * sum);
+};
+
+/**
+ * Pair two reports task by task (same spec, split, seeds and task counts, both with outcomes);
+ * undefined when they do not pair (e.g. reports written before outcomes were saved).
+ */
+export const pairReports = (a: EvalReport, b: EvalReport): PairedComparison | undefined => {
+	if (a.spec !== b.spec || a.split !== b.split || a.perSeed.length !== b.perSeed.length) return undefined;
+	let tasks = 0;
+	let onlyA = 0;
+	let onlyB = 0;
+	for (const [i, sa] of a.perSeed.entries()) {
+		const sb = b.perSeed[i];
+		if (sb === undefined || sa.seed !== sb.seed || sa.outcomes === undefined || sb.outcomes === undefined)
+			return undefined;
+		if (sa.outcomes.length !== sb.outcomes.length) return undefined;
+		for (let t = 0; t < sa.outcomes.length; t++) {
+			const wa = sa.outcomes[t] === "1";
+			const wb = sb.outcomes[t] === "1";
+			if (wa && !wb) onlyA++;
+			else if (wb && !wa) onlyB++;
+		}
+		tasks += sa.outcomes.length;
+	}
+	return { tasks, onlyA, onlyB, pValue: signTest(onlyA, onlyA + onlyB) };
+};
+
+/** The report as text lines: mean ± std over seeds, then per task type. */
+export const formatEvalReport = (r: EvalReport): string => {
+	const pm = (k: "success" | "score" | "grounding" | "length") => `${fmt(r.mean[k])} ± ${fmt(r.std[k])}`;
+	const lines = [
+		`eval ${r.policy} on ${r.spec} (${r.split}, ${r.perSeed.length} seeds × ${r.perSeed[0]?.episodes ?? 0} tasks):`,
+		`  success ${pm("success")}   score ${pm("score")}   grounding ${pm("grounding")}   length ${pm("length")}`,
+	];
+	for (const s of r.perSeed)
+		lines.push(`  seed ${s.seed}: success ${fmt(s.success)}, score ${fmt(s.score)}, grounding ${fmt(s.grounding)}`);
+	for (const [t, f] of Object.entries(r.byType))
+		lines.push(
+			`  type ${t}: success ${fmt(f.success)}, score ${fmt(f.score)}, grounding ${fmt(f.grounding)} (${f.episodes} episodes)`,
+		);
+	return lines.join("\n");
+};

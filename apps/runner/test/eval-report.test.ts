@@ -1,0 +1,79 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Effect } from "effect";
+import { type EvalReport, pairReports, readEvalReport, signTest } from "../src/stages/eval-report.ts";
+import { formatPipelineTable } from "../src/stages/pipeline.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "stepwise-eval-report-"));
+
+const report = (policy: string, outcomes: ReadonlyArray<string>): EvalReport => {
+	const perSeed = outcomes.map((o, seed) => {
+		const success = [...o].filter((c) => c === "1").length / o.length;
+		return { seed, episodes: o.length, success, score: success, grounding: 1, length: 5, outcomes: o };
+	});
+	const mean = perSeed.reduce((s, p) => s + p.success, 0) / perSeed.length;
+	return {
+		policy,
+		spec: "sokoban/6x6-1box-v0",
+		split: "test",
+		perSeed,
+		mean: {
+			episodes: perSeed.length * (outcomes[0]?.length ?? 0),
+			success: mean,
+			score: mean,
+			grounding: 1,
+			length: 5,
+		},
+		std: { success: 0, score: 0, grounding: 0, length: 0 },
+		byType: {},
+	};
+};
+
+describe("eval reports", () => {
+	test("sign test: exact two-sided binomial p-values", () => {
+		expect(signTest(0, 5)).toBeCloseTo(2 / 32, 12);
+		expect(signTest(5, 5)).toBeCloseTo(2 / 32, 12);
+		expect(signTest(1, 10)).toBeCloseTo((2 * 11) / 1024, 12);
+		expect(signTest(2, 4)).toBe(1);
+		expect(signTest(0, 0)).toBe(1);
+		// 30 of 40 discordant tasks: p ≈ 0.00222 (R: binom.test(30, 40)$p.value)
+		expect(signTest(30, 40)).toBeCloseTo(0.002221, 5);
+	});
+
+	test("pairing counts the tasks only one policy won, seed by seed; reports that do not pair give none", () => {
+		const rl = report("rl", ["1101", "0111"]);
+		const sft = report("sft", ["1011", "0011"]);
+		expect(pairReports(rl, sft)).toEqual({ tasks: 8, onlyA: 2, onlyB: 1, pValue: 1 });
+		expect(pairReports(rl, report("short", ["1101"]))).toBeUndefined();
+		const { outcomes: _o, ...old } = sft.perSeed[0] as EvalReport["perSeed"][number];
+		expect(pairReports(rl, { ...sft, perSeed: [old, ...sft.perSeed.slice(1)] })).toBeUndefined();
+	});
+
+	test("the pipeline table adds the paired comparison", () => {
+		const table = formatPipelineTable({
+			run: "runs/x",
+			sft: report("sft", ["1011", "0011"]),
+			rl: report("rl", ["1101", "0111"]),
+			seconds: 60,
+		});
+		expect(table).toContain("RL − SFT success: +0.125");
+		expect(table).toContain("Paired over the same 8 tasks: RL won 2 that SFT lost, SFT won 1 that RL lost");
+	});
+
+	test("a saved report is decoded on reading; a malformed one is an error naming the file", async () => {
+		const good = join(dir, "good.json");
+		writeFileSync(good, JSON.stringify(report("sft", ["10"])));
+		expect((await Effect.runPromise(readEvalReport(good))).perSeed[0]?.outcomes).toBe("10");
+		const bad = join(dir, "bad.json");
+		writeFileSync(bad, JSON.stringify({ ...report("sft", ["10"]), mean: { success: "high" } }));
+		const e1 = await Effect.runPromise(Effect.flip(readEvalReport(bad)));
+		expect(e1._tag).toBe("EvalReportError");
+		expect(e1.message).toContain(bad);
+		const torn = join(dir, "torn.json");
+		writeFileSync(torn, '{"policy": "sft", "spec"');
+		const e2 = await Effect.runPromise(Effect.flip(readEvalReport(torn)));
+		expect(e2.message).toContain(torn);
+	});
+});
