@@ -127,15 +127,27 @@ describe("kill and resume", () => {
 		expect(metrics(stopped).slice(0, 3).map(stable)).toEqual(metrics(straight).map(stable));
 	}, 120_000);
 
-	test("rollout workers do not change a run: 0 and 2 workers give the same metrics and weights", async () => {
+	test("rollout workers do not change a run (hard-task screening and greedy members included): 0 and 2 workers give the same metrics and weights", async () => {
 		const policy = await sftPolicy();
 		const runs = [0, 2].map((w) => join(dir, `workers-${w}`));
+		const screened = ["rollout.screen=6", "rollout.greedyMembers=1"];
 		for (const [i, run] of runs.entries())
 			await Effect.runPromise(
-				runCli(["train", ...common, "--policy", policy, "--run-dir", run, ...overrides, `rollout.workers=${i * 2}`]),
+				runCli([
+					"train",
+					...common,
+					"--policy",
+					policy,
+					"--run-dir",
+					run,
+					...overrides,
+					...screened,
+					`rollout.workers=${i * 2}`,
+				]),
 			);
 		const [none, two] = runs.map((r) => metrics(r).map(stable));
 		expect(two).toEqual(none as Row[]);
+		expect(none?.every((m) => m["screen/candidates"] === 6)).toBe(true);
 		const [a, b] = runs.map((r) => readFileSync(join(r, "checkpoints", "step_3", "model.safetensors")).toString("hex"));
 		expect(b).toBe(a as string);
 	}, 120_000);

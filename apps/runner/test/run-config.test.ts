@@ -65,6 +65,8 @@ describe("run config", () => {
 			["eval.taks=3", "eval.taks"],
 			["env.spec=nope/v0", "nope/v0"],
 			["env.options.boxes=100", "boxes"],
+			["rollout.greedyMembers=8", "rollout.greedyMembers"],
+			["rollout.screen=3", "rollout.screen"],
 		] as const) {
 			const exit = await Effect.runPromiseExit(runCli(["eval", "--policy", "expert", `runsDir=${runs}`, override]));
 			expect(Exit.isFailure(exit)).toBe(true);

@@ -79,6 +79,18 @@ export const RunConfig = Schema.Struct({
 		 * are the same either way.
 		 */
 		workers: NonNegInt,
+		/**
+		 * Members of every RL group that decode greedily, beside `groupSize − greedyMembers` samples
+		 * (self-critical: group-relative credit then scores the greedy answer, which evaluation uses,
+		 * against the samples). Must be smaller than `groupSize`.
+		 */
+		greedyMembers: NonNegInt,
+		/**
+		 * Hard-task selection (0: off): every RL iteration plays one greedy episode of `screen` fresh
+		 * training tasks and trains on `groups` of the ones it failed (then, when fewer failed, on the
+		 * first it won). Must be at least `groups`.
+		 */
+		screen: NonNegInt,
 	}),
 	/** The credit method and its options. */
 	method: Schema.Struct({
@@ -137,6 +149,22 @@ export const RunConfig = Schema.Struct({
 });
 export type RunConfig = typeof RunConfig.Type;
 
+/** Rules between keys that the per-key schema cannot state: the first one broken, with its key. */
+export const brokenRelation = (c: RunConfig): { readonly key: string; readonly message: string } | undefined => {
+	const r = c.rollout;
+	if (r.greedyMembers >= r.groupSize)
+		return {
+			key: "rollout.greedyMembers",
+			message: `${r.greedyMembers} must be smaller than rollout.groupSize (${r.groupSize}): a group needs sampled members`,
+		};
+	if (r.screen > 0 && r.screen < r.groups)
+		return {
+			key: "rollout.screen",
+			message: `${r.screen} screened tasks cannot fill rollout.groups (${r.groups}): use 0 (off) or at least ${r.groups}`,
+		};
+	return undefined;
+};
+
 /**
  * The defaults: Sokoban 6×6 with one box, a ~0.14M-parameter policy, 2,400 SFT steps on 4,000
  * expert episodes (lr 1e-3, cosine), then 150 iterations of GiGPO (`method.name=spa` runs SPA's
@@ -164,7 +192,16 @@ export const defaultConfig: RunConfig = {
 		patience: 8,
 		schedule: "cosine",
 	},
-	rollout: { groupSize: 8, groups: 8, temperature: 1, maxNewTokens: 4, batchSize: 64, workers: 1 },
+	rollout: {
+		groupSize: 8,
+		groups: 8,
+		temperature: 1,
+		maxNewTokens: 4,
+		batchSize: 64,
+		workers: 1,
+		greedyMembers: 0,
+		screen: 0,
+	},
 	method: { name: "gigpo", config: {}, mix: "0.5*gigpo + 0.5*grpo", trainer: "auto" },
 	train: {
 		iterations: 150,

@@ -22,7 +22,7 @@ import {
 } from "@stepwise/core/policy/index";
 import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
-import type { RunConfig } from "../config/schema.ts";
+import { brokenRelation, type RunConfig } from "../config/schema.ts";
 import { RunDir, runName } from "../runs/run-dir.ts";
 
 /** What every stage works with: the resolved config, the env spec and its plugin, and a line printer. */
@@ -55,6 +55,13 @@ export const stageContext = (
 	log: (line: string) => void = (l) => console.log(l),
 ): Effect.Effect<StageContext, unknown, EnvRegistry> =>
 	Effect.gen(function* () {
+		const broken = brokenRelation(config);
+		if (broken !== undefined)
+			return yield* new ConfigError({
+				key: broken.key,
+				source: "config",
+				message: `config key ${broken.key}: ${broken.message}`,
+			});
 		const registry = yield* EnvRegistry;
 		const registered = yield* registry.resolve(config.env.spec);
 		yield* registry.make(config.env.spec, config.env.options);

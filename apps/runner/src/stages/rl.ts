@@ -118,6 +118,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			: { kind: "group", config: update };
 		const fit = { contextLength: policy.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
 		const offset = config.sft.episodes + config.progress.tasks;
+		const perIteration = config.rollout.screen > 0 ? config.rollout.screen : config.rollout.groups;
 		const trainer = new Trainer(
 			{
 				policy,
@@ -126,18 +127,14 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				envs,
 				algorithm,
 				credit: creditR.success,
-				tasks: (i) =>
-					taskRange(
-						config.seed,
-						config.env.trainSplit,
-						config.rollout.groups,
-						offset + (i - 1) * config.rollout.groups,
-					),
+				tasks: (i) => taskRange(config.seed, config.env.trainSplit, perIteration, offset + (i - 1) * perIteration),
+				...(config.rollout.screen > 0 ? { screen: { keep: config.rollout.groups } } : {}),
 				groupSize,
 				rollout: {
 					temperature: config.rollout.temperature,
 					maxNewTokens: config.rollout.maxNewTokens,
 					batchSize: config.rollout.batchSize,
+					greedyMembers: config.rollout.greedyMembers,
 				},
 				...(progressModel !== undefined
 					? {

@@ -40,6 +40,12 @@ export interface CollectOptions {
 	readonly historyLength?: number;
 	/** Greedy decoding (evaluation) instead of sampling. */
 	readonly greedy?: boolean;
+	/**
+	 * Members `0 … greedyMembers − 1` of every group decode greedily, the others sample (default 0).
+	 * A group then holds the policy's greedy answer beside its samples, so group-relative credit
+	 * compares what greedy evaluation would do against what sampling finds (self-critical training).
+	 */
+	readonly greedyMembers?: number;
 	readonly temperature?: number;
 	readonly topP?: number;
 	/** Most tokens of one answer (default 32). */
@@ -77,6 +83,8 @@ interface Episode {
 	readonly id: string;
 	/** The episode's own sampling stream. */
 	readonly rng: Rng;
+	/** This member decodes greedily (`greedyMembers`). */
+	readonly greedy: boolean;
 	score: number;
 	won: boolean;
 	done: boolean;
@@ -130,6 +138,7 @@ const runWave = (
 				groupId,
 				id: `${groupId}/${k}`,
 				rng: new Rng(hashSeed(options.seed ?? 0, "rollout", (first + g) * groupSize + k)),
+				greedy: k < (options.greedyMembers ?? 0),
 				score: 0,
 				won: false,
 				done: false,
@@ -161,6 +170,7 @@ const runWave = (
 					padToken: tokenizer.pad,
 					greedy: options.greedy ?? false,
 					rngs: chunk.map((e) => e.rng),
+					...(options.greedyMembers ? { greedyRows: chunk.map((e) => e.greedy) } : {}),
 					banned: tokenizer.specialIds().filter((id) => id !== tokenizer.actEnd),
 					...(options.useCache !== undefined ? { useCache: options.useCache } : {}),
 					...(options.temperature !== undefined ? { temperature: options.temperature } : {}),

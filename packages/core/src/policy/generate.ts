@@ -20,6 +20,11 @@ export interface SamplingOptions {
 	readonly rng?: Rng;
 	/** One seeded generator per row, instead of `rng`: a row's samples then do not depend on the other rows in the batch. */
 	readonly rngs?: ReadonlyArray<Rng>;
+	/**
+	 * Rows decoded greedily inside a sampling call (true at their index); their log-probs are still
+	 * reported at `temperature`, as the sampled rows' are.
+	 */
+	readonly greedyRows?: ReadonlyArray<boolean>;
 	/** Use the KV cache (default true); false re-runs the full forward pass for every token. */
 	readonly useCache?: boolean;
 	/** Token ids never to sample (e.g. `<pad>`, `<bos>`); default none. */
@@ -46,6 +51,7 @@ export const pickToken = (
 	options: SamplingOptions,
 	banned: Set<number>,
 	rng: Rng | undefined = options.rng,
+	greedyRow = false,
 ): [number, number] => {
 	const tau = options.greedy ? 1 : (options.temperature ?? 1);
 	let max = Number.NEGATIVE_INFINITY;
@@ -62,7 +68,7 @@ export const pickToken = (
 	for (let i = 0; i < V; i++) if (!banned.has(i)) sum += Math.exp((logits[offset + i] as number) / tau - max);
 	const lse = max + Math.log(sum);
 	const logProb = (i: number) => (logits[offset + i] as number) / tau - lse;
-	if (options.greedy) return [arg, logProb(arg)];
+	if (options.greedy || greedyRow) return [arg, logProb(arg)];
 	if (rng === undefined) throw new Error("generate: sampling needs an rng (or greedy: true)");
 	const topP = options.topP ?? 1;
 	let candidates: number[] = [];
@@ -153,7 +159,15 @@ export const generate = (
 					seq[b]?.push(options.padToken);
 					continue;
 				}
-				const [tok, lp] = pickToken(data, b * V, V, options, banned, options.rngs?.[b] ?? options.rng);
+				const [tok, lp] = pickToken(
+					data,
+					b * V,
+					V,
+					options,
+					banned,
+					options.rngs?.[b] ?? options.rng,
+					options.greedyRows?.[b] ?? false,
+				);
 				o.tokens.push(tok);
 				o.logProbs.push(lp);
 				seq[b]?.push(tok);

@@ -90,4 +90,5 @@ export {
 	validateProgress,
 	wonOutcome,
 } from "./progress.ts";
+export { pickHardTasks, screenCollectOptions, type TaskScreen } from "./screen.ts";
 export { runUpdate, type UpdateConfig, type UpdateInputs, updateDefaults, type ValueTargets } from "./update.ts";

@@ -11,6 +11,7 @@ import type { FitOptions } from "./batch.ts";
 import { groupRelativeUpdate, type StepCredit } from "./group.ts";
 import { type Metrics, rolloutMetrics } from "./metrics.ts";
 import { type Critic, type PpoConfig, ppoUpdate } from "./ppo.ts";
+import { pickHardTasks, screenCollectOptions, type TaskScreen } from "./screen.ts";
 import type { UpdateConfig } from "./update.ts";
 
 /** What the credit function is told besides the batch. */
@@ -39,6 +40,8 @@ export interface RolloutSettings {
 	readonly historyLength?: number;
 	/** Rows per generation call (default 64). */
 	readonly batchSize?: number;
+	/** Members of every group that decode greedily (the collector's `greedyMembers`; default 0). */
+	readonly greedyMembers?: number;
 }
 
 /** Options of a {@link Trainer}. */
@@ -52,8 +55,13 @@ export interface TrainerOptions {
 	readonly envs: ReadonlyArray<ManagedEnv>;
 	readonly algorithm: Algorithm;
 	readonly credit: CreditFn;
-	/** The tasks of iteration i (one group each); must be a pure function of i for determinism. */
+	/**
+	 * The tasks of iteration i (one group each); must be a pure function of i for determinism. With
+	 * `screen`, the candidates the iteration's tasks are picked from.
+	 */
 	readonly tasks: (iteration: number) => ReadonlyArray<ResetRequest>;
+	/** Train on the tasks the greedy policy fails (see {@link TaskScreen}); default: every task of `tasks(i)`. */
+	readonly screen?: TaskScreen;
 	/** Rollouts per task (N). */
 	readonly groupSize: number;
 	readonly rollout?: RolloutSettings;
@@ -104,6 +112,8 @@ const gc = (): void => {
 export class Trainer {
 	private completed: number;
 	readonly seed: number;
+	/** The screening metrics of the rollout phase in progress, for its iteration's record. */
+	private screenMetrics: Metrics = {};
 
 	constructor(
 		readonly options: TrainerOptions,
@@ -133,7 +143,18 @@ export class Trainer {
 
 	/** Rollout phase: `groupSize` sampled episodes of each task of `iteration` (default the next one), as groups. */
 	rollout(iteration = this.completed + 1): TrajectoryBatch {
-		return groupTrajectories(collectRollouts(this.options.policy, this.options.envs, this.rolloutOptions(iteration)));
+		const { policy, envs } = this.options;
+		let options = this.rolloutOptions(iteration);
+		if (this.options.screen !== undefined)
+			options = this.screened(options, collectRollouts(policy, envs, screenCollectOptions(options)));
+		return groupTrajectories(collectRollouts(policy, envs, options));
+	}
+
+	/** The rollout options narrowed to the tasks the screening episodes `greedy` pick. */
+	private screened(options: CollectOptions, greedy: ReadonlyArray<Trajectory>): CollectOptions {
+		const picked = pickHardTasks(options.tasks, greedy, this.options.screen?.keep ?? options.tasks.length);
+		this.screenMetrics = picked.metrics;
+		return { ...options, tasks: picked.tasks };
 	}
 
 	/**
@@ -144,7 +165,10 @@ export class Trainer {
 		const pool = this.options.pool;
 		if (pool === undefined || pool.size === 0) return this.rollout(iteration);
 		const o = this.options;
-		return groupTrajectories(await pool.collect(o.policy, o.envs, this.rolloutOptions(iteration), signal));
+		let options = this.rolloutOptions(iteration);
+		if (o.screen !== undefined)
+			options = this.screened(options, await pool.collect(o.policy, o.envs, screenCollectOptions(options), signal));
+		return groupTrajectories(await pool.collect(o.policy, o.envs, options, signal));
 	}
 
 	private rolloutOptions(iteration: number): CollectOptions {
@@ -161,6 +185,7 @@ export class Trainer {
 			...(r.style !== undefined ? { style: r.style } : {}),
 			...(r.historyLength !== undefined ? { historyLength: r.historyLength } : {}),
 			...(r.batchSize !== undefined ? { batchSize: r.batchSize } : {}),
+			...(r.greedyMembers !== undefined ? { greedyMembers: r.greedyMembers } : {}),
 		};
 	}
 
@@ -266,9 +291,12 @@ export class Trainer {
 			evalMetrics = this.evaluate().metrics;
 			evalS = seconds(t4);
 		}
+		const screen = this.screenMetrics;
+		this.screenMetrics = {};
 		const metrics: Metrics = {
 			iteration,
 			...charts,
+			...screen,
 			...losses,
 			...evalMetrics,
 			"perf/rollout_tokens_per_s": tokens / Math.max(rolloutS, 1e-9),

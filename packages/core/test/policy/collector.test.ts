@@ -85,6 +85,23 @@ describe("rollout collector", () => {
 		);
 	});
 
+	test("greedyMembers: the first members of each group play the greedy episode, the others their own samples", () => {
+		const opts = { tasks: tasks("train", 3), groupSize: 3, maxNewTokens: 4, seed: 4, temperature: 1.5 };
+		const sampled = collectRollouts(policy, corridorEnvs(9), opts);
+		const mixed = collectRollouts(policy, corridorEnvs(9), { ...opts, greedyMembers: 1 });
+		const greedy = collectRollouts(policy, corridorEnvs(3), { ...opts, groupSize: 1, greedy: true });
+		for (let g = 0; g < 3; g++) {
+			const member = (ts: typeof mixed, k: number) => ts[3 * g + k]?.steps.map((s) => s.actionIds);
+			expect(member(mixed, 0)).toEqual(greedy[g]?.steps.map((s) => s.actionIds) as never);
+			expect(member(mixed, 1)).toEqual(member(sampled, 1) as never);
+			expect(member(mixed, 2)).toEqual(member(sampled, 2) as never);
+		}
+		// the greedy member's log-probs are at the sampling temperature, as its group's samples' are
+		const first = mixed[0]?.steps[0];
+		const plain = greedy[0]?.steps[0];
+		expect(first?.logProbs[0]).not.toBeCloseTo(plain?.logProbs[0] as number, 6);
+	});
+
 	test("chat style: answers without `Action:` are counted with skipStep and get the harness feedback", () => {
 		const trajs = collectRollouts(policy, corridorEnvs(2), {
 			tasks: tasks("train", 2),

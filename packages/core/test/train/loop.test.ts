@@ -5,7 +5,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
 import { initBackend } from "../../src/backend/index.ts";
-import type { Policy } from "../../src/policy/index.ts";
+import { collectRollouts, type Policy } from "../../src/policy/index.ts";
 import {
 	type IterationRecord,
 	loadTrainerCheckpoint,
@@ -122,6 +122,25 @@ describe("Trainer", () => {
 		const m = trainer.update(batch);
 		expect(Number.isFinite(m["losses/value_loss"] as number)).toBe(true);
 		expect(() => trainer.updateWith(batch, { advantages: [] })).toThrow(/stepRewards/);
+		opt.dispose();
+		policy.model.dispose();
+	}, 20_000);
+
+	test("screen: groups are played on the candidates the greedy policy failed, then on the first it won", () => {
+		const policy = tinyPolicy(29);
+		const opt = adam(1e-3);
+		const candidates = tasks("train", 6, 40);
+		const trainer = new Trainer(options(policy, opt, { envs: envs(6), tasks: () => candidates, screen: { keep: 2 } }));
+		const greedy = collectRollouts(policy, envs(6), { tasks: candidates, greedy: true, maxNewTokens: 3 });
+		const failed = candidates.filter((_, i) => !greedy[i]?.won);
+		const won = candidates.filter((_, i) => greedy[i]?.won);
+		expect(failed.length).toBeGreaterThan(0);
+		const expected = [...failed, ...won].slice(0, 2).map((t) => `it1/train-0-${t.index}`);
+		const [r] = trainer.run(1);
+		expect(r?.batch.groups.map((g) => g.groupId)).toEqual(expected);
+		expect(r?.batch.groups.every((g) => g.trajectories.length === 2)).toBe(true);
+		expect(r?.metrics["screen/greedy_success"]).toBeCloseTo(won.length / 6, 12);
+		expect(r?.metrics["screen/failed_share_of_kept"]).toBe(Math.min(failed.length, 2) / 2);
 		opt.dispose();
 		policy.model.dispose();
 	}, 20_000);
