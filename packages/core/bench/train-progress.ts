@@ -8,10 +8,28 @@
  *   bun run packages/core/bench/train-progress.ts [--sft runs/sft-sokoban-d64] [--train 384] [--heldOut 192]
  *       [--epochs 6] [--lr 1e-3] [--batch 16] [--seed 0] [--cache runs/progress-sokoban] [--save <dir>]
  *       [--trainable all|head|probe (head: Adam on the progress head only; probe: the head fitted in closed form, no epochs)]
- *       [--noOps zero|estimate]
+ *       [--noOps zero|estimate] [--initial true|false (c_init, the head read before the first action, joins every sum)]
  *
- * Measured (2026-11-21, fresh exploration with the current Sokoban prompt): the estimator does NOT
- * beat predicting the mean outcome. Held-out MSE of Σc vs the mean:
+ * Measured (2026-11-21, later session): with c_init (`--initial true`, the default since) the
+ * estimator BEATS predicting the mean outcome. From the runner's SFT policy (`--sft <run>/sft`,
+ * 0.807 greedy), fresh exploration, 384 held-out trajectories, held-out MSE of Σc vs the mean:
+ *
+ *   | training trajectories | fit                       | without c_init | with c_init | mean  |
+ *   | --------------------- | ------------------------- | -------------- | ----------- | ----- |
+ *   | 1,024 (seed 0)        | whole model, lr 3e-4, 4 epochs | 0.370 (4,096) | 0.0846 (R² 0.29, AUC 0.89) | 0.119 |
+ *   | 1,024 (seed 0)        | whole model, lr 1e-3, 3 epochs |               | 0.147 / 0.240 / 0.170 | 0.119 |
+ *   | 1,024 (seed 0)        | closed-form probe         | 0.281          | 0.0927 (R² 0.22, AUC 0.88) | 0.119 |
+ *   | 1,024 (seed 1)        | closed-form probe         |                | 0.103 (R² 0.20)  | 0.128 |
+ *   | 256                   | whole model, lr 3e-4, 4 epochs |           | 0.176            | 0.117 |
+ *   | 256                   | closed-form probe         |                | 0.189            | 0.117 |
+ *
+ * (The "without" whole-model figure is the 4,096-trajectory run below.) SPA's trajectories open
+ * with a turn every one shares (the "OK" reply), whose contribution is an intercept; ours had none,
+ * so Σc could not even express the mean outcome: a per-step constant sums to a multiple of the
+ * episode length, and failures are the long episodes. 256 trajectories are too few either way.
+ *
+ * Earlier measurements, without c_init (fresh exploration with the current Sokoban prompt): the
+ * estimator did NOT beat predicting the mean outcome. Held-out MSE of Σc vs the mean:
  * - `runs/sft-sokoban-d64`, 6 epochs, lr 1e-3: 0.553 vs 0.249; closed-form probe 0.492.
  * - the policy issue's checkpoint (`runs/sft-nolast`, d128): 4 epochs 0.595–0.714, 16 epochs at
  *   lr 1e-3 or 3e-3 0.50–1.15, head only (Adam 1e-2) 0.50–1.15, closed-form probe 0.986 (train
@@ -62,6 +80,7 @@ const { values: a } = parseArgs({
 		batch: { type: "string", default: "16" },
 		trainable: { type: "string", default: "all" },
 		noOps: { type: "string", default: "zero" },
+		initial: { type: "string", default: "true" },
 		seed: { type: "string", default: "0" },
 		cache: { type: "string", default: "runs/progress-sokoban" },
 		save: { type: "string" },
@@ -73,6 +92,8 @@ if (a.trainable !== "all" && a.trainable !== "head" && a.trainable !== "probe")
 	throw new Error(`--trainable must be all, head or probe, got ${a.trainable}`);
 if (a.noOps !== "zero" && a.noOps !== "estimate") throw new Error(`--noOps must be zero or estimate, got ${a.noOps}`);
 const noOps = a.noOps;
+if (a.initial !== "true" && a.initial !== "false") throw new Error(`--initial must be true or false, got ${a.initial}`);
+const initial = a.initial === "true";
 const t0 = performance.now();
 const log = (s: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${s}`);
 const backend = await initBackend(a.backend as string);
@@ -102,7 +123,7 @@ log(`exploration: ${trainSet.length} training trajectories (success ${mean.toFix
 const estimator = TransformerPolicy.fromValues(ck.config, await ck.model.readValues());
 const opt = tf.train.adam(n("lr"));
 const show = (label: string) => {
-	const v = validateProgress(estimator, heldOut, fit, { trainOutcomeMean: mean, noOps });
+	const v = validateProgress(estimator, heldOut, fit, { trainOutcomeMean: mean, noOps, initial });
 	log(
 		`${label}: held-out MSE of Σc ${v.mse.toFixed(4)} vs mean-outcome baseline ${v.baselineMse.toFixed(4)} (R² ${v.r2.toFixed(3)}); ` +
 			`AUC won-vs-lost Σc ${v.trajectoryAuc.toFixed(3)}, steps of won-vs-lost ${v.stepAuc.toFixed(3)}, valid-vs-invalid ${v.validAuc.toFixed(3)}; ` +
@@ -112,7 +133,7 @@ const show = (label: string) => {
 };
 let last = show("before training");
 if (a.trainable === "probe") {
-	const { mse } = fitProgressHead(estimator, trainSet, { fit, noOps });
+	const { mse } = fitProgressHead(estimator, trainSet, { fit, noOps, initial });
 	log(`progress head fitted in closed form (ridge) on the frozen features: train MSE ${mse.toFixed(4)}`);
 	last = show("linear probe");
 }
@@ -124,6 +145,7 @@ for (let e = 0; a.trainable !== "probe" && e < n("epochs"); e++) {
 		seed: seed * 1000 + e,
 		trainable: a.trainable === "head" ? "head" : "all",
 		noOps,
+		initial,
 	});
 	log(`epoch ${e + 1}: train loss ${(losses.reduce((x, y) => x + y, 0) / losses.length).toFixed(4)}`);
 	last = show(`epoch ${e + 1}`);
@@ -137,6 +159,7 @@ console.log(
 		epochs: n("epochs"),
 		lr: n("lr"),
 		noOps,
+		initial,
 		...last,
 		seconds: (performance.now() - t0) / 1000,
 	}),

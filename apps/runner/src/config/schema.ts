@@ -138,6 +138,12 @@ export const RunConfig = Schema.Struct({
 		lr: Positive,
 		/** Steps that left the env's state unchanged: contribution 0 (`zero`) or estimated as SPA does (`estimate`). */
 		noOps: Schema.Literals(["zero", "estimate"]),
+		/**
+		 * Add c_init, the head read before the first action, to each trajectory's sum (SPA's shared
+		 * first turn, its "OK" reply, plays that part): an intercept without which Σc cannot predict
+		 * outcomes better than their mean.
+		 */
+		initial: Schema.Boolean,
 	}),
 	/** Final evaluation. */
 	eval: Schema.Struct({
@@ -219,6 +225,6 @@ export const defaultConfig: RunConfig = {
 	},
 	// core's SPA bench (train-progress.ts): with the current Sokoban prompt the estimator does not beat
 	// the mean-outcome baseline; zeroing no-op steps narrows the gap (0.48 vs 0.76, baseline 0.18)
-	progress: { tasks: 64, samples: 4, epochs: 4, batchSize: 16, lr: 1e-3, noOps: "zero" },
+	progress: { tasks: 256, samples: 4, epochs: 4, batchSize: 16, lr: 3e-4, noOps: "zero", initial: true },
 	eval: { tasks: 100, seeds: [0, 1, 2] },
 };

@@ -41,6 +41,7 @@ export const trainProgressStage = (
 			seed: config.seed,
 			pad: loaded.tokenizer.pad,
 			noOps: config.progress.noOps,
+			initial: config.progress.initial,
 			onStep: (_, loss) => bar.tick(1, { loss }),
 		});
 		bar.finish();
@@ -49,6 +50,7 @@ export const trainProgressStage = (
 			trainOutcomeMean: mean,
 			pad: loaded.tokenizer.pad,
 			noOps: config.progress.noOps,
+			initial: config.progress.initial,
 		});
 		yield* saveCheckpoint(options.output, {
 			model: loaded.model,

@@ -174,6 +174,8 @@ export interface RowScores {
 	readonly values: Float32Array;
 	/** Progress-head output at each row's last action token (NaN for a row without tokens). */
 	readonly progress: Float32Array;
+	/** Progress-head output at each row's last prompt token, before its action (NaN for a row without tokens). */
+	readonly promptProgress: Float32Array;
 }
 
 /**
@@ -193,6 +195,7 @@ export const scoreRows = (
 	const logProbs = new Float32Array(n);
 	const values = new Float32Array(n);
 	const progress = new Float32Array(total).fill(Number.NaN);
+	const promptProgress = new Float32Array(total).fill(Number.NaN);
 	const rows = batch.rows.filter((r) => r.actionLen > 0);
 	const { unique, index } = distinctRows(rows);
 	const scores = scoreSequences(
@@ -208,8 +211,9 @@ export const scoreRows = (
 			values[first + j] = sc.values[r.actionStart - 1 + j] as number;
 		}
 		progress[r.row] = sc.progress[r.actionStart + r.actionLen - 1] as number;
+		promptProgress[r.row] = sc.progress[r.actionStart - 1] as number;
 	});
-	return { logProbs, values, progress };
+	return { logProbs, values, progress, promptProgress };
 };
 
 /**

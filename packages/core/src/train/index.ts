@@ -87,6 +87,7 @@ export {
 	type ProgressValidation,
 	stepContributions,
 	trainProgressEstimator,
+	trajectoryContributions,
 	validateProgress,
 	wonOutcome,
 } from "./progress.ts";

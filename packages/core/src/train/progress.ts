@@ -66,25 +66,61 @@ export interface ProgressTrainOptions {
 	readonly trainable?: "all" | "head";
 	/** Steps that left the state unchanged: contribution 0 (default) or estimated (SPA), see {@link NoOpProgress}. */
 	readonly noOps?: NoOpProgress;
+	/**
+	 * Add c_init, the head read at the end of the first prompt before any action, to every sum (default
+	 * true). SPA's trajectories all open with the same assistant turn (its "OK" reply, CREDIT.md §3.1),
+	 * whose contribution gives Σc an intercept: a prior on the outcome from the task alone. Without
+	 * such a turn, Σc has none, so it cannot even predict the mean outcome (a per-step constant sums to
+	 * a multiple of the episode length): on Sokoban the held-out MSE of Σc went from 0.28 (worse than
+	 * the mean's 0.12) to 0.09 with it (`bench/train-progress.ts`). Annotated per-step progress stays
+	 * c_k; the steps' sum then targets R − c_init.
+	 */
+	readonly initial?: boolean;
 	/** Called after every optimizer step with the step's loss. */
 	readonly onStep?: (step: number, loss: number) => void;
 }
 
 /**
- * The final hidden state `[rows, D]` at the last action token of each row: what the progress head
- * reads. Call inside a gradient closure or `tf.tidy`: the packed tensors must stay alive until it
- * ends, because the backward pass of the embedding and last-token gathers needs their indices.
+ * Where the progress head is read: the last action token of every estimated row (c_k) and, with
+ * `initial`, the last prompt token of each trajectory's first row, before any action (c_init).
+ * `rows` are the rows to run (in row order, each once); `points[i]` is the i-th read: its row in
+ * `rows`, whether it is a prompt end, and its trajectory.
  */
-const actionEndHidden = (
+const readPoints = (
+	rb: RowBatch,
+	noOps: NoOpProgress | undefined,
+	initial: boolean,
+): { readonly rows: TokenRow[]; readonly points: Array<{ b: number; prompt: boolean; traj: number }> } => {
+	const estimated = new Set(estimatedRows(rb, noOps).map((r) => r.row));
+	const firsts = new Set(initial ? Array.from(rb.trajStart.subarray(0, -1)) : []);
+	const rows = rb.rows.filter((r) => r.actionLen > 0 && (estimated.has(r.row) || firsts.has(r.row)));
+	const points: Array<{ b: number; prompt: boolean; traj: number }> = [];
+	rows.forEach((r, b) => {
+		if (firsts.has(r.row)) points.push({ b, prompt: true, traj: r.traj });
+		if (estimated.has(r.row)) points.push({ b, prompt: false, traj: r.traj });
+	});
+	return { rows, points };
+};
+
+/**
+ * The final hidden states `[points, D]` the progress head reads (see {@link readPoints}). Call
+ * inside a gradient closure or `tf.tidy`: the packed tensors must stay alive until it ends, because
+ * the backward pass of the embedding and the gathers needs their indices.
+ */
+const pointHidden = (
 	model: TransformerPolicy,
-	rows: ReadonlyArray<TokenRow>,
+	read: ReturnType<typeof readPoints>,
 	tokenStart: ArrayLike<number>,
 	pad: number,
 ): tf.Tensor2D => {
-	const packed = packRows(rows, tokenStart, {}, pad);
+	const packed = packRows(read.rows, tokenStart, {}, pad);
 	const { hidden } = model.forward(packed.ids);
+	const T = packed.ids.shape[1];
+	const at = read.points.map(({ b, prompt }) =>
+		prompt ? b * T + (read.rows[b] as TokenRow).actionStart - 1 : (packed.lastIndex[b] as number),
+	);
 	const flat = tf.reshape(hidden, [-1, model.config.dModel]);
-	return tf.gather(flat, tf.tensor1d(packed.lastIndex as number[], "int32")) as tf.Tensor2D;
+	return tf.gather(flat, tf.tensor1d(at, "int32")) as tf.Tensor2D;
 };
 
 /** The differentiable estimator loss of a set of trajectories; call inside a gradient closure or `tf.tidy` (its inputs are tidied with it). */
@@ -94,19 +130,20 @@ export const estimatorLoss = (
 	outcomes: ReadonlyArray<number>,
 	pad = 0,
 	noOps: NoOpProgress = "zero",
+	initial = true,
 ): tf.Scalar => {
-	const rows = estimatedRows(rb, noOps);
-	if (rows.length === 0) {
+	const read = readPoints(rb, noOps, initial);
+	if (read.points.length === 0) {
 		// every sum is 0: the loss is the outcomes' mean square, tied to the head with a zero gradient
 		const bias = model.params.get("progress_head.bias");
 		const mse = tf.mean(tf.square(tf.tensor1d(outcomes.length > 0 ? [...outcomes] : [0]))) as tf.Scalar;
 		return bias === undefined ? mse : tf.add(mse, tf.mul(tf.sum(bias), 0));
 	}
-	const h = actionEndHidden(model, rows, rb.tokenStart, pad);
+	const h = pointHidden(model, read, rb.tokenStart, pad);
 	const c = tf.reshape(model.progress(tf.expandDims(h, 0) as tf.Tensor3D), [-1]) as tf.Tensor1D;
 	return progressLoss(
 		c,
-		rows.map((r) => r.traj),
+		read.points.map((p) => p.traj),
 		tf.tensor1d([...outcomes]),
 	);
 };
@@ -146,7 +183,14 @@ export const trainProgressEstimator = (
 				variables,
 				parts.map(
 					(p) => () =>
-						estimatorLoss(model, toRowBatch(subset(p), options.fit), p.map(outcome), options.pad, options.noOps),
+						estimatorLoss(
+							model,
+							toRowBatch(subset(p), options.fit),
+							p.map(outcome),
+							options.pad,
+							options.noOps,
+							options.initial ?? true,
+						),
 				),
 				parts.map((p) => p.length / chunk.length),
 				options.maxGradNorm ?? 1,
@@ -164,7 +208,37 @@ export interface ContributionOptions {
 	readonly pad?: number;
 	/** Steps that left the state unchanged: 0 (default) or estimated, see {@link NoOpProgress}. */
 	readonly noOps?: NoOpProgress;
+	/** Also read c_init (see {@link ProgressTrainOptions.initial}); default true. */
+	readonly initial?: boolean;
 }
+
+/** Per-step contributions c_k of each trajectory (no gradient), in step order, and c_init per trajectory (0 without `initial`). */
+export const trajectoryContributions = (
+	model: TransformerPolicy,
+	trajectories: ReadonlyArray<Trajectory>,
+	fit: FitOptions,
+	options: ContributionOptions = {},
+): { readonly steps: number[][]; readonly initial: number[] } => {
+	const rb = toRowBatch(subset(trajectories), fit);
+	const initial = options.initial ?? true;
+	const read = readPoints(rb, options.noOps, initial);
+	const { progress, promptProgress } = scoreRows(
+		model,
+		{ ...rb, rows: read.rows },
+		{ batchSize: options.batchSize ?? 64, pad: options.pad ?? 0 },
+	);
+	const estimated = new Set(read.points.filter((p) => !p.prompt).map((p) => (read.rows[p.b] as TokenRow).row));
+	const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : 0);
+	return {
+		steps: trajectories.map((_, k) => {
+			const out: number[] = [];
+			for (let i = rb.trajStart[k] as number; i < (rb.trajStart[k + 1] as number); i++)
+				out.push(estimated.has(i) ? finite(progress[i]) : 0);
+			return out;
+		}),
+		initial: trajectories.map((_, k) => (initial ? finite(promptProgress[rb.trajStart[k] as number]) : 0)),
+	};
+};
 
 /** Per-step contributions c_k of each trajectory (no gradient), in step order. */
 export const stepContributions = (
@@ -172,23 +246,7 @@ export const stepContributions = (
 	trajectories: ReadonlyArray<Trajectory>,
 	fit: FitOptions,
 	options: ContributionOptions = {},
-): number[][] => {
-	const rb = toRowBatch(subset(trajectories), fit);
-	const estimated = estimatedRows(rb, options.noOps);
-	const { progress } = scoreRows(
-		model,
-		{ ...rb, rows: estimated },
-		{ batchSize: options.batchSize ?? 64, pad: options.pad ?? 0 },
-	);
-	return trajectories.map((_, k) => {
-		const out: number[] = [];
-		for (let i = rb.trajStart[k] as number; i < (rb.trajStart[k + 1] as number); i++) {
-			const v = progress[i] as number;
-			out.push(Number.isFinite(v) ? v : 0);
-		}
-		return out;
-	});
-};
+): number[][] => trajectoryContributions(model, trajectories, fit, options).steps;
 
 /**
  * Inference: write each step's contribution into `progress` (a step without action tokens gets 0,
@@ -247,7 +305,7 @@ export const auc = (positives: ReadonlyArray<number>, negatives: ReadonlyArray<n
 export interface ProgressValidation {
 	/** Trajectories evaluated. */
 	readonly trajectories: number;
-	/** `mean (Σ_k c_k − R)²` on the held-out trajectories. */
+	/** `mean (c_init + Σ_k c_k − R)²` on the held-out trajectories (c_init only with `initial`). */
 	readonly mse: number;
 	/** `mean (R̄ − R)²`: predicting the mean outcome (R̄ of the training trajectories when given, else of the held-out ones). */
 	readonly baselineMse: number;
@@ -280,14 +338,15 @@ export const validateProgress = (
 		readonly stepLabel?: (trajectory: Trajectory, t: number) => boolean | undefined;
 		readonly pad?: number;
 		readonly noOps?: NoOpProgress;
+		readonly initial?: boolean;
 	} = {},
 ): ProgressValidation => {
 	const outcome = options.outcome ?? wonOutcome;
-	const c = stepContributions(model, heldOut, fit, options);
+	const { steps: c, initial } = trajectoryContributions(model, heldOut, fit, options);
 	const R = heldOut.map(outcome);
 	const n = Math.max(1, heldOut.length);
 	const mean = options.trainOutcomeMean ?? R.reduce((a, b) => a + b, 0) / n;
-	const sums = c.map((v) => v.reduce((a, b) => a + b, 0));
+	const sums = c.map((v, k) => v.reduce((a, b) => a + b, initial[k] as number));
 	const mse = sums.reduce((s, x, i) => s + (x - (R[i] as number)) ** 2, 0) / n;
 	const baselineMse = R.reduce((s, r) => s + (mean - r) ** 2, 0) / n;
 	const heldMean = R.reduce((a, b) => a + b, 0) / n;
@@ -333,12 +392,14 @@ export interface ProgressProbeOptions {
 	/** Trajectories per forward pass (default 32). */
 	readonly batchSize?: number;
 	readonly noOps?: NoOpProgress;
+	/** Read c_init too (default true, see {@link ProgressTrainOptions.initial}). */
+	readonly initial?: boolean;
 }
 
 /**
  * Fit only the progress head, in closed form, over the frozen features of the policy copy: with
- * `h_i` the final hidden state at the last action token of step i, Σ_k c_k = w·Σ_k h_k + b·K is
- * linear in (w, b), so the SPA loss `mean (Σc − R)²` plus `λ|w|²` is a ridge regression, solved
+ * `h_i` the final hidden state at each read point i (the last action token of each step, and with
+ * `initial` the end of the first prompt), Σc = w·Σ_i h_i + b·(number of points) is linear in (w, b), so the SPA loss `mean (Σc − R)²` plus `λ|w|²` is a ridge regression, solved
  * exactly (normal equations, Cholesky). The whole-model fit (`trainProgressEstimator`) is SPA's;
  * this is its linear-probe variant, for small data where Adam on the sums is ill-conditioned
  * (a 15-step failure repeats one state, so its sum weighs that step 15 times).
@@ -359,14 +420,12 @@ export const fitProgressHead = (
 	for (let s = 0; s < trajectories.length; s += size) {
 		const chunk = trajectories.slice(s, s + size);
 		const rb = toRowBatch(subset(chunk), options.fit);
-		const rows = estimatedRows(rb, options.noOps);
+		const read = readPoints(rb, options.noOps, options.initial ?? true);
 		const x = chunk.map(() => new Float64Array(n));
-		if (rows.length > 0) {
-			const feats = tf.tidy(
-				() => actionEndHidden(model, rows, rb.tokenStart, options.pad ?? 0).dataSync() as Float32Array,
-			);
-			rows.forEach((r, j) => {
-				const xk = x[r.traj] as Float64Array;
+		if (read.points.length > 0) {
+			const feats = tf.tidy(() => pointHidden(model, read, rb.tokenStart, options.pad ?? 0).dataSync() as Float32Array);
+			read.points.forEach((p, j) => {
+				const xk = x[p.traj] as Float64Array;
 				for (let d = 0; d < D; d++) xk[d] = (xk[d] as number) + (feats[j * D + d] as number);
 				xk[D] = (xk[D] as number) + 1;
 			});

@@ -1,13 +1,16 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend/index.ts";
+import { toRowBatch } from "../../src/train/batch.ts";
 import {
 	annotateBatch,
 	annotateProgress,
+	estimatorLoss,
 	fitProgressHead,
 	isNoOpStep,
 	stepContributions,
 	trainProgressEstimator,
+	trajectoryContributions,
 	validateProgress,
 } from "../../src/train/index.ts";
 import type { Trajectory } from "../../src/trajectory/schema.ts";
@@ -126,18 +129,24 @@ describe("progress estimator", () => {
 				} else expect(zero[k]?.[j]).toBeCloseTo(all[k]?.[j] as number, 5);
 			});
 		});
-		// the outcome is the sum of the estimated (non-no-op) steps' current contributions: the loss is 0
-		// under 'zero', and not under 'estimate', where the no-ops' contributions join the sums
+		// the outcome is the sum of the estimated (non-no-op) steps' current contributions (no c_init): the
+		// loss is 0 under 'zero', and not under 'estimate', where the no-ops' contributions join the sums
 		const sums = zero.map((c) => c.reduce((a, b) => a + b, 0));
 		const outcome = (t: Trajectory) => sums[trajectories.indexOf(t)] as number;
 		const opt = adam(1e-2);
-		const { losses } = trainProgressEstimator(estimator, opt, trajectories, { fit: FIT, batchSize: 6, outcome });
+		const { losses } = trainProgressEstimator(estimator, opt, trajectories, {
+			fit: FIT,
+			batchSize: 6,
+			outcome,
+			initial: false,
+		});
 		expect(losses[0]).toBeLessThan(1e-10);
 		const { losses: withNoOps } = trainProgressEstimator(estimator, opt, trajectories, {
 			fit: FIT,
 			batchSize: 6,
 			outcome,
 			noOps: "estimate",
+			initial: false,
 		});
 		expect(withNoOps[0]).toBeGreaterThan(1e-4);
 		const v = validateProgress(estimator, trajectories, FIT, { outcome, noOps: "estimate" });
@@ -158,6 +167,54 @@ describe("progress estimator", () => {
 		expect(v.baselineMse).toBeCloseTo(0.25, 10);
 		expect(v.stepAuc).toBeGreaterThanOrEqual(0);
 		expect(v.stepAuc).toBeLessThanOrEqual(1);
+		policy.model.dispose();
+	});
+
+	test("initial: c_init, read before the first action, joins every sum (a constant head gives b·(K + 1))", () => {
+		const policy = tinyPolicy(17);
+		const batch = rollouts(policy, 2, 3, 17);
+		const trajectories: Trajectory[] = batch.groups.flatMap((g) => g.trajectories);
+		const estimator = copyModel(policy.model);
+		const b = 0.25;
+		tf.tidy(() => {
+			const w = estimator.params.get("progress_head.weight") as tf.Variable;
+			w.assign(tf.zerosLike(w));
+			(estimator.params.get("progress_head.bias") as tf.Variable).assign(tf.tensor1d([b]));
+		});
+		const outcome = (t: Trajectory) => t.index % 2;
+		const K = trajectories.map((t) => t.steps.filter((s) => !isNoOpStep(s) && s.actionIds.length > 0).length);
+		for (const initial of [false, true]) {
+			const expected =
+				trajectories.reduce((sum, t, k) => sum + (b * ((K[k] as number) + (initial ? 1 : 0)) - outcome(t)) ** 2, 0) /
+				trajectories.length;
+			const loss = tf.tidy(() =>
+				estimatorLoss(estimator, toRowBatch(batch, FIT), trajectories.map(outcome), 0, "zero", initial).dataSync(),
+			);
+			expect(loss[0] as number).toBeCloseTo(expected, 5);
+			const v = validateProgress(estimator, trajectories, FIT, { outcome, initial });
+			expect(v.mse).toBeCloseTo(expected, 5);
+			const c = trajectoryContributions(estimator, trajectories, FIT, { initial });
+			expect(c.initial).toEqual(trajectories.map(() => (initial ? b : 0)));
+			expect(c.steps.map((steps) => steps.filter((x) => x !== 0).length)).toEqual(K);
+			if (initial) expect(validateProgress(estimator, trajectories, FIT, { outcome }).mse).toBeCloseTo(expected, 5);
+		}
+		estimator.dispose();
+		policy.model.dispose();
+	});
+
+	test("initial: the closed-form probe fits what a per-step sum cannot (a constant outcome, episodes of different lengths)", () => {
+		const policy = tinyPolicy(19);
+		const trajectories: Trajectory[] = rollouts(policy, 10, 4, 19)
+			.groups.flatMap((g) => g.trajectories)
+			.map((t, i) => ({ ...t, steps: t.steps.slice(0, 1 + (i % 5)) }));
+		const outcome = () => 1;
+		const estimator = copyModel(policy.model);
+		const options = { fit: FIT, outcome, noOps: "estimate" as const, ridge: 1e-6 };
+		const without = fitProgressHead(estimator, trajectories, { ...options, initial: false }).mse;
+		const withInitial = fitProgressHead(estimator, trajectories, options).mse;
+		expect(without).toBeGreaterThan(0.01);
+		expect(withInitial).toBeLessThan(without / 3);
+		estimator.dispose();
 		policy.model.dispose();
 	});
 });
