@@ -8,6 +8,7 @@
  *       [--evalTasks 200] [--evalEvery 0] [--iterations 1000] [--out runs/train-sokoban/<method>-<seed>]
  *       [--temperature 1] [--klCoef 0.01] [--entropyCoef 0.001] [--epochs 1] [--oldLogProbs recompute|rollout]
  *       [--creditConfig '{"mode":"mean_std_norm"}'] [--taskPool 0 (0: fresh tasks every iteration)]
+ *       [--critic shared|separate (ppo, spa: the policy's value head, or a copy of the SFT model as critic)]
  *
  * RL tasks are train-split indices from 100,000 on (disjoint from the SFT demonstrations).
  *
@@ -80,6 +81,7 @@ import {
 	type Algorithm,
 	annotateBatch,
 	type CreditFn,
+	type Critic,
 	type StepCredit,
 	saveTrainerCheckpoint,
 	Trainer,
@@ -116,6 +118,7 @@ const { values: a } = parseArgs({
 		peEpochs: { type: "string", default: "4" },
 		peLr: { type: "string", default: "3e-4" },
 		estimator: { type: "string" },
+		critic: { type: "string", default: "shared" },
 		peHeldOut: { type: "string", default: "256" },
 		backend: { type: "string", default: "wasm" },
 		out: { type: "string" },
@@ -226,12 +229,15 @@ const update = {
 	oldLogProbs: a.oldLogProbs === "rollout" ? ("rollout" as const) : ("recompute" as const),
 };
 let algorithm: Algorithm = { kind: "group", config: update };
+if (a.critic !== "shared" && a.critic !== "separate") throw new Error(`--critic must be shared or separate, got ${a.critic}`);
+/** verl-agent's critic is its own model, initialised from the actor; `shared` trains the policy's value head with it. */
+const critic: Critic = a.critic === "separate" ? { model: copy(policy.model), optimizer: tf.train.adam(n("lr")) } : "shared";
 let creditFn: CreditFn;
 let transform: ((b: TrajectoryBatch) => TrajectoryBatch) | undefined;
 let spaReport: Record<string, number> | undefined;
 if (method === "ppo") {
 	// verl-agent PPO: each step row carries the episode outcome (minus the invalid penalty) on its last token
-	algorithm = { kind: "ppo", critic: "shared", config: { ...update, scope: "step", gamma: 1, lambda: 1 } };
+	algorithm = { kind: "ppo", critic, config: { ...update, scope: "step", gamma: 1, lambda: 1 } };
 	creditFn = credit("gae", { rewards: "episode", sequence: "row" });
 } else if (method === "spa") {
 	// exploration with the SFT policy, then the progress estimator (a copy of the SFT model)
@@ -277,9 +283,9 @@ if (method === "ppo") {
 	};
 	log(`progress estimator: ${JSON.stringify(spaReport)}`);
 	peOpt.dispose();
-	algorithm = { kind: "ppo", critic: "shared", config: { ...update, scope: "trajectory", gamma: 0.99, lambda: 0.95 } };
+	algorithm = { kind: "ppo", critic, config: { ...update, scope: "trajectory", gamma: 0.99, lambda: 0.95 } };
 	transform = (b) => annotateBatch(estimator, b, fit);
-	creditFn = credit("spa");
+	creditFn = credit("spa", JSON.parse(a.creditConfig as string));
 } else creditFn = credit(method as MethodName, JSON.parse(a.creditConfig as string));
 
 // ---- RL ----
