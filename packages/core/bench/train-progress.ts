@@ -14,17 +14,21 @@
  * estimator BEATS predicting the mean outcome. From the runner's SFT policy (`--sft <run>/sft`,
  * 0.807 greedy), fresh exploration, 384 held-out trajectories, held-out MSE of Σc vs the mean:
  *
- *   | training trajectories | fit                       | without c_init | with c_init | mean  |
- *   | --------------------- | ------------------------- | -------------- | ----------- | ----- |
- *   | 1,024 (seed 0)        | whole model, lr 3e-4, 4 epochs | 0.370 (4,096) | 0.0846 (R² 0.29, AUC 0.89) | 0.119 |
- *   | 1,024 (seed 0)        | whole model, lr 1e-3, 3 epochs |               | 0.147 / 0.240 / 0.170 | 0.119 |
- *   | 1,024 (seed 0)        | closed-form probe         | 0.281          | 0.0927 (R² 0.22, AUC 0.88) | 0.119 |
- *   | 1,024 (seed 1)        | closed-form probe         |                | 0.103 (R² 0.20)  | 0.128 |
- *   | 256                   | whole model, lr 3e-4, 4 epochs |           | 0.176            | 0.117 |
- *   | 256                   | closed-form probe         |                | 0.189            | 0.117 |
+ *   | training trajectories (seed) | fit                            | without c_init | with c_init                  | mean  |
+ *   | ---------------------------- | ------------------------------ | -------------- | ---------------------------- | ----- |
+ *   | 1,024 (0)                    | whole model, lr 3e-4, 4 epochs | 0.401          | 0.0846 (R² 0.29, AUC 0.89)   | 0.119 |
+ *   | 1,024 (1)                    | whole model, lr 3e-4, 4 epochs |                | 0.111 (R² 0.14, AUC 0.86)    | 0.128 |
+ *   | 4,096 (0)                    | whole model, lr 3e-4, 4 epochs |                | 0.0891 (R² 0.26, AUC 0.88)   | 0.120 |
+ *   | 1,024 (0)                    | whole model, lr 1e-3, 3 epochs |                | 0.147, 0.240, 0.170 by epoch | 0.119 |
+ *   | 1,024 (0)                    | closed-form probe              | 0.281          | 0.0927 (R² 0.22, AUC 0.88)   | 0.119 |
+ *   | 1,024 (1)                    | closed-form probe              |                | 0.103 (R² 0.20)              | 0.128 |
+ *   | 256 (0)                      | whole model, lr 3e-4, 4 epochs |                | 0.176                        | 0.117 |
+ *   | 256 (0)                      | closed-form probe              |                | 0.189                        | 0.117 |
  *
- * (The "without" whole-model figure is the 4,096-trajectory run below.) SPA's trajectories open
- * with a turn every one shares (the "OK" reply), whose contribution is an intercept; ours had none,
+ * Whole-model figures are after the last epoch; before it the held-out MSE moves (seed 1: 0.159,
+ * 0.146, 0.111 after epochs 2–4). Rows ran `--sft <run>/sft --train 1024 --heldOut 384 --epochs 4
+ * --lr 3e-4 --cache <fresh dir>` with `--seed`, `--trainable probe` or `--initial false` changed.
+ * SPA's trajectories open with a turn every one shares (the "OK" reply), whose contribution is an intercept; ours had none,
  * so Σc could not even express the mean outcome: a per-step constant sums to a multiple of the
  * episode length, and failures are the long episodes. 256 trajectories are too few either way.
  *
