@@ -71,8 +71,8 @@ export interface ProgressTrainOptions {
 	 * true). SPA's trajectories all open with the same assistant turn (its "OK" reply, CREDIT.md §3.1),
 	 * whose contribution gives Σc an intercept: a prior on the outcome from the task alone. Without
 	 * such a turn, Σc has none, so it cannot even predict the mean outcome (a per-step constant sums to
-	 * a multiple of the episode length): on Sokoban the held-out MSE of Σc went from 0.28 (worse than
-	 * the mean's 0.12) to 0.09 with it (`bench/train-progress.ts`). Annotated per-step progress stays
+	 * a multiple of the episode length): on Sokoban the held-out MSE of Σc went from 0.28–0.40 (worse
+	 * than the mean's 0.12) to 0.085–0.093 with it (`bench/train-progress.ts`). Annotated per-step progress stays
 	 * c_k; the steps' sum then targets R − c_init.
 	 */
 	readonly initial?: boolean;
@@ -399,10 +399,11 @@ export interface ProgressProbeOptions {
 /**
  * Fit only the progress head, in closed form, over the frozen features of the policy copy: with
  * `h_i` the final hidden state at each read point i (the last action token of each step, and with
- * `initial` the end of the first prompt), Σc = w·Σ_i h_i + b·(number of points) is linear in (w, b), so the SPA loss `mean (Σc − R)²` plus `λ|w|²` is a ridge regression, solved
- * exactly (normal equations, Cholesky). The whole-model fit (`trainProgressEstimator`) is SPA's;
- * this is its linear-probe variant, for small data where Adam on the sums is ill-conditioned
- * (a 15-step failure repeats one state, so its sum weighs that step 15 times).
+ * `initial` the end of the first prompt), Σc = w·Σ_i h_i + b·(number of points) is linear in
+ * (w, b), so the SPA loss `mean (Σc − R)²` plus `λ|w|²` is a ridge regression, solved exactly
+ * (normal equations, Cholesky). The whole-model fit (`trainProgressEstimator`) is SPA's; this is
+ * its linear-probe variant, for small data where Adam on the sums is ill-conditioned (a 15-step
+ * failure repeats one state, so its sum weighs that step 15 times).
  * Returns the training MSE after the fit.
  */
 export const fitProgressHead = (
