@@ -152,7 +152,7 @@ describe("kill and resume", () => {
 		expect(b).toBe(a as string);
 	}, 120_000);
 
-	test("SIGTERM stops SFT within a step: exit 130, and no checkpoint that a resume would take for a finished SFT", async () => {
+	test("SIGTERM stops SFT within a step: exit 130, SFT in progress saved to sft.partial, and no finished sft/", async () => {
 		const run = join(dir, "sft-terminated");
 		const child = spawnCli(
 			[
@@ -170,10 +170,41 @@ describe("kill and resume", () => {
 		const { seconds, code } = await terminateAfterFirstMetrics(child, run);
 		expect(seconds).toBeLessThan(15);
 		expect(code).toBe(130);
-		expect(await new Response(child.stdout).text()).toContain("sft: interrupted at step");
+		const out = await new Response(child.stdout).text();
+		const step = Number(/sft: interrupted at step (\d+)/.exec(out)?.[1]);
+		expect(step).toBeGreaterThan(0);
+		const state = JSON.parse(readFileSync(join(run, "sft.partial", "state.json"), "utf8")) as { steps: number };
+		expect(state.steps).toBe(step);
 		expect(existsSync(join(run, "sft", "model.safetensors"))).toBe(false);
 		expect(existsSync(join(run, "sft", "sft.json"))).toBe(false);
 	}, 90_000);
+
+	test("SFT killed with SIGKILL and resumed ends with the same weights and loss curve as an uninterrupted SFT", async () => {
+		const args = [...common, "sft.steps=300", "sft.evalEvery=10", "sft.patience=1000000"];
+		const straight = join(dir, "sft-straight");
+		await Effect.runPromise(runCli(["sft", ...args, "--run-dir", straight]));
+		const killed = join(dir, "sft-killed");
+		const child = spawnCli(["sft", ...args, "--run-dir", killed]);
+		const t0 = Date.now();
+		while (!existsSync(join(killed, "sft.partial", "state.json")) && Date.now() - t0 < 60_000) await Bun.sleep(10);
+		await Bun.sleep(30);
+		child.kill("SIGKILL");
+		await child.exited;
+		expect(existsSync(join(killed, "sft", "model.safetensors"))).toBe(false);
+		const savedAt = (JSON.parse(readFileSync(join(killed, "sft.partial", "state.json"), "utf8")) as { steps: number })
+			.steps;
+		expect(savedAt).toBeLessThan(300);
+
+		await Effect.runPromise(runCli(["sft", ...args, "--resume", "--run-dir", killed]));
+		expect(existsSync(join(killed, "sft.partial"))).toBe(false);
+		const summary = JSON.parse(readFileSync(join(killed, "sft", "sft.json"), "utf8")) as { resumedFrom?: number };
+		expect(summary.resumedFrom).toBe(savedAt);
+		const weights = (r: string) => readFileSync(join(r, "sft", "model.safetensors")).toString("hex");
+		expect(weights(killed)).toBe(weights(straight));
+		const curve = (r: string) => metrics(r).map((m) => [m.iteration, m["sft/train_loss"], m["sft/val_loss"]] as const);
+		expect(curve(killed)).toEqual(curve(straight));
+		expect(curve(straight)).toHaveLength(30);
+	}, 120_000);
 
 	test("train.minutes stops after the iteration that spends the budget, checkpointed; --resume finishes the run", async () => {
 		const policy = await sftPolicy();

@@ -1,46 +1,107 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@stepwise/core";
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
+	CheckpointError,
 	collectDemonstrations,
 	demonstrationText,
 	encodeDemonstrations,
+	loadCheckpoint,
 	parameterCount,
+	type SftOptions,
 	SftRun,
+	SftRunState,
+	type SftSnapshot,
 	saveCheckpoint,
+	type Tokenizer,
 	TransformerPolicy,
 } from "@stepwise/core/policy/index";
-import { Effect } from "effect";
+import { Effect, Schema } from "effect";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { envPool, fmt, type StageContext, taskRange, VALIDATION_OFFSET, yieldToEventLoop } from "./context.ts";
 
 /** What the SFT stage reports (also saved as `sft.json` beside the checkpoint). */
-export interface SftSummary {
-	readonly checkpoint: string;
-	readonly parameters: number;
-	readonly demos: number;
-	readonly expertWon: number;
-	readonly steps: number;
-	readonly bestStep: number;
-	readonly bestValLoss: number;
-	readonly stoppedBy: string;
-	readonly seconds: number;
-}
+export const SftSummary = Schema.Struct({
+	checkpoint: Schema.String,
+	parameters: Schema.Int,
+	demos: Schema.Int,
+	expertWon: Schema.Int,
+	steps: Schema.Int,
+	bestStep: Schema.Int,
+	bestValLoss: Schema.Number,
+	stoppedBy: Schema.String,
+	/** Seconds of this process (a resumed SFT counts from its resumption). */
+	seconds: Schema.Number,
+	/** The step SFT resumed from (`sft.partial`), when it did. */
+	resumedFrom: Schema.optionalKey(Schema.Int),
+});
+export type SftSummary = typeof SftSummary.Type;
 
 /** The SFT checkpoint of a run directory. */
 export const sftDir = (run: RunDir): string => join(run.path, "sft");
 
+/** SFT in progress: the weights, Adam state and {@link SftRunState} of the last validation (or interrupt), and `best/`. */
+export const sftPartialDir = (run: RunDir): string => join(run.path, "sft.partial");
+
 /** True when a directory holds a complete policy checkpoint. */
 export const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, CHECKPOINT_FILES.config));
+
+/** Save SFT in progress to `<run>/sft.partial` (written beside, then renamed over the previous one). */
+const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer, sft: SftRun) =>
+	Effect.gen(function* () {
+		const snap = sft.snapshot();
+		const dir = sftPartialDir(run);
+		const tmp = `${dir}.tmp`;
+		rmSync(tmp, { recursive: true, force: true });
+		yield* saveCheckpoint(tmp, { model, tokenizer, optimizer: sft.optimizer, state: snap.state });
+		const best = snap.bestWeights;
+		if (best !== undefined) {
+			const names = [...model.params.keys()];
+			const bestModel = TransformerPolicy.fromValues(
+				model.config,
+				new Map(best.map((w, i) => [names[i] as string, w])),
+			);
+			yield* saveCheckpoint(join(tmp, "best"), { model: bestModel, tokenizer });
+			bestModel.dispose();
+		}
+		rmSync(dir, { recursive: true, force: true });
+		renameSync(tmp, dir);
+	});
+
+/** Load SFT in progress from `<run>/sft.partial`: the model, its tokenizer, the Adam state and the run's snapshot. */
+const loadPartial = (dir: string) =>
+	Effect.gen(function* () {
+		const loaded = yield* loadCheckpoint(dir);
+		const state = yield* Schema.decodeUnknownEffect(SftRunState)(loaded.state).pipe(
+			Effect.mapError(
+				(e) =>
+					new CheckpointError({
+						path: join(dir, CHECKPOINT_FILES.state),
+						message: `not an SFT run state: ${e.message}`,
+					}),
+			),
+		);
+		let bestWeights: Float32Array[] | undefined;
+		if (hasCheckpoint(join(dir, "best"))) {
+			const best = yield* loadCheckpoint(join(dir, "best"));
+			const values = yield* Effect.promise(() => best.model.readValues());
+			bestWeights = [...loaded.model.params.keys()].map((k) => values.get(k) ?? new Float32Array(0));
+			best.model.dispose();
+		}
+		const snapshot: SftSnapshot = { state, bestWeights };
+		return { ...loaded, snapshot };
+	});
 
 /**
  * SFT on expert demonstrations: the expert plays `sft.episodes` training tasks (the prompts in the
  * spec's style), a tokenizer is built from that text, a fresh policy is trained on the answer tokens
  * with early stopping on held-out demos, and the best weights are saved to `<run>/sft`. The loss
- * curve goes to `logTo` (metrics, TensorBoard, plot). Skipped (resumed) when the checkpoint exists.
+ * curve goes to `logTo` (metrics, TensorBoard, plot). Skipped when the checkpoint exists. At every
+ * validation, and when stopped (Ctrl-C / SIGTERM), the run in progress is saved to
+ * `<run>/sft.partial`, from which a rerun continues exactly where it stopped.
  */
 export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run): Effect.Effect<SftSummary, unknown> =>
 	Effect.gen(function* () {
@@ -48,7 +109,17 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 		const summaryPath = join(out, "sft.json");
 		if (hasCheckpoint(out) && existsSync(summaryPath)) {
 			ctx.log(`sft: done already (${out})`);
-			return JSON.parse(readFileSync(summaryPath, "utf8")) as SftSummary;
+			return yield* Effect.try({
+				try: () => JSON.parse(readFileSync(summaryPath, "utf8")) as unknown,
+				catch: (e) => new CheckpointError({ path: summaryPath, message: `${summaryPath}: ${String(e)}` }),
+			}).pipe(
+				Effect.flatMap(Schema.decodeUnknownEffect(SftSummary)),
+				Effect.mapError((e) =>
+					e instanceof CheckpointError
+						? e
+						: new CheckpointError({ path: summaryPath, message: `${summaryPath}: ${e.message}` }),
+				),
+			);
 		}
 		const t0 = performance.now();
 		const { config } = ctx;
@@ -59,17 +130,19 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 			env,
 			taskRange(config.seed, config.env.trainSplit, config.sft.validationEpisodes, VALIDATION_OFFSET),
 		);
-		const tokenizer = buildTokenizer(demonstrationText(train.demos));
+		const partial = hasCheckpoint(sftPartialDir(run)) ? yield* loadPartial(sftPartialDir(run)) : undefined;
+		const tokenizer = partial?.tokenizer ?? buildTokenizer(demonstrationText(train.demos));
 		const modelConfig = { vocabSize: tokenizer.vocabSize, ...config.model };
 		const trainEx = encodeDemonstrations(tokenizer, train.demos, modelConfig.contextLength);
 		const valEx = encodeDemonstrations(tokenizer, val.demos, modelConfig.contextLength);
-		const model = TransformerPolicy.init(modelConfig, config.seed);
+		const model = partial?.model ?? TransformerPolicy.init(modelConfig, config.seed);
 		ctx.log(
 			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
 		);
-		const bar = new Progress({ label: "sft", total: config.sft.steps, unit: "step" });
-		let last = 0;
-		const sft = new SftRun(model, trainEx, valEx, {
+		const resumedAt = partial?.snapshot.state.steps ?? 0;
+		const bar = new Progress({ label: "sft", total: config.sft.steps, unit: "step", initial: resumedAt });
+		let last = resumedAt;
+		const options: SftOptions = {
 			batchSize: config.sft.batchSize,
 			learningRate: config.sft.lr,
 			warmupSteps: config.sft.warmup,
@@ -84,19 +157,42 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 				last = p.step;
 				logTo.log({ iteration: p.step, "sft/train_loss": p.trainLoss, "sft/val_loss": p.valLoss });
 			},
-		});
+		};
+		let sft: SftRun;
+		if (partial !== undefined) {
+			const resumed = yield* Effect.try({
+				try: () =>
+					SftRun.resume(
+						model,
+						trainEx,
+						valEx,
+						{ ...options, ...(partial.optimizer !== undefined ? { optimizer: partial.optimizer } : {}) },
+						partial.snapshot,
+					),
+				catch: (e) =>
+					new CheckpointError({
+						path: sftPartialDir(run),
+						message: `${sftPartialDir(run)} does not fit this run's config: ${e instanceof Error ? e.message : String(e)}`,
+					}),
+			});
+			sft = resumed;
+			logTo.truncateMetrics(resumedAt);
+			ctx.log(`sft: resuming from ${sftPartialDir(run)} at step ${resumedAt}`);
+		} else sft = new SftRun(model, trainEx, valEx, options);
 		const steps = Effect.gen(function* () {
 			while (!sft.done) {
-				sft.step();
+				const point = sft.step();
+				if (point !== undefined && !sft.done) yield* savePartial(run, model, tokenizer, sft);
 				yield* yieldToEventLoop;
 			}
 		});
 		yield* Effect.onInterrupt(steps, () =>
-			Effect.sync(() => {
+			Effect.gen(function* () {
 				bar.finish();
+				yield* savePartial(run, model, tokenizer, sft);
 				sft.dispose();
-				ctx.log(`sft: interrupted at step ${sft.steps}; SFT keeps no partial checkpoint, so a rerun starts it over`);
-			}),
+				ctx.log(`sft: interrupted at step ${sft.steps}; saved to ${sftPartialDir(run)}, from which --resume continues`);
+			}).pipe(Effect.orDie),
 		);
 		const result = sft.finish();
 		bar.finish();
@@ -106,6 +202,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 			optimizer: result.optimizer,
 			state: { kind: "stepwise-sft", step: result.steps, bestStep: result.bestStep },
 		});
+		rmSync(sftPartialDir(run), { recursive: true, force: true });
 		const summary: SftSummary = {
 			checkpoint: out,
 			parameters: parameterCount(modelConfig),
@@ -116,6 +213,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 			bestValLoss: result.bestValLoss,
 			stoppedBy: result.stoppedBy,
 			seconds: (performance.now() - t0) / 1000,
+			...(partial !== undefined ? { resumedFrom: resumedAt } : {}),
 		};
 		yield* Effect.promise(() => logTo.writePlots([{ title: "sft_loss", keys: ["sft/train_loss", "sft/val_loss"] }]));
 		writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);

@@ -101,6 +101,26 @@ const optimizerTensors = async (
 };
 
 /**
+ * Adam's bias corrections use β^(t+1), which training keeps as a running float32 product; tfjs's
+ * `setWeights` recomputes it with `pow`, which can differ in the last bit, so a resumed run would
+ * drift from the uninterrupted one by rounding. Set the running product instead (float32 products
+ * of float32 values are exact in doubles, so `Math.fround` reproduces each step).
+ */
+const restoreBetaPowers = (opt: tf.AdamOptimizer, beta1: number, beta2: number, iterations: number): void => {
+	const running = (beta: number) => {
+		const b = Math.fround(beta);
+		let acc = b;
+		for (let i = 0; i < iterations; i++) acc = Math.fround(acc * b);
+		return acc;
+	};
+	const inner = opt as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+	tf.tidy(() => {
+		inner.accBeta1.assign(tf.scalar(running(beta1)));
+		inner.accBeta2.assign(tf.scalar(running(beta2)));
+	});
+};
+
+/**
  * Write a checkpoint directory atomically: every file goes into a temporary sibling directory,
  * which then replaces `dir` by rename, so readers never see a half-written checkpoint.
  */
@@ -266,5 +286,6 @@ const restoreOptimizer = (path: string, model: TransformerPolicy): Effect.Effect
 		const iter = { name: "iter", tensor: tf.scalar(num("iterations"), "int32") };
 		yield* Effect.promise(() => opt.setWeights([iter, ...m, ...v]));
 		tf.dispose([iter.tensor, ...m.map((x) => x.tensor), ...v.map((x) => x.tensor)]);
+		restoreBetaPowers(opt, num("beta1"), num("beta2"), num("iterations"));
 		return opt;
 	});

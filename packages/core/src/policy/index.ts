@@ -62,6 +62,8 @@ export {
 	type SftOptions,
 	type SftResult,
 	SftRun,
+	SftRunState,
+	type SftSnapshot,
 	sftLoss,
 	trainSft,
 } from "./sft.ts";

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { Schema } from "effect";
 import { Rng } from "../util/rng.ts";
 import type { SftExample } from "./demos.ts";
 import type { TransformerPolicy } from "./model.ts";
@@ -59,6 +60,48 @@ export interface SftResult {
 	readonly steps: number;
 	readonly stoppedBy: "early-stop" | "max-steps" | "time-budget";
 	readonly optimizer: tf.AdamOptimizer;
+}
+
+/** A number that may be non-finite in memory, saved as JSON `null` (JSON has no NaN or Infinity). */
+const Saved = Schema.NullOr(Schema.Number);
+const toSaved = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/**
+ * Everything of an {@link SftRun} in progress but its tensors (the weights, the optimizer and the
+ * best weights so far are saved beside it): the JSON a runner saves to resume SFT mid-run.
+ * `best` is null before the first validation (and a NaN loss is saved as null).
+ */
+export const SftRunState = Schema.Struct({
+	format: Schema.Literal("stepwise-sft-run"),
+	steps: Schema.Int,
+	/** The current shuffled order, as indices into the training examples, and the position in it. */
+	order: Schema.Array(Schema.Int),
+	cursor: Schema.Int,
+	rng: Schema.Array(Schema.Number),
+	best: Saved,
+	bestStep: Schema.Int,
+	sinceBest: Schema.Int,
+	trainMs: Schema.Number,
+	trainCpuMs: Schema.Number,
+	lossSum: Schema.Number,
+	lossN: Schema.Int,
+	curve: Schema.Array(
+		Schema.Struct({
+			step: Schema.Int,
+			trainMs: Schema.Number,
+			trainCpuMs: Schema.Number,
+			trainLoss: Saved,
+			valLoss: Saved,
+		}),
+	),
+	stoppedBy: Schema.optionalKey(Schema.Literals(["early-stop", "max-steps", "time-budget"])),
+});
+export type SftRunState = typeof SftRunState.Type;
+
+/** An {@link SftRun}'s saved progress: its state and the best weights so far (in `model.variables()` order). */
+export interface SftSnapshot {
+	readonly state: SftRunState;
+	readonly bestWeights: ReadonlyArray<Float32Array> | undefined;
 }
 
 /** The `[row, pos]` of every answer token (the `</act>` included) of a batch. */
@@ -123,8 +166,10 @@ export class SftRun {
 	private readonly budget: number;
 	private readonly clock: "wall" | "cpu";
 	readonly optimizer: tf.AdamOptimizer;
-	private readonly rng: Rng;
+	private rng: Rng;
 	private readonly vars: tf.Variable[];
+	/** Each training example's index (for {@link snapshot}), built on first use. */
+	private exampleIndex: Map<SftExample, number> | undefined;
 	private order: SftExample[] = [];
 	private cursor = 0;
 	readonly curve: SftEvalPoint[] = [];
@@ -225,6 +270,70 @@ export class SftRun {
 		}
 		if (outOfTime && this.stoppedBy === undefined) this.stoppedBy = "time-budget";
 		return point;
+	}
+
+	/** The run's progress, to save beside the model and optimizer and continue with {@link SftRun.resume}. */
+	snapshot(): SftSnapshot {
+		if (this.exampleIndex === undefined) this.exampleIndex = new Map(this.train.map((e, i) => [e, i]));
+		const index = this.exampleIndex;
+		return {
+			state: {
+				format: "stepwise-sft-run",
+				steps: this.completed,
+				order: this.order.map((e) => index.get(e) as number),
+				cursor: this.cursor,
+				rng: this.rng.state(),
+				best: toSaved(this.best),
+				bestStep: this.bestStep,
+				sinceBest: this.sinceBest,
+				trainMs: this.trainMs,
+				trainCpuMs: this.trainCpuMs,
+				lossSum: this.lossSum,
+				lossN: this.lossN,
+				curve: this.curve.map((p) => ({ ...p, trainLoss: toSaved(p.trainLoss), valLoss: toSaved(p.valLoss) })),
+				...(this.stoppedBy !== undefined ? { stoppedBy: this.stoppedBy } : {}),
+			},
+			bestWeights: this.bestWeights?.map((t) => t.dataSync() as Float32Array),
+		};
+	}
+
+	/**
+	 * Continue a run from its {@link snapshot}: `model` holds the weights and `options.optimizer` the
+	 * Adam state saved with it, and the examples and options are the run's own. Steps from here on
+	 * are those the uninterrupted run would have taken. Throws a RangeError when the snapshot does
+	 * not fit the examples or the model.
+	 */
+	static resume(
+		model: TransformerPolicy,
+		train: ReadonlyArray<SftExample>,
+		validation: ReadonlyArray<SftExample>,
+		options: SftOptions,
+		saved: SftSnapshot,
+	): SftRun {
+		const run = new SftRun(model, train, validation, options);
+		const s = saved.state;
+		if (s.order.some((i) => i < 0 || i >= train.length) || s.cursor < 0 || s.cursor > s.order.length)
+			throw new RangeError(`SftRun.resume: the saved batch order does not index the ${train.length} training examples`);
+		const best = saved.bestWeights;
+		if (best !== undefined && (best.length !== run.vars.length || best.some((w, i) => w.length !== run.vars[i]?.size)))
+			throw new RangeError("SftRun.resume: the saved best weights do not match the model's variables");
+		run.completed = s.steps;
+		run.order = s.order.map((i) => train[i] as SftExample);
+		run.cursor = s.cursor;
+		run.rng = Rng.fromState(s.rng);
+		run.best = s.best ?? Number.POSITIVE_INFINITY;
+		run.bestStep = s.bestStep;
+		run.sinceBest = s.sinceBest;
+		run.trainMs = s.trainMs;
+		run.trainCpuMs = s.trainCpuMs;
+		run.lossSum = s.lossSum;
+		run.lossN = s.lossN;
+		run.curve.push(
+			...s.curve.map((p) => ({ ...p, trainLoss: p.trainLoss ?? Number.NaN, valLoss: p.valLoss ?? Number.NaN })),
+		);
+		run.stoppedBy = s.stoppedBy;
+		run.bestWeights = best?.map((w, i) => tf.tensor(w, (run.vars[i] as tf.Variable).shape));
+		return run;
 	}
 
 	/** End the run: restore the best validated weights (if any) and report. */

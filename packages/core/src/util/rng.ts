@@ -48,6 +48,20 @@ export class Rng {
 		for (let i = 0; i < 15; i++) this.nextUint32();
 	}
 
+	/** The generator's whole state (four uint32 words), to save and {@link Rng.fromState} later. */
+	state(): [number, number, number, number] {
+		return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
+	}
+
+	/** A generator that continues exactly where the one whose {@link Rng.state} this is stopped. */
+	static fromState(state: ReadonlyArray<number>): Rng {
+		if (state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff))
+			throw new RangeError(`Rng.fromState: expected four uint32 words, got ${JSON.stringify(state)}`);
+		const rng = new Rng(0);
+		[rng.a, rng.b, rng.c, rng.d] = state.map((w) => w | 0) as [number, number, number, number];
+		return rng;
+	}
+
 	/** A uniform uint32. */
 	nextUint32(): number {
 		const t = (((this.a + this.b) | 0) + this.d) | 0;

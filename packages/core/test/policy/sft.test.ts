@@ -1,10 +1,18 @@
 import { beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { Effect, Schema } from "effect";
 import {
 	collectDemonstrations,
 	collectRollouts,
 	encodeDemonstrations,
 	evaluateSftLoss,
+	loadCheckpoint,
+	SftRun,
+	SftRunState,
+	saveCheckpoint,
 	scoreSequences,
 	sftLoss,
 	successRate,
@@ -123,4 +131,63 @@ describe("SFT", () => {
 		result.optimizer.dispose();
 		m.dispose();
 	});
+
+	test("a run resumed from its snapshot (weights, Adam state and JSON state through a checkpoint) ends as the uninterrupted run", async () => {
+		const env = corridorEnvs(1)[0];
+		if (env === undefined) throw new Error("no env");
+		const train = encodeDemonstrations(
+			tokenizer,
+			collectDemonstrations(env, tasks("train", 12)).demos,
+			cfg.contextLength,
+		);
+		const val = encodeDemonstrations(tokenizer, collectDemonstrations(env, tasks("test", 3)).demos, cfg.contextLength);
+		const options = { maxSteps: 24, evalEvery: 5, batchSize: 7, seed: 3, schedule: "cosine" as const, warmupSteps: 4 };
+		const straightModel = TransformerPolicy.init(cfg, 5);
+		const straight = trainSft(straightModel, train, val, options);
+		const expected = await straightModel.readValues();
+
+		const model = TransformerPolicy.init(cfg, 5);
+		const first = new SftRun(model, train, val, options);
+		for (let i = 0; i < 13; i++) first.step(); // past the validations at 5 and 10, mid-way between two
+		const snap = first.snapshot();
+		const dir = mkdtempSync(join(tmpdir(), "stepwise-sft-resume-"));
+		try {
+			const json = JSON.parse(JSON.stringify(snap.state)) as unknown;
+			await Effect.runPromise(saveCheckpoint(dir, { model, tokenizer, optimizer: first.optimizer, state: {} }));
+			first.dispose();
+			first.optimizer.dispose();
+			model.dispose();
+			const loaded = await Effect.runPromise(loadCheckpoint(dir));
+			const state = Schema.decodeUnknownSync(SftRunState)(json);
+			const resumed = SftRun.resume(
+				loaded.model,
+				train,
+				val,
+				{ ...options, ...(loaded.optimizer !== undefined ? { optimizer: loaded.optimizer } : {}) },
+				{ state, bestWeights: snap.bestWeights },
+			);
+			while (!resumed.done) resumed.step();
+			const result = resumed.finish();
+			expect(result.steps).toBe(straight.steps);
+			expect(result.bestStep).toBe(straight.bestStep);
+			expect(result.curve).toEqual(
+				straight.curve.map((p, i) => ({
+					...p,
+					trainMs: result.curve[i]?.trainMs ?? 0,
+					trainCpuMs: result.curve[i]?.trainCpuMs ?? 0,
+				})),
+			);
+			const got = await loaded.model.readValues();
+			for (const [name, v] of expected) expect(got.get(name)).toEqual(v);
+			expect(() =>
+				SftRun.resume(loaded.model, train.slice(0, 2), val, options, { state, bestWeights: snap.bestWeights }),
+			).toThrow(/batch order/);
+			result.optimizer.dispose();
+			loaded.model.dispose();
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+			straight.optimizer.dispose();
+			straightModel.dispose();
+		}
+	}, 30_000);
 });
