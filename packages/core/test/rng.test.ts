@@ -37,4 +37,13 @@ describe("Rng", () => {
 		expect(hashSeed(1)).not.toBe(hashSeed("1"));
 		expect(hashSeed(0, "train", 3)).toBe(hashSeed(0, "train", 3));
 	});
+
+	test("state / fromState: a restored generator continues the sequence; a bad state is refused", () => {
+		const a = new Rng(42);
+		for (let i = 0; i < 7; i++) a.next();
+		const b = Rng.fromState(JSON.parse(JSON.stringify(a.state())) as number[]);
+		expect(Array.from({ length: 20 }, () => b.nextUint32())).toEqual(Array.from({ length: 20 }, () => a.nextUint32()));
+		expect(() => Rng.fromState([1, 2, 3])).toThrow(/four uint32/);
+		expect(() => Rng.fromState([1, 2, 3, -1])).toThrow(/four uint32/);
+	});
 });
