@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -179,31 +179,34 @@ describe("kill and resume", () => {
 		expect(existsSync(join(run, "sft", "sft.json"))).toBe(false);
 	}, 90_000);
 
-	test("SFT killed with SIGKILL and resumed ends with the same weights and loss curve as an uninterrupted SFT", async () => {
+	test("SFT killed with SIGKILL and resumed ends with the same weights and loss curve as an uninterrupted SFT (also from sft.partial.old, a kill between its renames)", async () => {
 		const args = [...common, "sft.steps=300", "sft.evalEvery=10", "sft.patience=1000000"];
 		const straight = join(dir, "sft-straight");
 		await Effect.runPromise(runCli(["sft", ...args, "--run-dir", straight]));
-		const killed = join(dir, "sft-killed");
-		const child = spawnCli(["sft", ...args, "--run-dir", killed]);
-		const t0 = Date.now();
-		while (!existsSync(join(killed, "sft.partial", "state.json")) && Date.now() - t0 < 60_000) await Bun.sleep(10);
-		await Bun.sleep(30);
-		child.kill("SIGKILL");
-		await child.exited;
-		expect(existsSync(join(killed, "sft", "model.safetensors"))).toBe(false);
-		const savedAt = (JSON.parse(readFileSync(join(killed, "sft.partial", "state.json"), "utf8")) as { steps: number })
-			.steps;
-		expect(savedAt).toBeLessThan(300);
-
-		await Effect.runPromise(runCli(["sft", ...args, "--resume", "--run-dir", killed]));
-		expect(existsSync(join(killed, "sft.partial"))).toBe(false);
-		const summary = JSON.parse(readFileSync(join(killed, "sft", "sft.json"), "utf8")) as { resumedFrom?: number };
-		expect(summary.resumedFrom).toBe(savedAt);
 		const weights = (r: string) => readFileSync(join(r, "sft", "model.safetensors")).toString("hex");
-		expect(weights(killed)).toBe(weights(straight));
 		const curve = (r: string) => metrics(r).map((m) => [m.iteration, m["sft/train_loss"], m["sft/val_loss"]] as const);
-		expect(curve(killed)).toEqual(curve(straight));
 		expect(curve(straight)).toHaveLength(30);
+		for (const betweenRenames of [false, true]) {
+			const killed = join(dir, `sft-killed-${betweenRenames}`);
+			const child = spawnCli(["sft", ...args, "--run-dir", killed]);
+			const t0 = Date.now();
+			while (!existsSync(join(killed, "sft.partial", "state.json")) && Date.now() - t0 < 60_000) await Bun.sleep(10);
+			await Bun.sleep(30);
+			child.kill("SIGKILL");
+			await child.exited;
+			expect(existsSync(join(killed, "sft", "model.safetensors"))).toBe(false);
+			const partial = join(killed, "sft.partial");
+			const savedAt = (JSON.parse(readFileSync(join(partial, "state.json"), "utf8")) as { steps: number }).steps;
+			expect(savedAt).toBeLessThan(300);
+			if (betweenRenames) renameSync(partial, `${partial}.old`);
+
+			await Effect.runPromise(runCli(["sft", ...args, "--resume", "--run-dir", killed]));
+			expect(existsSync(partial) || existsSync(`${partial}.old`)).toBe(false);
+			const summary = JSON.parse(readFileSync(join(killed, "sft", "sft.json"), "utf8")) as { resumedFrom?: number };
+			expect(summary.resumedFrom).toBe(savedAt);
+			expect(weights(killed)).toBe(weights(straight));
+			expect(curve(killed)).toEqual(curve(straight));
+		}
 	}, 120_000);
 
 	test("train.minutes stops after the iteration that spends the budget, checkpointed; --resume finishes the run", async () => {

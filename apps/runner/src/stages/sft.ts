@@ -49,7 +49,11 @@ export const sftPartialDir = (run: RunDir): string => join(run.path, "sft.partia
 /** True when a directory holds a complete policy checkpoint. */
 export const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, CHECKPOINT_FILES.config));
 
-/** Save SFT in progress to `<run>/sft.partial` (written beside, then renamed over the previous one). */
+/**
+ * Save SFT in progress to `<run>/sft.partial`: written to `sft.partial.tmp`, then the previous save
+ * is moved to `sft.partial.old` while the new one takes its place, so a kill at any point leaves a
+ * complete save in one of the two (see {@link partialToResume}).
+ */
 const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer, sft: SftRun) =>
 	Effect.gen(function* () {
 		const snap = sft.snapshot();
@@ -67,9 +71,18 @@ const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer
 			yield* saveCheckpoint(join(tmp, "best"), { model: bestModel, tokenizer });
 			bestModel.dispose();
 		}
-		rmSync(dir, { recursive: true, force: true });
+		const previous = `${dir}.old`;
+		rmSync(previous, { recursive: true, force: true });
+		if (existsSync(dir)) renameSync(dir, previous);
 		renameSync(tmp, dir);
+		rmSync(previous, { recursive: true, force: true });
 	});
+
+/** The save to resume SFT from: `sft.partial`, or the previous one when a kill fell between the two renames. */
+const partialToResume = (run: RunDir): string | undefined => {
+	const dir = sftPartialDir(run);
+	return [dir, `${dir}.old`].find(hasCheckpoint);
+};
 
 /** Load SFT in progress from `<run>/sft.partial`: the model, its tokenizer, the Adam state and the run's snapshot. */
 const loadPartial = (dir: string) =>
@@ -130,7 +143,8 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 			env,
 			taskRange(config.seed, config.env.trainSplit, config.sft.validationEpisodes, VALIDATION_OFFSET),
 		);
-		const partial = hasCheckpoint(sftPartialDir(run)) ? yield* loadPartial(sftPartialDir(run)) : undefined;
+		const partialDir = partialToResume(run);
+		const partial = partialDir !== undefined ? yield* loadPartial(partialDir) : undefined;
 		const tokenizer = partial?.tokenizer ?? buildTokenizer(demonstrationText(train.demos));
 		const modelConfig = { vocabSize: tokenizer.vocabSize, ...config.model };
 		const trainEx = encodeDemonstrations(tokenizer, train.demos, modelConfig.contextLength);
@@ -171,13 +185,13 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 					),
 				catch: (e) =>
 					new CheckpointError({
-						path: sftPartialDir(run),
-						message: `${sftPartialDir(run)} does not fit this run's config: ${e instanceof Error ? e.message : String(e)}`,
+						path: partialDir ?? sftPartialDir(run),
+						message: `${partialDir} does not fit this run's config: ${e instanceof Error ? e.message : String(e)}`,
 					}),
 			});
 			sft = resumed;
 			logTo.truncateMetrics(resumedAt);
-			ctx.log(`sft: resuming from ${sftPartialDir(run)} at step ${resumedAt}`);
+			ctx.log(`sft: resuming from ${partialDir} at step ${resumedAt}`);
 		} else sft = new SftRun(model, trainEx, valEx, options);
 		const steps = Effect.gen(function* () {
 			while (!sft.done) {
@@ -202,7 +216,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 			optimizer: result.optimizer,
 			state: { kind: "stepwise-sft", step: result.steps, bestStep: result.bestStep },
 		});
-		rmSync(sftPartialDir(run), { recursive: true, force: true });
+		for (const d of [sftPartialDir(run), `${sftPartialDir(run)}.old`]) rmSync(d, { recursive: true, force: true });
 		const summary: SftSummary = {
 			checkpoint: out,
 			parameters: parameterCount(modelConfig),
