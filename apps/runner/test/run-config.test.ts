@@ -42,6 +42,7 @@ describe("run config", () => {
 		expect(bad("rollout.groupSize=0").key).toBe("rollout.groupSize");
 		expect(bad("method.name=ppo2").key).toBe("method.name");
 		expect(bad("model.dModel=1.5").key).toBe("model.dModel");
+		expect(bad("eval.seeds=[]").key).toBe("eval.seeds");
 	});
 
 	test("RL's periodic evaluation runs on held-out train-split validation tasks by default, on the test split on request", () => {

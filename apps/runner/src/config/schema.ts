@@ -150,7 +150,7 @@ export const RunConfig = Schema.Struct({
 		/** Tasks per seed. */
 		tasks: PosInt,
 		/** Task seeds: mean ± std over them. */
-		seeds: Schema.Array(Schema.Int),
+		seeds: Schema.Array(Schema.Int).check(Schema.isMinLength(1)),
 	}),
 });
 export type RunConfig = typeof RunConfig.Type;
