@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { resolveConfig } from "../src/config/decode.ts";
 import { defaultConfig, RunConfig } from "../src/config/schema.ts";
 import { errorLine, runCli } from "../src/main.ts";
-import { VALIDATION_OFFSET } from "../src/stages/context.ts";
+import { EXPLORATION_OFFSET, overlappingTasks, VALIDATION_OFFSET } from "../src/stages/context.ts";
 import { makeCreditFn } from "../src/stages/credit-fn.ts";
 import { periodicEvalTasks } from "../src/stages/rl.ts";
 import { makeTrajectory } from "./helpers.ts";
@@ -50,9 +50,13 @@ describe("run config", () => {
 		const val = periodicEvalTasks(config);
 		expect(val).toHaveLength(config.train.evalTasks);
 		expect(val.every((t) => t.split === "train" && t.index >= VALIDATION_OFFSET)).toBe(true);
-		// beyond every training stage's tasks: SFT demos, exploration and the RL iterations
-		const trained = config.sft.episodes + config.progress.tasks + config.train.iterations * config.rollout.groups;
-		expect(trained).toBeLessThan(VALIDATION_OFFSET);
+		// beyond every training stage's tasks: SFT demos and the RL iterations, then exploration's own range
+		expect(config.sft.episodes + config.train.iterations * config.rollout.groups).toBeLessThan(EXPLORATION_OFFSET);
+		expect(EXPLORATION_OFFSET + config.progress.tasks).toBeLessThan(VALIDATION_OFFSET);
+		expect(overlappingTasks(config)).toBeUndefined();
+		expect(overlappingTasks({ ...config, train: { ...config.train, iterations: 70_000 } })?.key).toBe(
+			"train.iterations",
+		);
 		const test = periodicEvalTasks({ ...config, train: { ...config.train, evalOn: "test" } });
 		expect(test.map((t) => [t.split, t.index])).toEqual(test.map((_, i) => ["test", i]));
 		expect(failure(resolveConfig(RunConfig, { base: defaultConfig, overrides: ["train.evalOn=dev"] }))).toMatchObject({

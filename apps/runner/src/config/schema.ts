@@ -129,7 +129,7 @@ export const RunConfig = Schema.Struct({
 	}),
 	/** SPA's exploration and progress estimator. */
 	progress: Schema.Struct({
-		/** Exploration tasks (train split, after the SFT demonstration tasks). */
+		/** Exploration tasks (train split, from index 500,000: apart from SFT's and RL's tasks). */
 		tasks: PosInt,
 		/** Sampled rollouts per exploration task. */
 		samples: PosInt,

@@ -38,6 +38,29 @@ export interface StageContext {
  */
 export const VALIDATION_OFFSET = 1_000_000;
 
+/**
+ * First train-split index of the exploration tasks (SPA's progress-estimator data). SFT takes
+ * tasks from 0 and RL from `sft.episodes`, so exploration settings never move the levels RL trains on.
+ */
+export const EXPLORATION_OFFSET = 500_000;
+
+/** The train-split task ranges of the stages, which must not overlap: the first overlap, with its key. */
+export const overlappingTasks = (c: RunConfig): { readonly key: string; readonly message: string } | undefined => {
+	const perIteration = c.rollout.screen > 0 ? c.rollout.screen : c.rollout.groups;
+	const rlEnd = c.sft.episodes + c.train.iterations * perIteration;
+	if (rlEnd > EXPLORATION_OFFSET)
+		return {
+			key: "train.iterations",
+			message: `SFT and RL would use train tasks up to index ${rlEnd}, into exploration's (from ${EXPLORATION_OFFSET})`,
+		};
+	if (EXPLORATION_OFFSET + c.progress.tasks > VALIDATION_OFFSET)
+		return {
+			key: "progress.tasks",
+			message: `exploration would use train tasks up to index ${EXPLORATION_OFFSET + c.progress.tasks}, into validation's (from ${VALIDATION_OFFSET})`,
+		};
+	return undefined;
+};
+
 /** `n` consecutive tasks of a split (indices from `offset`), all with the run's seed. */
 export const taskRange = (seed: number, split: string, n: number, offset = 0): ResetRequest[] =>
 	Array.from({ length: n }, (_, i) => ({ seed, split, index: offset + i }));
@@ -55,7 +78,7 @@ export const stageContext = (
 	log: (line: string) => void = (l) => console.log(l),
 ): Effect.Effect<StageContext, unknown, EnvRegistry> =>
 	Effect.gen(function* () {
-		const broken = brokenRelation(config);
+		const broken = brokenRelation(config) ?? overlappingTasks(config);
 		if (broken !== undefined)
 			return yield* new ConfigError({
 				key: broken.key,

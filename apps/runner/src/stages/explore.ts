@@ -2,11 +2,11 @@ import { hashSeed, type Trajectory, writeTrajectories } from "@stepwise/core";
 import { loadCheckpoint, successRate } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
-import { envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
+import { EXPLORATION_OFFSET, envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
 
 /**
  * SPA's exploration (CREDIT.md §3.1): the SFT policy samples `progress.samples` rollouts of each of
- * `progress.tasks` training tasks (after the SFT demonstration tasks), in waves of as many tasks as
+ * `progress.tasks` training tasks (from `EXPLORATION_OFFSET`, apart from SFT's and RL's), in waves of as many tasks as
  * the env pool holds (a progress line per wave), written as a trajectories JSONL.
  */
 export const runExploreStage = (
@@ -26,7 +26,7 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 		const samples = config.progress.samples;
 		const envs = yield* envPool(ctx, samples * Math.max(1, Math.floor(64 / samples)));
 		const pool = yield* startRolloutPool(ctx, policy, envs.length);
-		const tasks = taskRange(config.seed, config.env.trainSplit, config.progress.tasks, config.sft.episodes);
+		const tasks = taskRange(config.seed, config.env.trainSplit, config.progress.tasks, EXPLORATION_OFFSET);
 		const perWave = Math.floor(envs.length / samples);
 		const bar = new Progress({ label: "explore", total: tasks.length, unit: "task" });
 		const trajectories: Trajectory[] = [];

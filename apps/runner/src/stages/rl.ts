@@ -117,7 +117,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			? { kind: "ppo", critic: "shared", config: { ...update, ...ppoSettings(config.method.name) } }
 			: { kind: "group", config: update };
 		const fit = { contextLength: policy.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
-		const offset = config.sft.episodes + config.progress.tasks;
+		const offset = config.sft.episodes;
 		const perIteration = config.rollout.screen > 0 ? config.rollout.screen : config.rollout.groups;
 		const trainer = new Trainer(
 			{
