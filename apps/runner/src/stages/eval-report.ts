@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { Effect, Schema } from "effect";
+import { type Effect, Schema } from "effect";
+import { readJsonFile } from "../runs/json-file.ts";
 import { fmt } from "./context.ts";
 
 /** One evaluated episode, whatever played it. */
@@ -49,17 +49,7 @@ export class EvalReportError extends Schema.TaggedError<EvalReportError>()("Eval
 
 /** Read and decode a saved report (e.g. a pipeline's `eval-sft.json` on `--resume`). */
 export const readEvalReport = (path: string): Effect.Effect<EvalReport, EvalReportError> =>
-	Effect.try({
-		try: () => JSON.parse(readFileSync(path, "utf8")) as unknown,
-		catch: (error) => new EvalReportError({ path, message: `cannot read eval report ${path}: ${String(error)}` }),
-	}).pipe(
-		Effect.flatMap((json) => Schema.decodeUnknownEffect(EvalReport)(json)),
-		Effect.mapError((error) =>
-			error instanceof EvalReportError
-				? error
-				: new EvalReportError({ path, message: `eval report ${path} is malformed: ${error.message}` }),
-		),
-	);
+	readJsonFile(path, EvalReport, "eval report", (message) => new EvalReportError({ path, message }));
 
 /** Aggregate episode outcomes. */
 export const figures = (episodes: ReadonlyArray<EpisodeOutcome>): EvalFigures => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@stepwise/core";
 import {
@@ -19,6 +19,7 @@ import {
 	TransformerPolicy,
 } from "@stepwise/core/policy/index";
 import { Effect, Schema } from "effect";
+import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { envPool, fmt, type StageContext, taskRange, VALIDATION_OFFSET, yieldToEventLoop } from "./context.ts";
@@ -122,16 +123,11 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 		const summaryPath = join(out, "sft.json");
 		if (hasCheckpoint(out) && existsSync(summaryPath)) {
 			ctx.log(`sft: done already (${out})`);
-			return yield* Effect.try({
-				try: () => JSON.parse(readFileSync(summaryPath, "utf8")) as unknown,
-				catch: (e) => new CheckpointError({ path: summaryPath, message: `${summaryPath}: ${String(e)}` }),
-			}).pipe(
-				Effect.flatMap(Schema.decodeUnknownEffect(SftSummary)),
-				Effect.mapError((e) =>
-					e instanceof CheckpointError
-						? e
-						: new CheckpointError({ path: summaryPath, message: `${summaryPath}: ${e.message}` }),
-				),
+			return yield* readJsonFile(
+				summaryPath,
+				SftSummary,
+				"SFT summary",
+				(message) => new CheckpointError({ path: summaryPath, message }),
 			);
 		}
 		const t0 = performance.now();
