@@ -44,10 +44,18 @@ export const VALIDATION_OFFSET = 1_000_000;
  */
 export const EXPLORATION_OFFSET = 500_000;
 
+/** Train-split tasks an RL iteration draws: `rollout.groups`, or `rollout.screen` candidates when screening. */
+const rlTasksPerIteration = (c: RunConfig): number => (c.rollout.screen > 0 ? c.rollout.screen : c.rollout.groups);
+
+/** RL iteration i's tasks (1-based; the candidates when screening): train-split tasks from `sft.episodes` on. */
+export const rlTasks = (c: RunConfig, i: number): ResetRequest[] => {
+	const n = rlTasksPerIteration(c);
+	return taskRange(c.seed, c.env.trainSplit, n, c.sft.episodes + (i - 1) * n);
+};
+
 /** The train-split task ranges of the stages, which must not overlap: the first overlap, with its key. */
 export const overlappingTasks = (c: RunConfig): { readonly key: string; readonly message: string } | undefined => {
-	const perIteration = c.rollout.screen > 0 ? c.rollout.screen : c.rollout.groups;
-	const rlEnd = c.sft.episodes + c.train.iterations * perIteration;
+	const rlEnd = c.sft.episodes + c.train.iterations * rlTasksPerIteration(c);
 	if (rlEnd > EXPLORATION_OFFSET)
 		return {
 			key: "train.iterations",

@@ -19,6 +19,7 @@ import {
 	copyModel,
 	envPool,
 	fmt,
+	rlTasks,
 	type StageContext,
 	startRolloutPool,
 	taskRange,
@@ -117,8 +118,6 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			? { kind: "ppo", critic: "shared", config: { ...update, ...ppoSettings(config.method.name) } }
 			: { kind: "group", config: update };
 		const fit = { contextLength: policy.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
-		const offset = config.sft.episodes;
-		const perIteration = config.rollout.screen > 0 ? config.rollout.screen : config.rollout.groups;
 		const trainer = new Trainer(
 			{
 				policy,
@@ -127,7 +126,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				envs,
 				algorithm,
 				credit: creditR.success,
-				tasks: (i) => taskRange(config.seed, config.env.trainSplit, perIteration, offset + (i - 1) * perIteration),
+				tasks: (i) => rlTasks(config, i),
 				...(config.rollout.screen > 0 ? { screen: { keep: config.rollout.groups } } : {}),
 				groupSize,
 				rollout: {
