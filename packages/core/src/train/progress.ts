@@ -90,7 +90,12 @@ const readPoints = (
 	rb: RowBatch,
 	noOps: NoOpProgress | undefined,
 	initial: boolean,
-): { readonly rows: TokenRow[]; readonly points: Array<{ b: number; prompt: boolean; traj: number }> } => {
+): {
+	readonly rows: TokenRow[];
+	readonly points: Array<{ b: number; prompt: boolean; traj: number }>;
+	/** Row indices (in `rb`) whose c_k is read. */
+	readonly estimated: ReadonlySet<number>;
+} => {
 	const estimated = new Set(estimatedRows(rb, noOps).map((r) => r.row));
 	const firsts = new Set(initial ? Array.from(rb.trajStart.subarray(0, -1)) : []);
 	const rows = rb.rows.filter((r) => r.actionLen > 0 && (estimated.has(r.row) || firsts.has(r.row)));
@@ -99,7 +104,7 @@ const readPoints = (
 		if (firsts.has(r.row)) points.push({ b, prompt: true, traj: r.traj });
 		if (estimated.has(r.row)) points.push({ b, prompt: false, traj: r.traj });
 	});
-	return { rows, points };
+	return { rows, points, estimated };
 };
 
 /**
@@ -227,7 +232,7 @@ export const trajectoryContributions = (
 		{ ...rb, rows: read.rows },
 		{ batchSize: options.batchSize ?? 64, pad: options.pad ?? 0 },
 	);
-	const estimated = new Set(read.points.filter((p) => !p.prompt).map((p) => (read.rows[p.b] as TokenRow).row));
+	const { estimated } = read;
 	const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : 0);
 	return {
 		steps: trajectories.map((_, k) => {
