@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { resolveConfig } from "../src/config/decode.ts";
 import { defaultConfig, RunConfig } from "../src/config/schema.ts";
 import { errorLine, runCli } from "../src/main.ts";
-import { EXPLORATION_OFFSET, overlappingTasks, VALIDATION_OFFSET } from "../src/stages/context.ts";
+import { brokenRelation, EXPLORATION_OFFSET, VALIDATION_OFFSET } from "../src/stages/context.ts";
 import { makeCreditFn } from "../src/stages/credit-fn.ts";
 import { periodicEvalTasks } from "../src/stages/rl.ts";
 import { makeTrajectory } from "./helpers.ts";
@@ -53,10 +53,8 @@ describe("run config", () => {
 		// beyond every training stage's tasks: SFT demos and the RL iterations, then exploration's own range
 		expect(config.sft.episodes + config.train.iterations * config.rollout.groups).toBeLessThan(EXPLORATION_OFFSET);
 		expect(EXPLORATION_OFFSET + config.progress.tasks).toBeLessThan(VALIDATION_OFFSET);
-		expect(overlappingTasks(config)).toBeUndefined();
-		expect(overlappingTasks({ ...config, train: { ...config.train, iterations: 70_000 } })?.key).toBe(
-			"train.iterations",
-		);
+		expect(brokenRelation(config)).toBeUndefined();
+		expect(brokenRelation({ ...config, train: { ...config.train, iterations: 70_000 } })?.key).toBe("train.iterations");
 		const test = periodicEvalTasks({ ...config, train: { ...config.train, evalOn: "test" } });
 		expect(test.map((t) => [t.split, t.index])).toEqual(test.map((_, i) => ["test", i]));
 		expect(failure(resolveConfig(RunConfig, { base: defaultConfig, overrides: ["train.evalOn=dev"] }))).toMatchObject({

@@ -22,7 +22,7 @@ import {
 } from "@stepwise/core/policy/index";
 import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
-import { brokenRelation, type RunConfig } from "../config/schema.ts";
+import type { RunConfig } from "../config/schema.ts";
 import { RunDir, runName } from "../runs/run-dir.ts";
 
 /** What every stage works with: the resolved config, the env spec and its plugin, and a line printer. */
@@ -53,8 +53,22 @@ export const rlTasks = (c: RunConfig, i: number): ResetRequest[] => {
 	return taskRange(c.seed, c.env.trainSplit, n, c.sft.episodes + (i - 1) * n);
 };
 
-/** The train-split task ranges of the stages, which must not overlap: the first overlap, with its key. */
-export const overlappingTasks = (c: RunConfig): { readonly key: string; readonly message: string } | undefined => {
+/**
+ * Rules between keys that the per-key schema cannot state (RL's groups, and the stages' train-split
+ * task ranges, which must not overlap): the first one broken, with its key.
+ */
+export const brokenRelation = (c: RunConfig): { readonly key: string; readonly message: string } | undefined => {
+	const r = c.rollout;
+	if (r.greedyMembers >= r.groupSize)
+		return {
+			key: "rollout.greedyMembers",
+			message: `${r.greedyMembers} must be smaller than rollout.groupSize (${r.groupSize}): a group needs sampled members`,
+		};
+	if (r.screen > 0 && r.screen < r.groups)
+		return {
+			key: "rollout.screen",
+			message: `${r.screen} screened tasks cannot fill rollout.groups (${r.groups}): use 0 (off) or at least ${r.groups}`,
+		};
 	const rlEnd = c.sft.episodes + c.train.iterations * rlTasksPerIteration(c);
 	if (rlEnd > EXPLORATION_OFFSET)
 		return {
@@ -86,7 +100,7 @@ export const stageContext = (
 	log: (line: string) => void = (l) => console.log(l),
 ): Effect.Effect<StageContext, unknown, EnvRegistry> =>
 	Effect.gen(function* () {
-		const broken = brokenRelation(config) ?? overlappingTasks(config);
+		const broken = brokenRelation(config);
 		if (broken !== undefined)
 			return yield* new ConfigError({
 				key: broken.key,
