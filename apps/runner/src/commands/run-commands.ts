@@ -146,7 +146,7 @@ export const trainCommand = Command.make(
 			? [`method.name=${flags.method.value}`, ...flags.overrides]
 			: flags.overrides;
 		const { ctx, run } = yield* resolveRun({ ...flags, overrides }, (c) => c.method.name);
-		const saved = savedSources(run);
+		const saved = yield* savedSources(run);
 		const policy = Option.getOrUndefined(flags.policy) ?? saved?.policy;
 		if (policy === undefined)
 			return yield* Effect.fail(new Error("stepwise train needs --policy <SFT checkpoint> (or --resume)"));

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type ResetRequest, writeFileAtomic, writeTrajectories } from "@stepwise/core";
-import { loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
+import { CheckpointError, loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
 import {
 	type Algorithm,
 	annotateBatch,
@@ -11,8 +11,9 @@ import {
 	type TrainerState,
 } from "@stepwise/core/train/index";
 import * as tf from "@tensorflow/tfjs-core";
-import { Effect, Result } from "effect";
+import { Effect, Result, Schema } from "effect";
 import type { RunConfig } from "../config/schema.ts";
+import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import {
@@ -28,11 +29,12 @@ import {
 } from "./context.ts";
 import { MethodConfigError, makeCreditFn, ppoSettings, usesPpo } from "./credit-fn.ts";
 
-/** Where an RL run starts from: the SFT policy and, for SPA, the progress estimator. */
-export interface RlSources {
-	readonly policy: string;
-	readonly progress?: string | undefined;
-}
+/** Where an RL run starts from: the SFT policy and, for SPA, the progress estimator (saved as `rl-sources.json`). */
+export const RlSources = Schema.Struct({
+	policy: Schema.String,
+	progress: Schema.optional(Schema.String),
+});
+export type RlSources = typeof RlSources.Type;
 
 /** The outcome of the RL stage. */
 export interface RlSummary {
@@ -48,10 +50,12 @@ const needsProgress = (ctx: StageContext): boolean =>
 	(ctx.config.method.name === "mix" && /spa/.test(ctx.config.method.mix)) ||
 	(ctx.config.method.name === "ppo" && ctx.config.method.config.rewards === "spa");
 
-/** The sources saved with a run (a resumed `train` needs no flags). */
-export const savedSources = (run: RunDir): RlSources | undefined => {
-	const p = join(run.path, SOURCES);
-	return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as RlSources) : undefined;
+/** The sources saved with a run (a resumed `train` needs no flags); a malformed file fails, naming it. */
+export const savedSources = (run: RunDir): Effect.Effect<RlSources | undefined, CheckpointError> => {
+	const path = join(run.path, SOURCES);
+	return existsSync(path)
+		? readJsonFile(path, RlSources, "RL sources", (message) => new CheckpointError({ path, message }))
+		: Effect.succeed(undefined);
 };
 
 /** The tasks of RL's periodic greedy evaluation (`train.evalOn`): held-out validation tasks of the train split, or the test split's first tasks. */
@@ -74,7 +78,7 @@ export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Ef
 const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 	Effect.gen(function* () {
 		const { config } = ctx;
-		const sources = savedSources(run) ?? given;
+		const sources = (yield* savedSources(run)) ?? given;
 		writeFileAtomic(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
 		const creditR = makeCreditFn(config.method);
 		if (Result.isFailure(creditR)) return yield* creditR.failure;
