@@ -2,7 +2,7 @@
  * How much can group-relative RL convert? For each checkpoint, greedy success and sampled pass@k
  * (unbiased estimator over n samples per task, Chen et al. 2021) on held-out Sokoban 6×6 test tasks.
  * GRPO-style methods (GiGPO included) reinforce the successes their samples find, so at a group
- * size of k, the tasks no sample solves (1 − pass@k) give them nothing to learn from; pass@k −
+ * size of k, the tasks no sample solves (1 − pass@k) give their episode-level advantage nothing; pass@k −
  * greedy is the headroom within their reach.
  *
  *   bun run packages/core/bench/sokoban-pass-at-k.ts runs/sft-runner [more checkpoints] [--tasks 300] [--n 16] [--temperature 1]
