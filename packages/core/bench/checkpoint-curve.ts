@@ -26,7 +26,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
-import { sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
+import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
 import { initBackend } from "../src/backend/index.ts";
 import type { ResetRequest } from "../src/env/types.ts";
 import { collectRollouts, loadCheckpoint, makeEnvs } from "../src/policy/index.ts";
@@ -42,8 +42,7 @@ const { values: a, positionals } = parseArgs({
 const run = positionals[0];
 if (run === undefined) throw new Error("usage: checkpoint-curve.ts <run dir> [--val N] [--test N]");
 await initBackend(a.backend as string);
-const spec = sokobanPlugin.specs.find((s) => s.id === "sokoban/6x6-1box-v0");
-if (spec === undefined) throw new Error("sokoban/6x6-1box-v0 is not registered by the plugin");
+const spec = sokoban6x6Spec;
 const envs = Effect.runSync(makeEnvs(sokobanPlugin, spec, 64));
 const validation: ResetRequest[] = Array.from({ length: Number(a.val) }, (_, i) => ({
 	seed: 0,

@@ -20,7 +20,7 @@
  */
 import { join } from "node:path";
 import { Effect } from "effect";
-import { plugin } from "../../../plugins/env-sokoban/src/index.ts";
+import { plugin, sokoban6x6Spec } from "../../../plugins/env-sokoban/src/index.ts";
 import { initBackend } from "../src/backend/index.ts";
 import type { ResetRequest } from "../src/env/types.ts";
 import {
@@ -53,8 +53,7 @@ const finalTasks = num("finalTasks", 300);
 const out = args.get("out") ?? join(import.meta.dir, "..", "..", "..", "runs", "sft-sokoban");
 
 const backend = await initBackend(args.get("backend") ?? "wasm");
-const spec = plugin.specs.find((s) => s.id === "sokoban/6x6-1box-v0");
-if (spec === undefined) throw new Error("sokoban/6x6-1box-v0 is not registered by the plugin");
+const spec = sokoban6x6Spec;
 const tasks = (split: string, n: number, offset = 0): ResetRequest[] =>
 	Array.from({ length: n }, (_, i) => ({ seed: 0, split, index: offset + i }));
 

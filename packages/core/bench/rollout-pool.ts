@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
-import { sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
+import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
 import { initBackend } from "../src/backend/index.ts";
 import type { ResetRequest } from "../src/env/types.ts";
 import { type CollectOptions, collectRollouts, loadCheckpoint, makeEnvs, RolloutPool } from "../src/policy/index.ts";
@@ -27,8 +27,7 @@ const { values: a } = parseArgs({
 	},
 });
 await initBackend(a.backend as string);
-const spec = sokobanPlugin.specs.find((s) => s.id === "sokoban/6x6-1box-v0");
-if (spec === undefined) throw new Error("sokoban/6x6-1box-v0 is not registered by the plugin");
+const spec = sokoban6x6Spec;
 const envs = Effect.runSync(makeEnvs(sokobanPlugin, spec, 64));
 const ck = await Effect.runPromise(loadCheckpoint(a.policy as string));
 const policy = { model: ck.model, tokenizer: ck.tokenizer };

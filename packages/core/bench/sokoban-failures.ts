@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
-import { parseRendering, sokobanPlugin, solve } from "../../../plugins/env-sokoban/src/index.ts";
+import { parseRendering, sokoban6x6Spec, sokobanPlugin, solve } from "../../../plugins/env-sokoban/src/index.ts";
 import { initBackend } from "../src/backend/index.ts";
 import type { ResetRequest } from "../src/env/types.ts";
 import { collectRollouts, loadCheckpoint, makeEnvs, type Policy } from "../src/policy/index.ts";
@@ -26,8 +26,7 @@ const { values: a, positionals: dirs } = parseArgs({
 });
 if (dirs.length === 0) throw new Error("usage: sokoban-failures.ts <checkpoint> [<checkpoint> …] [--tasks N]");
 await initBackend(a.backend as string);
-const spec = sokobanPlugin.specs.find((s) => s.id === "sokoban/6x6-1box-v0");
-if (spec === undefined) throw new Error("sokoban/6x6-1box-v0 is not registered by the plugin");
+const spec = sokoban6x6Spec;
 const envs = Effect.runSync(makeEnvs(sokobanPlugin, spec, 200));
 const tasks: ResetRequest[] = Array.from({ length: Number(a.tasks) }, (_, i) => ({ seed: 0, split: "test", index: i }));
 

@@ -23,7 +23,7 @@
  */
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
-import { sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
+import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
 import { initBackend } from "../src/backend/index.ts";
 import type { ResetRequest } from "../src/env/types.ts";
 import { collectRollouts, loadCheckpoint, makeEnvs } from "../src/policy/index.ts";
@@ -40,8 +40,7 @@ const { values: a, positionals: dirs } = parseArgs({
 if (dirs.length === 0)
 	throw new Error("usage: sokoban-pass-at-k.ts <checkpoint> [<checkpoint> …] [--tasks N] [--n 16]");
 await initBackend(a.backend as string);
-const spec = sokobanPlugin.specs.find((s) => s.id === "sokoban/6x6-1box-v0");
-if (spec === undefined) throw new Error("sokoban/6x6-1box-v0 is not registered by the plugin");
+const spec = sokoban6x6Spec;
 const n = Number(a.n);
 const envs = Effect.runSync(makeEnvs(sokobanPlugin, spec, 256));
 const tasks: ResetRequest[] = Array.from({ length: Number(a.tasks) }, (_, i) => ({ seed: 0, split: "test", index: i }));

@@ -67,7 +67,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Result } from "effect";
-import { sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
+import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
 import { type MethodName, runCredit, toStepRows } from "../../rewards/src/index.ts";
 import { initBackend } from "../src/backend/index.ts";
 import type { ResetRequest } from "../src/env/types.ts";
@@ -144,8 +144,7 @@ const out = a.out ?? join(root, "runs", "train-sokoban", `${method}-${seed}`);
 const MAX_NEW = 4;
 
 const backend = await initBackend(a.backend as string);
-const spec = sokobanPlugin.specs.find((s) => s.id === "sokoban/6x6-1box-v0");
-if (spec === undefined) throw new Error("sokoban/6x6-1box-v0 is not registered by the plugin");
+const spec = sokoban6x6Spec;
 const tasks = (split: string, count: number, offset = 0): ResetRequest[] =>
 	Array.from({ length: count }, (_, i) => ({ seed: 0, split, index: offset + i }));
 const t0 = performance.now();
