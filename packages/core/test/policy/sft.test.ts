@@ -10,6 +10,7 @@ import {
 	encodeDemonstrations,
 	evaluateSftLoss,
 	loadCheckpoint,
+	type SftExample,
 	SftRun,
 	SftRunState,
 	saveCheckpoint,
@@ -26,6 +27,13 @@ beforeAll(useBackend);
 const tokenizer = corridorTokenizer();
 const cfg = { vocabSize: tokenizer.vocabSize, contextLength: 48, dModel: 32, nLayers: 1, nHeads: 2, dFF: 64 };
 
+/** Encoded expert demonstrations of `n` corridor tasks of a split (indices from `offset`). */
+const corridorExamples = (split: string, n: number, offset = 0): SftExample[] => {
+	const env = corridorEnvs(1)[0];
+	if (env === undefined) throw new Error("no env");
+	return encodeDemonstrations(tokenizer, collectDemonstrations(env, tasks(split, n, offset)).demos, cfg.contextLength);
+};
+
 describe("SFT", () => {
 	test("demonstrations follow the expert and win every task", () => {
 		const env = corridorEnvs(1)[0];
@@ -39,13 +47,7 @@ describe("SFT", () => {
 	});
 
 	test("the loss covers the answer tokens only", () => {
-		const env = corridorEnvs(1)[0];
-		if (env === undefined) throw new Error("no env");
-		const examples = encodeDemonstrations(
-			tokenizer,
-			collectDemonstrations(env, tasks("train", 3)).demos,
-			cfg.contextLength,
-		);
+		const examples = corridorExamples("train", 3);
 		const m = TransformerPolicy.init(cfg, 0);
 		const scores = scoreSequences(
 			m,
@@ -67,18 +69,8 @@ describe("SFT", () => {
 	});
 
 	test("SFT on expert demonstrations learns the corridor: greedy success on held-out test tasks", () => {
-		const env = corridorEnvs(1)[0];
-		if (env === undefined) throw new Error("no env");
-		const train = encodeDemonstrations(
-			tokenizer,
-			collectDemonstrations(env, tasks("train", 60)).demos,
-			cfg.contextLength,
-		);
-		const val = encodeDemonstrations(
-			tokenizer,
-			collectDemonstrations(env, tasks("train", 10, 1000)).demos,
-			cfg.contextLength,
-		);
+		const train = corridorExamples("train", 60);
+		const val = corridorExamples("train", 10, 1000);
 		const m = TransformerPolicy.init(cfg, 0);
 		const policy = { model: m, tokenizer };
 		const before = successRate(
@@ -105,13 +97,7 @@ describe("SFT", () => {
 	}, 30_000);
 
 	test("early stopping stops after `patience` validations without improvement and restores the best weights", async () => {
-		const env = corridorEnvs(1)[0];
-		if (env === undefined) throw new Error("no env");
-		const train = encodeDemonstrations(
-			tokenizer,
-			collectDemonstrations(env, tasks("train", 4)).demos,
-			cfg.contextLength,
-		);
+		const train = corridorExamples("train", 4);
 		const m = TransformerPolicy.init(cfg, 1);
 		// validating on the training examples' prompts with wrong answers: the loss rises as training fits the right ones
 		const wrong = train.map((e) => ({
@@ -133,14 +119,8 @@ describe("SFT", () => {
 	});
 
 	test("a run resumed from its snapshot (weights, Adam state and JSON state through a checkpoint) ends as the uninterrupted run", async () => {
-		const env = corridorEnvs(1)[0];
-		if (env === undefined) throw new Error("no env");
-		const train = encodeDemonstrations(
-			tokenizer,
-			collectDemonstrations(env, tasks("train", 12)).demos,
-			cfg.contextLength,
-		);
-		const val = encodeDemonstrations(tokenizer, collectDemonstrations(env, tasks("test", 3)).demos, cfg.contextLength);
+		const train = corridorExamples("train", 12);
+		const val = corridorExamples("test", 3);
 		const options = { maxSteps: 24, evalEvery: 5, batchSize: 7, seed: 3, schedule: "cosine" as const, warmupSteps: 4 };
 		const straightModel = TransformerPolicy.init(cfg, 5);
 		const straight = trainSft(straightModel, train, val, options);
