@@ -40,15 +40,32 @@ const sftPolicy = async (): Promise<string> => {
 const spawnCli = (args: ReadonlyArray<string>, stdout: "ignore" | "pipe" = "ignore") =>
 	Bun.spawn(["bun", join(root, "src", "main.ts"), ...args], { stdout, stderr: "ignore" });
 
+/** Poll every `pollMs` until `ready()` holds, for at most 60 s. */
+const waitUntil = async (ready: () => boolean, pollMs = 20): Promise<void> => {
+	const t0 = Date.now();
+	while (!ready() && Date.now() - t0 < 60_000) await Bun.sleep(pollMs);
+};
+
+/** SIGKILL a spawned command `delayMs` after `file` appears (polled every `pollMs`), and wait for it to exit. */
+const killAfter = async (
+	child: Pick<Subprocess, "kill" | "exited">,
+	file: string,
+	delayMs: number,
+	pollMs = 20,
+): Promise<void> => {
+	await waitUntil(() => existsSync(file), pollMs);
+	await Bun.sleep(delayMs);
+	child.kill("SIGKILL");
+	await child.exited;
+};
+
 /** Wait until a spawned command's run has logged metrics, SIGTERM it; how long it took to exit, and its code. */
 const terminateAfterFirstMetrics = async (
 	child: Pick<Subprocess, "kill" | "exited">,
 	run: string,
 ): Promise<{ seconds: number; code: number }> => {
 	const file = join(run, "metrics.jsonl");
-	const t0 = Date.now();
-	while (!(existsSync(file) && readFileSync(file, "utf8").trim() !== "") && Date.now() - t0 < 60_000)
-		await Bun.sleep(20);
+	await waitUntil(() => existsSync(file) && readFileSync(file, "utf8").trim() !== "");
 	child.kill("SIGTERM");
 	const t1 = Date.now();
 	const code = await child.exited;
@@ -70,11 +87,7 @@ describe("kill and resume", () => {
 		const killed = join(dir, "killed");
 		const child = spawnCli(["train", ...common, "--policy", policy, "--run-dir", killed, ...overrides]);
 		// wait for the first checkpoint, then kill during iteration 2
-		const t0 = Date.now();
-		while (!existsSync(join(killed, "checkpoints", "step_1")) && Date.now() - t0 < 60_000) await Bun.sleep(20);
-		await Bun.sleep(150);
-		child.kill("SIGKILL");
-		await child.exited;
+		await killAfter(child, join(killed, "checkpoints", "step_1"), 150);
 		expect(existsSync(join(killed, "checkpoints", "step_1"))).toBe(true);
 		expect(existsSync(join(killed, "checkpoints", "step_3"))).toBe(false);
 
@@ -189,11 +202,7 @@ describe("kill and resume", () => {
 		for (const betweenRenames of [false, true]) {
 			const killed = join(dir, `sft-killed-${betweenRenames}`);
 			const child = spawnCli(["sft", ...args, "--run-dir", killed]);
-			const t0 = Date.now();
-			while (!existsSync(join(killed, "sft.partial", "state.json")) && Date.now() - t0 < 60_000) await Bun.sleep(10);
-			await Bun.sleep(30);
-			child.kill("SIGKILL");
-			await child.exited;
+			await killAfter(child, join(killed, "sft.partial", "state.json"), 30, 10);
 			expect(existsSync(join(killed, "sft", "model.safetensors"))).toBe(false);
 			const partial = join(killed, "sft.partial");
 			const savedAt = (JSON.parse(readFileSync(join(partial, "state.json"), "utf8")) as { steps: number }).steps;
