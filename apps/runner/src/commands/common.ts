@@ -5,8 +5,9 @@ import { Argument, Flag } from "effect/cli";
 import { resolveConfig } from "../config/decode.ts";
 import { ConfigError, deepMerge } from "../config/overrides.ts";
 import { defaultConfig, RunConfig } from "../config/schema.ts";
-import type { RunDir } from "../runs/run-dir.ts";
-import { initCompute, openRunDir, type StageContext, stageContext } from "../stages/context.ts";
+import { RunDir } from "../runs/run-dir.ts";
+import { initCompute, runDirPath, type StageContext, stageContext } from "../stages/context.ts";
+import { checkReuse } from "../stages/reuse.ts";
 
 /** The flags every training command shares. */
 export const runFlags = {
@@ -72,8 +73,12 @@ export interface ResolvedRun {
 }
 
 /**
- * Resolve a command's config (defaults < the resumed run's `config.yaml` or `--config` < key=value
- * overrides < flags), open the run directory, save the resolved config there, select the backend.
+ * Resolve a command's config and open its run directory. A new directory starts from the defaults;
+ * a directory that holds a `config.yaml` (`--resume`, or `--run-dir` naming an earlier run) starts
+ * from that saved config, so one directory keeps one config across commands (e.g. `stepwise sft`
+ * then `stepwise train`). Then come `--config`, key=value overrides and flags; a change to a key
+ * that an output already in the directory depends on is refused ({@link checkReuse}), the others are
+ * printed. The resolved config is saved as `config.yaml`, and the backend selected.
  */
 export const resolveRun = (
 	flags: RunFlags,
@@ -82,30 +87,37 @@ export const resolveRun = (
 ) =>
 	Effect.gen(function* () {
 		const backend = Option.isSome(flags.backend) ? { backend: flags.backend.value } : {};
-		const decode = (file: string | undefined) =>
+		const layered = (base: RunConfig) =>
 			Effect.flatMap(
-				resolveConfig(RunConfig, {
-					...(file !== undefined ? { file } : {}),
-					overrides: flags.overrides,
-					base: defaultConfig,
-				}),
+				resolveConfig(RunConfig, { file: Option.getOrUndefined(flags.config), overrides: flags.overrides, base }),
 				(c) => resolveConfig(RunConfig, { base: deepMerge(deepMerge(c, extra), backend) }),
 			);
-		let config = yield* decode(Option.getOrUndefined(flags.config));
-		// the env spec and its options are checked before a run directory is made
-		let ctx = yield* stageContext(config);
-		const run = openRunDir(config, typeof method === "string" ? method : method(config), {
+		const fresh = yield* layered(defaultConfig);
+		const path = runDirPath(fresh, typeof method === "string" ? method : method(fresh), {
 			runDir: Option.getOrUndefined(flags.runDir),
 			resume: flags.resume,
 		});
-		const saved = join(run.path, "config.yaml");
-		if (flags.resume && existsSync(saved)) {
-			config = yield* decode(saved);
-			ctx = yield* stageContext(config);
+		const savedPath = join(path, "config.yaml");
+		// the env spec and its options are checked before a run directory is made
+		if (!existsSync(savedPath)) {
+			const ctx = yield* stageContext(fresh);
+			return yield* openRun(ctx, new RunDir(path));
 		}
-		config = ctx.config;
-		yield* initCompute(config);
-		run.writeConfig(config);
+		const saved = yield* resolveConfig(RunConfig, { file: savedPath, base: defaultConfig });
+		const before = (yield* stageContext(saved)).config;
+		const ctx = yield* stageContext(yield* layered(saved));
+		const run = new RunDir(path);
+		const changes = checkReuse(run, before, ctx.config, savedPath);
+		if (changes instanceof ConfigError) return yield* changes;
+		for (const line of changes) ctx.log(line);
+		return yield* openRun(ctx, run);
+	});
+
+/** Select the backend, save the resolved config in the run directory and name it. */
+const openRun = (ctx: StageContext, run: RunDir) =>
+	Effect.gen(function* () {
+		yield* initCompute(ctx.config);
+		run.writeConfig(ctx.config);
 		ctx.log(`run directory: ${run.path}`);
-		return { config, run, ctx } satisfies ResolvedRun;
+		return { config: ctx.config, run, ctx } satisfies ResolvedRun;
 	});

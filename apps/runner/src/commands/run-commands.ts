@@ -4,9 +4,9 @@ import { Console, Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
 import { TrainMethod } from "../config/schema.ts";
 import { evaluatePolicy, formatEvalReport, loadPolicySource } from "../stages/evaluate.ts";
-import { runExploreStage } from "../stages/explore.ts";
+import { exploreFile, runExploreStage } from "../stages/explore.ts";
 import { runPipeline } from "../stages/pipeline.ts";
-import { annotateStage, trainProgressStage } from "../stages/progress.ts";
+import { annotateStage, progressDir, trainProgressStage } from "../stages/progress.ts";
 import { runRlStage, savedSources } from "../stages/rl.ts";
 import { runSftStage } from "../stages/sft.ts";
 import { levelsFlag, levelsOption, resolveRun, runFlags } from "./common.ts";
@@ -46,7 +46,7 @@ export const exploreCommand = Command.make(
 	},
 	Effect.fn("stepwise.explore")(function* (flags) {
 		const { ctx, run } = yield* resolveRun(flags, "explore");
-		const output = Option.getOrElse(flags.output, () => join(run.trajectoriesDir, "explore.jsonl"));
+		const output = Option.getOrElse(flags.output, () => exploreFile(run));
 		yield* runExploreStage(ctx, flags.policy, output);
 	}),
 ).pipe(
@@ -76,7 +76,7 @@ const progressTrain = Command.make(
 	},
 	Effect.fn("stepwise.progress.train")(function* (flags) {
 		const { ctx, run } = yield* resolveRun(flags, "progress");
-		const output = Option.getOrElse(flags.output, () => join(run.path, "progress"));
+		const output = Option.getOrElse(flags.output, () => progressDir(run));
 		yield* trainProgressStage(ctx, { policyDir: flags.policy, trajectories: flags.trajectories, output });
 	}),
 ).pipe(

@@ -11,6 +11,9 @@ export interface MetricsRow {
 	readonly [key: string]: number;
 }
 
+/** SFT's rows (its loss curve, `sft/…`), apart from the RL rows a run directory can also hold. */
+export const isSftRow = (row: MetricsRow): boolean => Object.keys(row).some((k) => k.startsWith("sft/"));
+
 /** The run directory name: `<env>__<method>__<seed>__<unix seconds>`, with `/` in the env id made safe. */
 export const runName = (env: string, method: string, seed: number, now = Date.now()): string =>
 	`${env.replace(/[^\w.-]+/g, "-")}__${method}__${seed}__${Math.floor(now / 1000)}`;
@@ -62,12 +65,13 @@ export class RunDir {
 	}
 
 	/**
-	 * Keep only the rows up to `iteration` (resuming from a checkpoint rewrites what came after it).
-	 * The TensorBoard event files are rebuilt from the kept rows, so no step appears twice (their wall
-	 * times become the time of the rebuild).
+	 * Drop a stage's rows after `iteration` (resuming from a checkpoint rewrites what came after it);
+	 * rows the stage does not `own` (another stage's, e.g. SFT's loss curve in a run directory that
+	 * `stepwise train` reuses) are kept. The TensorBoard event files are rebuilt from the kept rows, so
+	 * no step appears twice (their wall times become the time of the rebuild).
 	 */
-	truncateMetrics(iteration: number): void {
-		const kept = this.readMetrics().filter((r) => r.iteration <= iteration);
+	truncateMetrics(iteration: number, owns: (row: MetricsRow) => boolean = () => true): void {
+		const kept = this.readMetrics().filter((r) => r.iteration <= iteration || !owns(r));
 		writeFileAtomic(this.metricsPath, kept.map((r) => `${JSON.stringify(r)}\n`).join(""));
 		for (const f of readdirSync(this.path).filter((f) => f.startsWith("events.out.tfevents.")))
 			rmSync(join(this.path, f), { force: true });

@@ -23,7 +23,7 @@ import {
 import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import type { RunConfig } from "../config/schema.ts";
-import { RunDir, runName } from "../runs/run-dir.ts";
+import { runName } from "../runs/run-dir.ts";
 
 /** What every stage works with: the resolved config, the env spec and its plugin, and a line printer. */
 export interface StageContext {
@@ -139,15 +139,15 @@ export const initCompute = (config: RunConfig): Effect.Effect<BackendSelection, 
 	});
 
 /**
- * The run directory: `--run-dir` when given; with `resume`, the newest `<env>__<method>__<seed>__*`
+ * The run directory's path: `--run-dir` when given; with `resume`, the newest `<env>__<method>__<seed>__*`
  * directory under `runsDir`; otherwise a new `runs/<env>__<method>__<seed>__<time>/`.
  */
-export const openRunDir = (
+export const runDirPath = (
 	config: RunConfig,
 	method: string,
 	options: { readonly runDir?: string | undefined; readonly resume?: boolean },
-): RunDir => {
-	if (options.runDir !== undefined) return new RunDir(options.runDir);
+): string => {
+	if (options.runDir !== undefined) return options.runDir;
 	if (options.resume) {
 		const prefix = runName(config.env.spec, method, config.seed, 0).replace(/0$/, "");
 		const found = existsSync(config.runsDir)
@@ -156,9 +156,9 @@ export const openRunDir = (
 					.map((d) => join(config.runsDir, d))
 					.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
 			: [];
-		if (found[0] !== undefined) return new RunDir(found[0]);
+		if (found[0] !== undefined) return found[0];
 	}
-	return new RunDir(join(config.runsDir, runName(config.env.spec, method, config.seed)));
+	return join(config.runsDir, runName(config.env.spec, method, config.seed));
 };
 
 /** A model with the same weights as `m` (e.g. the frozen KL reference). */

@@ -1,8 +1,13 @@
+import { join } from "node:path";
 import { hashSeed, type Trajectory, writeTrajectories } from "@stepwise/core";
 import { loadCheckpoint, successRate } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
+import type { RunDir } from "../runs/run-dir.ts";
 import { EXPLORATION_OFFSET, envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
+
+/** Where a run keeps its exploration trajectories (`stepwise explore`'s default output, the pipeline's step 2). */
+export const exploreFile = (run: RunDir): string => join(run.trajectoriesDir, "explore.jsonl");
 
 /**
  * SPA's exploration (CREDIT.md §3.1): the SFT policy samples `progress.samples` rollouts of each of

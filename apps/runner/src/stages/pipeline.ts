@@ -7,8 +7,8 @@ import { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext } from "./context.ts";
 import { pairReports, readEvalReport } from "./eval-report.ts";
 import { type EvalReport, evaluatePolicy, formatEvalReport } from "./evaluate.ts";
-import { runExploreStage } from "./explore.ts";
-import { annotateStage, trainProgressStage } from "./progress.ts";
+import { exploreFile, runExploreStage } from "./explore.ts";
+import { annotatedFile, annotateStage, progressDir, trainProgressStage } from "./progress.ts";
 import { runRlStage } from "./rl.ts";
 import { hasCheckpoint, runSftStage, sftDir } from "./sft.ts";
 
@@ -19,6 +19,9 @@ export interface PipelineResult {
 	readonly rl: EvalReport;
 	readonly seconds: number;
 }
+
+/** Where the pipeline saves its final evaluation of the SFT or the RL policy (`eval-sft.json`, `eval-rl.json`). */
+export const evalReportFile = (run: RunDir, which: "sft" | "rl"): string => join(run.path, `eval-${which}.json`);
 
 const cachedEval = (ctx: StageContext, path: string, checkpoint: string): Effect.Effect<EvalReport, unknown> =>
 	Effect.gen(function* () {
@@ -59,9 +62,9 @@ export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<Pipel
 		const policy = sftDir(run);
 		let progress: string | undefined;
 		if (progressMethods(ctx)) {
-			const explored = join(run.trajectoriesDir, "explore.jsonl");
-			const annotated = join(run.trajectoriesDir, "explore.annotated.jsonl");
-			progress = join(run.path, "progress");
+			const explored = exploreFile(run);
+			const annotated = annotatedFile(run);
+			progress = progressDir(run);
 			ctx.log("[2/6] exploration with the SFT policy");
 			if (existsSync(explored)) ctx.log(`explore: done already (${explored})`);
 			else yield* runExploreStage(ctx, policy, explored);
@@ -75,8 +78,8 @@ export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<Pipel
 		ctx.log(`[5/6] RL (${ctx.config.method.name})`);
 		const rl = yield* runRlStage(ctx, run, { policy, progress });
 		ctx.log("[6/6] evaluation");
-		const sftReport = yield* cachedEval(ctx, join(run.path, "eval-sft.json"), policy);
-		const rlReport = yield* cachedEval(ctx, join(run.path, "eval-rl.json"), rl.checkpoint);
+		const sftReport = yield* cachedEval(ctx, evalReportFile(run, "sft"), policy);
+		const rlReport = yield* cachedEval(ctx, evalReportFile(run, "rl"), rl.checkpoint);
 		const result = { run: run.path, sft: sftReport, rl: rlReport, seconds: (performance.now() - t0) / 1000 };
 		const table = formatPipelineTable(result);
 		writeFileAtomic(join(run.path, "results.md"), `${table}\n`);

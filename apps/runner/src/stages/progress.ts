@@ -10,7 +10,14 @@ import {
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
+import type { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext } from "./context.ts";
+
+/** Where a run keeps its progress estimator (`stepwise progress train`'s default output, the pipeline's step 3). */
+export const progressDir = (run: RunDir): string => join(run.path, "progress");
+
+/** Where the pipeline writes the exploration trajectories annotated with per-step progress (step 4). */
+export const annotatedFile = (run: RunDir): string => join(run.trajectoriesDir, "explore.annotated.jsonl");
 
 /**
  * SPA's progress estimator (CREDIT.md §3.2): a copy of the SFT policy whose progress head is trained

@@ -1,5 +1,5 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { type ResetRequest, writeFileAtomic, writeTrajectories } from "@stepwise/core";
 import { CheckpointError, loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
 import {
@@ -12,10 +12,11 @@ import {
 } from "@stepwise/core/train/index";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Result, Schema } from "effect";
+import { ConfigError } from "../config/overrides.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
-import type { RunDir } from "../runs/run-dir.ts";
+import { isSftRow, type MetricsRow, type RunDir } from "../runs/run-dir.ts";
 import {
 	copyModel,
 	envPool,
@@ -50,6 +51,21 @@ const needsProgress = (ctx: StageContext): boolean =>
 	(ctx.config.method.name === "mix" && /spa/.test(ctx.config.method.mix)) ||
 	(ctx.config.method.name === "ppo" && ctx.config.method.config.rewards === "spa");
 
+const isRlRow = (row: MetricsRow): boolean => !isSftRow(row);
+
+/** The first source a command gives that is not the one the run started from (paths compared resolved). */
+const movedSource = (
+	saved: RlSources,
+	given: RlSources,
+): { readonly flag: string; readonly given: string; readonly saved: string } | undefined => {
+	const same = (a: string | undefined, b: string | undefined) =>
+		a === undefined || b === undefined ? a === b : resolve(a) === resolve(b);
+	if (!same(saved.policy, given.policy)) return { flag: "--policy", given: given.policy, saved: saved.policy };
+	if (given.progress !== undefined && !same(saved.progress, given.progress))
+		return { flag: "--progress", given: given.progress, saved: saved.progress ?? "no estimator" };
+	return undefined;
+};
+
 /** The sources saved with a run (a resumed `train` needs no flags); a malformed file fails, naming it. */
 export const savedSources = (run: RunDir): Effect.Effect<RlSources | undefined, CheckpointError> => {
 	const path = join(run.path, SOURCES);
@@ -78,7 +94,15 @@ export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Ef
 const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 	Effect.gen(function* () {
 		const { config } = ctx;
-		const sources = (yield* savedSources(run)) ?? given;
+		const saved = yield* savedSources(run);
+		const moved = saved !== undefined ? movedSource(saved, given) : undefined;
+		if (moved !== undefined)
+			return yield* new ConfigError({
+				key: moved.flag,
+				source: join(run.path, SOURCES),
+				message: `${moved.flag} ${moved.given} differs from ${moved.saved}, which this run directory's RL started from (${SOURCES}); use a new --run-dir to train from it`,
+			});
+		const sources = saved ?? given;
 		writeFileAtomic(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
 		const creditR = makeCreditFn(config.method);
 		if (Result.isFailure(creditR)) return yield* creditR.failure;
@@ -94,7 +118,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 		if (last !== undefined) {
 			const loaded = yield* loadTrainerCheckpoint(run.checkpointDir(last), { learningRate: config.train.lr });
 			({ policy, optimizer, reference, state } = loaded);
-			run.truncateMetrics(last);
+			run.truncateMetrics(last, isRlRow);
 			ctx.log(`train: resuming from ${run.checkpointDir(last)} (iteration ${last})`);
 		} else {
 			const loaded = yield* loadCheckpoint(sources.policy);
@@ -102,6 +126,8 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			policy = { model: loaded.model, tokenizer: loaded.tokenizer };
 			optimizer = tf.train.adam(config.train.lr);
 			reference = config.train.klCoef > 0 ? copyModel(loaded.model) : undefined;
+			// rows of an earlier start that was stopped before its first checkpoint
+			if (run.readMetrics().some(isRlRow)) run.truncateMetrics(0, isRlRow);
 			ctx.log(`train: ${config.method.name} from ${sources.policy}`);
 		}
 		const progressModel =

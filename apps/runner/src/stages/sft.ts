@@ -21,7 +21,7 @@ import {
 import { Effect, Schema } from "effect";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
-import type { RunDir } from "../runs/run-dir.ts";
+import { isSftRow, type RunDir } from "../runs/run-dir.ts";
 import { envPool, fmt, type StageContext, taskRange, VALIDATION_OFFSET, yieldToEventLoop } from "./context.ts";
 
 /** What the SFT stage reports (also saved as `sft.json` beside the checkpoint). */
@@ -186,7 +186,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 					}),
 			});
 			sft = resumed;
-			logTo.truncateMetrics(resumedAt);
+			logTo.truncateMetrics(resumedAt, isSftRow);
 			ctx.log(`sft: resuming from ${partialDir} at step ${resumedAt}`);
 		} else sft = new SftRun(model, trainEx, valEx, options);
 		const steps = Effect.gen(function* () {
