@@ -2,7 +2,10 @@
  * How much does a rollout worker save? Sokoban 6×6 / 1 box, a policy checkpoint, RL-sized batches
  * (8 tasks × 8 samples, temperature 1) and greedy evaluation batches (100 tasks): the time of
  * `collectRollouts` in the main thread against `RolloutPool.collect` with one worker, on the same
- * batches (the trajectories are checked to be identical).
+ * batches (the trajectories are checked to be identical). Then the RL update of each RL batch (the
+ * runner's defaults: one mini-batch of 256 rows in micro-batches of 32, KL to a reference, outcome
+ * advantages ±1) in the main thread against the same update with the worker computing a share of
+ * the policy gradient (the weights after it are checked to be identical).
  *
  *   bun run packages/core/bench/rollout-pool.ts [--policy runs/sft-sokoban] [--batches 10] [--backend wasm]
  *
@@ -13,11 +16,21 @@
  * shares of 4 groups often differ in length, and the gain stays well below ×2.
  */
 import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
 import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
 import { initBackend } from "../src/backend/index.ts";
 import type { ResetRequest } from "../src/env/types.ts";
-import { type CollectOptions, collectRollouts, loadCheckpoint, makeEnvs, RolloutPool } from "../src/policy/index.ts";
+import {
+	type CollectOptions,
+	collectRollouts,
+	loadCheckpoint,
+	makeEnvs,
+	RolloutPool,
+	TransformerPolicy,
+} from "../src/policy/index.ts";
+import { type GradientHelpers, groupRelativeUpdate } from "../src/train/index.ts";
+import { groupTrajectories, type TrajectoryBatch } from "../src/trajectory/schema.ts";
 
 const { values: a } = parseArgs({
 	options: {
@@ -74,6 +87,46 @@ for (const kind of kinds) {
 		`${kind.name}: main thread ${(main / n).toFixed(0)} ms, with one worker ${(pooled / n).toFixed(0)} ms per batch (×${(main / pooled).toFixed(2)})`,
 	);
 }
+
+// ---- the RL update, alone and with the worker's share of the gradient ----
+const copy = (m: TransformerPolicy) =>
+	TransformerPolicy.fromValues(m.config, new Map([...m.params].map(([k, v]) => [k, v.dataSync() as Float32Array])));
+const update = (batch: TrajectoryBatch, helpers?: GradientHelpers) => {
+	const model = copy(ck.model);
+	const reference = copy(ck.model);
+	const optimizer = tf.train.adam(1e-4);
+	const advantages = batch.groups.flatMap((g) => g.trajectories.flatMap((t) => t.steps.map(() => (t.won ? 1 : -1))));
+	const t = performance.now();
+	groupRelativeUpdate(
+		{ model, optimizer, reference, pad: policy.tokenizer.pad, ...(helpers !== undefined ? { helpers } : {}) },
+		batch,
+		advantages,
+		{ contextLength: ck.config.contextLength, maxNewTokens: 4 },
+		{ miniBatchSize: 256, klCoef: 0.01, entropyCoef: 0.001 },
+		1,
+	);
+	const ms = performance.now() - t;
+	const weights = model.variables().map((v) => v.dataSync().join());
+	for (const m of [model, reference]) m.dispose();
+	optimizer.dispose();
+	return { ms, weights };
+};
+let alone = 0;
+let shared = 0;
+let rows = 0;
+for (let i = 0; i < Number(a.batches); i++) {
+	const batch = groupTrajectories(collectRollouts(policy, envs, kinds[0]?.batch(i) as CollectOptions));
+	rows += batch.groups.reduce((n, g) => n + g.trajectories.reduce((m, t) => m + t.steps.length, 0), 0);
+	const one = update(batch);
+	const two = update(batch, pool);
+	alone += one.ms;
+	shared += two.ms;
+	if (one.weights.join() !== two.weights.join()) throw new Error("RL update: the weights differ with the worker");
+}
+const n = Number(a.batches);
+console.log(
+	`RL update (${(rows / n).toFixed(0)} rows per batch): main thread ${(alone / n).toFixed(0)} ms, with one worker ${(shared / n).toFixed(0)} ms per update (×${(alone / shared).toFixed(2)})`,
+);
 await pool.close();
 ck.model.dispose();
 ck.optimizer?.dispose();

@@ -75,8 +75,8 @@ export const RunConfig = Schema.Struct({
 		batchSize: PosInt,
 		/**
 		 * Worker threads that play a share of every batch of RL rollouts, `explore` and `eval` beside
-		 * the main thread, each with its own tfjs backend (0: all in the main thread). The trajectories
-		 * are the same either way.
+		 * the main thread, and compute a share of every RL update's policy gradient, each with its own
+		 * tfjs backend (0: all in the main thread). The trajectories and weights are the same either way.
 		 */
 		workers: NonNegInt,
 		/**

@@ -1,9 +1,17 @@
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { Result, Schema } from "effect";
 import type { ManagedEnv } from "../env/time-limit.ts";
+import type { ChunkJob, ChunkLossSettings, ChunkResult, GradientHelpers } from "../train/chunk-loss.ts";
 import { Trajectory } from "../trajectory/schema.ts";
 import { type CollectOptions, collectRollouts, type Policy } from "./collector.ts";
-import type { RolloutReply, RolloutRequest, RolloutWorkerInit } from "./rollout-protocol.ts";
+import type {
+	GradientReply,
+	GradientRequest,
+	RolloutReply,
+	RolloutRequest,
+	RolloutWorkerInit,
+	WorkerMessage,
+} from "./rollout-protocol.ts";
 
 /** A rollout worker failed to start, or failed while playing its share of a batch. */
 export class RolloutWorkerError extends Error {
@@ -16,6 +24,24 @@ interface Pending {
 }
 
 const decodeTrajectories = Schema.decodeUnknownResult(Schema.Array(Trajectory));
+const decodeGradientReply = Schema.decodeUnknownResult(
+	Schema.Union([
+		Schema.Struct({
+			type: Schema.Literal("gradients"),
+			results: Schema.Array(
+				Schema.Struct({
+					value: Schema.Number,
+					grads: Schema.Array(Schema.UndefinedOr(Schema.instanceOf(Float32Array))),
+					aux: Schema.Record(Schema.String, Schema.Number),
+				}),
+			),
+		}),
+		Schema.Struct({ type: Schema.Literal("error"), message: Schema.String }),
+	]),
+);
+
+/** How long the main thread waits, blocked, for a worker's gradients before it gives up on the worker. */
+const GRADIENT_TIMEOUT_MS = 300_000;
 
 /** A started worker and the requests it has not answered yet. */
 class RolloutWorker {
@@ -23,7 +49,10 @@ class RolloutWorker {
 	private readonly pending = new Map<number, Pending>();
 	private failure: Error | undefined;
 
-	private constructor(readonly worker: Worker) {
+	private constructor(
+		readonly worker: Worker,
+		private readonly gradientPort: MessagePort,
+	) {
 		worker.on("message", (reply: RolloutReply) => {
 			if (reply.type === "ready") return;
 			const p = reply.id === undefined ? undefined : this.pending.get(reply.id);
@@ -53,8 +82,11 @@ class RolloutWorker {
 			const worker = new Worker(new URL("./rollout-worker.ts", import.meta.url), { workerData: init });
 			const onStartup = (reply: RolloutReply) => {
 				worker.off("error", onError);
-				if (reply.type === "ready") resolve(new RolloutWorker(worker));
-				else {
+				if (reply.type === "ready") {
+					const { port1, port2 } = new MessageChannel();
+					worker.postMessage({ type: "gradient-port", port: port2 } satisfies WorkerMessage, [port2]);
+					resolve(new RolloutWorker(worker, port1));
+				} else {
 					void worker.terminate();
 					reject(
 						new RolloutWorkerError(
@@ -72,16 +104,40 @@ class RolloutWorker {
 		});
 	}
 
-	collect(request: Omit<RolloutRequest, "id">): Promise<Trajectory[]> {
+	collect(request: Omit<RolloutRequest, "id" | "type">): Promise<Trajectory[]> {
 		if (this.failure !== undefined) return Promise.reject(this.failure);
 		const id = this.next++;
 		return new Promise((resolve, reject) => {
 			this.pending.set(id, { resolve, reject });
 			this.worker.postMessage(
-				{ ...request, id },
+				{ ...request, type: "rollout", id } satisfies RolloutRequest,
 				request.weights.map((w) => w.buffer as ArrayBuffer),
 			);
 		});
+	}
+
+	/** Start computing `jobs`' gradients; the returned function blocks until they are in and returns them. */
+	gradients(
+		weights: ReadonlyArray<Float32Array>,
+		jobs: ReadonlyArray<ChunkJob>,
+		settings: ChunkLossSettings,
+	): () => ChunkResult[] {
+		if (this.failure !== undefined) throw this.failure;
+		const done = new Int32Array(new SharedArrayBuffer(4));
+		this.worker.postMessage({ type: "gradients", weights, jobs, settings, done } satisfies GradientRequest);
+		return () => {
+			if (Atomics.wait(done, 0, 0, GRADIENT_TIMEOUT_MS) === "timed-out")
+				throw new RolloutWorkerError(`rollout worker sent no gradients within ${GRADIENT_TIMEOUT_MS / 1000} s`);
+			const received = receiveMessageOnPort(this.gradientPort);
+			const reply = decodeGradientReply(received?.message);
+			if (Result.isFailure(reply))
+				throw new RolloutWorkerError(`rollout worker sent malformed gradients: ${reply.failure.message}`);
+			const r: GradientReply = reply.success;
+			if (r.type === "error") throw new RolloutWorkerError(`rollout worker: ${r.message}`);
+			if (r.results.length !== jobs.length)
+				throw new RolloutWorkerError(`rollout worker sent ${r.results.length} gradients for ${jobs.length} chunks`);
+			return [...r.results];
+		};
 	}
 
 	async terminate(): Promise<void> {
@@ -97,8 +153,9 @@ class RolloutWorker {
  * shares: the calling thread plays the first share while the workers play theirs with the
  * current weights. Every episode samples from its own seeded stream (see `collectRollouts`), so the
  * trajectories are the ones an unsplit `collectRollouts` call returns, whatever the pool's size.
+ * The same workers compute shares of the RL update's gradients ({@link postGradients}).
  */
-export class RolloutPool {
+export class RolloutPool implements GradientHelpers {
 	private constructor(private readonly workers: ReadonlyArray<RolloutWorker>) {}
 
 	/** Start `size` workers (all of them, or none: a failed start stops the others). */
@@ -156,6 +213,21 @@ export class RolloutPool {
 		const parts = await all;
 		signal?.throwIfAborted();
 		return [...own, ...parts.flat()];
+	}
+
+	/**
+	 * Data-parallel gradients ({@link GradientHelpers}): share i goes to worker i with `weights`
+	 * (copied); `wait()` blocks the calling thread until all shares are in.
+	 */
+	postGradients(
+		weights: ReadonlyArray<Float32Array>,
+		shares: ReadonlyArray<ReadonlyArray<ChunkJob>>,
+		settings: ChunkLossSettings,
+	): { wait(): ChunkResult[][] } {
+		if (shares.length > this.workers.length)
+			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
+		const pending = shares.map((jobs, i) => (this.workers[i] as RolloutWorker).gradients(weights, jobs, settings));
+		return { wait: () => pending.map((read) => read()) };
 	}
 
 	/** Stop the workers. */

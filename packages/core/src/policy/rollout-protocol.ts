@@ -1,4 +1,6 @@
+import type { MessagePort } from "node:worker_threads";
 import type { ResetRequest } from "../env/types.ts";
+import type { ChunkJob, ChunkLossSettings, ChunkResult } from "../train/chunk-loss.ts";
 import type { Trajectory } from "../trajectory/schema.ts";
 import type { CollectOptions } from "./collector.ts";
 import type { ModelConfig } from "./config.ts";
@@ -30,6 +32,7 @@ export type WorkerCollectOptions = Omit<CollectOptions, "tasks">;
 
 /** Main thread → worker: play `tasks` with these weights. */
 export interface RolloutRequest {
+	readonly type: "rollout";
 	readonly id: number;
 	readonly weights: ReadonlyArray<Float32Array>;
 	readonly tasks: ReadonlyArray<ResetRequest>;
@@ -41,3 +44,30 @@ export type RolloutReply =
 	| { readonly type: "ready" }
 	| { readonly type: "done"; readonly id: number; readonly trajectories: Trajectory[] }
 	| { readonly type: "error"; readonly id: number | undefined; readonly message: string };
+
+/** Main thread → worker, once, before any request: the port gradient replies go to (read synchronously). */
+export interface GradientPortMessage {
+	readonly type: "gradient-port";
+	readonly port: MessagePort;
+}
+
+/**
+ * Main thread → worker: compute these chunks' policy gradients with these weights, post a
+ * {@link GradientReply} on the gradient port, then set `done[0]` to 1 and notify it (the main thread
+ * blocks on it with `Atomics.wait`, so the reply is read while its event loop is not running).
+ */
+export interface GradientRequest {
+	readonly type: "gradients";
+	readonly weights: ReadonlyArray<Float32Array>;
+	readonly jobs: ReadonlyArray<ChunkJob>;
+	readonly settings: ChunkLossSettings;
+	readonly done: Int32Array;
+}
+
+/** Worker → main thread on the gradient port. */
+export type GradientReply =
+	| { readonly type: "gradients"; readonly results: ReadonlyArray<ChunkResult> }
+	| { readonly type: "error"; readonly message: string };
+
+/** Every message a worker receives from the main thread. */
+export type WorkerMessage = RolloutRequest | GradientPortMessage | GradientRequest;

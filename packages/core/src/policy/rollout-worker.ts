@@ -1,17 +1,25 @@
 /**
  * Body of a rollout worker (a `worker_threads` Worker started by {@link RolloutPool}): its own
  * tfjs backend, a copy of the policy, its own envs made from the env registry module it was given.
- * Each request sets the weights, plays its tasks with the collector and posts the trajectories.
+ * A rollout request sets the weights, plays its tasks with the collector and posts the
+ * trajectories; a gradient request sets the weights and computes its chunks' policy gradients.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect, type Layer } from "effect";
 import { initBackend } from "../backend/index.ts";
 import { EnvRegistry } from "../env/registry.ts";
 import type { ManagedEnv } from "../env/time-limit.ts";
+import { jobGradient } from "../train/chunk-loss.ts";
 import { collectRollouts } from "./collector.ts";
 import { TransformerPolicy } from "./model.ts";
-import type { RolloutReply, RolloutRequest, RolloutWorkerInit } from "./rollout-protocol.ts";
+import type {
+	GradientReply,
+	GradientRequest,
+	RolloutReply,
+	RolloutWorkerInit,
+	WorkerMessage,
+} from "./rollout-protocol.ts";
 import { Tokenizer } from "./tokenizer.ts";
 
 const port = parentPort;
@@ -39,20 +47,43 @@ try {
 	const tokenizer = Tokenizer.fromJSON(init.tokenizer);
 	const model = TransformerPolicy.init(init.modelConfig, 0);
 	const variables = model.variables();
-	port.on("message", (request: RolloutRequest) => {
-		try {
-			if (request.weights.length !== variables.length)
-				throw new Error(`rollout worker: ${request.weights.length} weight arrays for ${variables.length} parameters`);
-			tf.tidy(() => {
-				variables.forEach((v, i) => {
-					v.assign(tf.tensor(request.weights[i] as Float32Array, v.shape));
-				});
+	const setWeights = (weights: ReadonlyArray<Float32Array>) => {
+		if (weights.length !== variables.length)
+			throw new Error(`rollout worker: ${weights.length} weight arrays for ${variables.length} parameters`);
+		tf.tidy(() => {
+			variables.forEach((v, i) => {
+				v.assign(tf.tensor(weights[i] as Float32Array, v.shape));
 			});
-			const trajectories = collectRollouts({ model, tokenizer }, envs, { ...request.options, tasks: request.tasks });
-			post({ type: "done", id: request.id, trajectories });
+		});
+	};
+	let gradientPort: MessagePort | undefined;
+	const gradients = (request: GradientRequest) => {
+		let reply: GradientReply;
+		try {
+			setWeights(request.weights);
+			reply = { type: "gradients", results: request.jobs.map((job) => jobGradient(model, job, request.settings)) };
 		} catch (e) {
-			post({ type: "error", id: request.id, message: messageOf(e) });
+			reply = { type: "error", message: messageOf(e) };
 		}
+		const buffers =
+			reply.type === "gradients"
+				? reply.results.flatMap((r) => r.grads.flatMap((g) => (g ? [g.buffer as ArrayBuffer] : [])))
+				: [];
+		gradientPort?.postMessage(reply, buffers);
+		Atomics.store(request.done, 0, 1);
+		Atomics.notify(request.done, 0);
+	};
+	port.on("message", (message: WorkerMessage) => {
+		if (message.type === "gradient-port") gradientPort = message.port;
+		else if (message.type === "gradients") gradients(message);
+		else
+			try {
+				setWeights(message.weights);
+				const trajectories = collectRollouts({ model, tokenizer }, envs, { ...message.options, tasks: message.tasks });
+				post({ type: "done", id: message.id, trajectories });
+			} catch (e) {
+				post({ type: "error", id: message.id, message: messageOf(e) });
+			}
 	});
 	post({ type: "ready" });
 } catch (e) {

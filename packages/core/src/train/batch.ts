@@ -92,15 +92,29 @@ export interface PackedRows {
 }
 
 /**
- * Pack rows into tensors: ids, the action-token mask and the named per-token columns (read from the
- * flat token layout through `tokenStart`). Dispose the result with {@link disposePacked}.
+ * {@link PackedRows} as plain arrays (structured-clonable: what a gradient worker receives). `ids`
+ * is `[B, T]` row-major; `mask` and each column `[B, T−1]`.
  */
-export const packRows = (
+export interface PackedArrays {
+	readonly B: number;
+	readonly T: number;
+	readonly ids: Int32Array;
+	readonly mask: Float32Array;
+	readonly columns: Readonly<Record<string, Float32Array>>;
+	readonly tokens: number;
+	readonly lastIndex: ReadonlyArray<number>;
+}
+
+/**
+ * Pack rows into arrays: ids, the action-token mask and the named per-token columns (read from the
+ * flat token layout through `tokenStart`).
+ */
+export const packRowArrays = (
 	rows: ReadonlyArray<TokenRow>,
 	tokenStart: ArrayLike<number>,
 	columns: TokenColumns = {},
 	pad = 0,
-): PackedRows => {
+): PackedArrays => {
 	const B = rows.length;
 	const T = Math.max(2, ...rows.map((r) => r.ids.length));
 	const ids = new Int32Array(B * T).fill(pad);
@@ -122,18 +136,40 @@ export const packRows = (
 		tokens += r.actionLen;
 		lastIndex.push(r.actionLen > 0 ? b * T + r.actionStart + r.actionLen - 1 : -1);
 	});
-	const out: Record<string, tf.Tensor2D> = {};
-	names.forEach((n, c) => {
-		out[n] = tf.tensor2d(cols[c] as Float32Array, [B, T - 1]);
-	});
 	return {
-		ids: tf.tensor2d(ids, [B, T], "int32"),
-		mask: tf.tensor2d(mask, [B, T - 1]),
-		columns: out,
+		B,
+		T,
+		ids,
+		mask,
+		columns: Object.fromEntries(names.map((n, c) => [n, cols[c] as Float32Array])),
 		tokens,
 		lastIndex,
 	};
 };
+
+/** {@link PackedArrays} as tensors. Dispose the result with {@link disposePacked}. */
+export const packedTensors = (a: PackedArrays): PackedRows => {
+	const out: Record<string, tf.Tensor2D> = {};
+	for (const [n, col] of Object.entries(a.columns)) out[n] = tf.tensor2d(col, [a.B, a.T - 1]);
+	return {
+		ids: tf.tensor2d(a.ids, [a.B, a.T], "int32"),
+		mask: tf.tensor2d(a.mask, [a.B, a.T - 1]),
+		columns: out,
+		tokens: a.tokens,
+		lastIndex: a.lastIndex,
+	};
+};
+
+/**
+ * Pack rows into tensors: ids, the action-token mask and the named per-token columns (read from the
+ * flat token layout through `tokenStart`). Dispose the result with {@link disposePacked}.
+ */
+export const packRows = (
+	rows: ReadonlyArray<TokenRow>,
+	tokenStart: ArrayLike<number>,
+	columns: TokenColumns = {},
+	pad = 0,
+): PackedRows => packedTensors(packRowArrays(rows, tokenStart, columns, pad));
 
 /** Dispose the tensors of {@link packRows}. */
 export const disposePacked = (p: PackedRows): void => {

@@ -2,6 +2,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import type { TransformerPolicy } from "../policy/model.ts";
 import type { TrajectoryBatch } from "../trajectory/schema.ts";
 import { broadcastRows, type FitOptions, flattenPerRow, type RowBatch, scoreRows, toRowBatch } from "./batch.ts";
+import type { GradientHelpers } from "./chunk-loss.ts";
 import { summary } from "./gae.ts";
 import { runUpdate, type UpdateConfig, updateDefaults } from "./update.ts";
 
@@ -31,6 +32,8 @@ export interface UpdateContext {
 	readonly reference?: TransformerPolicy;
 	/** Padding id (the tokenizer's `pad`). */
 	readonly pad?: number;
+	/** Threads that compute shares of the policy gradient (e.g. the rollout workers); the same update either way. */
+	readonly helpers?: GradientHelpers;
 }
 
 /** Scores needed by both trainers: old log-probs (recomputed or recorded) and reference log-probs. */
@@ -85,6 +88,7 @@ export const groupRelativeUpdate = (
 			...(ref !== undefined ? { refLogProbs: ref } : {}),
 			seed,
 			...(ctx.pad !== undefined ? { pad: ctx.pad } : {}),
+			...(ctx.helpers !== undefined ? { helpers: ctx.helpers } : {}),
 		},
 		c,
 	);

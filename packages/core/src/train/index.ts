@@ -11,7 +11,10 @@ export {
 	disposePacked,
 	type FitOptions,
 	flattenPerRow,
+	type PackedArrays,
 	type PackedRows,
+	packedTensors,
+	packRowArrays,
 	packRows,
 	type RowBatch,
 	type RowScores,
@@ -28,6 +31,13 @@ export {
 	type TrainerCheckpointInput,
 	TrainerStateSchema,
 } from "./checkpoint.ts";
+export type {
+	ChunkJob,
+	ChunkLossSettings,
+	ChunkResult,
+	GradientHelpers,
+	MergedSums,
+} from "./chunk-loss.ts";
 export { decodeTrainerConfig, TrainConfigError, TrainerConfigSchema } from "./config.ts";
 export {
 	explainedVariance,
@@ -70,7 +80,14 @@ export {
 	valueLoss,
 } from "./losses.ts";
 export { type Metrics, meanStd, rolloutMetrics } from "./metrics.ts";
-export { accumulatedStep, clippedStep, type OptimizerStepResult, setLearningRate } from "./optim.ts";
+export {
+	accumulatedStep,
+	type ChunkGradient,
+	clippedStep,
+	type GradientSource,
+	type OptimizerStepResult,
+	setLearningRate,
+} from "./optim.ts";
 export { type Critic, type PpoConfig, ppoDefaults, ppoUpdate } from "./ppo.ts";
 export {
 	annotateBatch,

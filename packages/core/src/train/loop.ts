@@ -74,7 +74,10 @@ export interface TrainerOptions {
 		readonly envs?: ReadonlyArray<ManagedEnv>;
 	};
 	readonly seed?: number;
-	/** Rollout workers for {@link Trainer.stepAsync} (the batch is the same with or without them). */
+	/**
+	 * Rollout workers for {@link Trainer.stepAsync}, which also compute shares of every update's policy
+	 * gradient (the batch and the update are the same with or without them).
+	 */
 	readonly pool?: RolloutPool;
 	/** Called with every iteration's record (metrics, for logs, TensorBoard, progress bars). */
 	readonly onIteration?: (record: IterationRecord) => void;
@@ -203,6 +206,7 @@ export class Trainer {
 			optimizer: o.optimizer,
 			pad: o.policy.tokenizer.pad,
 			...(o.reference !== undefined ? { reference: o.reference } : {}),
+			...(o.pool !== undefined && o.pool.size > 0 ? { helpers: o.pool } : {}),
 		};
 		const temperature = { temperature: o.rollout?.temperature ?? 1 };
 		const seed = hashSeed(this.seed, "update", iteration);

@@ -74,28 +74,63 @@ export const setLearningRate = (optimizer: tf.Optimizer, lr: number): void => {
 };
 
 /**
- * One optimizer step over several micro-batches (gradient accumulation, verl's micro-batches): the
- * gradient is `Σ_i weights[i]·∇loss_i` (weights summing to 1 reproduce the full-batch mean), then
+ * A micro-batch's gradient computed elsewhere (e.g. by a gradient worker): the loss value and one
+ * array per variable, in the order of the variables the step is given (`undefined` where the loss
+ * does not reach the variable).
+ */
+export interface ChunkGradient {
+	readonly value: number;
+	readonly grads: ReadonlyArray<Float32Array | undefined>;
+}
+
+/** One micro-batch of {@link accumulatedStep}: a loss to differentiate here, or its gradient computed elsewhere. */
+export type GradientSource = (() => tf.Scalar) | ChunkGradient;
+
+/** The loss value and gradients (keyed by variable name) of a gradient source. */
+const gradientsOf = (
+	source: GradientSource,
+	variables: ReadonlyArray<tf.Variable>,
+): { readonly value: number; readonly grads: Record<string, tf.Tensor> } => {
+	if (typeof source === "function") {
+		const { value, grads } = tf.variableGrads(source, [...variables]);
+		const v = value.dataSync()[0] as number;
+		value.dispose();
+		return { value: v, grads };
+	}
+	if (source.grads.length !== variables.length)
+		throw new Error(`accumulatedStep: ${source.grads.length} gradient arrays for ${variables.length} variables`);
+	const grads: Record<string, tf.Tensor> = {};
+	variables.forEach((v, j) => {
+		const g = source.grads[j];
+		if (g !== undefined) grads[v.name] = tf.tensor(g, v.shape);
+	});
+	return { value: source.value, grads };
+};
+
+/**
+ * One optimizer step over several micro-batches (gradient accumulation, verl's micro-batches), each
+ * a loss or a {@link ChunkGradient} computed elsewhere (the same sum either way: a worker's arrays
+ * hold the very float32 values a local pass gives): the gradient is `Σ_i weights[i]·∇loss_i` (weights summing to 1 reproduce the full-batch mean), then
  * global-norm clipping and one update as in {@link clippedStep}. Bounds the activation memory of a
  * large mini-batch. Leaks no tensors.
  */
 export const accumulatedStep = (
 	optimizer: tf.Optimizer,
 	variables: ReadonlyArray<tf.Variable>,
-	losses: ReadonlyArray<() => tf.Scalar>,
+	losses: ReadonlyArray<GradientSource>,
 	weights: ReadonlyArray<number>,
 	maxNorm = 1,
 ): OptimizerStepResult => {
-	if (losses.length === 1 && weights[0] === 1)
-		return clippedStep(optimizer, variables, losses[0] as () => tf.Scalar, maxNorm);
+	const only = losses[0];
+	if (losses.length === 1 && weights[0] === 1 && typeof only === "function")
+		return clippedStep(optimizer, variables, only, maxNorm);
 	let sum: Record<string, tf.Tensor> = {};
 	let lossValue = 0;
 	try {
 		losses.forEach((f, i) => {
 			const w = weights[i] ?? 0;
-			const { value, grads } = tf.variableGrads(f, [...variables]);
-			lossValue += w * (value.dataSync()[0] as number);
-			value.dispose();
+			const { value, grads } = gradientsOf(f, variables);
+			lossValue += w * value;
 			for (const [k, g] of Object.entries(grads)) {
 				const prev = sum[k];
 				sum[k] = tf.tidy(() => (prev === undefined ? tf.mul(g, w) : tf.add(prev, tf.mul(g, w))));

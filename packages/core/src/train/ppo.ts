@@ -77,6 +77,7 @@ export const ppoUpdate = (
 			value: { returns: gae.returns, oldValues: values, ...(critic !== "shared" ? { critic } : {}) },
 			seed,
 			...(ctx.pad !== undefined ? { pad: ctx.pad } : {}),
+			...(ctx.helpers !== undefined ? { helpers: ctx.helpers } : {}),
 		},
 		c,
 	);

@@ -1,20 +1,27 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { TransformerPolicy } from "../policy/model.ts";
-import { evaluateTokens } from "../policy/score.ts";
 import { Rng } from "../util/rng.ts";
-import { disposePacked, packRows, type RowBatch, type TokenRow } from "./batch.ts";
 import {
-	aggregateLoss,
-	approxKlOf,
-	clampedLogRatio,
-	entropyLoss,
-	type KlEstimator,
-	klPenalty,
-	type LossAggregation,
-	type PpoClipResult,
-	ppoClipLoss,
-	valueLoss,
-} from "./losses.ts";
+	disposePacked,
+	type PackedArrays,
+	type PackedRows,
+	packedTensors,
+	packRowArrays,
+	type RowBatch,
+	type TokenRow,
+} from "./batch.ts";
+import {
+	type ChunkAux,
+	type ChunkLossSettings,
+	type ChunkResult,
+	chunkGradient,
+	type GradientHelpers,
+	type MergedSums,
+	policyChunkLoss,
+	readAux,
+	valueChunkLoss,
+} from "./chunk-loss.ts";
+import type { KlEstimator, LossAggregation } from "./losses.ts";
 import { columnSum, type MergedRow, mergeRows } from "./merge.ts";
 import { accumulatedStep } from "./optim.ts";
 
@@ -100,6 +107,11 @@ export interface UpdateInputs {
 	/** Seed of the mini-batch order. */
 	readonly seed: number;
 	readonly pad?: number;
+	/**
+	 * Threads that compute a share of each mini-batch's policy-gradient chunks (data-parallel; the
+	 * same weights as without them: the chunks' gradients are summed in the same order).
+	 */
+	readonly helpers?: GradientHelpers;
 }
 
 const MEANS = [
@@ -142,6 +154,18 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 	const size = Math.max(1, config.miniBatchSize);
 	const merge = config.mergeDuplicates && config.aggregation === "token-mean";
 	const micro = Math.max(1, config.microBatchSize);
+	const settings: ChunkLossSettings = {
+		temperature: config.temperature,
+		clipRatio: config.clipRatio,
+		clipRatioC: config.clipRatioC,
+		aggregation: config.aggregation,
+		entropyCoef: config.entropyCoef,
+		klCoef: useKl ? config.klCoef : 0,
+		klEstimator: config.klEstimator,
+		sharedValue: shared,
+		valueCoef: config.valueCoef,
+		valueClip: config.valueClip,
+	};
 	for (let epoch = 0; epoch < config.epochs; epoch++) {
 		const order = rng.shuffle(trainable);
 		for (let s = 0; s < order.length; s += size) {
@@ -158,13 +182,14 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 					? c.reduce((n, r) => n + r.actionLen * count(r), 0) / tokens
 					: c.length / rows.length,
 			);
-			const packs = chunks.map((c) =>
+			const arrays: PackedArrays[] = chunks.map((c) =>
 				merged !== undefined
-					? packRows(c, merged.tokenStart, merged.columns, inputs.pad ?? 0)
-					: packRows(c, batch.tokenStart, columns, inputs.pad ?? 0),
+					? packRowArrays(c, merged.tokenStart, merged.columns, inputs.pad ?? 0)
+					: packRowArrays(c, batch.tokenStart, columns, inputs.pad ?? 0),
 			);
+			const packs = arrays.map(packedTensors);
 			/** Token counts of chunk i: all rows, and those with a positive / negative advantage (merged only). */
-			const sums = chunks.map((c) =>
+			const chunkSums: Array<MergedSums | undefined> = chunks.map((c) =>
 				merged !== undefined
 					? {
 							all: columnSum(merged, c as MergedRow[], "w"),
@@ -173,66 +198,20 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 						}
 					: undefined,
 			);
-			const aux: Array<Record<string, tf.Scalar>> = chunks.map(() => ({}));
+			const aux: ChunkAux[] = chunks.map(() => ({}));
 			try {
-				/** Clipped value loss of chunk `i` (values read before each token), recorded in its metrics. */
-				const valueTerm = (values: tf.Tensor, i: number): tf.Scalar => {
-					const packed = packs[i] as (typeof packs)[number];
-					const a = aux[i] as Record<string, tf.Scalar>;
-					const c = packed.columns as Record<string, tf.Tensor2D>;
-					const [B, T] = packed.ids.shape;
-					const vl = valueLoss(
-						tf.slice(values, [0, 0], [B, T - 1]),
-						c.oldV as tf.Tensor,
-						c.ret as tf.Tensor,
-						c.w ?? packed.mask,
-						config.valueClip,
-						config.aggregation,
-					);
-					a["losses/value_clip_frac"] = tf.keep(vl.clipFrac);
-					a["losses/value_loss"] = tf.keep(tf.clone(vl.loss));
-					return vl.loss;
-				};
-				const policyLoss = (i: number) => (): tf.Scalar => {
-					const packed = packs[i] as (typeof packs)[number];
-					const a = aux[i] as Record<string, tf.Scalar>;
-					const c = packed.columns as Record<string, tf.Tensor2D>;
-					const o = evaluateTokens(model, packed.ids, { temperature: config.temperature, entropy: true });
-					const clip = {
-						clipRatio: config.clipRatio,
-						clipRatioC: config.clipRatioC,
-						aggregation: config.aggregation,
-					};
-					const sum = sums[i];
-					const weight = c.w ?? packed.mask;
-					const pg =
-						sum === undefined
-							? ppoClipLoss(o.logProbs, c.old as tf.Tensor, c.adv as tf.Tensor, packed.mask, clip)
-							: mergedClipLoss(o.logProbs, c, sum, clip);
-					const ent = entropyLoss(o.entropy as tf.Tensor, weight, config.aggregation);
-					let loss: tf.Scalar = tf.sub(pg.loss, tf.mul(ent, config.entropyCoef));
-					a["losses/pg_loss"] = tf.keep(pg.loss);
-					a["losses/entropy"] = tf.keep(ent);
-					a["losses/clip_frac"] = tf.keep(pg.clipFrac);
-					a["losses/clip_frac_lower"] = tf.keep(pg.clipFracLower);
-					a["losses/approx_kl"] = tf.keep(pg.approxKl);
-					if (useKl) {
-						const kl = aggregateLoss(
-							klPenalty(o.logProbs, c.ref as tf.Tensor, config.klEstimator),
-							weight,
-							config.aggregation,
-						);
-						a["losses/kl"] = tf.keep(kl);
-						loss = tf.add(loss, tf.mul(kl, config.klCoef));
-					}
-					if (shared) loss = tf.add(loss, tf.mul(valueTerm(o.values, i), config.valueCoef));
-					a["losses/policy_loss"] = tf.keep(tf.clone(loss));
-					return loss;
-				};
+				const remote = inputs.helpers !== undefined && inputs.helpers.size > 0 && chunks.length > 1;
+				const computed = remote
+					? parallelGradients(model, inputs.helpers as GradientHelpers, packs, arrays, chunkSums, settings)
+					: undefined;
 				const step = accumulatedStep(
 					optimizer,
 					model.variables(),
-					chunks.map((_, i) => policyLoss(i)),
+					computed ??
+						chunks.map(
+							(_, i) => () =>
+								policyChunkLoss(model, packs[i] as PackedRows, chunkSums[i], settings, aux[i] as ChunkAux),
+						),
 					weights,
 					config.maxGradNorm,
 				);
@@ -241,8 +220,9 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 				if (value?.critic !== undefined) {
 					const critic = value.critic;
 					const criticLoss = (i: number) => (): tf.Scalar => {
-						const { hidden } = critic.model.forward((packs[i] as (typeof packs)[number]).ids);
-						return valueTerm(critic.model.values(hidden), i);
+						const packed = packs[i] as PackedRows;
+						const { hidden } = critic.model.forward(packed.ids);
+						return valueChunkLoss(critic.model.values(hidden), packed, settings, aux[i] as ChunkAux);
 					};
 					const cs = accumulatedStep(
 						critic.optimizer,
@@ -254,7 +234,8 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 					add("losses/critic_grad_norm", cs.gradNorm);
 				}
 				aux.forEach((a, i) => {
-					for (const [k, t] of Object.entries(a)) add(k, (weights[i] as number) * (t.dataSync()[0] as number));
+					const chunk = { ...computed?.[i]?.aux, ...readAux(a) };
+					for (const [k, v] of Object.entries(chunk)) add(k, (weights[i] as number) * v);
 				});
 				steps++;
 			} finally {
@@ -271,26 +252,31 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 };
 
 /**
- * The clipped surrogate of a merged mini-batch (`mergeRows`): the positive and the negative
- * advantages of each token's duplicates as two weighted token means, rescaled to the share of all
- * tokens, which equals the token-mean loss (and clip fractions) of the unmerged rows.
+ * The chunks' policy gradients with `helpers`: the chunks are cut into contiguous shares, the first
+ * computed here while each helper computes one of the others with the same weights; returned in
+ * chunk order, so the accumulated gradient is the one a single thread computes.
  */
-const mergedClipLoss = (
-	logProbs: tf.Tensor,
-	c: Record<string, tf.Tensor2D>,
-	sum: { readonly all: number; readonly pos: number; readonly neg: number },
-	clip: { clipRatio: number; clipRatioC: number; aggregation: LossAggregation },
-): PpoClipResult => {
-	const all = Math.max(sum.all, 1);
-	const pos = ppoClipLoss(logProbs, c.old as tf.Tensor, c.advPos as tf.Tensor, c.wPos as tf.Tensor, clip);
-	const neg = ppoClipLoss(logProbs, c.old as tf.Tensor, c.advNeg as tf.Tensor, c.wNeg as tf.Tensor, clip);
-	const share = (p: tf.Scalar, n: tf.Scalar) => tf.add(tf.mul(p, sum.pos / all), tf.mul(n, sum.neg / all)) as tf.Scalar;
-	const out: PpoClipResult = {
-		loss: share(pos.loss, neg.loss),
-		clipFrac: share(pos.clipFrac, neg.clipFrac),
-		clipFracLower: share(pos.clipFracLower, neg.clipFracLower),
-		approxKl: approxKlOf(clampedLogRatio(logProbs, c.old as tf.Tensor), c.w as tf.Tensor),
-	};
-	tf.dispose([pos.clipFrac, pos.clipFracLower, pos.approxKl, neg.clipFrac, neg.clipFracLower, neg.approxKl]);
-	return out;
+const parallelGradients = (
+	model: TransformerPolicy,
+	helpers: GradientHelpers,
+	packs: ReadonlyArray<PackedRows>,
+	arrays: ReadonlyArray<PackedArrays>,
+	sums: ReadonlyArray<MergedSums | undefined>,
+	settings: ChunkLossSettings,
+): ChunkResult[] => {
+	const parties = Math.min(helpers.size + 1, packs.length);
+	const share = Math.ceil(packs.length / parties);
+	const job = (i: number) => ({
+		arrays: arrays[i] as PackedArrays,
+		...(sums[i] !== undefined ? { sums: sums[i] } : {}),
+	});
+	const shares = Array.from({ length: parties - 1 }, (_, h) =>
+		Array.from({ length: Math.max(0, Math.min(packs.length, (h + 2) * share) - (h + 1) * share) }, (_, k) =>
+			job((h + 1) * share + k),
+		),
+	).filter((s) => s.length > 0);
+	const weights = model.variables().map((v) => v.dataSync() as Float32Array);
+	const pending = helpers.postGradients(weights, shares, settings);
+	const own = packs.slice(0, share).map((p, i) => chunkGradient(model, p, sums[i], settings));
+	return [...own, ...pending.wait().flat()];
 };

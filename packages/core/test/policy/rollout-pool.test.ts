@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as tf from "@tensorflow/tfjs-core";
 import { collectRollouts, RolloutPool, RolloutWorkerError, TransformerPolicy } from "../../src/policy/index.ts";
+import { type GradientHelpers, groupRelativeUpdate, ppoUpdate } from "../../src/train/index.ts";
+import { groupTrajectories } from "../../src/trajectory/schema.ts";
+import { copyModel } from "../train/helpers.ts";
 import { corridorEnvs, corridorSpecV0, corridorTokenizer, tasks, useBackend } from "./helpers.ts";
 
 const tokenizer = corridorTokenizer();
@@ -54,6 +58,49 @@ describe("rollout pool", () => {
 				(e: unknown) => (e instanceof Error ? e.name : String(e)),
 			);
 			expect(outcome).toBe("AbortError");
+		} finally {
+			await pool.close();
+		}
+	}, 60_000);
+
+	test("workers compute shares of an update's policy gradient: the same weights and metrics as one thread (group-relative with KL, PPO with the shared critic)", async () => {
+		const pool = await RolloutPool.start(init, 2);
+		try {
+			const batch = groupTrajectories(
+				collectRollouts(policy, corridorEnvs(8), {
+					tasks: tasks("train", 4),
+					groupSize: 4,
+					maxNewTokens: 4,
+					seed: 5,
+					temperature: 1.5,
+				}),
+			);
+			const rows = batch.groups.reduce((n, g) => n + g.trajectories.reduce((m, t) => m + t.steps.length, 0), 0);
+			const perRow = Array.from({ length: rows }, (_, i) => Math.sin(i + 1));
+			const fit = { contextLength: config.contextLength, maxNewTokens: 4 };
+			// several mini-batches of several chunks each, over two epochs
+			const settings = { miniBatchSize: 24, microBatchSize: 4, klCoef: 0.05, entropyCoef: 0.01, epochs: 2 };
+			const train = (kind: "group" | "ppo", helpers?: GradientHelpers) => {
+				const model = copyModel(policy.model);
+				const reference = copyModel(policy.model);
+				const optimizer = tf.train.adam(1e-2);
+				const ctx = { model, optimizer, reference, pad: tokenizer.pad, ...(helpers ? { helpers } : {}) };
+				const metrics =
+					kind === "group"
+						? groupRelativeUpdate(ctx, batch, perRow, fit, settings, 7)
+						: ppoUpdate(ctx, "shared", batch, perRow, fit, settings, 7);
+				const weights = model.variables().map((v) => Array.from(v.dataSync()));
+				for (const m of [model, reference]) m.dispose();
+				optimizer.dispose();
+				return { metrics, weights };
+			};
+			for (const kind of ["group", "ppo"] as const) {
+				const alone = train(kind);
+				const shared = train(kind, pool);
+				expect(alone.metrics["losses/optimizer_steps"]).toBeGreaterThan(2);
+				expect(shared.weights).toEqual(alone.weights);
+				expect(shared.metrics).toEqual(alone.metrics);
+			}
 		} finally {
 			await pool.close();
 		}
