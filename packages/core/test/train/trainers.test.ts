@@ -2,9 +2,21 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend/index.ts";
 import { groupRelativeUpdate, ppoUpdate, scoreRows, toRowBatch } from "../../src/train/index.ts";
+import { balancedChunks } from "../../src/train/update.ts";
 import { adam, copyModel, FIT, grpoCredit, rollouts, tinyPolicy, weightGap } from "./helpers.ts";
 
 beforeAll(() => initBackend("wasm"));
+
+describe("micro-batches", () => {
+	test("a mini-batch is cut into the fewest chunks of at most microBatchSize rows, of sizes that differ by at most one, in order", () => {
+		const sizes = (n: number, micro: number) => balancedChunks(Array.from({ length: n }, (_, i) => i), micro);
+		expect(sizes(35, 32).map((c) => c.length)).toEqual([18, 17]);
+		expect(sizes(64, 32).map((c) => c.length)).toEqual([32, 32]);
+		expect(sizes(67, 32).map((c) => c.length)).toEqual([22, 23, 22]);
+		expect(sizes(5, 32)).toEqual([[0, 1, 2, 3, 4]]);
+		expect(sizes(67, 32).flat()).toEqual(Array.from({ length: 67 }, (_, i) => i));
+	});
+});
 
 describe("groupRelativeUpdate", () => {
 	test("first mini-batch at ratio 1: pg_loss = −Σ A·len / Σ len, no clipping, zero approx KL; entropy ≈ ln V for a fresh model", () => {
