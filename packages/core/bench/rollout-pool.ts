@@ -15,8 +15,8 @@
  * Episodes run in lock-step, so the longest episode of each share sets its time: an RL batch's two
  * shares of 4 groups often differ in length, and the gain stays well below ×2.
  *
- * Measured (2026-11-22, idle 2-core machine, the same policy, 10 batches; the main-thread times ran
- * 20–30 % slower than the day before on the same batches, so compare within one run):
+ * Measured (2026-11-22, idle 2-core machine, the same policy, 10 batches; absolute times varied by
+ * 20–30 % between runs minutes apart on this shared VM, so compare within one run):
  * - RL batch 1,084 → 865 ms (×1.25); greedy eval 1,550 → 943 ms (×1.64);
  * - RL update (380 rows: one mini-batch of 256 rows and one of 124, merged duplicates cut them to a
  *   few dozen rows each, so 2–3 micro-batches): 1,176 → 972 ms (×1.21). Profiled, a micro-batch's
