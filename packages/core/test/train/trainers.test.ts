@@ -9,12 +9,16 @@ beforeAll(() => initBackend("wasm"));
 
 describe("micro-batches", () => {
 	test("a mini-batch is cut into the fewest chunks of at most microBatchSize rows, of sizes that differ by at most one, in order", () => {
-		const sizes = (n: number, micro: number) => balancedChunks(Array.from({ length: n }, (_, i) => i), micro);
-		expect(sizes(35, 32).map((c) => c.length)).toEqual([18, 17]);
-		expect(sizes(64, 32).map((c) => c.length)).toEqual([32, 32]);
-		expect(sizes(67, 32).map((c) => c.length)).toEqual([22, 23, 22]);
-		expect(sizes(5, 32)).toEqual([[0, 1, 2, 3, 4]]);
-		expect(sizes(67, 32).flat()).toEqual(Array.from({ length: 67 }, (_, i) => i));
+		const cut = (n: number, micro: number) =>
+			balancedChunks(
+				Array.from({ length: n }, (_, i) => i),
+				micro,
+			);
+		expect(cut(35, 32).map((c) => c.length)).toEqual([18, 17]);
+		expect(cut(64, 32).map((c) => c.length)).toEqual([32, 32]);
+		expect(cut(67, 32).map((c) => c.length)).toEqual([22, 23, 22]);
+		expect(cut(5, 32)).toEqual([[0, 1, 2, 3, 4]]);
+		expect(cut(67, 32).flat()).toEqual(Array.from({ length: 67 }, (_, i) => i));
 	});
 });
 
