@@ -65,11 +65,12 @@ try {
 		} catch (e) {
 			reply = { type: "error", message: messageOf(e) };
 		}
+		// transferred, not copied (each buffer once: a backend may hand out views of one buffer)
 		const buffers =
 			reply.type === "gradients"
 				? reply.results.flatMap((r) => r.grads.flatMap((g) => (g ? [g.buffer as ArrayBuffer] : [])))
 				: [];
-		gradientPort?.postMessage(reply, buffers);
+		gradientPort?.postMessage(reply, [...new Set(buffers)]);
 		Atomics.store(request.done, 0, 1);
 		Atomics.notify(request.done, 0);
 	};

@@ -12,6 +12,7 @@ import {
 } from "./batch.ts";
 import {
 	type ChunkAux,
+	type ChunkJob,
 	type ChunkLossSettings,
 	type ChunkResult,
 	chunkGradient,
@@ -281,15 +282,13 @@ const parallelGradients = (
 ): ChunkResult[] => {
 	const parties = Math.min(helpers.size + 1, packs.length);
 	const share = Math.ceil(packs.length / parties);
-	const job = (i: number) => ({
+	const job = (i: number): ChunkJob => ({
 		arrays: arrays[i] as PackedArrays,
 		...(sums[i] !== undefined ? { sums: sums[i] } : {}),
 	});
-	const shares = Array.from({ length: parties - 1 }, (_, h) =>
-		Array.from({ length: Math.max(0, Math.min(packs.length, (h + 2) * share) - (h + 1) * share) }, (_, k) =>
-			job((h + 1) * share + k),
-		),
-	).filter((s) => s.length > 0);
+	const shares: ChunkJob[][] = [];
+	for (let from = share; from < packs.length; from += share)
+		shares.push(arrays.slice(from, from + share).map((_, k) => job(from + k)));
 	const weights = model.variables().map((v) => v.dataSync() as Float32Array);
 	const pending = helpers.postGradients(weights, shares, settings);
 	const own = packs.slice(0, share).map((p, i) => chunkGradient(model, p, sums[i], settings));
