@@ -106,6 +106,44 @@ describe("rollout pool", () => {
 		}
 	}, 60_000);
 
+	test("a worker that cannot compute its share of the gradient fails the update with a RolloutWorkerError naming the cause", async () => {
+		const pool = await RolloutPool.start(init, 1);
+		try {
+			const settings = {
+				temperature: 1,
+				clipRatio: 0.2,
+				clipRatioC: 3,
+				aggregation: "token-mean" as const,
+				entropyCoef: 0,
+				klCoef: 0,
+				klEstimator: "low_var_kl" as const,
+				sharedValue: false,
+				valueCoef: 0.1,
+				valueClip: 0.5,
+			};
+			const weights = policy.model.variables().map((v) => v.dataSync() as Float32Array);
+			// ids for 1 × 4 tokens, but a [1, 3] shape
+			const broken = {
+				arrays: {
+					B: 1,
+					T: 3,
+					ids: new Int32Array(4),
+					mask: new Float32Array(2),
+					columns: { adv: new Float32Array(2), old: new Float32Array(2) },
+					tokens: 1,
+					lastIndex: [1],
+				},
+			};
+			expect(() => pool.postGradients(weights, [[broken]], settings).wait()).toThrow(RolloutWorkerError);
+			expect(() => pool.postGradients(weights.slice(1), [[broken]], settings).wait()).toThrow(/weight arrays/);
+			expect(() => pool.postGradients(weights, [[broken], [broken]], settings)).toThrow(
+				/2 gradient shares for 1 workers/,
+			);
+		} finally {
+			await pool.close();
+		}
+	}, 60_000);
+
 	test("a worker that cannot start fails the pool with a message naming the cause", async () => {
 		await expect(RolloutPool.start({ ...init, envExport: "Nope" }, 1)).rejects.toThrow(RolloutWorkerError);
 		await expect(RolloutPool.start({ ...init, envExport: "Nope" }, 1)).rejects.toThrow(/exports no Nope/);
