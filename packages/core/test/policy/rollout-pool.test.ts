@@ -26,10 +26,19 @@ beforeAll(async () => {
 });
 afterAll(() => policy.model.dispose());
 
+/** Run `body` with a pool of `size` workers, closed afterwards. */
+const withPool = async (size: number, body: (pool: RolloutPool) => Promise<void> | void): Promise<void> => {
+	const pool = await RolloutPool.start(init, size);
+	try {
+		await body(pool);
+	} finally {
+		await pool.close();
+	}
+};
+
 describe("rollout pool", () => {
 	test("workers play their shares with the current weights: the same trajectories as one collectRollouts call", async () => {
-		const pool = await RolloutPool.start(init, 2);
-		try {
+		await withPool(2, async (pool) => {
 			expect(pool.size).toBe(2);
 			const opts = {
 				tasks: tasks("train", 5),
@@ -58,14 +67,11 @@ describe("rollout pool", () => {
 				(e: unknown) => (e instanceof Error ? e.name : String(e)),
 			);
 			expect(outcome).toBe("AbortError");
-		} finally {
-			await pool.close();
-		}
+		});
 	}, 60_000);
 
 	test("workers compute shares of an update's policy gradient: the same weights and metrics as one thread (group-relative with KL, PPO with the shared critic)", async () => {
-		const pool = await RolloutPool.start(init, 2);
-		try {
+		await withPool(2, async (pool) => {
 			const batch = groupTrajectories(
 				collectRollouts(policy, corridorEnvs(8), {
 					tasks: tasks("train", 4),
@@ -101,14 +107,11 @@ describe("rollout pool", () => {
 				expect(shared.weights).toEqual(alone.weights);
 				expect(shared.metrics).toEqual(alone.metrics);
 			}
-		} finally {
-			await pool.close();
-		}
+		});
 	}, 60_000);
 
 	test("a worker that cannot compute its share of the gradient fails the update with a RolloutWorkerError naming the cause", async () => {
-		const pool = await RolloutPool.start(init, 1);
-		try {
+		await withPool(1, async (pool) => {
 			const settings = {
 				temperature: 1,
 				clipRatio: 0.2,
@@ -139,9 +142,7 @@ describe("rollout pool", () => {
 			expect(() => pool.postGradients(weights, [[broken], [broken]], settings)).toThrow(
 				/2 gradient shares for 1 workers/,
 			);
-		} finally {
-			await pool.close();
-		}
+		});
 	}, 60_000);
 
 	test("a worker that cannot start fails the pool with a message naming the cause", async () => {
