@@ -110,9 +110,9 @@ const gradientsOf = (
 /**
  * One optimizer step over several micro-batches (gradient accumulation, verl's micro-batches), each
  * a loss or a {@link ChunkGradient} computed elsewhere (the same sum either way: a worker's arrays
- * hold the very float32 values a local pass gives): the gradient is `Σ_i weights[i]·∇loss_i` (weights summing to 1 reproduce the full-batch mean), then
- * global-norm clipping and one update as in {@link clippedStep}. Bounds the activation memory of a
- * large mini-batch. Leaks no tensors.
+ * hold the very float32 values a local pass gives): the gradient is `Σ_i weights[i]·∇loss_i`
+ * (weights summing to 1 reproduce the full-batch mean), then global-norm clipping and one update as
+ * in {@link clippedStep}. Bounds the activation memory of a large mini-batch. Leaks no tensors.
  */
 export const accumulatedStep = (
 	optimizer: tf.Optimizer,
