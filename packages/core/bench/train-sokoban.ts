@@ -42,12 +42,13 @@
  * noOpPenalty 1 over 15 minutes (as the default above): 0.667, 0.667, 0.703 on seeds 0–2 (285, 280 and
  * 312 iterations), 0.679 ± 0.021 against the default's 0.686 ± 0.027.
  *
- * Longer, 2026-11-22 (`--minutes 40 --evalEvery 50 --evalTasks 300`, seed 0, 736 iterations, beside
- * other jobs): held-out greedy success every 50 iterations 0.640, 0.637, 0.650, 0.657, 0.660, 0.690,
- * 0.647, 0.643, 0.670, 0.690, 0.710, 0.663, 0.693, 0.687, and 0.727 at the end (+8.4 points): a
- * trend of about +1 point per 100 iterations under ±3 points of noise, so +10 would take about
- * 1,000 iterations (some 45 minutes here). `--groups 4 --groupSize 16` (12 minutes, 249
- * iterations): 0.667.
+ * Longer, 2026-11-22 (`--minutes 40 --evalTasks 300`, two runs at a time): seed 0 (736 iterations,
+ * `--evalEvery 50`) 0.640, 0.637, 0.650, 0.657, 0.660, 0.690, 0.647, 0.643, 0.670, 0.690, 0.710,
+ * 0.663, 0.693, 0.687 every 50 iterations and 0.727 at the end; seed 1 (797, `--evalEvery 100`)
+ * 0.617, 0.667, 0.677, 0.673, 0.680, 0.680, 0.687, end 0.703; seed 2 (797) 0.637, 0.660, 0.677,
+ * 0.683, 0.693, 0.703, 0.670, end 0.677. Mean 0.702 ± 0.025 (+5.9 points) against 0.686 ± 0.027
+ * after 15 minutes: most of the gain comes in the first 300 iterations, then it creeps, so more
+ * time alone does not reach +10. `--groups 4 --groupSize 16` (12 minutes, 249 iterations): 0.667.
  *
  * Eight of the ten were at 0.58–0.64 after 50 iterations; the lr 1e-4 runs then recovered. Larger
  * steps (lr, epochs) lowered sampled success on test tasks too (0.717 → 0.633 at lr 3e-4): they hurt
