@@ -29,14 +29,7 @@ import { Effect } from "effect";
 import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
 import { initBackend } from "../src/backend/index.ts";
 import type { ResetRequest } from "../src/env/types.ts";
-import {
-	type CollectOptions,
-	collectRollouts,
-	loadCheckpoint,
-	makeEnvs,
-	RolloutPool,
-	TransformerPolicy,
-} from "../src/policy/index.ts";
+import { type CollectOptions, collectRollouts, loadCheckpoint, makeEnvs, RolloutPool } from "../src/policy/index.ts";
 import { type GradientHelpers, groupRelativeUpdate } from "../src/train/index.ts";
 import { groupTrajectories, type TrajectoryBatch } from "../src/trajectory/schema.ts";
 
@@ -97,11 +90,9 @@ for (const kind of kinds) {
 }
 
 // ---- the RL update, alone and with the worker's share of the gradient ----
-const copy = (m: TransformerPolicy) =>
-	TransformerPolicy.fromValues(m.config, new Map([...m.params].map(([k, v]) => [k, v.dataSync() as Float32Array])));
 const update = (batch: TrajectoryBatch, helpers?: GradientHelpers) => {
-	const model = copy(ck.model);
-	const reference = copy(ck.model);
+	const model = ck.model.copy();
+	const reference = ck.model.copy();
 	const optimizer = tf.train.adam(1e-4);
 	const advantages = batch.groups.flatMap((g) => g.trajectories.flatMap((t) => t.steps.map(() => (t.won ? 1 : -1))));
 	const t = performance.now();

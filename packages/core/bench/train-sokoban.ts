@@ -213,9 +213,7 @@ const sftPolicy = async (): Promise<Policy> => {
 
 const policy = await sftPolicy();
 const fit = { contextLength: policy.model.config.contextLength, maxNewTokens: MAX_NEW };
-const copy = (m: TransformerPolicy) =>
-	TransformerPolicy.fromValues(m.config, new Map([...m.params].map(([k, v]) => [k, v.dataSync() as Float32Array])));
-const reference = copy(policy.model);
+const reference = policy.model.copy();
 const evalTasks = tasks("test", n("evalTasks"));
 const evalEnvs = Effect.runSync(makeEnvs(sokobanPlugin, spec, Math.min(200, evalTasks.length)));
 const greedy = (): number =>
@@ -248,7 +246,7 @@ if (a.critic !== "shared" && a.critic !== "separate")
 	throw new Error(`--critic must be shared or separate, got ${a.critic}`);
 /** verl-agent's critic is its own model, initialised from the actor; `shared` trains the policy's value head with it. */
 const critic: Critic =
-	a.critic === "separate" ? { model: copy(policy.model), optimizer: tf.train.adam(n("lr")) } : "shared";
+	a.critic === "separate" ? { model: policy.model.copy(), optimizer: tf.train.adam(n("lr")) } : "shared";
 let creditFn: CreditFn;
 let transform: ((b: TrajectoryBatch) => TrajectoryBatch) | undefined;
 let spaReport: Record<string, number> | undefined;
@@ -270,7 +268,7 @@ if (method === "ppo") {
 	const heldOut = explore("train", n("peHeldOut"), 900_000, seed + 1);
 	log(`exploration: ${trainSet.length} training and ${heldOut.length} held-out trajectories of the SFT policy`);
 	const saved = a.estimator !== undefined ? await Effect.runPromise(loadCheckpoint(a.estimator)) : undefined;
-	const estimator = saved?.model ?? copy(policy.model);
+	const estimator = saved?.model ?? policy.model.copy();
 	const peOpt = tf.train.adam(n("peLr"));
 	const mean = trainSet.filter((t) => t.won).length / trainSet.length;
 	const pre = validateProgress(estimator, heldOut, fit, { trainOutcomeMean: mean });

@@ -13,13 +13,7 @@ import {
 	formatBackendSelection,
 	selectBackend,
 } from "@stepwise/core/ml";
-import {
-	makeEnvs,
-	type Policy,
-	RolloutPool,
-	type RolloutWorkerInit,
-	TransformerPolicy,
-} from "@stepwise/core/policy/index";
+import { makeEnvs, type Policy, RolloutPool, type RolloutWorkerInit } from "@stepwise/core/policy/index";
 import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import type { RunConfig } from "../config/schema.ts";
@@ -160,10 +154,6 @@ export const runDirPath = (
 	}
 	return join(config.runsDir, runName(config.env.spec, method, config.seed));
 };
-
-/** A model with the same weights as `m` (e.g. the frozen KL reference). */
-export const copyModel = (m: TransformerPolicy): TransformerPolicy =>
-	TransformerPolicy.fromValues(m.config, new Map([...m.params].map(([k, v]) => [k, v.dataSync() as Float32Array])));
 
 /** The fit of update/scoring rows: the model's context and the rollout's answer length. */
 export const fitOf = (policy: Policy, config: RunConfig) => ({

@@ -18,7 +18,6 @@ import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type MetricsRow, type RunDir } from "../runs/run-dir.ts";
 import {
-	copyModel,
 	envPool,
 	fmt,
 	rlTasks,
@@ -125,7 +124,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			loaded.optimizer?.dispose();
 			policy = { model: loaded.model, tokenizer: loaded.tokenizer };
 			optimizer = tf.train.adam(config.train.lr);
-			reference = config.train.klCoef > 0 ? copyModel(loaded.model) : undefined;
+			reference = config.train.klCoef > 0 ? loaded.model.copy() : undefined;
 			// rows of an earlier start that was stopped before its first checkpoint
 			if (run.readMetrics().some(isRlRow)) run.truncateMetrics(0, isRlRow);
 			ctx.log(`train: ${config.method.name} from ${sources.policy}`);

@@ -358,6 +358,14 @@ export class TransformerPolicy {
 		return new TransformerPolicy(config, params);
 	}
 
+	/** A model with fresh variables holding this one's current values (e.g. a frozen KL reference). */
+	copy(): TransformerPolicy {
+		return TransformerPolicy.fromValues(
+			this.config,
+			new Map([...this.params].map(([k, v]) => [k, v.dataSync() as Float32Array])),
+		);
+	}
+
 	/** Trainable variables in canonical order. */
 	variables(): tf.Variable[] {
 		return [...this.params.values()];

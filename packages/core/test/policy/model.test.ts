@@ -67,6 +67,20 @@ describe("model", () => {
 		for (const m of [a, b, c]) m.dispose();
 	});
 
+	test("copy: the same values in variables of its own (training the original leaves the copy as it was)", () => {
+		const a = TransformerPolicy.init(cfg, 5);
+		const b = a.copy();
+		const values = (m: TransformerPolicy) => m.variables().map((v) => Array.from(v.dataSync()));
+		const before = values(a);
+		expect(values(b)).toEqual(before);
+		tf.tidy(() => {
+			for (const v of a.variables()) v.assign(tf.add(v, 1));
+		});
+		expect(values(b)).toEqual(before);
+		expect(values(a)).not.toEqual(before);
+		for (const m of [a, b]) m.dispose();
+	});
+
 	test("attention is causal: later tokens do not change earlier log-probs, values or progress", () => {
 		const m = TransformerPolicy.init(cfg, 1);
 		const [x, y] = scoreSequences(m, [

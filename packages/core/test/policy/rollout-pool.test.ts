@@ -3,7 +3,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { collectRollouts, RolloutPool, RolloutWorkerError, TransformerPolicy } from "../../src/policy/index.ts";
 import { type GradientHelpers, groupRelativeUpdate, ppoUpdate } from "../../src/train/index.ts";
 import { groupTrajectories } from "../../src/trajectory/schema.ts";
-import { copyModel } from "../train/helpers.ts";
 import { corridorEnvs, corridorSpecV0, corridorTokenizer, tasks, useBackend } from "./helpers.ts";
 
 const tokenizer = corridorTokenizer();
@@ -87,8 +86,8 @@ describe("rollout pool", () => {
 			// several mini-batches of several chunks each, over two epochs
 			const settings = { miniBatchSize: 24, microBatchSize: 4, klCoef: 0.05, entropyCoef: 0.01, epochs: 2 };
 			const train = (kind: "group" | "ppo", helpers?: GradientHelpers) => {
-				const model = copyModel(policy.model);
-				const reference = copyModel(policy.model);
+				const model = policy.model.copy();
+				const reference = policy.model.copy();
 				const optimizer = tf.train.adam(1e-2);
 				const ctx = { model, optimizer, reference, pad: tokenizer.pad, ...(helpers ? { helpers } : {}) };
 				const metrics =

@@ -38,10 +38,6 @@ export const tinyPolicy = (seed = 0): Policy => ({
 	tokenizer,
 });
 
-/** A copy of a model with the same weights (e.g. the frozen reference). */
-export const copyModel = (m: TransformerPolicy): TransformerPolicy =>
-	TransformerPolicy.fromValues(m.config, new Map([...m.params].map(([k, v]) => [k, v.dataSync() as Float32Array])));
-
 export const FIT = { contextLength: 32, maxNewTokens: 3 } as const;
 
 /** Sampled rollouts of a tiny policy: `groups` tasks × `n` members. */

@@ -13,7 +13,7 @@ import {
 	Trainer,
 	type TrainerOptions,
 } from "../../src/train/index.ts";
-import { adam, copyModel, envs, grpoCredit, tasks, tinyPolicy, weightGap } from "./helpers.ts";
+import { adam, envs, grpoCredit, tasks, tinyPolicy, weightGap } from "./helpers.ts";
 
 beforeAll(() => initBackend("wasm"));
 const dir = mkdtempSync(join(tmpdir(), "stepwise-train-"));
@@ -80,7 +80,7 @@ describe("Trainer", () => {
 	test("deterministic for a seed, tensor-flat across iterations, and resumable from a checkpoint", async () => {
 		// run A: 3 iterations straight
 		const a = tinyPolicy(22);
-		const refA = copyModel(a.model);
+		const refA = a.model.copy();
 		const optA = adam(1e-2);
 		const trainerA = new Trainer(options(a, optA, { reference: refA }));
 		const recA = trainerA.run(2);
@@ -89,7 +89,7 @@ describe("Trainer", () => {
 		expect(tf.memory().numTensors).toBe(tensorsAfter2);
 		// run B: 2 iterations, checkpoint, reload, 1 more
 		const b = tinyPolicy(22);
-		const refB = copyModel(b.model);
+		const refB = b.model.copy();
 		const optB = adam(1e-2);
 		const trainerB = new Trainer(options(b, optB, { reference: refB }));
 		const recB = trainerB.run(2);

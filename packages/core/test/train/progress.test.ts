@@ -14,7 +14,7 @@ import {
 	validateProgress,
 } from "../../src/train/index.ts";
 import type { Trajectory } from "../../src/trajectory/schema.ts";
-import { adam, copyModel, FIT, rollouts, tinyPolicy } from "./helpers.ts";
+import { adam, FIT, rollouts, tinyPolicy } from "./helpers.ts";
 
 beforeAll(() => initBackend("wasm"));
 
@@ -26,7 +26,7 @@ describe("progress estimator", () => {
 		// an untrained policy never wins: use a learnable synthetic outcome that depends on the task
 		// (its goal is in every prompt), so both outcomes occur
 		const outcome = (t: Trajectory) => t.index % 2;
-		const estimator = copyModel(policy.model);
+		const estimator = policy.model.copy();
 		const before = validateProgress(estimator, trajectories, FIT, { outcome, noOps: "estimate" });
 		expect(before.mse).toBeGreaterThan(0);
 		const opt = adam(1e-2);
@@ -80,14 +80,14 @@ describe("progress estimator", () => {
 	test("the closed-form head fit recovers sums a progress head can express, exactly; trainable: head moves only the head", () => {
 		const policy = tinyPolicy(13);
 		const trajectories = rollouts(policy, 3, 4, 13).groups.flatMap((g) => g.trajectories);
-		const teacher = copyModel(policy.model);
+		const teacher = policy.model.copy();
 		const D = teacher.config.dModel;
 		const w = Array.from({ length: D }, (_, i) => Math.sin(i + 1) / 4);
 		teacher.params.get("progress_head.weight")?.assign(tf.tensor2d(w, [D, 1]));
 		teacher.params.get("progress_head.bias")?.assign(tf.tensor1d([0.3]));
 		const sums = stepContributions(teacher, trajectories, FIT).map((c) => c.reduce((x, y) => x + y, 0));
 		const outcome = (t: Trajectory) => sums[trajectories.indexOf(t)] as number;
-		const student = copyModel(policy.model);
+		const student = policy.model.copy();
 		fitProgressHead(student, trajectories, { fit: FIT, outcome }); // warms the model's mask cache
 		const base = tf.memory().numTensors;
 		const { mse } = fitProgressHead(student, trajectories, { fit: FIT, outcome, ridge: 1e-9 });
@@ -117,7 +117,7 @@ describe("progress estimator", () => {
 		expect(
 			isNoOpStep({ ...(trajectories[0]?.steps[0] as Trajectory["steps"][number]), stateKey: "", nextStateKey: "" }),
 		).toBe(false);
-		const estimator = copyModel(policy.model);
+		const estimator = policy.model.copy();
 		estimator.params.get("progress_head.bias")?.assign(tf.tensor1d([0.25]));
 		const zero = stepContributions(estimator, trajectories, FIT);
 		const all = stepContributions(estimator, trajectories, FIT, { noOps: "estimate" });
@@ -174,7 +174,7 @@ describe("progress estimator", () => {
 		const policy = tinyPolicy(17);
 		const batch = rollouts(policy, 2, 3, 17);
 		const trajectories: Trajectory[] = batch.groups.flatMap((g) => g.trajectories);
-		const estimator = copyModel(policy.model);
+		const estimator = policy.model.copy();
 		const b = 0.25;
 		tf.tidy(() => {
 			const w = estimator.params.get("progress_head.weight") as tf.Variable;
@@ -208,7 +208,7 @@ describe("progress estimator", () => {
 			.groups.flatMap((g) => g.trajectories)
 			.map((t, i) => ({ ...t, steps: t.steps.slice(0, 1 + (i % 5)) }));
 		const outcome = () => 1;
-		const estimator = copyModel(policy.model);
+		const estimator = policy.model.copy();
 		const options = { fit: FIT, outcome, noOps: "estimate" as const, ridge: 1e-6 };
 		const without = fitProgressHead(estimator, trajectories, { ...options, initial: false }).mse;
 		const withInitial = fitProgressHead(estimator, trajectories, options).mse;

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend/index.ts";
 import { groupRelativeUpdate, ppoUpdate, scoreRows, toRowBatch } from "../../src/train/index.ts";
 import { balancedChunks } from "../../src/train/update.ts";
-import { adam, copyModel, FIT, grpoCredit, rollouts, tinyPolicy, weightGap } from "./helpers.ts";
+import { adam, FIT, grpoCredit, rollouts, tinyPolicy, weightGap } from "./helpers.ts";
 
 beforeAll(() => initBackend("wasm"));
 
@@ -76,7 +76,7 @@ describe("groupRelativeUpdate", () => {
 
 	test("the KL term is 0 against an identical reference and positive once the policy moves", () => {
 		const policy = tinyPolicy(3);
-		const reference = copyModel(policy.model);
+		const reference = policy.model.copy();
 		const batch = rollouts(policy, 2, 2, 3);
 		const credit = grpoCredit(batch);
 		const opt = adam(3e-2);
@@ -92,7 +92,7 @@ describe("groupRelativeUpdate", () => {
 
 	test("micro-batches (gradient accumulation) reproduce the full mini-batch step", () => {
 		const p1 = tinyPolicy(8);
-		const p2 = { ...p1, model: copyModel(p1.model) };
+		const p2 = { ...p1, model: p1.model.copy() };
 		const batch = rollouts(p1, 2, 2, 8);
 		const credit = grpoCredit(batch);
 		const o1 = tf.train.sgd(0.1);
@@ -117,8 +117,8 @@ describe("groupRelativeUpdate", () => {
 
 	test("merging identical rows reproduces the unmerged update: loss, clip fractions, KL and weights", () => {
 		const p1 = tinyPolicy(9);
-		const p2 = { ...p1, model: copyModel(p1.model) };
-		const reference = copyModel(p1.model);
+		const p2 = { ...p1, model: p1.model.copy() };
+		const reference = p1.model.copy();
 		const sampled = rollouts(p1, 2, 3, 9);
 		// every trajectory twice, so each row has a duplicate (with a different advantage)
 		const batch = {
@@ -217,7 +217,7 @@ describe("ppoUpdate", () => {
 
 	test("a separate critic learns the returns: its value loss falls over repeated updates", () => {
 		const policy = tinyPolicy(6);
-		const critic = { model: copyModel(policy.model), optimizer: adam(1e-2) };
+		const critic = { model: policy.model.copy(), optimizer: adam(1e-2) };
 		const batch = rollouts(policy, 2, 2, 6);
 		const { stepRewards } = grpoCredit(batch);
 		const opt = adam(1e-4);
@@ -248,8 +248,8 @@ describe("ppoUpdate", () => {
 describe("no tensor leaks", () => {
 	test("tf.memory().numTensors stays flat across group-relative and PPO updates", () => {
 		const policy = tinyPolicy(7);
-		const reference = copyModel(policy.model);
-		const critic = { model: copyModel(policy.model), optimizer: adam() };
+		const reference = policy.model.copy();
+		const critic = { model: policy.model.copy(), optimizer: adam() };
 		const batch = rollouts(policy, 2, 2, 7);
 		const credit = grpoCredit(batch);
 		const opt = adam(1e-3);
