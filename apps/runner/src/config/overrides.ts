@@ -9,7 +9,8 @@ export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError"
 }) {}
 
 type Tree = { [key: string]: unknown };
-const isTree = (x: unknown): x is Tree => typeof x === "object" && x !== null && !Array.isArray(x);
+/** A plain object of config keys (not an array, not null). */
+export const isTree = (x: unknown): x is Tree => typeof x === "object" && x !== null && !Array.isArray(x);
 
 /**
  * Parse `a.b.c=value` (Hydra-style) into a path and a value; the value is read as a YAML scalar

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { ConfigError } from "../config/overrides.ts";
+import { ConfigError, isTree } from "../config/overrides.ts";
 import type { RunConfig } from "../config/schema.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { exploreFile } from "./explore.ts";
@@ -74,9 +74,6 @@ const outputs: ReadonlyArray<StageOutput> = [
 	),
 ];
 
-type Tree = { readonly [key: string]: unknown };
-const isTree = (x: unknown): x is Tree => typeof x === "object" && x !== null && !Array.isArray(x);
-
 /** The dotted keys whose values differ between two configs, with both values (leaves compared as JSON). */
 export const configChanges = (
 	before: unknown,
@@ -105,14 +102,18 @@ export const checkReuse = (
 	source: string,
 ): ConfigError | ReadonlyArray<string> => {
 	const changes = configChanges(saved, config);
+	// each output is looked for once (a stat, or the checkpoints directory's listing)
+	const present = outputs.flatMap((out) => {
+		const path = changes.length > 0 ? out.found(run) : undefined;
+		return path === undefined ? [] : [{ ...out, path }];
+	});
 	for (const c of changes)
-		for (const out of outputs) {
-			const path = out.found(run);
-			if (path === undefined || !out.keys.some((k) => c.key === k || c.key.startsWith(`${k}.`))) continue;
+		for (const out of present) {
+			if (!out.keys.some((k) => c.key === k || c.key.startsWith(`${k}.`))) continue;
 			return new ConfigError({
 				key: c.key,
 				source,
-				message: `config key ${c.key}: this run directory's ${out.name} (${path}) was made with ${show(c.before)}, and the command asks for ${show(c.after)}; that stage would not be redone, so the change cannot apply. Use a new --run-dir, or remove ${path} to redo it.`,
+				message: `config key ${c.key}: this run directory's ${out.name} (${out.path}) was made with ${show(c.before)}, and the command asks for ${show(c.after)}; that stage would not be redone, so the change cannot apply. Use a new --run-dir, or remove ${out.path} to redo it.`,
 			});
 		}
 	return changes.map((c) => `config: ${c.key} ${show(c.before)} → ${show(c.after)} (over ${source})`);
