@@ -203,10 +203,10 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 			);
 			const aux: ChunkAux[] = chunks.map(() => ({}));
 			try {
-				const remote = inputs.helpers !== undefined && inputs.helpers.size > 0 && chunks.length > 1;
-				const computed = remote
-					? parallelGradients(model, inputs.helpers as GradientHelpers, packs, arrays, chunkSums, settings)
-					: undefined;
+				const helpers =
+					inputs.helpers !== undefined && inputs.helpers.size > 0 && chunks.length > 1 ? inputs.helpers : undefined;
+				const computed =
+					helpers !== undefined ? parallelGradients(model, helpers, packs, arrays, chunkSums, settings) : undefined;
 				const step = accumulatedStep(
 					optimizer,
 					model.variables(),
