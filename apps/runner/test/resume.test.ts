@@ -27,12 +27,17 @@ const metrics = (run: string): Row[] =>
 		.trim()
 		.split("\n")
 		.map((l) => JSON.parse(l) as Row);
-/** The tiny SFT policy the tests train from (trained by the first test that needs it). */
-const sftPolicy = async (): Promise<string> => {
-	const sftRun = join(dir, "sft");
+/**
+ * The tiny SFT policy the tests train from (trained by the first test that needs it), or one trained
+ * for `steps` steps instead of the tiny config's 10 (which never plays a valid move).
+ */
+const sftPolicy = async (steps?: number): Promise<string> => {
+	const sftRun = join(dir, steps === undefined ? "sft" : `sft-${steps}`);
 	const policy = join(sftRun, "sft");
 	if (!existsSync(join(policy, "model.safetensors")))
-		await Effect.runPromise(runCli(["sft", ...common, "--run-dir", sftRun]));
+		await Effect.runPromise(
+			runCli(["sft", ...common, "--run-dir", sftRun, ...(steps === undefined ? [] : [`sft.steps=${steps}`])]),
+		);
 	return policy;
 };
 
@@ -140,30 +145,36 @@ describe("kill and resume", () => {
 		expect(metrics(stopped).slice(0, 3).map(stable)).toEqual(metrics(straight).map(stable));
 	}, 120_000);
 
-	test("rollout workers do not change a run (hard-task screening and greedy members included): 0 and 2 workers give the same metrics and weights", async () => {
-		const policy = await sftPolicy();
-		const runs = [0, 2].map((w) => join(dir, `workers-${w}`));
-		const screened = ["rollout.screen=6", "rollout.greedyMembers=1"];
-		for (const [i, run] of runs.entries())
-			await Effect.runPromise(
-				runCli([
-					"train",
-					...common,
-					"--policy",
-					policy,
-					"--run-dir",
-					run,
-					...overrides,
-					...screened,
-					`rollout.workers=${i * 2}`,
-				]),
+	for (const [label, selection, checked, sftSteps] of [
+		["hard-task screening and greedy members", ["rollout.screen=6", "rollout.greedyMembers=1"], "screen/candidates"],
+		// a policy that plays valid moves, on levels of one or two moves: some groups are mixed
+		["dynamic sampling", ["rollout.filterRounds=3", "env.options.maxSolutionLength=2"], "filter/groups_kept", 200],
+	] as const)
+		test(`rollout workers do not change a run (${label} included): 0 and 2 workers give the same metrics and weights`, async () => {
+			const policy = await sftPolicy(sftSteps);
+			const runs = [0, 2].map((w) => join(dir, `workers-${checked.split("/")[0]}-${w}`));
+			for (const [i, run] of runs.entries())
+				await Effect.runPromise(
+					runCli([
+						"train",
+						...common,
+						"--policy",
+						policy,
+						"--run-dir",
+						run,
+						...overrides,
+						...selection,
+						`rollout.workers=${i * 2}`,
+					]),
+				);
+			const [none, two] = runs.map((r) => metrics(r).map(stable));
+			expect(two).toEqual(none as Row[]);
+			expect(none?.some((m) => (m[checked] as number) > 0)).toBe(true);
+			const [a, b] = runs.map((r) =>
+				readFileSync(join(r, "checkpoints", "step_3", "model.safetensors")).toString("hex"),
 			);
-		const [none, two] = runs.map((r) => metrics(r).map(stable));
-		expect(two).toEqual(none as Row[]);
-		expect(none?.every((m) => m["screen/candidates"] === 6)).toBe(true);
-		const [a, b] = runs.map((r) => readFileSync(join(r, "checkpoints", "step_3", "model.safetensors")).toString("hex"));
-		expect(b).toBe(a as string);
-	}, 120_000);
+			expect(b).toBe(a as string);
+		}, 120_000);
 
 	test("SIGTERM stops SFT within a step: exit 130, SFT in progress saved to sft.partial, and no finished sft/", async () => {
 		const run = join(dir, "sft-terminated");

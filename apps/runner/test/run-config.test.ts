@@ -65,13 +65,14 @@ describe("run config", () => {
 	test("a command refuses a bad key, spec or env option before making a run directory, naming it", async () => {
 		const runs = mkdtempSync(join(tmpdir(), "stepwise-bad-"));
 		for (const [override, named] of [
-			["eval.taks=3", "eval.taks"],
-			["env.spec=nope/v0", "nope/v0"],
-			["env.options.boxes=100", "boxes"],
-			["rollout.greedyMembers=8", "rollout.greedyMembers"],
-			["rollout.screen=3", "rollout.screen"],
+			[["eval.taks=3"], "eval.taks"],
+			[["env.spec=nope/v0"], "nope/v0"],
+			[["env.options.boxes=100"], "boxes"],
+			[["rollout.greedyMembers=8"], "rollout.greedyMembers"],
+			[["rollout.screen=3"], "rollout.screen"],
+			[["rollout.screen=16", "rollout.filterRounds=2"], "rollout.filterRounds"],
 		] as const) {
-			const exit = await Effect.runPromiseExit(runCli(["eval", "--policy", "expert", `runsDir=${runs}`, override]));
+			const exit = await Effect.runPromiseExit(runCli(["eval", "--policy", "expert", `runsDir=${runs}`, ...override]));
 			expect(Exit.isFailure(exit)).toBe(true);
 			const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined;
 			expect(errorLine(error)).toContain(named);

@@ -128,6 +128,7 @@ const { values: a } = parseArgs({
 		epochs: { type: "string", default: "1" },
 		creditConfig: { type: "string", default: "{}" },
 		taskPool: { type: "string", default: "0" },
+		filterRounds: { type: "string", default: "0" },
 		entropyCoef: { type: "string", default: "0.001" },
 		oldLogProbs: { type: "string", default: "recompute" },
 		peTrajectories: { type: "string", default: "1024" },
@@ -233,6 +234,9 @@ const credit =
 	};
 const groupsPerIter = n("groups");
 const groupSize = n("groupSize");
+/** Dynamic sampling: up to `--filterRounds` rounds of `--groups` candidate tasks, keeping the mixed groups. */
+const filterRounds = n("filterRounds");
+const tasksPerIter = groupsPerIter * Math.max(1, filterRounds);
 const envs = Effect.runSync(makeEnvs(sokobanPlugin, spec, groupsPerIter * groupSize));
 const update = {
 	miniBatchSize: n("miniBatch"),
@@ -312,7 +316,8 @@ const trainer = new Trainer({
 	envs,
 	algorithm,
 	credit: creditFn,
-	tasks: (i) => tasks("train", groupsPerIter, hashTasks(i)),
+	tasks: (i) => tasks("train", tasksPerIter, hashTasks(i)),
+	...(filterRounds > 0 ? { filter: { keep: groupsPerIter } } : {}),
 	groupSize,
 	rollout: { maxNewTokens: MAX_NEW, temperature: n("temperature"), batchSize: 64 },
 	...(transform !== undefined ? { transform } : {}),
@@ -324,6 +329,7 @@ const trainer = new Trainer({
 			`it ${iteration} success ${f("charts/success")} return ${f("charts/return", 2)} valid ${f("charts/valid_action_ratio")} len ${f("charts/episode_length", 1)} ` +
 				`pg ${f("losses/pg_loss", 4)} kl ${f("losses/kl", 4)} ent ${f("losses/entropy")} clip ${f("losses/clip_frac")} ` +
 				`adv ${f("advantages/mean")}±${f("advantages/std")}${m["losses/value_loss"] !== undefined ? ` vloss ${f("losses/value_loss", 4)} ev ${f("losses/explained_variance")}` : ""}` +
+				`${m["filter/rounds"] !== undefined ? ` filter ${f("filter/rounds", 0)} rounds kept ${f("filter/groups_kept", 0)} mixed ${f("filter/mixed_share", 2)} played ${f("filter/played_success")}` : ""}` +
 				`${m["eval/success"] !== undefined ? ` EVAL ${f("eval/success")}` : ""} tok/s ${f("perf/rollout_tokens_per_s", 0)} ` +
 				`t ${f("time/rollout_s", 1)}/${f("time/update_s", 1)}s tensors ${m["perf/num_tensors"]}`,
 		);
@@ -333,7 +339,7 @@ const trainer = new Trainer({
 function hashTasks(i: number): number {
 	// disjoint from the SFT demonstrations (train indices from 0) and its validation (from 1,000,000)
 	const pool = n("taskPool");
-	return 100_000 + (pool > 0 ? ((i - 1) * groupsPerIter) % pool : (i - 1) * groupsPerIter);
+	return 100_000 + (pool > 0 ? ((i - 1) * tasksPerIter) % pool : (i - 1) * tasksPerIter);
 }
 const rl0 = performance.now();
 const records = trainer.run(n("iterations"), { timeBudgetMs: n("minutes") * 60_000 });

@@ -91,6 +91,12 @@ export const RunConfig = Schema.Struct({
 		 * first it won). Must be at least `groups`.
 		 */
 		screen: NonNegInt,
+		/**
+		 * Dynamic sampling (DAPO; 0: off): every RL iteration plays up to `filterRounds` rounds of
+		 * `groups` fresh training tasks and trains on the first `groups` groups whose samples did not
+		 * all win or all lose. Not combined with `screen`.
+		 */
+		filterRounds: NonNegInt,
 	}),
 	/** The credit method and its options. */
 	method: Schema.Struct({
@@ -191,6 +197,7 @@ export const defaultConfig: RunConfig = {
 		workers: 1,
 		greedyMembers: 0,
 		screen: 0,
+		filterRounds: 0,
 	},
 	method: { name: "gigpo", config: {}, mix: "0.5*gigpo + 0.5*grpo", trainer: "auto" },
 	train: {

@@ -38,10 +38,18 @@ export const VALIDATION_OFFSET = 1_000_000;
  */
 export const EXPLORATION_OFFSET = 500_000;
 
-/** Train-split tasks an RL iteration draws: `rollout.groups`, or `rollout.screen` candidates when screening. */
-const rlTasksPerIteration = (c: RunConfig): number => (c.rollout.screen > 0 ? c.rollout.screen : c.rollout.groups);
+/**
+ * Train-split tasks an RL iteration draws: `rollout.groups`, or the candidates when screening
+ * (`rollout.screen`) or filtering (`rollout.filterRounds` rounds of `rollout.groups`).
+ */
+const rlTasksPerIteration = (c: RunConfig): number =>
+	c.rollout.screen > 0
+		? c.rollout.screen
+		: c.rollout.filterRounds > 0
+			? c.rollout.groups * c.rollout.filterRounds
+			: c.rollout.groups;
 
-/** RL iteration i's tasks (1-based; the candidates when screening): train-split tasks from `sft.episodes` on. */
+/** RL iteration i's tasks (1-based; the candidates when screening or filtering): train-split tasks from `sft.episodes` on. */
 export const rlTasks = (c: RunConfig, i: number): ResetRequest[] => {
 	const n = rlTasksPerIteration(c);
 	return taskRange(c.seed, c.env.trainSplit, n, c.sft.episodes + (i - 1) * n);
@@ -62,6 +70,11 @@ export const brokenRelation = (c: RunConfig): { readonly key: string; readonly m
 		return {
 			key: "rollout.screen",
 			message: `${r.screen} screened tasks cannot fill rollout.groups (${r.groups}): use 0 (off) or at least ${r.groups}`,
+		};
+	if (r.screen > 0 && r.filterRounds > 0)
+		return {
+			key: "rollout.filterRounds",
+			message: "rollout.screen and rollout.filterRounds both pick an iteration's tasks: set one of them to 0",
 		};
 	const rlEnd = c.sft.episodes + c.train.iterations * rlTasksPerIteration(c);
 	if (rlEnd > EXPLORATION_OFFSET)

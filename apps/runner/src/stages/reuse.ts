@@ -56,6 +56,7 @@ const outputs: ReadonlyArray<StageOutput> = [
 			"rollout.maxNewTokens",
 			"rollout.greedyMembers",
 			"rollout.screen",
+			"rollout.filterRounds",
 			"train.lr",
 			"train.klCoef",
 			"train.entropyCoef",

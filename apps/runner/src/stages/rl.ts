@@ -157,6 +157,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				credit: creditR.success,
 				tasks: (i) => rlTasks(config, i),
 				...(config.rollout.screen > 0 ? { screen: { keep: config.rollout.groups } } : {}),
+				...(config.rollout.filterRounds > 0 ? { filter: { keep: config.rollout.groups } } : {}),
 				groupSize,
 				rollout: {
 					temperature: config.rollout.temperature,

@@ -40,6 +40,14 @@ export type {
 } from "./chunk-loss.ts";
 export { decodeTrainerConfig, TrainConfigError, TrainerConfigSchema } from "./config.ts";
 export {
+	type FilteredRollouts,
+	filterRounds,
+	type GroupFilter,
+	isMixed,
+	runFilterRounds,
+	runFilterRoundsAsync,
+} from "./filter.ts";
+export {
 	explainedVariance,
 	type GaeOptions,
 	type GaeResult,

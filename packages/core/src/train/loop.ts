@@ -8,6 +8,7 @@ import type { RolloutPool } from "../policy/rollout-pool.ts";
 import { groupTrajectories, type Trajectory, type TrajectoryBatch } from "../trajectory/schema.ts";
 import { hashSeed } from "../util/rng.ts";
 import type { FitOptions } from "./batch.ts";
+import { type FilteredRollouts, type GroupFilter, runFilterRounds, runFilterRoundsAsync } from "./filter.ts";
 import { groupRelativeUpdate, type StepCredit } from "./group.ts";
 import { type Metrics, rolloutMetrics } from "./metrics.ts";
 import { type Critic, type PpoConfig, ppoUpdate } from "./ppo.ts";
@@ -62,6 +63,11 @@ export interface TrainerOptions {
 	readonly tasks: (iteration: number) => ReadonlyArray<ResetRequest>;
 	/** Train on the tasks the greedy policy fails (see {@link TaskScreen}); default: every task of `tasks(i)`. */
 	readonly screen?: TaskScreen;
+	/**
+	 * Dynamic sampling: play `tasks(i)` as candidates, `keep` at a time, and train on the first `keep`
+	 * groups whose outcomes differ (see {@link GroupFilter}). Not combined with `screen`.
+	 */
+	readonly filter?: GroupFilter;
 	/** Rollouts per task (N). */
 	readonly groupSize: number;
 	readonly rollout?: RolloutSettings;
@@ -115,13 +121,15 @@ const gc = (): void => {
 export class Trainer {
 	private completed: number;
 	readonly seed: number;
-	/** The screening metrics of the rollout phase in progress, for its iteration's record. */
-	private screenMetrics: Metrics = {};
+	/** The screening or filter metrics of the rollout phase in progress, for its iteration's record. */
+	private selectionMetrics: Metrics = {};
 
 	constructor(
 		readonly options: TrainerOptions,
 		state?: TrainerState,
 	) {
+		if (options.screen !== undefined && options.filter !== undefined)
+			throw new Error("Trainer: screen and filter both pick an iteration's tasks; use one");
 		this.seed = state?.seed ?? options.seed ?? 0;
 		this.completed = state?.iteration ?? 0;
 	}
@@ -146,17 +154,25 @@ export class Trainer {
 
 	/** Rollout phase: `groupSize` sampled episodes of each task of `iteration` (default the next one), as groups. */
 	rollout(iteration = this.completed + 1): TrajectoryBatch {
-		const { policy, envs } = this.options;
+		const { policy, envs, filter } = this.options;
 		let options = this.rolloutOptions(iteration);
+		if (filter !== undefined)
+			return this.filtered(runFilterRounds(options, filter, (o) => collectRollouts(policy, envs, o)));
 		if (this.options.screen !== undefined)
 			options = this.screened(options, collectRollouts(policy, envs, screenCollectOptions(options)));
 		return groupTrajectories(collectRollouts(policy, envs, options));
 	}
 
+	/** The kept groups of a filtered rollout phase; its metrics go to the iteration's record. */
+	private filtered(r: FilteredRollouts): TrajectoryBatch {
+		this.selectionMetrics = r.metrics;
+		return r.batch;
+	}
+
 	/** The rollout options narrowed to the tasks the screening episodes `greedy` pick. */
 	private screened(options: CollectOptions, greedy: ReadonlyArray<Trajectory>): CollectOptions {
 		const picked = pickHardTasks(options.tasks, greedy, this.options.screen?.keep ?? options.tasks.length);
-		this.screenMetrics = picked.metrics;
+		this.selectionMetrics = picked.metrics;
 		return { ...options, tasks: picked.tasks };
 	}
 
@@ -169,6 +185,10 @@ export class Trainer {
 		if (pool === undefined || pool.size === 0) return this.rollout(iteration);
 		const o = this.options;
 		let options = this.rolloutOptions(iteration);
+		if (o.filter !== undefined)
+			return this.filtered(
+				await runFilterRoundsAsync(options, o.filter, (r) => pool.collect(o.policy, o.envs, r, signal)),
+			);
 		if (o.screen !== undefined)
 			options = this.screened(options, await pool.collect(o.policy, o.envs, screenCollectOptions(options), signal));
 		return groupTrajectories(await pool.collect(o.policy, o.envs, options, signal));
@@ -275,10 +295,12 @@ export class Trainer {
 		const batch = this.options.transform?.(raw, { iteration }) ?? raw;
 		const transformS = seconds(t1);
 		const t2 = performance.now();
-		const credit = this.options.credit(batch, { iteration });
+		// a filtered phase that found no mixed group leaves nothing to learn from: no credit, no update
+		const empty = batch.groups.length === 0;
+		const credit = empty ? undefined : this.options.credit(batch, { iteration });
 		const creditS = seconds(t2);
 		const t3 = performance.now();
-		const losses = this.updateWith(batch, credit, iteration);
+		const losses = credit === undefined ? {} : this.updateWith(batch, credit, iteration);
 		const updateS = seconds(t3);
 		this.completed = iteration;
 		gc();
@@ -295,12 +317,12 @@ export class Trainer {
 			evalMetrics = this.evaluate().metrics;
 			evalS = seconds(t4);
 		}
-		const screen = this.screenMetrics;
-		this.screenMetrics = {};
+		const selection = this.selectionMetrics;
+		this.selectionMetrics = {};
 		const metrics: Metrics = {
 			iteration,
 			...charts,
-			...screen,
+			...selection,
 			...losses,
 			...evalMetrics,
 			"perf/rollout_tokens_per_s": tokens / Math.max(rolloutS, 1e-9),

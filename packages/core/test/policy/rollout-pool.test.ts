@@ -49,6 +49,9 @@ describe("rollout pool", () => {
 			};
 			const envs = corridorEnvs(8);
 			expect(await pool.collect(policy, envs, opts)).toEqual(collectRollouts(policy, envs, opts));
+			// a later round of dynamic sampling: its episodes keep their positions' streams
+			const round = { ...opts, tasks: tasks("train", 3, 5), firstTask: 5 };
+			expect(await pool.collect(policy, envs, round)).toEqual(collectRollouts(policy, envs, round));
 			// new weights reach the workers on the next call
 			const other = TransformerPolicy.init(config, 4);
 			policy.model.variables().forEach((v, i) => {

@@ -5,15 +5,25 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
 import { initBackend } from "../../src/backend/index.ts";
-import { collectRollouts, type Policy } from "../../src/policy/index.ts";
+import type { ManagedEnv } from "../../src/env/time-limit.ts";
+import {
+	collectDemonstrations,
+	collectRollouts,
+	encodeDemonstrations,
+	type Policy,
+	trainSft,
+} from "../../src/policy/index.ts";
 import {
 	type IterationRecord,
+	isMixed,
 	loadTrainerCheckpoint,
 	saveTrainerCheckpoint,
 	Trainer,
 	type TrainerOptions,
 } from "../../src/train/index.ts";
-import { adam, envs, grpoCredit, tasks, tinyPolicy, weightGap } from "./helpers.ts";
+import { groupTrajectories } from "../../src/trajectory/schema.ts";
+import { hashSeed } from "../../src/util/rng.ts";
+import { adam, envs, grpoCredit, tasks, tinyPolicy, weightGap, weights } from "./helpers.ts";
 
 beforeAll(() => initBackend("wasm"));
 const dir = mkdtempSync(join(tmpdir(), "stepwise-train-"));
@@ -141,6 +151,65 @@ describe("Trainer", () => {
 		expect(r?.batch.groups.every((g) => g.trajectories.length === 2)).toBe(true);
 		expect(r?.metrics["screen/greedy_success"]).toBeCloseTo(won.length / 6, 12);
 		expect(r?.metrics["screen/failed_share_of_kept"]).toBe(Math.min(failed.length, 2) / 2);
+		opt.dispose();
+		policy.model.dispose();
+	}, 20_000);
+
+	test("filter: trains on the first mixed groups of the candidates, the groups one collector call over them all would give", () => {
+		// a few SFT steps: a policy that wins some episodes and loses others
+		const policy = tinyPolicy(31);
+		const demos = collectDemonstrations(envs(1)[0] as ManagedEnv, tasks("train", 20)).demos;
+		const examples = encodeDemonstrations(policy.tokenizer, demos, 32);
+		trainSft(policy.model, examples, examples.slice(0, 4), {
+			maxSteps: 60,
+			evalEvery: 60,
+			batchSize: 16,
+			learningRate: 3e-3,
+		}).optimizer.dispose();
+		const opt = adam(1e-3);
+		const candidates = tasks("train", 12, 60);
+		const filtered = options(policy, opt, {
+			envs: envs(8),
+			tasks: () => candidates,
+			groupSize: 4,
+			filter: { keep: 2 },
+		});
+		const all = collectRollouts(policy, envs(8), {
+			tasks: candidates,
+			groupSize: 4,
+			maxNewTokens: 3,
+			seed: hashSeed(5, "rollout", 1),
+			groupPrefix: "it1/",
+			meta: { iteration: 1 },
+		});
+		const groups = groupTrajectories(all).groups;
+		const mixed = groups.filter((g) => isMixed(g));
+		expect(mixed.length).toBeGreaterThanOrEqual(2);
+		const rounds = Math.ceil((groups.indexOf(mixed[1] as (typeof groups)[number]) + 1) / 2);
+		const [r] = new Trainer(filtered).run(1);
+		expect(r?.batch.groups).toEqual(mixed.slice(0, 2));
+		expect(r?.metrics["filter/rounds"]).toBe(rounds);
+		expect(r?.metrics["filter/groups_played"]).toBe(2 * rounds);
+		expect(Number.isFinite(r?.metrics["losses/pg_loss"] as number)).toBe(true);
+		opt.dispose();
+		policy.model.dispose();
+	}, 20_000);
+
+	test("filter: an iteration that finds no mixed group updates nothing and says so", () => {
+		const policy = tinyPolicy(32);
+		const before = weights(policy.model);
+		const opt = adam(1e-2);
+		// every member decodes greedily, so the members of a group end alike
+		const trainer = new Trainer(
+			options(policy, opt, { filter: { keep: 2 }, rollout: { maxNewTokens: 3, greedyMembers: 2 } }),
+		);
+		const [r] = trainer.run(1);
+		expect(r?.batch.groups).toEqual([]);
+		expect(r?.metrics["filter/groups_kept"]).toBe(0);
+		expect(r?.metrics["losses/pg_loss"]).toBeUndefined();
+		expect(weights(policy.model)).toEqual(before);
+		expect(trainer.iteration).toBe(1);
+		expect(() => new Trainer(options(policy, opt, { filter: { keep: 2 }, screen: { keep: 2 } }))).toThrow(/screen/);
 		opt.dispose();
 		policy.model.dispose();
 	}, 20_000);
