@@ -9,6 +9,7 @@
  *       [--temperature 1] [--klCoef 0.01] [--entropyCoef 0.001] [--epochs 1] [--oldLogProbs recompute|rollout]
  *       [--creditConfig '{"mode":"mean_std_norm"}'] [--taskPool 0 (0: fresh tasks every iteration)]
  *       [--critic shared|separate (ppo, spa: the policy's value head, or a copy of the SFT model as critic)]
+ *       [--filterRounds 0 (dynamic sampling: up to N rounds of --groups tasks, training on the mixed groups)]
  *
  * RL tasks are train-split indices from 100,000 on (disjoint from the SFT demonstrations).
  *
@@ -49,6 +50,10 @@
  * 0.683, 0.693, 0.703, 0.670, end 0.677. Mean 0.702 ± 0.025 (+5.9 points) against 0.686 ± 0.027
  * after 15 minutes: most of the gain comes in the first 300 iterations, then it creeps, so more
  * time alone does not reach +10. `--groups 4 --groupSize 16` (12 minutes, 249 iterations): 0.667.
+ * Dynamic sampling, `--filterRounds 4` (2026-11-22, seeds 0 and 1 side by side, beside test runs for
+ * part of the time): 40 % of the groups played were mixed, so an iteration played 3.0 rounds on
+ * average (the played episodes' success 0.67–0.68, as without the filter) and took about twice as
+ * long; 121–122 iterations in 15 minutes gave 0.600 and 0.600, below the default's 0.686 ± 0.027.
  *
  * Eight of the ten were at 0.58–0.64 after 50 iterations; the lr 1e-4 runs then recovered. Larger
  * steps (lr, epochs) lowered sampled success on test tasks too (0.717 → 0.633 at lr 3e-4): they hurt

@@ -164,6 +164,10 @@ export const trainCommand = Command.make(
 		{ command: "stepwise train --method gigpo --policy run/sft", description: "GiGPO from an SFT policy" },
 		{ command: "stepwise train --method spa --policy run/sft --progress run/progress", description: "SPA with PPO" },
 		{ command: "stepwise train --method mix --policy run/sft method.mix='0.5*gigpo + 0.5*rloo'", description: "a mix" },
+		{
+			command: "stepwise train --method gigpo --policy run/sft rollout.filterRounds=4",
+			description: "dynamic sampling: train on groups whose samples disagree",
+		},
 		{ command: "stepwise train --method gigpo --resume", description: "continue the newest gigpo run" },
 	]),
 );
