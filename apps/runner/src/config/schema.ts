@@ -97,6 +97,8 @@ export const RunConfig = Schema.Struct({
 		 * all win or all lose. Not combined with `screen`.
 		 */
 		filterRounds: NonNegInt,
+		/** What must differ within a group that dynamic sampling keeps: `won` (success) or `score` (partial credit, e.g. WebShop). */
+		filterBy: Schema.Literals(["won", "score"]),
 	}),
 	/** The credit method and its options. */
 	method: Schema.Struct({
@@ -198,6 +200,7 @@ export const defaultConfig: RunConfig = {
 		greedyMembers: 0,
 		screen: 0,
 		filterRounds: 0,
+		filterBy: "won",
 	},
 	method: { name: "gigpo", config: {}, mix: "0.5*gigpo + 0.5*grpo", trainer: "auto" },
 	train: {

@@ -57,6 +57,7 @@ const outputs: ReadonlyArray<StageOutput> = [
 			"rollout.greedyMembers",
 			"rollout.screen",
 			"rollout.filterRounds",
+			"rollout.filterBy",
 			"train.lr",
 			"train.klCoef",
 			"train.entropyCoef",

@@ -157,7 +157,9 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				credit: creditR.success,
 				tasks: (i) => rlTasks(config, i),
 				...(config.rollout.screen > 0 ? { screen: { keep: config.rollout.groups } } : {}),
-				...(config.rollout.filterRounds > 0 ? { filter: { keep: config.rollout.groups } } : {}),
+				...(config.rollout.filterRounds > 0
+					? { filter: { keep: config.rollout.groups, metric: config.rollout.filterBy } }
+					: {}),
 				groupSize,
 				rollout: {
 					temperature: config.rollout.temperature,
