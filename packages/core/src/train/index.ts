@@ -88,6 +88,7 @@ export {
 	valueLoss,
 } from "./losses.ts";
 export { type Metrics, meanStd, rolloutMetrics } from "./metrics.ts";
+export { offlineBatches } from "./offline.ts";
 export {
 	accumulatedStep,
 	type ChunkGradient,

@@ -68,6 +68,12 @@ export interface TrainerOptions {
 	 * groups whose outcomes differ (see {@link GroupFilter}). Not combined with `screen`.
 	 */
 	readonly filter?: GroupFilter;
+	/**
+	 * Offline RL: iteration i trains on `data(i)` (stored trajectories, e.g. SPA's annotated
+	 * exploration; see `offlineBatches`) and plays no rollouts; `tasks`, `screen` and `filter` are
+	 * unused. The update scores the stored actions with the current policy, as SPA's TRL PPO does.
+	 */
+	readonly data?: (iteration: number) => TrajectoryBatch;
 	/** Rollouts per task (N). */
 	readonly groupSize: number;
 	readonly rollout?: RolloutSettings;
@@ -130,6 +136,8 @@ export class Trainer {
 	) {
 		if (options.screen !== undefined && options.filter !== undefined)
 			throw new Error("Trainer: screen and filter both pick an iteration's tasks; use one");
+		if (options.data !== undefined && (options.screen !== undefined || options.filter !== undefined))
+			throw new Error("Trainer: offline data plays no tasks, so screen and filter do not apply");
 		this.seed = state?.seed ?? options.seed ?? 0;
 		this.completed = state?.iteration ?? 0;
 	}
@@ -152,9 +160,13 @@ export class Trainer {
 		};
 	}
 
-	/** Rollout phase: `groupSize` sampled episodes of each task of `iteration` (default the next one), as groups. */
+	/**
+	 * Rollout phase: `groupSize` sampled episodes of each task of `iteration` (default the next one),
+	 * as groups; with offline `data`, that iteration's stored batch.
+	 */
 	rollout(iteration = this.completed + 1): TrajectoryBatch {
-		const { policy, envs, filter } = this.options;
+		const { policy, envs, filter, data } = this.options;
+		if (data !== undefined) return data(iteration);
 		let options = this.rolloutOptions(iteration);
 		if (filter !== undefined)
 			return this.filtered(runFilterRounds(options, filter, (o) => collectRollouts(policy, envs, o)));
@@ -182,7 +194,7 @@ export class Trainer {
 	 */
 	async rolloutAsync(iteration = this.completed + 1, signal?: AbortSignal): Promise<TrajectoryBatch> {
 		const pool = this.options.pool;
-		if (pool === undefined || pool.size === 0) return this.rollout(iteration);
+		if (pool === undefined || pool.size === 0 || this.options.data !== undefined) return this.rollout(iteration);
 		const o = this.options;
 		let options = this.rolloutOptions(iteration);
 		if (o.filter !== undefined)
