@@ -71,6 +71,7 @@ describe("run config", () => {
 			[["rollout.greedyMembers=8"], "rollout.greedyMembers"],
 			[["rollout.screen=3"], "rollout.screen"],
 			[["rollout.screen=16", "rollout.filterRounds=2"], "rollout.filterRounds"],
+			[["train.data=exploration", "rollout.filterRounds=2"], "train.data"],
 		] as const) {
 			const exit = await Effect.runPromiseExit(runCli(["eval", "--policy", "expert", `runsDir=${runs}`, ...override]));
 			expect(Exit.isFailure(exit)).toBe(true);

@@ -62,5 +62,40 @@ describe("SPA's steps one command at a time", () => {
 		const first = back[0]?.steps[0];
 		const expected = (first?.progress ?? 0) + (first?.valid || back[0]?.steps.length === 1 ? 0.5 : 0);
 		expect(Math.abs((rows[0]?.stepReward ?? Number.NaN) - expected)).toBeLessThan(1e-6);
+
+		// SPA as released: PPO offline on the annotated exploration, no rollouts
+		const rl = join(dir, "offline");
+		const train = ["train", ...common, "--method", "spa", "--policy", join(run, "sft"), "--progress", estimator];
+		const offline = ["train.data=exploration", "train.iterations=3", "train.sampleEvery=1", "train.evalEvery=0"];
+		await cli([...train, "--run-dir", rl, "--trajectories", annotated, ...offline]);
+		const ids = new Set(back.map((t) => t.id));
+		for (const i of [1, 2, 3]) {
+			const batch = Effect.runSync(readTrajectories(join(rl, "trajectories", `iter_${i}.jsonl`)));
+			// tiny.yaml: rollout.groups 2, of the exploration's groups of 2
+			expect(batch).toHaveLength(4);
+			expect(batch.every((t) => ids.has(t.id))).toBe(true);
+		}
+		const sources = JSON.parse(readFileSync(join(rl, "rl-sources.json"), "utf8")) as { trajectories?: string };
+		expect(sources.trajectories).toBe(annotated);
+		await expect(cli([...train, "--run-dir", join(dir, "no-data"), ...offline])).rejects.toThrow(/--trajectories FILE/);
+		await expect(cli([...train, "--run-dir", join(dir, "unused"), "--trajectories", annotated])).rejects.toThrow(
+			/train\.data=exploration/,
+		);
+	}, 60_000);
+
+	test("the pipeline with train.data=exploration explores, then trains offline on the annotated exploration", async () => {
+		const run = join(dir, "pipeline");
+		await cli([
+			"pipeline",
+			...common,
+			"--run-dir",
+			run,
+			"method.name=spa",
+			"train.data=exploration",
+			"train.iterations=2",
+		]);
+		const sources = JSON.parse(readFileSync(join(run, "rl-sources.json"), "utf8")) as { trajectories?: string };
+		expect(sources.trajectories).toBe(join(run, "trajectories", "explore.annotated.jsonl"));
+		expect(readFileSync(join(run, "results.md"), "utf8")).toContain("| RL ");
 	}, 60_000);
 });

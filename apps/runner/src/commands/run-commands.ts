@@ -140,6 +140,12 @@ export const trainCommand = Command.make(
 		),
 		policy: policyFlag("SFT checkpoint to start from (not needed with --resume)").pipe(Flag.optional),
 		progress: Flag.String("progress").pipe(Flag.withDescription("progress estimator checkpoint (spa)"), Flag.optional),
+		trajectories: Flag.String("trajectories").pipe(
+			Flag.withDescription(
+				"with train.data=exploration: the stored (for spa, annotated) trajectories JSONL to train on",
+			),
+			Flag.optional,
+		),
 	},
 	Effect.fn("stepwise.train")(function* (flags) {
 		const overrides = Option.isSome(flags.method)
@@ -153,6 +159,7 @@ export const trainCommand = Command.make(
 		const summary = yield* runRlStage(ctx, run, {
 			policy,
 			progress: Option.getOrUndefined(flags.progress) ?? saved?.progress,
+			trajectories: Option.getOrUndefined(flags.trajectories) ?? saved?.trajectories,
 		});
 		yield* Console.log(`final checkpoint: ${summary.checkpoint}`);
 	}),
@@ -163,6 +170,11 @@ export const trainCommand = Command.make(
 	Command.withExamples([
 		{ command: "stepwise train --method gigpo --policy run/sft", description: "GiGPO from an SFT policy" },
 		{ command: "stepwise train --method spa --policy run/sft --progress run/progress", description: "SPA with PPO" },
+		{
+			command:
+				"stepwise train --method spa --policy run/sft --progress run/progress --trajectories run/trajectories/explore.annotated.jsonl train.data=exploration",
+			description: "SPA as released: PPO offline on the annotated exploration",
+		},
 		{ command: "stepwise train --method mix --policy run/sft method.mix='0.5*gigpo + 0.5*rloo'", description: "a mix" },
 		{
 			command: "stepwise train --method gigpo --policy run/sft rollout.filterRounds=4",

@@ -112,6 +112,12 @@ export const RunConfig = Schema.Struct({
 	}),
 	/** The RL loop. */
 	train: Schema.Struct({
+		/**
+		 * What RL trains on: `rollouts` (fresh episodes of the policy every iteration) or `exploration`
+		 * (SPA's released recipe, offline: no rollouts; every iteration trains on `rollout.groups` groups
+		 * of the exploration trajectories, annotated with progress for SPA, reshuffled every epoch).
+		 */
+		data: Schema.Literals(["rollouts", "exploration"]),
 		iterations: PosInt,
 		/** Stop after the iteration that spends this many minutes of RL (0: no budget; a stopped run checkpoints and can be resumed). */
 		minutes: NonNegative,
@@ -204,6 +210,7 @@ export const defaultConfig: RunConfig = {
 	},
 	method: { name: "gigpo", config: {}, mix: "0.5*gigpo + 0.5*grpo", trainer: "auto" },
 	train: {
+		data: "rollouts",
 		iterations: 150,
 		minutes: 0,
 		lr: 1e-4,

@@ -71,6 +71,11 @@ export const brokenRelation = (c: RunConfig): { readonly key: string; readonly m
 			key: "rollout.screen",
 			message: `${r.screen} screened tasks cannot fill rollout.groups (${r.groups}): use 0 (off) or at least ${r.groups}`,
 		};
+	if (c.train.data === "exploration" && (r.screen > 0 || r.filterRounds > 0))
+		return {
+			key: "train.data",
+			message: "exploration: RL plays no tasks offline, so rollout.screen and rollout.filterRounds must be 0",
+		};
 	if (r.screen > 0 && r.filterRounds > 0)
 		return {
 			key: "rollout.filterRounds",

@@ -49,7 +49,7 @@ const progressMethods = (ctx: StageContext): boolean =>
  * SPA's six steps in one run directory — SFT, exploration, progress-estimator training, per-step
  * progress prediction, RL, evaluation — each skipped when its output exists (so `--resume` continues
  * where a run stopped; RL resumes from its last checkpoint). Methods that need no progress estimator
- * skip steps 2–4.
+ * skip steps 3–4, and step 2 too unless RL trains offline on the exploration (`train.data`).
  */
 export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<PipelineResult, unknown> =>
 	Effect.gen(function* () {
@@ -61,22 +61,26 @@ export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<Pipel
 		yield* runSftStage(ctx, run, new RunDir(join(run.path, "sft-logs")));
 		const policy = sftDir(run);
 		let progress: string | undefined;
-		if (progressMethods(ctx)) {
-			const explored = exploreFile(run);
-			const annotated = annotatedFile(run);
-			progress = progressDir(run);
+		const explored = exploreFile(run);
+		const offline = ctx.config.train.data === "exploration";
+		if (progressMethods(ctx) || offline) {
 			ctx.log("[2/6] exploration with the SFT policy");
 			if (existsSync(explored)) ctx.log(`explore: done already (${explored})`);
 			else yield* runExploreStage(ctx, policy, explored);
+		} else ctx.log(`[2-4/6] skipped: ${ctx.config.method.name} uses no progress estimator`);
+		if (progressMethods(ctx)) {
+			const annotated = annotatedFile(run);
+			progress = progressDir(run);
 			ctx.log("[3/6] progress estimator");
 			if (hasCheckpoint(progress)) ctx.log(`progress: done already (${progress})`);
 			else yield* trainProgressStage(ctx, { policyDir: policy, trajectories: explored, output: progress });
 			ctx.log("[4/6] per-step progress prediction");
 			if (existsSync(annotated)) ctx.log(`annotate: done already (${annotated})`);
 			else yield* annotateStage(ctx, { estimator: progress, input: explored, output: annotated });
-		} else ctx.log(`[2-4/6] skipped: ${ctx.config.method.name} uses no progress estimator`);
-		ctx.log(`[5/6] RL (${ctx.config.method.name})`);
-		const rl = yield* runRlStage(ctx, run, { policy, progress });
+		} else if (offline) ctx.log(`[3-4/6] skipped: ${ctx.config.method.name} uses no progress estimator`);
+		ctx.log(`[5/6] RL (${ctx.config.method.name}${offline ? ", offline on the exploration" : ""})`);
+		const trajectories = offline ? (progress !== undefined ? annotatedFile(run) : explored) : undefined;
+		const rl = yield* runRlStage(ctx, run, { policy, progress, trajectories });
 		ctx.log("[6/6] evaluation");
 		const sftReport = yield* cachedEval(ctx, evalReportFile(run, "sft"), policy);
 		const rlReport = yield* cachedEval(ctx, evalReportFile(run, "rl"), rl.checkpoint);

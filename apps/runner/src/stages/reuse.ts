@@ -58,6 +58,7 @@ const outputs: ReadonlyArray<StageOutput> = [
 			"rollout.screen",
 			"rollout.filterRounds",
 			"rollout.filterBy",
+			"train.data",
 			"train.lr",
 			"train.klCoef",
 			"train.entropyCoef",

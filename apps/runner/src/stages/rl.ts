@@ -1,11 +1,12 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type ResetRequest, writeFileAtomic, writeTrajectories } from "@stepwise/core";
+import { type ResetRequest, readTrajectories, writeFileAtomic, writeTrajectories } from "@stepwise/core";
 import { CheckpointError, loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
 import {
 	type Algorithm,
 	annotateBatch,
 	loadTrainerCheckpoint,
+	offlineBatches,
 	saveTrainerCheckpoint,
 	Trainer,
 	type TrainerState,
@@ -29,10 +30,14 @@ import {
 } from "./context.ts";
 import { MethodConfigError, makeCreditFn, ppoSettings, usesPpo } from "./credit-fn.ts";
 
-/** Where an RL run starts from: the SFT policy and, for SPA, the progress estimator (saved as `rl-sources.json`). */
+/**
+ * Where an RL run starts from: the SFT policy, for SPA the progress estimator, and with
+ * `train.data=exploration` the stored trajectories it trains on (saved as `rl-sources.json`).
+ */
 export const RlSources = Schema.Struct({
 	policy: Schema.String,
 	progress: Schema.optional(Schema.String),
+	trajectories: Schema.optional(Schema.String),
 });
 export type RlSources = typeof RlSources.Type;
 
@@ -62,6 +67,8 @@ const movedSource = (
 	if (!same(saved.policy, given.policy)) return { flag: "--policy", given: given.policy, saved: saved.policy };
 	if (given.progress !== undefined && !same(saved.progress, given.progress))
 		return { flag: "--progress", given: given.progress, saved: saved.progress ?? "no estimator" };
+	if (given.trajectories !== undefined && !same(saved.trajectories, given.trajectories))
+		return { flag: "--trajectories", given: given.trajectories, saved: saved.trajectories ?? "rollouts" };
 	return undefined;
 };
 
@@ -72,6 +79,32 @@ export const savedSources = (run: RunDir): Effect.Effect<RlSources | undefined, 
 		? readJsonFile(path, RlSources, "RL sources", (message) => new CheckpointError({ path, message }))
 		: Effect.succeed(undefined);
 };
+
+/**
+ * With `train.data=exploration`, the batches of the stored trajectories RL trains on (decoded, a bad
+ * line named); none with `rollouts`. Either setting refuses the other's source.
+ */
+const offlineData = (config: RunConfig, sources: RlSources) =>
+	Effect.gen(function* () {
+		const path = sources.trajectories;
+		if (config.train.data === "rollouts") {
+			if (path === undefined) return undefined;
+			return yield* new ConfigError({
+				key: "train.data",
+				source: "--trajectories",
+				message: `rollouts: RL plays its own episodes, so ${path} would go unused; set train.data=exploration to train on it`,
+			});
+		}
+		if (path === undefined)
+			return yield* new ConfigError({
+				key: "train.data",
+				source: "config",
+				message:
+					"exploration: RL trains on stored trajectories; give --trajectories FILE (the pipeline uses its exploration)",
+			});
+		const trajectories = yield* readTrajectories(path);
+		return offlineBatches(trajectories, { groups: config.rollout.groups, seed: config.seed });
+	});
 
 /** The tasks of RL's periodic greedy evaluation (`train.evalOn`): held-out validation tasks of the train split, or the test split's first tasks. */
 export const periodicEvalTasks = (config: RunConfig): ResetRequest[] =>
@@ -109,6 +142,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			return yield* new MethodConfigError({
 				message: `method ${config.method.name} needs a progress estimator (--progress DIR, from 'stepwise progress train')`,
 			});
+		const data = yield* offlineData(config, sources);
 		const last = run.lastCheckpoint();
 		let policy: Policy;
 		let optimizer: tf.Optimizer;
@@ -157,6 +191,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				credit: creditR.success,
 				tasks: (i) => rlTasks(config, i),
 				...(config.rollout.screen > 0 ? { screen: { keep: config.rollout.groups } } : {}),
+				...(data !== undefined ? { data } : {}),
 				...(config.rollout.filterRounds > 0
 					? { filter: { keep: config.rollout.groups, metric: config.rollout.filterBy } }
 					: {}),
