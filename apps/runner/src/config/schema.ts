@@ -126,6 +126,14 @@ export const RunConfig = Schema.Struct({
 		entropyCoef: NonNegative,
 		miniBatchSize: PosInt,
 		epochs: PosInt,
+		/**
+		 * The PPO ratio's denominator: `recompute` (the policy before this update, as verl and TRL do),
+		 * `rollout` (the log-probs stored with the trajectories, of the policy that played them), or
+		 * `auto`: `rollout` with `train.data=exploration`, where the clip then bounds how far RL moves
+		 * from the exploration policy across iterations (recomputed, it bounds one update only, and
+		 * offline SPA collapsed to 0 success), else `recompute`.
+		 */
+		oldLogProbs: Schema.Literals(["auto", "recompute", "rollout"]),
 		/** Save `checkpoints/step_N` every this many iterations (and at the end). */
 		checkpointEvery: PosInt,
 		/** Held-out greedy evaluation every this many iterations (0: only at the end). */
@@ -218,6 +226,7 @@ export const defaultConfig: RunConfig = {
 		entropyCoef: 0.001,
 		miniBatchSize: 256,
 		epochs: 1,
+		oldLogProbs: "auto",
 		checkpointEvery: 10,
 		evalEvery: 20,
 		evalOn: "validation",

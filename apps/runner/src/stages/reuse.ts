@@ -64,6 +64,7 @@ const outputs: ReadonlyArray<StageOutput> = [
 			"train.entropyCoef",
 			"train.miniBatchSize",
 			"train.epochs",
+			"train.oldLogProbs",
 			"train.evalOn",
 			"train.evalTasks",
 		],

@@ -106,6 +106,13 @@ const offlineData = (config: RunConfig, sources: RlSources) =>
 		return offlineBatches(trajectories, { groups: config.rollout.groups, seed: config.seed });
 	});
 
+/** `train.oldLogProbs`, with `auto` resolved: the stored log-probs offline, recomputed on fresh rollouts. */
+const oldLogProbs = (config: RunConfig): "recompute" | "rollout" => {
+	const o = config.train.oldLogProbs;
+	if (o !== "auto") return o;
+	return config.train.data === "exploration" ? "rollout" : "recompute";
+};
+
 /** The tasks of RL's periodic greedy evaluation (`train.evalOn`): held-out validation tasks of the train split, or the test split's first tasks. */
 export const periodicEvalTasks = (config: RunConfig): ResetRequest[] =>
 	config.train.evalOn === "validation"
@@ -176,6 +183,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			entropyCoef: config.train.entropyCoef,
 			miniBatchSize: config.train.miniBatchSize,
 			epochs: config.train.epochs,
+			oldLogProbs: oldLogProbs(config),
 		};
 		const algorithm: Algorithm = usesPpo(config.method)
 			? { kind: "ppo", critic: "shared", config: { ...update, ...ppoSettings(config.method.name) } }

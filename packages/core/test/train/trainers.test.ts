@@ -48,6 +48,47 @@ describe("groupRelativeUpdate", () => {
 		policy.model.dispose();
 	});
 
+	test("oldLogProbs rollout: the stored log-probs are the ratio's denominator (offline data: the policy that played it)", () => {
+		const policy = tinyPolicy(2);
+		const batch = rollouts(policy, 2, 3, 2);
+		const ones = batch.groups.map((g) => g.trajectories.map((t) => t.steps.map(() => 1)));
+		const update = (b: typeof batch) => {
+			const opt = adam(1e-3);
+			const saved = policy.model.copy();
+			const m = groupRelativeUpdate({ model: policy.model, optimizer: opt, pad: policy.tokenizer.pad }, b, ones, FIT, {
+				miniBatchSize: 10_000,
+				klCoef: 0,
+				entropyCoef: 0,
+				oldLogProbs: "rollout",
+			});
+			policy.model.variables().forEach((v, i) => {
+				v.assign(saved.variables()[i] as tf.Variable);
+			});
+			saved.dispose();
+			opt.dispose();
+			return m;
+		};
+		// stored by the policy that is updating: ratio about 1 (sampling renormalises over the tokens it
+		// allows, which scoring does not, so a fresh model's stored log-probs are a little higher)
+		const same = update(batch);
+		expect(same["losses/pg_loss"]).toBeCloseTo(-1, 1);
+		expect(same["losses/clip_frac"]).toBe(0);
+		// stored by a policy that gave every token e⁻¹ times the probability: ratio e > 1 + 0.2, all clipped
+		const older = {
+			groups: batch.groups.map((g) => ({
+				...g,
+				trajectories: g.trajectories.map((t) => ({
+					...t,
+					steps: t.steps.map((st) => ({ ...st, logProbs: st.logProbs.map((l) => l - 1) })),
+				})),
+			})),
+		};
+		const moved = update(older);
+		expect(moved["losses/clip_frac"]).toBe(1);
+		expect(moved["losses/pg_loss"]).toBeCloseTo(-1.2, 5);
+		policy.model.dispose();
+	});
+
 	test("a positive advantage raises the log-probs of that step's action tokens, a negative one lowers them", () => {
 		const policy = tinyPolicy(2);
 		const batch = rollouts(policy, 1, 2, 2);
