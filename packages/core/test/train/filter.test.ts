@@ -2,21 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { CollectOptions } from "../../src/policy/collector.ts";
 import { isMixed, runFilterRounds, runFilterRoundsAsync } from "../../src/train/filter.ts";
 import type { Trajectory } from "../../src/trajectory/schema.ts";
-import { tasks } from "./helpers.ts";
-
-/** Episode k of task `index`'s group (no steps: the filter reads outcomes only). */
-const episode = (index: number, k: number, won: boolean, score = won ? 1 : 0): Trajectory => ({
-	id: `g${index}/${k}`,
-	groupId: `g${index}`,
-	env: "fake",
-	taskId: `${index}`,
-	seed: 0,
-	split: "train",
-	index,
-	steps: [],
-	won,
-	score,
-});
+import { stepless as episode, tasks } from "./helpers.ts";
 
 type Outcome = "won" | "lost" | "mixed";
 

@@ -11,7 +11,7 @@ import {
 	TransformerPolicy,
 } from "../../src/policy/index.ts";
 import type { StepCredit } from "../../src/train/index.ts";
-import { groupTrajectories, type TrajectoryBatch } from "../../src/trajectory/schema.ts";
+import { groupTrajectories, type Trajectory, type TrajectoryBatch } from "../../src/trajectory/schema.ts";
 import { corridorPlugin } from "../fixtures/corridor.ts";
 
 export const corridor = corridorPlugin();
@@ -88,3 +88,17 @@ export const weightGap = (a: TransformerPolicy, b: TransformerPolicy): number =>
 };
 
 export const adam = (lr = 1e-2): tf.AdamOptimizer => tf.train.adam(lr);
+
+/** Episode k of task `index`'s group `g<index>`, with no steps (for code that reads outcomes and group ids only). */
+export const stepless = (index: number, k: number, won = false, score = won ? 1 : 0): Trajectory => ({
+	id: `g${index}/${k}`,
+	groupId: `g${index}`,
+	env: "fake",
+	taskId: `${index}`,
+	seed: 0,
+	split: "train",
+	index,
+	steps: [],
+	won,
+	score,
+});

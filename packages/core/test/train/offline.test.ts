@@ -1,30 +1,15 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { initBackend } from "../../src/backend/index.ts";
 import { offlineBatches, Trainer } from "../../src/train/index.ts";
-import type { Trajectory } from "../../src/trajectory/schema.ts";
-import { adam, grpoCredit, rollouts, tasks, tinyPolicy, weights } from "./helpers.ts";
+import { adam, grpoCredit, rollouts, stepless, tasks, tinyPolicy, weights } from "./helpers.ts";
 
 beforeAll(() => initBackend("wasm"));
-
-/** A stored trajectory of group `g` (no steps: batching reads group ids only). */
-const stored = (g: number, k: number): Trajectory => ({
-	id: `g${g}/${k}`,
-	groupId: `g${g}`,
-	env: "fake",
-	taskId: `${g}`,
-	seed: 0,
-	split: "train",
-	index: g,
-	steps: [],
-	won: false,
-	score: 0,
-});
 
 const ids = (b: { groups: ReadonlyArray<{ groupId: string }> }) => b.groups.map((g) => g.groupId);
 
 describe("offline data (SPA's PPO over stored exploration)", () => {
 	test("every epoch visits each group once, in a new seeded order; a fresh function (a resumed run) gives the same batches", () => {
-		const data = Array.from({ length: 7 }, (_, g) => [stored(g, 0), stored(g, 1)]).flat();
+		const data = Array.from({ length: 7 }, (_, g) => [stepless(g, 0), stepless(g, 1)]).flat();
 		const batches = offlineBatches(data, { groups: 3, seed: 4 });
 		// 7 groups in batches of 3: 3 iterations per epoch, the last one short
 		const epoch = (e: number) => [1, 2, 3].map((i) => ids(batches(e * 3 + i)));
