@@ -184,7 +184,7 @@ export type RunConfig = typeof RunConfig.Type;
  * iterations, not minutes, so a seed gives the same run on a busy machine as on an idle one (with
  * the wall-clock budgets of earlier defaults, Sokoban SFT landed anywhere from 0.38 to 0.82 greedy
  * success depending on load: it crosses a loss plateau at a step count that the timing decided).
- * Sized for a 2-core CPU: the pipeline took 11.3 to 13.7 minutes on fresh clones (README).
+ * Sized for a 2-core CPU: the pipeline took 11.0 to 14.6 minutes on fresh clones (README).
  */
 export const defaultConfig: RunConfig = {
 	seed: 0,
