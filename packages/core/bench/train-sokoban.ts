@@ -50,6 +50,9 @@
  * 0.683, 0.693, 0.703, 0.670, end 0.677. Mean 0.702 ± 0.025 (+5.9 points) against 0.686 ± 0.027
  * after 15 minutes: most of the gain comes in the first 300 iterations, then it creeps, so more
  * time alone does not reach +10. `--groups 4 --groupSize 16` (12 minutes, 249 iterations): 0.667.
+ * On 3 × 1,000 test tasks (`stepwise eval --policy <out> eval.tasks=1000`) the three 40-minute
+ * checkpoints score 0.678, 0.677 and 0.662 against the SFT checkpoint's 0.639 ± 0.009: +3.3, not +5.9.
+ * The 300 tasks above overstate the gains (seed 0's 0.727 was a lucky draw).
  * Dynamic sampling, `--filterRounds 4` (2026-11-22, seeds 0 and 1 side by side, beside test runs for
  * part of the time): 40 % of the groups played were mixed, so an iteration played 3.0 rounds on
  * average (the played episodes' success 0.67–0.68, as without the filter) and took about twice as
