@@ -200,7 +200,9 @@ export const defaultConfig: RunConfig = {
 		batchSize: 32,
 		lr: 1e-3,
 		warmup: 30,
-		evalEvery: 100,
+		// a validation costs about 2 s; every 200 steps gives the same policy as every 100 (the best is
+		// the last step, 2,400) in 24 s less
+		evalEvery: 200,
 		patience: 8,
 		schedule: "cosine",
 	},
