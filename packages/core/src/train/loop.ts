@@ -71,7 +71,9 @@ export interface TrainerOptions {
 	/**
 	 * Offline RL: iteration i trains on `data(i)` (stored trajectories, e.g. SPA's annotated
 	 * exploration; see `offlineBatches`) and plays no rollouts; `tasks`, `screen` and `filter` are
-	 * unused. The update scores the stored actions with the current policy, as SPA's TRL PPO does.
+	 * unused. The PPO ratio's denominator is the policy before each update (`oldLogProbs: "recompute"`,
+	 * as SPA's TRL PPO does) or the log-probs stored with the trajectories (`"rollout"`), which
+	 * bounds the drift from the policy that played them across iterations.
 	 */
 	readonly data?: (iteration: number) => TrajectoryBatch;
 	/** Rollouts per task (N). */
