@@ -106,9 +106,10 @@ export const checkReuse = (
 	source: string,
 ): ConfigError | ReadonlyArray<string> => {
 	const changes = configChanges(saved, config);
+	if (changes.length === 0) return [];
 	// each output is looked for once (a stat, or the checkpoints directory's listing)
 	const present = outputs.flatMap((out) => {
-		const path = changes.length > 0 ? out.found(run) : undefined;
+		const path = out.found(run);
 		return path === undefined ? [] : [{ ...out, path }];
 	});
 	for (const c of changes)
