@@ -98,4 +98,20 @@ describe("SPA's steps one command at a time", () => {
 		expect(sources.trajectories).toBe(join(run, "trajectories", "explore.annotated.jsonl"));
 		expect(readFileSync(join(run, "results.md"), "utf8")).toContain("| RL ");
 	}, 60_000);
+
+	test("the pipeline trains an estimator for PPO on SPA's rewards (method.config.rewards=spa) too", async () => {
+		const run = join(dir, "ppo-spa");
+		await cli([
+			"pipeline",
+			...common,
+			"--run-dir",
+			run,
+			"method.name=ppo",
+			"method.config.rewards=spa",
+			"train.iterations=1",
+		]);
+		const sources = JSON.parse(readFileSync(join(run, "rl-sources.json"), "utf8")) as { progress?: string };
+		expect(sources.progress).toBe(join(run, "progress"));
+		expect(readFileSync(join(run, "results.md"), "utf8")).toContain("| RL ");
+	}, 60_000);
 });

@@ -9,7 +9,7 @@ import { pairReports, readEvalReport } from "./eval-report.ts";
 import { type EvalReport, evaluatePolicy, formatEvalReport } from "./evaluate.ts";
 import { exploreFile, runExploreStage } from "./explore.ts";
 import { annotatedFile, annotateStage, progressDir, trainProgressStage } from "./progress.ts";
-import { runRlStage } from "./rl.ts";
+import { needsProgress, runRlStage } from "./rl.ts";
 import { hasCheckpoint, runSftStage, sftDir } from "./sft.ts";
 
 /** The pipeline's outcome: both evaluations (SFT and RL) and the run directory. */
@@ -42,9 +42,6 @@ const cachedEval = (ctx: StageContext, path: string, checkpoint: string): Effect
 		return report;
 	});
 
-const progressMethods = (ctx: StageContext): boolean =>
-	ctx.config.method.name === "spa" || (ctx.config.method.name === "mix" && /spa/.test(ctx.config.method.mix));
-
 /**
  * SPA's six steps in one run directory — SFT, exploration, progress-estimator training, per-step
  * progress prediction, RL, evaluation — each skipped when its output exists (so `--resume` continues
@@ -63,12 +60,12 @@ export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<Pipel
 		let progress: string | undefined;
 		const explored = exploreFile(run);
 		const offline = ctx.config.train.data === "exploration";
-		if (progressMethods(ctx) || offline) {
+		if (needsProgress(ctx) || offline) {
 			ctx.log("[2/6] exploration with the SFT policy");
 			if (existsSync(explored)) ctx.log(`explore: done already (${explored})`);
 			else yield* runExploreStage(ctx, policy, explored);
 		} else ctx.log(`[2-4/6] skipped: ${ctx.config.method.name} uses no progress estimator`);
-		if (progressMethods(ctx)) {
+		if (needsProgress(ctx)) {
 			const annotated = annotatedFile(run);
 			progress = progressDir(run);
 			ctx.log("[3/6] progress estimator");

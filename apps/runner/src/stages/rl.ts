@@ -50,7 +50,8 @@ export interface RlSummary {
 }
 
 const SOURCES = "rl-sources.json";
-const needsProgress = (ctx: StageContext): boolean =>
+/** Whether the configured method reads per-step progress (SPA, a mix with SPA, PPO on SPA's rewards), so RL needs an estimator. */
+export const needsProgress = (ctx: StageContext): boolean =>
 	ctx.config.method.name === "spa" ||
 	(ctx.config.method.name === "mix" && /spa/.test(ctx.config.method.mix)) ||
 	(ctx.config.method.name === "ppo" && ctx.config.method.config.rewards === "spa");
