@@ -60,12 +60,13 @@ export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<Pipel
 		let progress: string | undefined;
 		const explored = exploreFile(run);
 		const offline = ctx.config.train.data === "exploration";
-		if (needsProgress(ctx) || offline) {
+		const estimator = needsProgress(ctx);
+		if (estimator || offline) {
 			ctx.log("[2/6] exploration with the SFT policy");
 			if (existsSync(explored)) ctx.log(`explore: done already (${explored})`);
 			else yield* runExploreStage(ctx, policy, explored);
 		} else ctx.log(`[2-4/6] skipped: ${ctx.config.method.name} uses no progress estimator`);
-		if (needsProgress(ctx)) {
+		if (estimator) {
 			const annotated = annotatedFile(run);
 			progress = progressDir(run);
 			ctx.log("[3/6] progress estimator");
