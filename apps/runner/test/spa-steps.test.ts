@@ -6,6 +6,7 @@ import { readTrajectories } from "@stepwise/core";
 import { Effect } from "effect";
 import type { CreditRow } from "../src/credit/compute.ts";
 import { runCli } from "../src/main.ts";
+import type { RlSources } from "../src/stages/rl.ts";
 
 const root = join(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "stepwise-spa-"));
@@ -83,35 +84,29 @@ describe("SPA's steps one command at a time", () => {
 		);
 	}, 60_000);
 
+	/** A pipeline run with these overrides: checks its final table and returns its `rl-sources.json`. */
+	const pipeline = async (name: string, overrides: ReadonlyArray<string>) => {
+		const run = join(dir, name);
+		await cli(["pipeline", ...common, "--run-dir", run, ...overrides]);
+		expect(readFileSync(join(run, "results.md"), "utf8")).toContain("| RL ");
+		return { run, sources: JSON.parse(readFileSync(join(run, "rl-sources.json"), "utf8")) as RlSources };
+	};
+
 	test("the pipeline with train.data=exploration explores, then trains offline on the annotated exploration", async () => {
-		const run = join(dir, "pipeline");
-		await cli([
-			"pipeline",
-			...common,
-			"--run-dir",
-			run,
+		const { run, sources } = await pipeline("pipeline", [
 			"method.name=spa",
 			"train.data=exploration",
 			"train.iterations=2",
 		]);
-		const sources = JSON.parse(readFileSync(join(run, "rl-sources.json"), "utf8")) as { trajectories?: string };
 		expect(sources.trajectories).toBe(join(run, "trajectories", "explore.annotated.jsonl"));
-		expect(readFileSync(join(run, "results.md"), "utf8")).toContain("| RL ");
 	}, 60_000);
 
 	test("the pipeline trains an estimator for PPO on SPA's rewards (method.config.rewards=spa) too", async () => {
-		const run = join(dir, "ppo-spa");
-		await cli([
-			"pipeline",
-			...common,
-			"--run-dir",
-			run,
+		const { run, sources } = await pipeline("ppo-spa", [
 			"method.name=ppo",
 			"method.config.rewards=spa",
 			"train.iterations=1",
 		]);
-		const sources = JSON.parse(readFileSync(join(run, "rl-sources.json"), "utf8")) as { progress?: string };
 		expect(sources.progress).toBe(join(run, "progress"));
-		expect(readFileSync(join(run, "results.md"), "utf8")).toContain("| RL ");
 	}, 60_000);
 });
