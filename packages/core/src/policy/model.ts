@@ -265,6 +265,13 @@ const slicedMatMul = (a: tf.Tensor3D, b: tf.Tensor3D, block: number): tf.Tensor3
 };
 
 /**
+ * Whether {@link attention}'s `"auto"` may slice: only on wasm, whose batched matmul is a scalar
+ * loop. The native backend runs batched matmuls on its own multi-threaded kernels, where slicing
+ * would only multiply the ops (B·H matmuls per product, each paying the per-op overhead).
+ */
+const slicingPays = (): boolean => tf.getBackend() !== "tensorflow";
+
+/**
  * Scaled dot-product attention `softmax(q kᵀ · scale + mask) v` over `[B, H, T, dh]` queries and
  * `[B, H, Tk, dh]` keys/values, with an additive mask broadcast to `[B, H, T, Tk]` (none: every
  * key visible). See {@link TransformerPolicy.attention} for the kernels.
@@ -281,7 +288,7 @@ export const attention = (
 	const Tk = k.shape[2];
 	// scaling q (B·T·D values) instead of the scores (B·H·T·Tk) saves one T² tensor per layer
 	const qs = tf.mul(q, scale);
-	if (kernels === "batched" || (kernels === "auto" && T < SLICED_ATTENTION_MIN_QUERIES)) {
+	if (kernels === "batched" || (kernels === "auto" && (T < SLICED_ATTENTION_MIN_QUERIES || !slicingPays()))) {
 		const scores = tf.matMul(qs, k, false, true);
 		return tf.matMul(tf.softmax(mask === undefined ? scores : tf.add(scores, mask)), v);
 	}
@@ -541,7 +548,7 @@ export class TransformerPolicy {
 	 *   heads apart (without a tape, per 48-wide slice of the contraction, as the batched loop
 	 *   sums). With the slice kernel patch (backend/wasm-slice.ts) the slicing is cheap, and it is
 	 *   2–6× faster than `batched` from 64 queries on (bench/policy-model.ts).
-	 * - `auto` (default): `sliced` from {@link SLICED_ATTENTION_MIN_QUERIES} queries on, else `batched`.
+	 * - `auto` (default): on wasm `sliced` from {@link SLICED_ATTENTION_MIN_QUERIES} queries on, else (and on the native backend always) `batched`.
 	 */
 	attention: "auto" | "batched" | "sliced" = "auto";
 
