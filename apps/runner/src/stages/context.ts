@@ -200,6 +200,7 @@ export const startRolloutPool = (
 	ctx: StageContext,
 	policy: Policy,
 	episodes: number,
+	work = "rollouts",
 ): Effect.Effect<RolloutPool, unknown, Scope.Scope> =>
 	Effect.gen(function* () {
 		const { config } = ctx;
@@ -218,6 +219,6 @@ export const startRolloutPool = (
 			Effect.tryPromise({ try: () => RolloutPool.start(init, workers), catch: (e) => e }),
 			(p) => Effect.promise(() => p.close()),
 		);
-		if (workers > 0) ctx.log(`rollouts: ${workers} worker thread${workers === 1 ? "" : "s"} beside the main thread`);
+		if (workers > 0) ctx.log(`${work}: ${workers} worker thread${workers === 1 ? "" : "s"} beside the main thread`);
 		return pool;
 	});

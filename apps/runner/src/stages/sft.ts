@@ -22,7 +22,15 @@ import { Effect, Schema } from "effect";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type RunDir } from "../runs/run-dir.ts";
-import { envPool, fmt, type StageContext, taskRange, VALIDATION_OFFSET, yieldToEventLoop } from "./context.ts";
+import {
+	envPool,
+	fmt,
+	type StageContext,
+	startRolloutPool,
+	taskRange,
+	VALIDATION_OFFSET,
+	yieldToEventLoop,
+} from "./context.ts";
 
 /** What the SFT stage reports (also saved as `sft.json` beside the checkpoint). */
 export const SftSummary = Schema.Struct({
@@ -118,6 +126,9 @@ const loadPartial = (dir: string) =>
  * `<run>/sft.partial`, from which a rerun continues exactly where it stopped.
  */
 export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run): Effect.Effect<SftSummary, unknown> =>
+	Effect.scoped(sftStage(ctx, run, logTo));
+
+const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 	Effect.gen(function* () {
 		const out = sftDir(run);
 		const summaryPath = join(out, "sft.json");
@@ -149,11 +160,16 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 		ctx.log(
 			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
 		);
+		// workers compute shares of each step's micro-batches (the same policy with any number of them)
+		const parallel = config.rollout.workers > 0 && config.sft.microBatchSize < config.sft.batchSize;
+		const pool = parallel ? yield* startRolloutPool(ctx, { model, tokenizer }, 1, "SFT gradients") : undefined;
 		const resumedAt = partial?.snapshot.state.steps ?? 0;
 		const bar = new Progress({ label: "sft", total: config.sft.steps, unit: "step", initial: resumedAt });
 		let last = resumedAt;
 		const options: SftOptions = {
 			batchSize: config.sft.batchSize,
+			microBatchSize: config.sft.microBatchSize,
+			...(pool !== undefined ? { helpers: pool } : {}),
 			learningRate: config.sft.lr,
 			warmupSteps: config.sft.warmup,
 			maxSteps: config.sft.steps,

@@ -57,13 +57,17 @@ export {
 	type TokenOutputs,
 } from "./score.ts";
 export {
+	answerTokens,
 	evaluateSftLoss,
 	type SftEvalPoint,
+	type SftGradientHelpers,
 	type SftOptions,
 	type SftResult,
 	SftRun,
 	SftRunState,
 	type SftSnapshot,
+	sftChunkGradient,
+	sftChunkLoss,
 	sftLoss,
 	trainSft,
 } from "./sft.ts";

@@ -2,16 +2,23 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "
 import { Result, Schema } from "effect";
 import type { ManagedEnv } from "../env/time-limit.ts";
 import type { ChunkJob, ChunkLossSettings, ChunkResult, GradientHelpers } from "../train/chunk-loss.ts";
+import type { ChunkGradient } from "../train/optim.ts";
 import { Trajectory } from "../trajectory/schema.ts";
 import { type CollectOptions, collectRollouts, type Policy } from "./collector.ts";
+import type { SftExample } from "./demos.ts";
 import type {
 	GradientReply,
 	GradientRequest,
 	RolloutReply,
 	RolloutRequest,
 	RolloutWorkerInit,
+	SftGradientRequest,
 	WorkerMessage,
 } from "./rollout-protocol.ts";
+import type { SftGradientHelpers } from "./sft.ts";
+
+/** `Omit` applied to each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A rollout worker failed to start, or failed while playing its share of a batch. */
 export class RolloutWorkerError extends Error {
@@ -116,15 +123,17 @@ class RolloutWorker {
 		});
 	}
 
-	/** Start computing `jobs`' gradients; the returned function blocks until they are in and returns them. */
+	/**
+	 * Start computing gradients (a policy-loss or an SFT request, without its `done` flag); the
+	 * returned function blocks until the `count` results are in and returns them.
+	 */
 	gradients(
-		weights: ReadonlyArray<Float32Array>,
-		jobs: ReadonlyArray<ChunkJob>,
-		settings: ChunkLossSettings,
+		request: DistributiveOmit<GradientRequest | SftGradientRequest, "done">,
+		count: number,
 	): () => ChunkResult[] {
 		if (this.failure !== undefined) throw this.failure;
 		const done = new Int32Array(new SharedArrayBuffer(4));
-		this.worker.postMessage({ type: "gradients", weights, jobs, settings, done } satisfies GradientRequest);
+		this.worker.postMessage({ ...request, done } satisfies WorkerMessage);
 		return () => {
 			if (Atomics.wait(done, 0, 0, GRADIENT_TIMEOUT_MS) === "timed-out")
 				throw new RolloutWorkerError(`rollout worker sent no gradients within ${GRADIENT_TIMEOUT_MS / 1000} s`);
@@ -134,8 +143,8 @@ class RolloutWorker {
 				throw new RolloutWorkerError(`rollout worker sent malformed gradients: ${reply.failure.message}`);
 			const r: GradientReply = reply.success;
 			if (r.type === "error") throw new RolloutWorkerError(`rollout worker: ${r.message}`);
-			if (r.results.length !== jobs.length)
-				throw new RolloutWorkerError(`rollout worker sent ${r.results.length} gradients for ${jobs.length} chunks`);
+			if (r.results.length !== count)
+				throw new RolloutWorkerError(`rollout worker sent ${r.results.length} gradients for ${count} chunks`);
 			return [...r.results];
 		};
 	}
@@ -155,7 +164,7 @@ class RolloutWorker {
  * trajectories are the ones an unsplit `collectRollouts` call returns, whatever the pool's size.
  * The same workers compute shares of the RL update's gradients ({@link postGradients}).
  */
-export class RolloutPool implements GradientHelpers {
+export class RolloutPool implements GradientHelpers, SftGradientHelpers {
 	private constructor(private readonly workers: ReadonlyArray<RolloutWorker>) {}
 
 	/** Start `size` workers (all of them, or none: a failed start stops the others). */
@@ -226,7 +235,23 @@ export class RolloutPool implements GradientHelpers {
 	): { wait(): ChunkResult[][] } {
 		if (shares.length > this.workers.length)
 			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
-		const pending = shares.map((jobs, i) => (this.workers[i] as RolloutWorker).gradients(weights, jobs, settings));
+		const pending = shares.map((jobs, i) =>
+			(this.workers[i] as RolloutWorker).gradients({ type: "gradients", weights, jobs, settings }, jobs.length),
+		);
+		return { wait: () => pending.map((read) => read()) };
+	}
+
+	/** Data-parallel SFT gradients ({@link SftGradientHelpers}): share i goes to worker i with `weights`. */
+	postSftGradients(
+		weights: ReadonlyArray<Float32Array>,
+		shares: ReadonlyArray<ReadonlyArray<ReadonlyArray<SftExample>>>,
+		tokens: number,
+	): { wait(): ChunkGradient[][] } {
+		if (shares.length > this.workers.length)
+			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
+		const pending = shares.map((chunks, i) =>
+			(this.workers[i] as RolloutWorker).gradients({ type: "sft-gradients", weights, chunks, tokens }, chunks.length),
+		);
 		return { wait: () => pending.map((read) => read()) };
 	}
 

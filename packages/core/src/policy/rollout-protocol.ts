@@ -4,6 +4,7 @@ import type { ChunkJob, ChunkLossSettings, ChunkResult } from "../train/chunk-lo
 import type { Trajectory } from "../trajectory/schema.ts";
 import type { CollectOptions } from "./collector.ts";
 import type { ModelConfig } from "./config.ts";
+import type { SftExample } from "./demos.ts";
 import type { TokenizerJson } from "./tokenizer.ts";
 
 /**
@@ -64,10 +65,22 @@ export interface GradientRequest {
 	readonly done: Int32Array;
 }
 
+/**
+ * Main thread → worker: compute these SFT micro-batches' gradients (`sftChunkGradient` with the
+ * batch's answer-token count `tokens`) with these weights, answered like a {@link GradientRequest}.
+ */
+export interface SftGradientRequest {
+	readonly type: "sft-gradients";
+	readonly weights: ReadonlyArray<Float32Array>;
+	readonly chunks: ReadonlyArray<ReadonlyArray<SftExample>>;
+	readonly tokens: number;
+	readonly done: Int32Array;
+}
+
 /** Worker → main thread on the gradient port. */
 export type GradientReply =
 	| { readonly type: "gradients"; readonly results: ReadonlyArray<ChunkResult> }
 	| { readonly type: "error"; readonly message: string };
 
 /** Every message a worker receives from the main thread. */
-export type WorkerMessage = RolloutRequest | GradientPortMessage | GradientRequest;
+export type WorkerMessage = RolloutRequest | GradientPortMessage | GradientRequest | SftGradientRequest;

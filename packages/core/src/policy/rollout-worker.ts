@@ -18,8 +18,10 @@ import type {
 	GradientRequest,
 	RolloutReply,
 	RolloutWorkerInit,
+	SftGradientRequest,
 	WorkerMessage,
 } from "./rollout-protocol.ts";
+import { sftChunkGradient } from "./sft.ts";
 import { Tokenizer } from "./tokenizer.ts";
 
 const port = parentPort;
@@ -57,11 +59,17 @@ try {
 		});
 	};
 	let gradientPort: MessagePort | undefined;
-	const gradients = (request: GradientRequest) => {
+	const gradients = (request: GradientRequest | SftGradientRequest) => {
 		let reply: GradientReply;
 		try {
 			setWeights(request.weights);
-			reply = { type: "gradients", results: request.jobs.map((job) => jobGradient(model, job, request.settings)) };
+			reply = {
+				type: "gradients",
+				results:
+					request.type === "gradients"
+						? request.jobs.map((job) => jobGradient(model, job, request.settings))
+						: request.chunks.map((chunk) => ({ ...sftChunkGradient(model, chunk, request.tokens), aux: {} })),
+			};
 		} catch (e) {
 			reply = { type: "error", message: messageOf(e) };
 		}
@@ -76,7 +84,7 @@ try {
 	};
 	port.on("message", (message: WorkerMessage) => {
 		if (message.type === "gradient-port") gradientPort = message.port;
-		else if (message.type === "gradients") gradients(message);
+		else if (message.type === "gradients" || message.type === "sft-gradients") gradients(message);
 		else
 			try {
 				setWeights(message.weights);

@@ -1,8 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { collectRollouts, RolloutPool, RolloutWorkerError, TransformerPolicy } from "../../src/policy/index.ts";
+import {
+	answerTokens,
+	collectDemonstrations,
+	collectRollouts,
+	encodeDemonstrations,
+	RolloutPool,
+	RolloutWorkerError,
+	type SftGradientHelpers,
+	sftChunkGradient,
+	sftLoss,
+	TransformerPolicy,
+	trainSft,
+} from "../../src/policy/index.ts";
 import { type GradientHelpers, groupRelativeUpdate, ppoUpdate } from "../../src/train/index.ts";
 import { groupTrajectories } from "../../src/trajectory/schema.ts";
+import { balancedChunks } from "../../src/util/chunks.ts";
 import { corridorEnvs, corridorSpecV0, corridorTokenizer, tasks, useBackend } from "./helpers.ts";
 
 const tokenizer = corridorTokenizer();
@@ -110,6 +123,52 @@ describe("rollout pool", () => {
 				expect(shared.metrics).toEqual(alone.metrics);
 			}
 		});
+	}, 60_000);
+
+	test("SFT in micro-batches: the same weights and losses with 0, 1 and 2 workers; the micro-batches' gradients add up to the batch's", async () => {
+		const env = corridorEnvs(1)[0];
+		if (env === undefined) throw new Error("no env");
+		const demos = (split: string, n: number) =>
+			encodeDemonstrations(tokenizer, collectDemonstrations(env, tasks(split, n)).demos, config.contextLength);
+		const train = demos("train", 12);
+		const val = demos("test", 3);
+		const options = { batchSize: 10, microBatchSize: 3, maxSteps: 6, evalEvery: 3, learningRate: 1e-2, seed: 4 };
+		const run = (helpers?: SftGradientHelpers) => {
+			const model = policy.model.copy();
+			const result = trainSft(model, train, val, { ...options, ...(helpers ? { helpers } : {}) });
+			const weights = model.variables().map((v) => Array.from(v.dataSync()));
+			model.dispose();
+			result.optimizer.dispose();
+			return { curve: result.curve.map((p) => [p.trainLoss, p.valLoss]), weights };
+		};
+		const alone = run();
+		await withPool(1, (pool) => {
+			expect(run(pool)).toEqual(alone);
+		});
+		await withPool(2, (pool) => {
+			expect(run(pool)).toEqual(alone);
+		});
+		// the parts' gradients sum to the whole batch's mean-loss gradient (up to float rounding)
+		const batch = train.slice(0, 10);
+		const tokens = answerTokens(batch);
+		const whole = tf.variableGrads(() => sftLoss(policy.model, batch));
+		const parts = balancedChunks(batch, 3).map((c) => sftChunkGradient(policy.model, c, tokens));
+		expect(parts.map((p) => p.value).reduce((a, b) => a + b, 0)).toBeCloseTo(whole.value.dataSync()[0] as number, 5);
+		for (const [j, v] of policy.model.variables().entries()) {
+			const want = whole.grads[v.name]?.dataSync() as Float32Array | undefined;
+			if (want === undefined) {
+				// the value and progress heads get no SFT gradient, here or in the parts
+				expect(parts.every((p) => p.grads[j] === undefined)).toBe(true);
+				continue;
+			}
+			let worst = 0;
+			for (let i = 0; i < want.length; i++) {
+				const got = parts.reduce((sum, p) => sum + (p.grads[j]?.[i] ?? 0), 0);
+				worst = Math.max(worst, Math.abs((want[i] as number) - got));
+			}
+			expect(worst).toBeLessThan(1e-5);
+		}
+		tf.dispose([whole.value, ...Object.values(whole.grads)]);
 	}, 60_000);
 
 	test("a worker that cannot compute its share of the gradient fails the update with a RolloutWorkerError naming the cause", async () => {
