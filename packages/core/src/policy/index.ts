@@ -52,7 +52,10 @@ export {
 	type PickedOutputs,
 	packMask,
 	packSequences,
+	type ScoreHelpers,
+	type ScoreOptions,
 	type SequenceScores,
+	scoreBatch,
 	scoreSequences,
 	type TokenOutputs,
 } from "./score.ts";

@@ -12,9 +12,11 @@ import type {
 	RolloutReply,
 	RolloutRequest,
 	RolloutWorkerInit,
+	ScoreRequest,
 	SftGradientRequest,
 	WorkerMessage,
 } from "./rollout-protocol.ts";
+import type { ScoreOptions, SequenceScores } from "./score.ts";
 import type { SftGradientHelpers } from "./sft.ts";
 
 /** `Omit` applied to each member of a union. */
@@ -41,6 +43,18 @@ const decodeGradientReply = Schema.decodeUnknownResult(
 					grads: Schema.Array(Schema.UndefinedOr(Schema.instanceOf(Float32Array))),
 					aux: Schema.Record(Schema.String, Schema.Number),
 				}),
+			),
+		}),
+		Schema.Struct({
+			type: Schema.Literal("scores"),
+			results: Schema.Array(
+				Schema.Array(
+					Schema.Struct({
+						logProbs: Schema.instanceOf(Float32Array),
+						values: Schema.instanceOf(Float32Array),
+						progress: Schema.instanceOf(Float32Array),
+					}),
+				),
 			),
 		}),
 		Schema.Struct({ type: Schema.Literal("error"), message: Schema.String }),
@@ -131,21 +145,48 @@ class RolloutWorker {
 		request: DistributiveOmit<GradientRequest | SftGradientRequest, "done">,
 		count: number,
 	): () => ChunkResult[] {
+		const read = this.call(request, "gradients", count);
+		return () => {
+			const r = read();
+			if (r.type !== "gradients") throw new RolloutWorkerError(`rollout worker sent ${r.type} for gradients`);
+			return [...r.results];
+		};
+	}
+
+	/** Start scoring `batches`; the returned function blocks until their scores are in and returns them. */
+	scores(request: Omit<ScoreRequest, "done">): () => SequenceScores[][] {
+		const read = this.call(request, "scores", request.batches.length);
+		return () => {
+			const r = read();
+			if (r.type !== "scores") throw new RolloutWorkerError(`rollout worker sent ${r.type} for scores`);
+			return r.results.map((batch) => [...batch]);
+		};
+	}
+
+	/**
+	 * Post a request answered on the gradient port; the returned function blocks until the reply is
+	 * in, decodes it and checks that it holds `count` results.
+	 */
+	private call(
+		request: DistributiveOmit<GradientRequest | SftGradientRequest | ScoreRequest, "done">,
+		what: string,
+		count: number,
+	): () => Exclude<GradientReply, { type: "error" }> {
 		if (this.failure !== undefined) throw this.failure;
 		const done = new Int32Array(new SharedArrayBuffer(4));
 		this.worker.postMessage({ ...request, done } satisfies WorkerMessage);
 		return () => {
 			if (Atomics.wait(done, 0, 0, GRADIENT_TIMEOUT_MS) === "timed-out")
-				throw new RolloutWorkerError(`rollout worker sent no gradients within ${GRADIENT_TIMEOUT_MS / 1000} s`);
+				throw new RolloutWorkerError(`rollout worker sent no ${what} within ${GRADIENT_TIMEOUT_MS / 1000} s`);
 			const received = receiveMessageOnPort(this.gradientPort);
 			const reply = decodeGradientReply(received?.message);
 			if (Result.isFailure(reply))
-				throw new RolloutWorkerError(`rollout worker sent malformed gradients: ${reply.failure.message}`);
+				throw new RolloutWorkerError(`rollout worker sent malformed ${what}: ${reply.failure.message}`);
 			const r: GradientReply = reply.success;
 			if (r.type === "error") throw new RolloutWorkerError(`rollout worker: ${r.message}`);
 			if (r.results.length !== count)
-				throw new RolloutWorkerError(`rollout worker sent ${r.results.length} gradients for ${count} chunks`);
-			return [...r.results];
+				throw new RolloutWorkerError(`rollout worker sent ${r.results.length} ${what} for ${count} chunks`);
+			return r;
 		};
 	}
 
@@ -237,6 +278,20 @@ export class RolloutPool implements GradientHelpers, SftGradientHelpers {
 			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
 		const pending = shares.map((jobs, i) =>
 			(this.workers[i] as RolloutWorker).gradients({ type: "gradients", weights, jobs, settings }, jobs.length),
+		);
+		return { wait: () => pending.map((read) => read()) };
+	}
+
+	/** Scoring ({@link ScoreHelpers}): the batches of share i go to worker i with `weights`. */
+	postScores(
+		weights: ReadonlyArray<Float32Array>,
+		shares: ReadonlyArray<ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>>,
+		options: Omit<ScoreOptions, "batchSize">,
+	): { wait(): SequenceScores[][][] } {
+		if (shares.length > this.workers.length)
+			throw new RolloutWorkerError(`${shares.length} scoring shares for ${this.workers.length} workers`);
+		const pending = shares.map((batches, i) =>
+			(this.workers[i] as RolloutWorker).scores({ type: "score", weights, batches, options }),
 		);
 		return { wait: () => pending.map((read) => read()) };
 	}

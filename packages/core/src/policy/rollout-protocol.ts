@@ -5,6 +5,7 @@ import type { Trajectory } from "../trajectory/schema.ts";
 import type { CollectOptions } from "./collector.ts";
 import type { ModelConfig } from "./config.ts";
 import type { SftExample } from "./demos.ts";
+import type { ScoreOptions, SequenceScores } from "./score.ts";
 import type { TokenizerJson } from "./tokenizer.ts";
 
 /**
@@ -77,10 +78,23 @@ export interface SftGradientRequest {
 	readonly done: Int32Array;
 }
 
+/**
+ * Main thread → worker: score these batches of sequences (`scoreBatch`, one forward pass each)
+ * with these weights, answered like a {@link GradientRequest}.
+ */
+export interface ScoreRequest {
+	readonly type: "score";
+	readonly weights: ReadonlyArray<Float32Array>;
+	readonly batches: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>;
+	readonly options: Omit<ScoreOptions, "batchSize">;
+	readonly done: Int32Array;
+}
+
 /** Worker → main thread on the gradient port. */
 export type GradientReply =
 	| { readonly type: "gradients"; readonly results: ReadonlyArray<ChunkResult> }
+	| { readonly type: "scores"; readonly results: ReadonlyArray<ReadonlyArray<SequenceScores>> }
 	| { readonly type: "error"; readonly message: string };
 
 /** Every message a worker receives from the main thread. */
-export type WorkerMessage = RolloutRequest | GradientPortMessage | GradientRequest | SftGradientRequest;
+export type WorkerMessage = RolloutRequest | GradientPortMessage | GradientRequest | SftGradientRequest | ScoreRequest;

@@ -18,9 +18,11 @@ import type {
 	GradientRequest,
 	RolloutReply,
 	RolloutWorkerInit,
+	ScoreRequest,
 	SftGradientRequest,
 	WorkerMessage,
 } from "./rollout-protocol.ts";
+import { scoreBatch } from "./score.ts";
 import { sftChunkGradient } from "./sft.ts";
 import { Tokenizer } from "./tokenizer.ts";
 
@@ -59,32 +61,43 @@ try {
 		});
 	};
 	let gradientPort: MessagePort | undefined;
-	const gradients = (request: GradientRequest | SftGradientRequest) => {
+	const answer = (request: GradientRequest | SftGradientRequest | ScoreRequest): GradientReply => {
+		setWeights(request.weights);
+		switch (request.type) {
+			case "gradients":
+				return { type: "gradients", results: request.jobs.map((job) => jobGradient(model, job, request.settings)) };
+			case "sft-gradients":
+				return {
+					type: "gradients",
+					results: request.chunks.map((chunk) => ({ ...sftChunkGradient(model, chunk, request.tokens), aux: {} })),
+				};
+			case "score":
+				return { type: "scores", results: request.batches.map((rows) => scoreBatch(model, rows, request.options)) };
+		}
+	};
+	const gradients = (request: GradientRequest | SftGradientRequest | ScoreRequest) => {
 		let reply: GradientReply;
 		try {
-			setWeights(request.weights);
-			reply = {
-				type: "gradients",
-				results:
-					request.type === "gradients"
-						? request.jobs.map((job) => jobGradient(model, job, request.settings))
-						: request.chunks.map((chunk) => ({ ...sftChunkGradient(model, chunk, request.tokens), aux: {} })),
-			};
+			reply = answer(request);
 		} catch (e) {
 			reply = { type: "error", message: messageOf(e) };
 		}
 		// transferred, not copied (each buffer once: a backend may hand out views of one buffer)
-		const buffers =
+		const arrays =
 			reply.type === "gradients"
-				? reply.results.flatMap((r) => r.grads.flatMap((g) => (g ? [g.buffer as ArrayBuffer] : [])))
-				: [];
+				? reply.results.flatMap((r) => r.grads.flatMap((g) => (g ? [g] : [])))
+				: reply.type === "scores"
+					? reply.results.flat().flatMap((s) => [s.logProbs, s.values, s.progress])
+					: [];
+		const buffers = arrays.map((a) => a.buffer as ArrayBuffer);
 		gradientPort?.postMessage(reply, [...new Set(buffers)]);
 		Atomics.store(request.done, 0, 1);
 		Atomics.notify(request.done, 0);
 	};
 	port.on("message", (message: WorkerMessage) => {
 		if (message.type === "gradient-port") gradientPort = message.port;
-		else if (message.type === "gradients" || message.type === "sft-gradients") gradients(message);
+		else if (message.type === "gradients" || message.type === "sft-gradients" || message.type === "score")
+			gradients(message);
 		else
 			try {
 				setWeights(message.weights);

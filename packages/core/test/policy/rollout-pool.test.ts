@@ -8,6 +8,7 @@ import {
 	RolloutPool,
 	RolloutWorkerError,
 	type SftGradientHelpers,
+	scoreSequences,
 	sftChunkGradient,
 	sftLoss,
 	TransformerPolicy,
@@ -16,6 +17,7 @@ import {
 import { type GradientHelpers, groupRelativeUpdate, ppoUpdate } from "../../src/train/index.ts";
 import { groupTrajectories } from "../../src/trajectory/schema.ts";
 import { balancedChunks } from "../../src/util/chunks.ts";
+import { Rng } from "../../src/util/rng.ts";
 import { corridorEnvs, corridorSpecV0, corridorTokenizer, tasks, useBackend } from "./helpers.ts";
 
 const tokenizer = corridorTokenizer();
@@ -123,6 +125,17 @@ describe("rollout pool", () => {
 				expect(shared.metrics).toEqual(alone.metrics);
 			}
 		});
+	}, 60_000);
+
+	test("workers score shares of the batches: the same log-probs, values and progress as one thread", async () => {
+		const rng = new Rng(3);
+		const seqs = Array.from({ length: 23 }, () => Array.from({ length: 5 + rng.int(30) }, () => 1 + rng.int(20)));
+		const options = { batchSize: 4, temperature: 1.3, pad: tokenizer.pad };
+		const alone = scoreSequences(policy.model, seqs, options);
+		for (const size of [1, 2])
+			await withPool(size, (pool) => {
+				expect(scoreSequences(policy.model, seqs, options, pool)).toEqual(alone);
+			});
 	}, 60_000);
 
 	test("SFT in micro-batches: the same weights and losses with 0, 1 and 2 workers; the micro-batches' gradients add up to the batch's", async () => {
