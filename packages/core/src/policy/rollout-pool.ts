@@ -3,12 +3,15 @@ import { Result, Schema } from "effect";
 import type { ManagedEnv } from "../env/time-limit.ts";
 import type { ChunkJob, ChunkLossSettings, ChunkResult, GradientHelpers } from "../train/chunk-loss.ts";
 import type { ChunkGradient } from "../train/optim.ts";
+import type { EstimatorPart, EstimatorSettings, ProgressGradientHelpers } from "../train/progress.ts";
 import { Trajectory } from "../trajectory/schema.ts";
 import { type CollectOptions, collectRollouts, type Policy } from "./collector.ts";
 import type { SftExample } from "./demos.ts";
 import type {
 	GradientReply,
 	GradientRequest,
+	PortRequest,
+	ProgressGradientRequest,
 	RolloutReply,
 	RolloutRequest,
 	RolloutWorkerInit,
@@ -142,7 +145,7 @@ class RolloutWorker {
 	 * returned function blocks until the `count` results are in and returns them.
 	 */
 	gradients(
-		request: DistributiveOmit<GradientRequest | SftGradientRequest, "done">,
+		request: DistributiveOmit<GradientRequest | SftGradientRequest | ProgressGradientRequest, "done">,
 		count: number,
 	): () => ChunkResult[] {
 		const read = this.call(request, "gradients", count);
@@ -168,7 +171,7 @@ class RolloutWorker {
 	 * in, decodes it and checks that it holds `count` results.
 	 */
 	private call(
-		request: DistributiveOmit<GradientRequest | SftGradientRequest | ScoreRequest, "done">,
+		request: DistributiveOmit<PortRequest, "done">,
 		what: string,
 		count: number,
 	): () => Exclude<GradientReply, { type: "error" }> {
@@ -205,7 +208,7 @@ class RolloutWorker {
  * trajectories are the ones an unsplit `collectRollouts` call returns, whatever the pool's size.
  * The same workers compute shares of the RL update's gradients ({@link postGradients}).
  */
-export class RolloutPool implements GradientHelpers, SftGradientHelpers {
+export class RolloutPool implements GradientHelpers, SftGradientHelpers, ProgressGradientHelpers {
 	private constructor(private readonly workers: ReadonlyArray<RolloutWorker>) {}
 
 	/** Start `size` workers (all of them, or none: a failed start stops the others). */
@@ -278,6 +281,23 @@ export class RolloutPool implements GradientHelpers, SftGradientHelpers {
 			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
 		const pending = shares.map((jobs, i) =>
 			(this.workers[i] as RolloutWorker).gradients({ type: "gradients", weights, jobs, settings }, jobs.length),
+		);
+		return { wait: () => pending.map((read) => read()) };
+	}
+
+	/** Data-parallel estimator gradients ({@link ProgressGradientHelpers}): share i goes to worker i with `weights`. */
+	postProgressGradients(
+		weights: ReadonlyArray<Float32Array>,
+		shares: ReadonlyArray<ReadonlyArray<EstimatorPart>>,
+		settings: EstimatorSettings,
+	): { wait(): ChunkGradient[][] } {
+		if (shares.length > this.workers.length)
+			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
+		const pending = shares.map((parts, i) =>
+			(this.workers[i] as RolloutWorker).gradients(
+				{ type: "progress-gradients", weights, parts, settings },
+				parts.length,
+			),
 		);
 		return { wait: () => pending.map((read) => read()) };
 	}

@@ -1,6 +1,7 @@
 import type { MessagePort } from "node:worker_threads";
 import type { ResetRequest } from "../env/types.ts";
 import type { ChunkJob, ChunkLossSettings, ChunkResult } from "../train/chunk-loss.ts";
+import type { EstimatorPart, EstimatorSettings } from "../train/progress.ts";
 import type { Trajectory } from "../trajectory/schema.ts";
 import type { CollectOptions } from "./collector.ts";
 import type { ModelConfig } from "./config.ts";
@@ -79,6 +80,21 @@ export interface SftGradientRequest {
 }
 
 /**
+ * Main thread → worker: compute these progress-estimator parts' gradients
+ * (`estimatorPartGradient`) with these weights, answered like a {@link GradientRequest}.
+ */
+export interface ProgressGradientRequest {
+	readonly type: "progress-gradients";
+	readonly weights: ReadonlyArray<Float32Array>;
+	readonly parts: ReadonlyArray<EstimatorPart>;
+	readonly settings: EstimatorSettings;
+	readonly done: Int32Array;
+}
+
+/** Every request answered on the gradient port. */
+export type PortRequest = GradientRequest | SftGradientRequest | ProgressGradientRequest | ScoreRequest;
+
+/**
  * Main thread → worker: score these batches of sequences (`scoreBatch`, one forward pass each)
  * with these weights, answered like a {@link GradientRequest}.
  */
@@ -97,4 +113,4 @@ export type GradientReply =
 	| { readonly type: "error"; readonly message: string };
 
 /** Every message a worker receives from the main thread. */
-export type WorkerMessage = RolloutRequest | GradientPortMessage | GradientRequest | SftGradientRequest | ScoreRequest;
+export type WorkerMessage = RolloutRequest | GradientPortMessage | PortRequest;

@@ -11,17 +11,10 @@ import { initBackend } from "../backend/index.ts";
 import { EnvRegistry } from "../env/registry.ts";
 import type { ManagedEnv } from "../env/time-limit.ts";
 import { jobGradient } from "../train/chunk-loss.ts";
+import { estimatorPartGradient } from "../train/progress.ts";
 import { collectRollouts } from "./collector.ts";
 import { TransformerPolicy } from "./model.ts";
-import type {
-	GradientReply,
-	GradientRequest,
-	RolloutReply,
-	RolloutWorkerInit,
-	ScoreRequest,
-	SftGradientRequest,
-	WorkerMessage,
-} from "./rollout-protocol.ts";
+import type { GradientReply, PortRequest, RolloutReply, RolloutWorkerInit, WorkerMessage } from "./rollout-protocol.ts";
 import { scoreBatch } from "./score.ts";
 import { sftChunkGradient } from "./sft.ts";
 import { Tokenizer } from "./tokenizer.ts";
@@ -61,7 +54,7 @@ try {
 		});
 	};
 	let gradientPort: MessagePort | undefined;
-	const answer = (request: GradientRequest | SftGradientRequest | ScoreRequest): GradientReply => {
+	const answer = (request: PortRequest): GradientReply => {
 		setWeights(request.weights);
 		switch (request.type) {
 			case "gradients":
@@ -71,11 +64,19 @@ try {
 					type: "gradients",
 					results: request.chunks.map((chunk) => ({ ...sftChunkGradient(model, chunk, request.tokens), aux: {} })),
 				};
+			case "progress-gradients":
+				return {
+					type: "gradients",
+					results: request.parts.map((part) => ({
+						...estimatorPartGradient(model, part, request.settings),
+						aux: {},
+					})),
+				};
 			case "score":
 				return { type: "scores", results: request.batches.map((rows) => scoreBatch(model, rows, request.options)) };
 		}
 	};
-	const gradients = (request: GradientRequest | SftGradientRequest | ScoreRequest) => {
+	const gradients = (request: PortRequest) => {
 		let reply: GradientReply;
 		try {
 			reply = answer(request);
@@ -96,8 +97,7 @@ try {
 	};
 	port.on("message", (message: WorkerMessage) => {
 		if (message.type === "gradient-port") gradientPort = message.port;
-		else if (message.type === "gradients" || message.type === "sft-gradients" || message.type === "score")
-			gradients(message);
+		else if (message.type !== "rollout") gradients(message);
 		else
 			try {
 				setWeights(message.weights);

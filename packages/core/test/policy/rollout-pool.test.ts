@@ -14,7 +14,13 @@ import {
 	TransformerPolicy,
 	trainSft,
 } from "../../src/policy/index.ts";
-import { type GradientHelpers, groupRelativeUpdate, ppoUpdate } from "../../src/train/index.ts";
+import {
+	type GradientHelpers,
+	groupRelativeUpdate,
+	type ProgressGradientHelpers,
+	ppoUpdate,
+	trainProgressEstimator,
+} from "../../src/train/index.ts";
 import { groupTrajectories } from "../../src/trajectory/schema.ts";
 import { balancedChunks } from "../../src/util/chunks.ts";
 import { Rng } from "../../src/util/rng.ts";
@@ -136,6 +142,41 @@ describe("rollout pool", () => {
 			await withPool(size, (pool) => {
 				expect(scoreSequences(policy.model, seqs, options, pool)).toEqual(alone);
 			});
+	}, 60_000);
+
+	test("progress-estimator training on the workers: the same losses and weights as one thread (whole policy and head only)", async () => {
+		const trajectories = collectRollouts(policy, corridorEnvs(8), {
+			tasks: tasks("train", 6),
+			groupSize: 2,
+			maxNewTokens: 4,
+			seed: 2,
+			temperature: 1.5,
+		});
+		const fit = { contextLength: config.contextLength, maxNewTokens: 4 };
+		const run = (trainable: "all" | "head", helpers?: ProgressGradientHelpers) => {
+			const model = policy.model.copy();
+			const optimizer = tf.train.adam(1e-2);
+			const { losses } = trainProgressEstimator(model, optimizer, trajectories, {
+				fit,
+				batchSize: 8,
+				microBatchSize: 2,
+				epochs: 2,
+				seed: 1,
+				trainable,
+				pad: tokenizer.pad,
+				...(helpers ? { helpers } : {}),
+			});
+			const weights = model.variables().map((v) => Array.from(v.dataSync()));
+			model.dispose();
+			optimizer.dispose();
+			return { losses, weights };
+		};
+		const alone = { all: run("all"), head: run("head") };
+		expect(alone.all.losses.length).toBe(4);
+		await withPool(2, (pool) => {
+			expect(run("all", pool)).toEqual(alone.all);
+			expect(run("head", pool)).toEqual(alone.head);
+		});
 	}, 60_000);
 
 	test("SFT in micro-batches: the same weights and losses with 0, 1 and 2 workers; the micro-batches' gradients add up to the batch's", async () => {
