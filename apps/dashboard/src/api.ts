@@ -46,6 +46,8 @@ export type KeysResponse = typeof KeysResponse.Type;
 export const MetricSeries = Schema.Struct({
 	run: Schema.String,
 	key: Schema.String,
+	/** Rows with the key; `x`/`y` hold at most the `max` asked for, evenly spaced. */
+	total: Schema.Int,
 	x: Schema.Array(Schema.Finite),
 	y: Schema.Array(Schema.Finite),
 });

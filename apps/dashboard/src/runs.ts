@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Schema } from "effect";
 import { parse as parseYaml } from "yaml";
 import type { CreditChoice, MetricSeries, RunStatus, RunSummary } from "./api.ts";
+import { scanKeys, scanSeries } from "./metrics-scan.ts";
 
 /** The keys of a run's `config.yaml` the dashboard reads (the rest is ignored). */
 export const RunConfigView = Schema.Struct({
@@ -41,7 +42,7 @@ const statOrUndefined = (path: string): Stats | undefined => {
 /** The last `bytes` of a file as text (whole lines only: a partial first line is dropped). */
 const readTail = (path: string, size: number, bytes = 64 * 1024): string => {
 	const start = Math.max(0, size - bytes);
-	const buf = Buffer.alloc(size - start);
+	const buf = Buffer.allocUnsafe(size - start);
 	const fd = openSync(path, "r");
 	try {
 		readSync(fd, buf, 0, buf.length, start);
@@ -69,70 +70,36 @@ const rowsFromEnd = function* (text: string): Generator<Row> {
 
 const isSftRow = (row: Row): boolean => Object.keys(row).some((k) => k.startsWith("sft/"));
 
-/** One metric over iterations. */
-interface Series {
-	readonly x: number[];
-	readonly y: number[];
+/** How far a file has been read: its inode (a rewrite, e.g. a resume's truncation, starts over) and byte offset. */
+interface Cursor {
+	readonly ino: number;
+	readonly offset: number;
 }
 
-/** A metrics file read so far: byte offset of the first unread line, and the series. */
-interface MetricsFile {
-	ino: number;
-	offset: number;
-	series: Map<string, Series>;
-}
-
-const emptyMetrics = (ino: number): MetricsFile => ({ ino, offset: 0, series: new Map() });
-
-/** Append whole JSONL lines (bytes `text`) to per-key series. */
-const addRows = (file: MetricsFile, text: string): void => {
-	for (const line of text.split("\n")) {
-		if (line.length < 2) continue;
-		let row: unknown;
-		try {
-			row = JSON.parse(line);
-		} catch {
-			continue;
-		}
-		if (typeof row !== "object" || row === null) continue;
-		const it = (row as Row).iteration;
-		if (typeof it !== "number" || !Number.isFinite(it)) continue;
-		for (const key in row) {
-			const v = (row as Row)[key];
-			if (key === "iteration" || typeof v !== "number" || !Number.isFinite(v)) continue;
-			let s = file.series.get(key);
-			if (s === undefined) {
-				s = { x: [], y: [] };
-				file.series.set(key, s);
-			}
-			s.x.push(it);
-			s.y.push(v);
-		}
-	}
-};
-
-/** Bring a metrics file's series up to date: read what was appended, or everything after a rewrite. */
-const refreshMetrics = (path: string, cached: MetricsFile | undefined): MetricsFile | undefined => {
+/** The bytes appended to a file since `cursor`, up to its last complete line, and the cursor after them. */
+const readNew = (
+	path: string,
+	cursor: Cursor | undefined,
+): { readonly buf: Buffer; readonly cursor: Cursor; readonly restart: boolean } | undefined => {
 	const st = statOrUndefined(path);
 	if (st === undefined) return undefined;
-	let file = cached;
-	if (file === undefined || file.ino !== st.ino || st.size < file.offset) file = emptyMetrics(st.ino);
-	if (st.size === file.offset) return file;
-	const buf = Buffer.alloc(st.size - file.offset);
+	const restart = cursor === undefined || cursor.ino !== st.ino || st.size < cursor.offset;
+	const offset = restart ? 0 : cursor.offset;
+	if (st.size === offset) return { buf: Buffer.alloc(0), cursor: { ino: st.ino, offset }, restart };
+	const buf = Buffer.allocUnsafe(st.size - offset);
 	const fd = openSync(path, "r");
 	let read: number;
 	try {
-		read = readSync(fd, buf, 0, buf.length, file.offset);
+		read = readSync(fd, buf, 0, buf.length, offset);
 	} finally {
 		closeSync(fd);
 	}
-	const end = buf.subarray(0, read).lastIndexOf(10) + 1; // up to the last complete line
-	if (end > 0) {
-		addRows(file, buf.toString("utf8", 0, end));
-		file.offset += end;
-	}
-	return file;
+	const end = buf.subarray(0, read).lastIndexOf(0x0a) + 1; // a torn last line waits for its end
+	return { buf: buf.subarray(0, end), cursor: { ino: st.ino, offset: offset + end }, restart };
 };
+
+/** The metrics files of a run: RL's rows and SFT's loss curve. */
+const metricsFiles = ["metrics.jsonl", join("sft-logs", "metrics.jsonl")];
 
 /** Outputs that mark a run's stages, in pipeline order (the last one present is the run's stage). */
 const stageMarks: ReadonlyArray<readonly [stage: string, exists: (dir: string, hasRl: boolean) => boolean]> = [
@@ -170,7 +137,8 @@ export interface RunsIndexOptions {
  */
 export class RunsIndex {
 	private readonly configs = new Map<string, { mtimeMs: number; config: RunConfigView }>();
-	private readonly metrics = new Map<string, MetricsFile>();
+	private readonly keyIndex = new Map<string, { cursor: Cursor; keys: Set<string> }>();
+	private readonly seriesIndex = new Map<string, { cursor: Cursor; x: number[]; y: number[] }>();
 	private readonly staleMs: number;
 	private readonly now: () => number;
 
@@ -291,38 +259,77 @@ export class RunsIndex {
 		};
 	}
 
-	/** The run's metrics (`metrics.jsonl` and SFT's `sft-logs/metrics.jsonl`) by key, brought up to date. */
-	private runSeries(name: string): Map<string, Series> {
-		const dir = this.dir(name);
-		const out = new Map<string, Series>();
-		if (dir === undefined) return out;
-		for (const rel of ["metrics.jsonl", join("sft-logs", "metrics.jsonl")]) {
-			const id = `${name}/${rel}`;
-			const file = refreshMetrics(join(dir, rel), this.metrics.get(id));
-			if (file === undefined) this.metrics.delete(id);
-			else {
-				this.metrics.set(id, file);
-				for (const [k, s] of file.series) if (!out.has(k)) out.set(k, s);
-			}
+	/** The metric keys of one metrics file, brought up to date. */
+	private fileKeys(path: string): Set<string> {
+		const cached = this.keyIndex.get(path);
+		const next = readNew(path, cached?.cursor);
+		if (next === undefined) {
+			this.keyIndex.delete(path);
+			return new Set();
 		}
-		return out;
+		const keys = next.restart || cached === undefined ? new Set<string>() : cached.keys;
+		scanKeys(next.buf.toString("utf8"), keys);
+		this.keyIndex.set(path, { cursor: next.cursor, keys });
+		return keys;
+	}
+
+	/** One key's series of one metrics file, brought up to date. */
+	private fileSeries(path: string, key: string): { x: number[]; y: number[] } | undefined {
+		const id = `${path}\0${key}`;
+		const cached = this.seriesIndex.get(id);
+		const next = readNew(path, cached?.cursor);
+		if (next === undefined) {
+			this.seriesIndex.delete(id);
+			return undefined;
+		}
+		const found = scanSeries(next.buf, key);
+		const series = next.restart || cached === undefined ? found : { x: cached.x, y: cached.y };
+		if (series !== found)
+			for (let i = 0; i < found.x.length; i++) {
+				series.x.push(found.x[i] as number);
+				series.y.push(found.y[i] as number);
+			}
+		this.seriesIndex.set(id, { cursor: next.cursor, ...series });
+		return series;
 	}
 
 	/** The metric keys of some runs (union, sorted). */
 	keys(names: ReadonlyArray<string>): string[] {
 		const keys = new Set<string>();
-		for (const n of names) for (const k of this.runSeries(n).keys()) keys.add(k);
+		for (const n of names) {
+			const dir = this.dir(n);
+			if (dir !== undefined) for (const f of metricsFiles) for (const k of this.fileKeys(join(dir, f))) keys.add(k);
+		}
 		return [...keys].sort();
 	}
 
-	/** Series of the given keys for each run (a run without a key has no series for it). */
-	series(names: ReadonlyArray<string>, keys: ReadonlyArray<string>): MetricSeries[] {
+	/**
+	 * Series of the given keys for each run (a run without a key has none; a key in both files comes
+	 * from `metrics.jsonl`), each thinned to at most `maxPoints` evenly spaced points (the last kept).
+	 */
+	series(
+		names: ReadonlyArray<string>,
+		keys: ReadonlyArray<string>,
+		maxPoints = Number.POSITIVE_INFINITY,
+	): MetricSeries[] {
 		return names.flatMap((run) => {
-			const all = this.runSeries(run);
+			const dir = this.dir(run);
+			if (dir === undefined) return [];
 			return keys.flatMap((key) => {
-				const s = all.get(key);
-				return s === undefined ? [] : [{ run, key, x: s.x, y: s.y }];
+				for (const f of metricsFiles) {
+					const s = this.fileSeries(join(dir, f), key);
+					if (s !== undefined && s.x.length > 0) return [{ run, key, total: s.x.length, ...thin(s, maxPoints) }];
+				}
+				return [];
 			});
 		});
 	}
 }
+
+/** At most `max` points of a series, evenly spaced over its indices, first and last kept. */
+export const thin = (s: { readonly x: number[]; readonly y: number[] }, max: number): { x: number[]; y: number[] } => {
+	const n = s.x.length;
+	if (n <= max || max < 2) return { x: s.x, y: s.y };
+	const idx = Array.from({ length: max }, (_, i) => Math.round((i * (n - 1)) / (max - 1)));
+	return { x: idx.map((i) => s.x[i] as number), y: idx.map((i) => s.y[i] as number) };
+};

@@ -87,6 +87,12 @@ const cookie = (req: Request, name: string): string | undefined => {
 const bearer = (req: Request): string | null =>
 	/^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1] ?? req.headers.get("x-stepwise-token");
 
+/** `max=N` (N ≥ 2): thin each series to N points; otherwise all of them. */
+const maxPoints = (url: URL): number => {
+	const n = Number(url.searchParams.get("max"));
+	return Number.isInteger(n) && n >= 2 ? n : Number.POSITIVE_INFINITY;
+};
+
 const runNames = (url: URL): string[] => url.searchParams.getAll("run").filter((r) => r !== "");
 
 /** The request handler, apart from the server (tests call it directly too). */
@@ -117,7 +123,7 @@ export const makeHandler = (options: DashboardOptions) => {
 		if (what === "runs" && parts.length === 1) return json({ runsDir: options.runsDir, runs: index.summaries() });
 		if (what === "keys" && parts.length === 1) return json({ keys: index.keys(runNames(url)) });
 		if (what === "metrics" && parts.length === 1)
-			return json({ series: index.series(runNames(url), url.searchParams.getAll("key")) });
+			return json({ series: index.series(runNames(url), url.searchParams.getAll("key"), maxPoints(url)) });
 		if (what !== "runs") return refuse(404, `no such API: /api/${parts.join("/")}`);
 		const dir = index.dir(run);
 		if (dir === undefined) return refuse(404, `no run named ${run}`);

@@ -53,6 +53,8 @@ export const meanBand = (
 };
 
 const MAX_POINT_MARKS = 500;
+/** Points asked for per series: a longer one comes evenly thinned (its first and last point kept). */
+const MAX_SERIES_POINTS = 2000;
 
 const spec = (points: ReadonlyArray<Point>, key: string, width: number, band: boolean): TopLevelSpec => ({
 	$schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -103,6 +105,7 @@ export const curvesView = (root: HTMLElement): View => {
 	let runs: ReadonlyArray<RunSummary> = [];
 	let stamp = "";
 	let embedded: EmbedResult | undefined;
+	const chosenNames = () => runs.filter((r) => chosen.has(r.name)).map((r) => r.name);
 
 	const runList = h("div", { class: "run-list" });
 	const keyBox = h("span");
@@ -120,11 +123,14 @@ export const curvesView = (root: HTMLElement): View => {
 		setRouteParams(p);
 	};
 
-	const draw = async (force: boolean) => {
-		const names = runs.filter((r) => chosen.has(r.name)).map((r) => r.name);
+	/** The metric menu: the keys of the chosen runs (asked after the chart, as a first scan of big runs takes seconds). */
+	let menuFor = "";
+	const menu = async (names: ReadonlyArray<string>) => {
+		const sig = JSON.stringify(names);
+		if (sig === menuFor) return;
+		menuFor = sig;
 		const keys = await get(KeysResponse, `/api/keys${query(names.map((n) => ["run", n] as const))}`);
-		if (!keys.keys.includes(key) && keys.keys.length > 0)
-			key = keys.keys.includes("charts/success") ? "charts/success" : (keys.keys[0] as string);
+		const options = keys.keys.includes(key) ? keys.keys : [key, ...keys.keys];
 		fill(
 			keyBox,
 			select(
@@ -136,15 +142,19 @@ export const curvesView = (root: HTMLElement): View => {
 						void draw(true);
 					},
 				},
-				keys.keys.map((k) => [k, k] as const),
+				options.map((k) => [k, k] as const),
 				key,
 			),
 		);
+	};
+
+	const draw = async (force: boolean) => {
+		const names = chosenNames();
 		const res = await get(
 			MetricsResponse,
-			`/api/metrics${query([...names.map((n) => ["run", n] as const), ["key", key]])}`,
+			`/api/metrics${query([...names.map((n) => ["run", n] as const), ["key", key], ["max", String(MAX_SERIES_POINTS)]])}`,
 		);
-		const next = JSON.stringify([names, key, smoothing, bySeed, res.series.map((s) => s.x.length)]);
+		const next = JSON.stringify([names, key, smoothing, bySeed, res.series.map((s) => s.total)]);
 		if (!force && next === stamp) return;
 		stamp = next;
 		const byName = new Map(runs.map((r) => [r.name, r]));
@@ -176,7 +186,8 @@ export const curvesView = (root: HTMLElement): View => {
 			renderer: "svg",
 			actions: { export: true, source: false, compiled: false, editor: false },
 		});
-		note.textContent = `${points.length} points${smoothing > 0 ? `, smoothing ${smoothing}` : ""}${bySeed ? ", mean ± std over seeds" : ""}`;
+		const thinned = res.series.filter((s) => s.total > s.x.length).length;
+		note.textContent = `${points.length} points${smoothing > 0 ? `, smoothing ${smoothing}` : ""}${bySeed ? ", mean ± std over seeds" : ""}${thinned > 0 ? `; ${thinned} series thinned to ${MAX_SERIES_POINTS} points each` : ""}`;
 		svgLink.setAttribute("href", `data:image/svg+xml;charset=utf-8,${encodeURIComponent(await embedded.view.toSVG())}`);
 		pngLink.setAttribute("href", await embedded.view.toImageURL("png", 2));
 		const file = key.replace(/[^\w.-]+/g, "_");
@@ -199,7 +210,7 @@ export const curvesView = (root: HTMLElement): View => {
 							if ((e.target as HTMLInputElement).checked) chosen.add(r.name);
 							else chosen.delete(r.name);
 							save();
-							void draw(true);
+							void draw(true).then(() => menu(chosenNames()));
 						},
 					}),
 					` ${r.name}`,
@@ -271,6 +282,7 @@ export const curvesView = (root: HTMLElement): View => {
 		// while a chosen run is still written to, its curve follows it
 		if (first || runs.some((r) => chosen.has(r.name) && r.status === "running")) await draw(first);
 		first = false;
+		void menu(chosenNames());
 	};
 	return { refresh, every: 3000 };
 };
