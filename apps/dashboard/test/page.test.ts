@@ -5,7 +5,7 @@
  * message, where no Chromium is installed (`.ci/run` installs it where it can).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect } from "effect";
@@ -28,6 +28,7 @@ let dashboard: Dashboard;
 let browser: BrowserContext;
 let page: Page;
 let profile: string;
+let runsDir: string;
 
 const shot = async (name: string) => {
 	const path = join(outputDir, `${name}.png`);
@@ -65,7 +66,8 @@ describe.skipIf(!hasChromium)("the page in headless Chromium", () => {
 	beforeAll(async () => {
 		mkdirSync(outputDir, { recursive: true });
 		const assets = await buildAssets();
-		dashboard = await Effect.runPromise(startDashboard({ runsDir: makeFixtureRuns(), assets }));
+		runsDir = makeFixtureRuns();
+		dashboard = await Effect.runPromise(startDashboard({ runsDir, assets }));
 		profile = mkdtempSync(join(tmpdir(), "stepwise-chromium-"));
 		// a fresh profile (--user-data-dir) each run
 		browser = await chromium.launchPersistentContext(profile, {
@@ -105,6 +107,15 @@ describe.skipIf(!hasChromium)("the page in headless Chromium", () => {
 		await page.click('th[data-key="seed"]');
 		const seeds = await page.$$eval('#runs-table td[data-col="seed"]', (tds) => tds.map((t) => t.textContent));
 		expect(seeds).toEqual(["1", "0"]);
+		// live: a row appended to metrics.jsonl shows up without a reload
+		appendFileSync(
+			join(runsDir, SEED1_RUN, "metrics.jsonl"),
+			`${JSON.stringify({ iteration: 5, "charts/success": 0.75 })}\n`,
+		);
+		await page.waitForSelector(`tr[data-run="${SEED1_RUN}"] td[data-col="iteration"]:text-is("5 / 4")`, {
+			timeout: 10_000,
+		});
+		expect(await page.locator(`tr[data-run="${SEED1_RUN}"] td[data-col="success"]`).textContent()).toBe("0.75");
 	});
 
 	test("a curve renders one point per metrics row, and exports SVG and PNG", async () => {
@@ -114,10 +125,11 @@ describe.skipIf(!hasChromium)("the page in headless Chromium", () => {
 		await open(`#/curves?run=${REAL_RUN}&key=eval/success`, "curves");
 		await page.waitForSelector("#chart svg .mark-symbol.role-mark path");
 		expect(await page.locator("#chart svg .mark-symbol.role-mark path").count()).toBe(2);
-		// two seeds: their mean (4 points) and the ± std band
+		// two seeds: their mean and the ± std band at iterations 1–4, and seed 1's row 5 (appended by the runs test)
 		await open(`#/curves?run=${REAL_RUN}&run=${SEED1_RUN}&key=charts/success&seeds=mean`, "curves");
 		await page.waitForSelector("#chart svg .mark-area.role-mark path");
-		expect(await page.locator("#chart svg .mark-symbol.role-mark path").count()).toBe(4);
+		expect(await page.locator("#chart svg .mark-symbol.role-mark path").count()).toBe(5);
+		expect(await page.textContent("#chart-note")).toBe("5 points, mean ± std over seeds");
 		const href = (await page.getAttribute("#export-svg", "href")) ?? "";
 		expect(href).toStartWith("data:image/svg+xml;charset=utf-8,");
 		const svg = decodeURIComponent(href.slice(href.indexOf(",") + 1));
