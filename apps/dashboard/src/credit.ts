@@ -24,9 +24,11 @@ export const creditMethodNames: ReadonlyArray<string> = [...MethodName.literals,
 /** The method of `@stepwise/rewards` a training method runs: `ppo` trains on GAE (whose critic values the dumps lack: V = 0). */
 const rewardsMethod = (name: string): string => (name === "ppo" ? "gae" : name);
 
-/** Decoded dumps, kept while the file is unchanged (same size and mtime). */
+/** Decoded dumps, kept while the file is unchanged (same size and mtime); the `limit` last used. */
 export class DumpCache {
 	private readonly entries = new Map<string, { stamp: string; trajectories: Trajectory[] }>();
+
+	constructor(private readonly limit = 8) {}
 
 	load(path: string): Effect.Effect<Trajectory[], TrajectoryFileError> {
 		let stamp = "";
@@ -35,9 +37,18 @@ export class DumpCache {
 			stamp = `${st.size}:${st.mtimeMs}`;
 		} catch {}
 		const hit = this.entries.get(path);
-		if (hit !== undefined && hit.stamp === stamp) return Effect.succeed(hit.trajectories);
+		this.entries.delete(path); // re-inserted below: the Map's order is the order of use
+		if (hit !== undefined && hit.stamp === stamp) {
+			this.entries.set(path, hit);
+			return Effect.succeed(hit.trajectories);
+		}
 		return readTrajectories(path).pipe(
-			Effect.tap((trajectories) => Effect.sync(() => this.entries.set(path, { stamp, trajectories }))),
+			Effect.tap((trajectories) =>
+				Effect.sync(() => {
+					this.entries.set(path, { stamp, trajectories });
+					for (const old of this.entries.keys()) if (this.entries.size > this.limit) this.entries.delete(old);
+				}),
+			),
 		);
 	}
 }
