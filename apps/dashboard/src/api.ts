@@ -97,6 +97,13 @@ export const CreditStep = Schema.Struct({
 	reward: Schema.Finite,
 	advantage: Schema.NullOr(Schema.Finite),
 	stepReward: Schema.NullOr(Schema.Finite),
+	/** The method's named terms at this step (GiGPO's episode and step terms, RewardFlow's state value …). */
+	parts: Schema.Record(Schema.String, Schema.Finite),
+	/** SPA's progress estimate, where the dump has one. */
+	progress: Schema.NullOr(Schema.Finite),
+	/** The step's state among the group's distinct states (1-based, first seen first) and how many steps share it. */
+	anchor: Schema.Int,
+	anchorSize: Schema.Int,
 });
 export type CreditStep = typeof CreditStep.Type;
 

@@ -111,6 +111,19 @@ export const creditOf = (
 			: result.failure.message
 		: null;
 	const first = rows.groupTrajStart[g] as number;
+	const anchors = new Map<string, { id: number; size: number }>();
+	for (const s of group.trajectories.flatMap((t) => t.steps)) {
+		const a = anchors.get(s.stateKey) ?? { id: anchors.size + 1, size: 0 };
+		a.size++;
+		anchors.set(s.stateKey, a);
+	}
+	const partsAt = (row: number): Record<string, number> =>
+		Object.fromEntries(
+			Object.entries(credit?.parts ?? {}).flatMap(([name, column]) => {
+				const v = finiteOrNull(column[row]);
+				return v === null ? [] : [[name, v]];
+			}),
+		);
 	return {
 		file,
 		groupId,
@@ -132,6 +145,10 @@ export const creditOf = (
 					reward: s.reward,
 					advantage: finiteOrNull(credit?.advantages[row0 + t]),
 					stepReward: finiteOrNull(credit?.stepRewards?.[row0 + t]),
+					parts: partsAt(row0 + t),
+					progress: finiteOrNull(s.progress),
+					anchor: anchors.get(s.stateKey)?.id ?? 0,
+					anchorSize: anchors.get(s.stateKey)?.size ?? 0,
 				})),
 			};
 		}),

@@ -171,6 +171,15 @@ describe("trajectories and credit", () => {
 				close(advantages(gigpo)[id]?.[t], w);
 			});
 		expect(gigpo.episodes[0]?.steps[2]).toMatchObject({ action: "up", valid: true, reward: 10 });
+		// GiGPO's terms and anchor groups (s0 is shared by the 4 first steps, s3 by B2, D1, D2)
+		close(gigpo.episodes[0]?.steps[0]?.parts.step, 4.39375);
+		close(gigpo.episodes[0]?.steps[0]?.parts.episode, 5.4545);
+		expect(gigpo.episodes.map((e) => e.steps.map((s) => `${s.anchor}×${s.anchorSize}`))).toEqual([
+			["1×4", "2×2", "3×2"],
+			["1×4", "2×2", "4×3"],
+			["1×4", "3×2"],
+			["1×4", "4×3", "4×3"],
+		]);
 		const mix = await api(
 			CreditResponse,
 			`${base()}/credit?group=${WORKED_GROUP}&method=mix&mix=${encodeURIComponent("0.5*gigpo + 0.5*grpo")}`,

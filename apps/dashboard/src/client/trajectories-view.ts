@@ -25,10 +25,35 @@ const stepCell = (s: CreditStep, scale: number): HTMLElement =>
 			"data-t": s.t,
 			"data-advantage": s.advantage === null ? "" : String(s.advantage),
 		},
-		h("div", { class: "step-head" }, h("span", {}, `t=${s.t}`), h("span", { class: "adv" }, num(s.advantage))),
+		h(
+			"div",
+			{ class: "step-head" },
+			h("span", {}, `t=${s.t}`),
+			h(
+				"span",
+				{
+					class: "anchor",
+					title: `state s${s.anchor}: ${s.anchorSize} step(s) of this group start from it (GiGPO's anchor group)`,
+				},
+				`s${s.anchor}${s.anchorSize > 1 ? ` ×${s.anchorSize}` : ""}`,
+			),
+			h("span", { class: "adv" }, num(s.advantage)),
+		),
 		observation(s.stateKey),
 		h("div", { class: "action", title: s.response }, s.action === "" ? "∅" : s.action, s.valid ? " ✓" : " ✗"),
-		h("div", { class: "muted" }, `r=${num(s.reward, 3)}`, s.stepReward === null ? "" : ` · r̃=${num(s.stepReward, 3)}`),
+		h(
+			"div",
+			{ class: "muted" },
+			`r=${num(s.reward, 3)}`,
+			s.stepReward === null ? "" : ` · r̃=${num(s.stepReward, 3)}`,
+			s.progress === null ? "" : ` · progress ${num(s.progress, 3)}`,
+		),
+		Object.keys(s.parts).length > 0 &&
+			h(
+				"div",
+				{ class: "parts muted" },
+				Object.entries(s.parts).map(([k, v]) => h("div", {}, `${k} ${num(v, 3)}`)),
+			),
 	);
 
 export const trajectoriesView = (root: HTMLElement): View => {
