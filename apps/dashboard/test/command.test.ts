@@ -1,11 +1,13 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { makeFixtureRuns, REAL_RUN } from "./fixtures.ts";
+import { makeFixtureRuns, REAL_RUN, removeFixtureRuns } from "./fixtures.ts";
 
 const repo = join(import.meta.dir, "..", "..", "..");
 const children: Bun.Subprocess[] = [];
-afterAll(() => {
+afterAll(async () => {
 	for (const c of children) c.kill();
+	await Promise.all(children.map((c) => c.exited));
+	removeFixtureRuns();
 });
 
 /** Read a stream until `pattern` matches; returns the text so far. */

@@ -7,7 +7,7 @@
  *   report with task types.
  * Files get the times of the real run (started at the time in its name, 13 s long).
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatTrajectories, type Trajectory, type TrajectoryStep } from "@stepwise/core";
@@ -144,9 +144,17 @@ export const expected = {
 
 const fixtureDir = join(import.meta.dir, "fixtures", "runs");
 
+const made: string[] = [];
+
+/** Remove the runs directories {@link makeFixtureRuns} made (a test file's `afterAll`). */
+export const removeFixtureRuns = (): void => {
+	for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+};
+
 /** A fresh runs directory with the fixture runs; returns its path. */
 export const makeFixtureRuns = (): string => {
 	const root = mkdtempSync(join(tmpdir(), "stepwise-dashboard-"));
+	made.push(root);
 	cpSync(fixtureDir, root, { recursive: true });
 	const real = join(root, REAL_RUN);
 	mkdirSync(join(real, "trajectories"), { recursive: true });

@@ -12,7 +12,7 @@ import { Effect } from "effect";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { buildAssets } from "../src/build.ts";
 import { type Dashboard, startDashboard } from "../src/server.ts";
-import { expected, makeFixtureRuns, REAL_RUN, SEED1_RUN, WORKED_DUMP } from "./fixtures.ts";
+import { expected, makeFixtureRuns, REAL_RUN, removeFixtureRuns, SEED1_RUN, WORKED_DUMP } from "./fixtures.ts";
 
 const CHROMIUM = process.env.STEPWISE_CHROMIUM ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -92,6 +92,7 @@ describe.skipIf(!hasChromium)("the page in headless Chromium", () => {
 		await browser?.close();
 		await dashboard?.stop();
 		if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+		removeFixtureRuns();
 	});
 
 	test("the runs table lists the fixture runs; filtering and sorting work", async () => {

@@ -5,7 +5,15 @@ import { Effect, Schema } from "effect";
 import { CreditResponse, EvalsResponse, GroupsResponse, MetricsResponse, RunsResponse } from "../src/api.ts";
 import type { Assets } from "../src/build.ts";
 import { type Dashboard, DashboardError, makeHandler, startDashboard } from "../src/server.ts";
-import { expected, makeFixtureRuns, REAL_RUN, SEED1_RUN, WORKED_DUMP, WORKED_GROUP } from "./fixtures.ts";
+import {
+	expected,
+	makeFixtureRuns,
+	REAL_RUN,
+	removeFixtureRuns,
+	SEED1_RUN,
+	WORKED_DUMP,
+	WORKED_GROUP,
+} from "./fixtures.ts";
 
 // the API does not need the built page: a stand-in index keeps these tests free of the bundler
 const assets: Assets = {
@@ -66,6 +74,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await dashboard.stop();
+	removeFixtureRuns();
 });
 
 describe("runs", () => {
