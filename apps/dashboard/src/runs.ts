@@ -110,6 +110,13 @@ const stageMarks: ReadonlyArray<readonly [stage: string, exists: (dir: string, h
 	["eval", (d) => evalFiles(d).length > 0],
 ];
 
+/** The output that ends a one-stage command's run (`stepwise sft|explore|progress train`), by the method in its name. */
+const singleStageOutput: Readonly<Record<string, string>> = {
+	sft: join("sft", "sft.json"),
+	explore: join("trajectories", "explore.jsonl"),
+	progress: "progress",
+};
+
 /** A run's evaluation reports (`eval.json`, `eval-sft.json`, `eval-rl.json`, …). */
 export const evalFiles = (dir: string): string[] =>
 	existsSync(dir) ? readdirSync(dir).filter((f) => /^eval(-[\w.-]+)?\.json$/.test(f)) : [];
@@ -239,7 +246,7 @@ export class RunsIndex {
 			existsSync(join(dir, "results.md")) ||
 			existsSync(join(dir, "eval.json")) ||
 			(iterations !== null && iteration >= iterations) ||
-			(dirMethod === "sft" && existsSync(join(dir, "sft", "sft.json")));
+			(singleStageOutput[dirMethod] !== undefined && existsSync(join(dir, singleStageOutput[dirMethod])));
 		const status: RunStatus = finished ? "finished" : this.now() - updated < this.staleMs ? "running" : "failed";
 		const seed = config.seed ?? (dirSeed !== undefined && /^\d+$/.test(dirSeed) ? Number(dirSeed) : null);
 		return {

@@ -119,6 +119,18 @@ describe("runs", () => {
 		const old = (Date.now() - 120_000) / 1000;
 		for (const p of [dir, join(dir, "config.yaml"), join(dir, "metrics.jsonl")]) utimesSync(p, old, old);
 		expect((await status())?.status).toBe("failed");
+		// a one-stage run is finished once its output exists
+		const sft = join(runsDir, "sokoban-6x6-1box-v0__sft__4__1796618850");
+		mkdirSync(join(sft, "sft"), { recursive: true });
+		writeFileSync(join(sft, "sft", "sft.json"), "{}");
+		utimesSync(sft, old, old);
+		const { runs } = Schema.decodeUnknownSync(RunsResponse)(
+			await (await handler(new Request("http://127.0.0.1/api/runs"))).json(),
+		);
+		expect(runs.find((r) => r.name.endsWith("__sft__4__1796618850"))).toMatchObject({
+			stage: "sft",
+			status: "finished",
+		});
 	});
 
 	test("a growing metrics.jsonl is followed: new rows show up, a torn last line waits", async () => {
