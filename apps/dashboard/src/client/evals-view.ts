@@ -4,7 +4,7 @@
  */
 import { type EvalReportView, EvalsResponse, RunsResponse } from "../api.ts";
 import { get, seg } from "./api.ts";
-import { fill, h, num, select } from "./dom.ts";
+import { fill, h, select } from "./dom.ts";
 import { routeParams, setRouteParams, type View } from "./view.ts";
 
 /** `results.md` as HTML: its Markdown table as a table, the other lines as paragraphs. */
@@ -73,7 +73,7 @@ const outcomes = (r: EvalReportView) =>
 					title: `task ${i}: ${o === "1" ? "won" : "lost"}`,
 				}),
 			),
-			` ${num(s.success, 3)}`,
+			` ${s.success.toFixed(3)}`,
 		),
 	);
 
