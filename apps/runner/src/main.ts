@@ -1,31 +1,33 @@
 #!/usr/bin/env bun
 import { NodeRuntime, NodeServices } from "@effect/platform-node";
+import { dashboardCommand } from "@stepwise/dashboard/command";
 import { Effect, Layer } from "effect";
 import { CliError, Command } from "effect/cli";
 import { creditCommand } from "./commands/credit.ts";
 import { envsCommand } from "./commands/envs.ts";
-import {
-	evalCommand,
-	exploreCommand,
-	pipelineCommand,
-	progressCommand,
-	sftCommand,
-	trainCommand,
-} from "./commands/run-commands.ts";
 import { EnvironmentsLive } from "./plugins.ts";
+
+// `stepwise dashboard` needs no model: the training commands (and TensorFlow.js with them) stay unloaded
+const training =
+	import.meta.main && process.argv[2] === "dashboard" ? undefined : await import("./commands/run-commands.ts");
 
 /** The `stepwise` command and its subcommands. */
 export const stepwise = Command.make("stepwise").pipe(
 	Command.withDescription("Stepwise: train LLM agents with RL on multi-turn text environments, with step-level credit"),
 	Command.withSubcommands([
 		envsCommand,
-		pipelineCommand,
-		sftCommand,
-		exploreCommand,
-		progressCommand,
-		trainCommand,
-		evalCommand,
+		...(training === undefined
+			? []
+			: [
+					training.pipelineCommand,
+					training.sftCommand,
+					training.exploreCommand,
+					training.progressCommand,
+					training.trainCommand,
+					training.evalCommand,
+				]),
 		creditCommand,
+		dashboardCommand,
 	]),
 	Command.withExamples([
 		{ command: "stepwise envs --quiet", description: "the registered environments, one expert episode each" },
