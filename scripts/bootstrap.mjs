@@ -6,7 +6,7 @@
 //   node scripts/bootstrap.mjs install         set-up only
 //   node scripts/bootstrap.mjs run CMD [args…] a command with the pinned Bun on PATH
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,6 +27,13 @@ const bunVersion = () => {
 
 if (bunVersion() !== pinned) {
 	console.error(`[stepwise] installing bun@${pinned} into .tools/ (found ${bunVersion() ?? "no bun"})`);
+	// bun's postinstall picks the binary of this platform; npm ≥ 11 asks for it to be approved (and
+	// warns otherwise), so .tools/ gets a package.json that approves exactly this version
+	mkdirSync(join(root, ".tools"), { recursive: true });
+	writeFileSync(
+		join(root, ".tools", "package.json"),
+		`${JSON.stringify({ private: true, allowScripts: { [`bun@${pinned}`]: true } }, null, "\t")}\n`,
+	);
 	const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 	const status = run(npm, [
 		"install",
@@ -45,6 +52,11 @@ if (bunVersion() !== pinned) {
 if (!existsSync(join(root, "node_modules", ".bin", "turbo")) || process.env.CI) {
 	const status = run("bun", ["install", "--frozen-lockfile"]);
 	if (status !== 0) process.exit(status);
+	console.error(
+		"[stepwise] workspace installed. Bun's \"Blocked … postinstalls\" above is expected: @tensorflow/tfjs-node and\n" +
+			"[stepwise] tfjs-node-gpu would download libtensorflow, core-js would print a banner; nothing needs them\n" +
+			"[stepwise] (`npm run setup:native` builds the optional native backend, docs/getting-started.md).",
+	);
 }
 
 const [what = "start", ...rest] = process.argv.slice(2);

@@ -3,7 +3,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect } from "effect";
-import { type EvalReport, pairReports, readEvalReport, signTest } from "../src/stages/eval-report.ts";
+import {
+	type EvalReport,
+	formatEvalReport,
+	maxTypeLines,
+	pairReports,
+	readEvalReport,
+	signTest,
+} from "../src/stages/eval-report.ts";
 import { formatPipelineTable } from "../src/stages/pipeline.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stepwise-eval-report-"));
@@ -40,6 +47,21 @@ describe("eval reports", () => {
 		expect(signTest(0, 0)).toBe(1);
 		// 30 of 40 discordant tasks: p ≈ 0.00222 (R: binom.test(30, 40)$p.value)
 		expect(signTest(30, 40)).toBeCloseTo(0.002221, 5);
+	});
+
+	test("prints every task type when there are few, the weakest ones when there are many", () => {
+		const figs = (success: number) => ({ episodes: 10, success, score: success, grounding: 1, length: 5 });
+		const few = formatEvalReport({ ...report("rl", ["1101"]), byType: { a: figs(0.5), b: figs(1) } });
+		expect(few.split("\n").filter((l) => l.startsWith("  type "))).toHaveLength(2);
+		const byType = Object.fromEntries(Array.from({ length: 39 }, (_, i) => [`t${i}`, figs((i % 13) / 12)]));
+		const many = formatEvalReport({ ...report("rl", ["1101"]), byType }).split("\n");
+		const typeLines = many.filter((l) => l.startsWith("  type "));
+		expect(typeLines).toHaveLength(maxTypeLines);
+		expect(many).toContain(`  39 task types; the ${maxTypeLines} with the lowest success (all in eval.json, byType):`);
+		expect(typeLines[0]).toStartWith("  type t0: success 0.000");
+		expect(typeLines.map((l) => l.split(",")[0]?.split(" success ")[1])).toEqual(
+			["0.000", "0.000", "0.000", "0.083", "0.083", "0.083", "0.167", "0.167"].slice(0, maxTypeLines),
+		);
 	});
 
 	test("pairing counts the tasks only one policy won, seed by seed; reports that do not pair give none", () => {

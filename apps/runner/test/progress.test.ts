@@ -8,6 +8,22 @@ describe("Progress", () => {
 		expect(formatDuration(Number.NaN)).toBe("--:--");
 	});
 
+	test("the rate keeps the form the display chose, however fast the units come", () => {
+		let t = 0;
+		const at = (rate: "per-second" | "seconds-per" | undefined) =>
+			new Progress({ label: "x", total: 10, tty: false, write: () => {}, now: () => t, unit: "step", rate });
+		const fast = at(undefined);
+		const slow = at("seconds-per");
+		t = 500;
+		fast.tick(2);
+		slow.tick(2);
+		expect(fast.line()).toContain(" 4.00 step/s ");
+		expect(slow.line()).toContain(" 0.25 s/step ");
+		t = 8000;
+		expect(fast.line()).toContain(" 0.25 step/s ");
+		expect(slow.line()).toContain(" 4.00 s/step ");
+	});
+
 	test("plain mode prints at most one line per interval, and the last", () => {
 		let t = 0;
 		const out: string[] = [];

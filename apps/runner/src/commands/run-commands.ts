@@ -223,11 +223,15 @@ export const pipelineCommand = Command.make(
 	}),
 ).pipe(
 	Command.withDescription(
-		"SFT → exploration → progress estimator → progress annotation → RL → evaluation, each step resumable; prints SFT vs RL",
+		"SFT → exploration → progress estimator → progress annotation → RL → evaluation (steps 2–4 only for SPA or offline RL), each step resumable; prints SFT vs RL",
 	),
 	Command.withExamples([
-		{ command: "stepwise pipeline", description: "the default: Sokoban 6x6, SPA" },
-		{ command: "stepwise pipeline method.name=gigpo train.iterations=40", description: "GiGPO instead of SPA" },
-		{ command: "stepwise pipeline --resume", description: "continue the newest pipeline run" },
+		{ command: "stepwise pipeline", description: "the default: Sokoban 6x6 with one box, GiGPO" },
+		{ command: "stepwise pipeline method.name=spa", description: "SPA: exploration, progress estimator, PPO on progress rewards" },
+		{ command: "stepwise pipeline train.iterations=40", description: "a shorter RL stage" },
+		{
+			command: "stepwise pipeline --resume",
+			description: "continue the newest pipeline run with the same env, method and seed",
+		},
 	]),
 );

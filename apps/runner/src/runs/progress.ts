@@ -7,6 +7,11 @@ export interface ProgressOptions {
 	readonly label: string;
 	readonly total: number;
 	readonly unit?: string;
+	/**
+	 * How the rate reads, fixed for the display: `per-second` (`5.10 step/s`, the default) or
+	 * `seconds-per` (`1.7 s/iteration`, for slow units), so that a run's lines never switch between the two.
+	 */
+	readonly rate?: "per-second" | "seconds-per";
 	/** Units already done before this display started (a resumed run): counted, not in the rate. */
 	readonly initial?: number;
 	/** Defaults to `process.stderr.isTTY`. */
@@ -57,7 +62,10 @@ export class Progress {
 			.map(([k, v]) => `${k}=${formatMetric(v)}`)
 			.join(" ");
 		const unit = this.o.unit ?? "it";
-		const speed = rate >= 1 || rate === 0 ? `${rate.toFixed(2)} ${unit}/s` : `${(1 / rate).toFixed(1)} s/${unit}`;
+		const speed =
+			this.o.rate === "seconds-per"
+				? `${rate > 0 ? (1 / rate).toFixed(2) : "--"} s/${unit}`
+				: `${rate.toFixed(2)} ${unit}/s`;
 		return `${this.o.label} [${bar}] ${this.done}/${this.o.total} ${speed} elapsed ${formatDuration(elapsed)} eta ${formatDuration(eta)}${ms ? ` | ${ms}` : ""}`;
 	}
 

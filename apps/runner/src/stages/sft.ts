@@ -158,7 +158,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const valEx = encodeDemonstrations(tokenizer, val.demos, modelConfig.contextLength);
 		const model = partial?.model ?? TransformerPolicy.init(modelConfig, config.seed);
 		ctx.log(
-			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
+			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), a vocabulary of ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
 		);
 		// workers compute shares of each step's micro-batches (the same policy with any number of them)
 		const parallel = config.rollout.workers > 0 && config.sft.microBatchSize < config.sft.batchSize;
