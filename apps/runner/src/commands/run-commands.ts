@@ -227,7 +227,10 @@ export const pipelineCommand = Command.make(
 	),
 	Command.withExamples([
 		{ command: "stepwise pipeline", description: "the default: Sokoban 6x6 with one box, GiGPO" },
-		{ command: "stepwise pipeline method.name=spa", description: "SPA: exploration, progress estimator, PPO on progress rewards" },
+		{
+			command: "stepwise pipeline method.name=spa",
+			description: "SPA: exploration, progress estimator, PPO on progress rewards",
+		},
 		{ command: "stepwise pipeline train.iterations=40", description: "a shorter RL stage" },
 		{
 			command: "stepwise pipeline --resume",

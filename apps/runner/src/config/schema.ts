@@ -32,16 +32,22 @@ export const RunConfig = Schema.Struct({
 		spec: Schema.String,
 		/** Plugin options (e.g. Sokoban `levels`, `boxes`); the plugin decodes them and names a bad one. */
 		options: Schema.Record(Schema.String, Schema.Unknown),
-		/** Split of the training tasks and of the evaluation tasks (`auto`: the spec's first and last split). */
+		/** Split of the training tasks (`auto`: the spec's first split). */
 		trainSplit: Schema.String,
+		/** Split of the evaluation tasks (`auto`: the spec's last split). */
 		evalSplit: Schema.String,
 	}),
 	/** The transformer policy (vocabulary size comes from the tokenizer). */
 	model: Schema.Struct({
+		/** Tokens the policy attends to at once (prompt and answer). */
 		contextLength: PosInt,
+		/** Width of the residual stream (embedding size). */
 		dModel: PosInt,
+		/** Transformer blocks. */
 		nLayers: PosInt,
+		/** Attention heads per block (`dModel` must be a multiple of it). */
 		nHeads: PosInt,
+		/** Hidden width of each block's feed-forward layer. */
 		dFF: PosInt,
 	}),
 	/** Supervised fine-tuning on expert demonstrations. */
@@ -54,6 +60,7 @@ export const RunConfig = Schema.Struct({
 		steps: PosInt,
 		/** Training time budget in minutes (0: none). */
 		minutes: NonNegative,
+		/** Examples (expert steps) per optimizer step. */
 		batchSize: PosInt,
 		/**
 		 * Examples per micro-batch: every batch is cut into micro-batches of at most this many (sizes
@@ -62,9 +69,13 @@ export const RunConfig = Schema.Struct({
 		 * is the same with any number of workers; `batchSize` or more: one pass per batch.
 		 */
 		microBatchSize: PosInt,
+		/** Adam learning rate (peak, after warm-up). */
 		lr: Positive,
+		/** Steps of linear learning-rate warm-up. */
 		warmup: NonNegInt,
+		/** Validation loss every this many steps; the policy kept is the one with the best validation loss. */
 		evalEvery: PosInt,
+		/** Early stopping: stop after this many validations without a better validation loss. */
 		patience: PosInt,
 		/** Learning-rate schedule after warm-up: `cosine` decays to 10 % over the step or time budget; `constant` keeps it. */
 		schedule: Schema.Literals(["cosine", "constant"]),
@@ -75,6 +86,7 @@ export const RunConfig = Schema.Struct({
 		groupSize: PosInt,
 		/** Tasks per iteration. */
 		groups: PosInt,
+		/** Sampling temperature of the rollouts (evaluation decodes greedily). */
 		temperature: Positive,
 		/** Most tokens of one answer. */
 		maxNewTokens: PosInt,
@@ -110,6 +122,7 @@ export const RunConfig = Schema.Struct({
 	}),
 	/** The credit method and its options. */
 	method: Schema.Struct({
+		/** The RL method: a credit method of `@stepwise/rewards`, `ppo` (GAE on a critic) or `mix`. */
 		name: TrainMethod,
 		/** Options of the credit method (e.g. `gamma` for rewardflow); unknown keys are refused. */
 		config: Schema.Record(Schema.String, Schema.Unknown),
@@ -126,13 +139,19 @@ export const RunConfig = Schema.Struct({
 		 * of the exploration trajectories, annotated with progress for SPA, reshuffled every epoch).
 		 */
 		data: Schema.Literals(["rollouts", "exploration"]),
+		/** RL iterations (each: `rollout.groups` tasks × `rollout.groupSize` rollouts, then an update). */
 		iterations: PosInt,
 		/** Stop after the iteration that spends this many minutes of RL (0: no budget; a stopped run checkpoints and can be resumed). */
 		minutes: NonNegative,
+		/** Adam learning rate of the RL updates. */
 		lr: Positive,
+		/** Coefficient of the KL loss to the frozen SFT policy (0 skips the reference pass). */
 		klCoef: NonNegative,
+		/** Coefficient of the entropy bonus. */
 		entropyCoef: NonNegative,
+		/** Step rows per optimizer step of an RL update. */
 		miniBatchSize: PosInt,
+		/** Passes over each iteration's rows. */
 		epochs: PosInt,
 		/**
 		 * The PPO ratio's denominator: `recompute` (the policy before this update, as verl and TRL do),
@@ -163,8 +182,11 @@ export const RunConfig = Schema.Struct({
 		tasks: PosInt,
 		/** Sampled rollouts per exploration task. */
 		samples: PosInt,
+		/** Passes of estimator training over the exploration trajectories. */
 		epochs: PosInt,
+		/** Trajectories per optimizer step of estimator training. */
 		batchSize: PosInt,
+		/** Adam learning rate of estimator training. */
 		lr: Positive,
 		/** Steps that left the env's state unchanged: contribution 0 (`zero`) or estimated as SPA does (`estimate`). */
 		noOps: Schema.Literals(["zero", "estimate"]),

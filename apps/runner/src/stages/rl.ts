@@ -235,7 +235,13 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			state,
 		);
 		const total = config.train.iterations;
-		const bar = new Progress({ label: `train ${config.method.name}`, total, unit: "iteration", rate: "seconds-per", initial: trainer.iteration });
+		const bar = new Progress({
+			label: `train ${config.method.name}`,
+			total,
+			unit: "iteration",
+			rate: "seconds-per",
+			initial: trainer.iteration,
+		});
 		let lastMetrics: Record<string, number> = {};
 		const t0 = performance.now();
 		const budgetMs = config.train.minutes > 0 ? config.train.minutes * 60_000 : Number.POSITIVE_INFINITY;
