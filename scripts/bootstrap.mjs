@@ -53,7 +53,7 @@ if (!existsSync(join(root, "node_modules", ".bin", "turbo")) || process.env.CI) 
 	const status = run("bun", ["install", "--frozen-lockfile"]);
 	if (status !== 0) process.exit(status);
 	console.error(
-		"[stepwise] workspace installed. Bun's \"Blocked … postinstalls\" above is expected: @tensorflow/tfjs-node and\n" +
+		'[stepwise] workspace installed. Bun\'s "Blocked … postinstalls" above is expected: @tensorflow/tfjs-node and\n' +
 			"[stepwise] tfjs-node-gpu would download libtensorflow, core-js would print a banner; nothing needs them\n" +
 			"[stepwise] (`npm run setup:native` builds the optional native backend, docs/getting-started.md).",
 	);
