@@ -1,16 +1,21 @@
 import { describe, expect, test } from "bun:test";
+import { Result } from "effect";
 import {
 	buildStateGraph,
+	gaeCredit,
+	gaeDefaults,
 	gigpo,
 	gigpoDefaults,
 	grpo,
 	grpoDefaults,
+	parseMix,
 	placeStepRewards,
 	progressLoss,
 	rewardFlowDefaults,
 	rewardflow,
 	rloo,
 	rlooDefaults,
+	runMix,
 	spa,
 	spaDefaults,
 	toStepRows,
@@ -339,5 +344,70 @@ describe("SPA worked examples (CREDIT.md §3.6)", () => {
 		close(v[rowOf(r, "x", 1)] as number, 0.75);
 		close(v[rowOf(r, "y", 0)] as number, -0.75);
 		close(v[rowOf(r, "z", 0)] as number, 0);
+	});
+});
+
+// The worked examples of docs/credit/gae.md and docs/credit/mix.md.
+describe("GAE worked example (docs/credit/gae.md)", () => {
+	const rows = toStepRows(
+		makeBatch([
+			[
+				"g",
+				[
+					{
+						id: "T",
+						steps: [
+							["s0", 0],
+							["s1", 0],
+							["s2", 1],
+						],
+						end: "terminated",
+					},
+				],
+			],
+		]),
+	);
+	const values = [0.5, 0.6, 0.8];
+
+	test("γ = λ = 1 (the default): the advantage is the return minus the value", () => {
+		const r = gaeCredit(rows, { ...gaeDefaults, whiten: false }, { values });
+		[0.5, 0.4, 0.2].forEach((v, t) => {
+			close(r.advantages[t] as number, v);
+		});
+		[1, 1, 1].forEach((v, t) => {
+			close((r.returns as Float64Array)[t] as number, v);
+		});
+	});
+
+	test("γ = 0.9, λ = 0.5", () => {
+		const r = gaeCredit(rows, { ...gaeDefaults, gamma: 0.9, lambda: 0.5, whiten: false }, { values });
+		[0.1345, 0.21, 0.2].forEach((v, t) => {
+			close(r.advantages[t] as number, v);
+		});
+		[0.6345, 0.81, 1.0].forEach((v, t) => {
+			close((r.returns as Float64Array)[t] as number, v);
+		});
+	});
+
+	test("whitened (the default): centred and divided by the sample standard deviation over the batch", () => {
+		const a = gaeCredit(rows, gaeDefaults, { values }).advantages;
+		// (0.5, 0.4, 0.2): mean 0.3667, sample std 0.1528
+		[0.8729, 0.2182, -1.0911].forEach((v, t) => {
+			close(a[t] as number, v);
+		});
+	});
+});
+
+describe("mix worked example (docs/credit/mix.md)", () => {
+	test("0.5*gigpo + 0.5*grpo on the GiGPO example's rows is the mean of the two advantages", () => {
+		const rows = toStepRows(makeBatch([["g", gigpoTrajs()]]));
+		const spec = parseMix("0.5*gigpo + 0.5*grpo");
+		if (Result.isFailure(spec)) throw new Error(spec.failure.message);
+		const mixed = runMix(rows, spec.success);
+		if (Result.isFailure(mixed)) throw new Error(mixed.failure.message);
+		const a = mixed.success.advantages;
+		close(a[rowOf(rows, "A", 0)] as number, 0.5 * 9.8483 + 0.5 * 1.0445);
+		close(a[rowOf(rows, "B", 1)] as number, 0.5 * -9.2955 + 0.5 * -0.8704);
+		close(a[rowOf(rows, "C", 0)] as number, 0.5 * 10.3233 + 0.5 * 1.0445);
 	});
 });
