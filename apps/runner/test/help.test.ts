@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Effect } from "effect";
+import { defaultConfig } from "../src/config/schema.ts";
 import { runCli } from "../src/main.ts";
 
 const help = async (args: string[]): Promise<string> => {
@@ -46,5 +47,14 @@ describe("--help", () => {
 			const text = await help([c]);
 			for (const flag of ["--config", "--backend", "--resume", "--run-dir", "key=value"]) expect(text).toContain(flag);
 		}
+	});
+
+	test("pipeline --help names the Schema's default method as the default, and no other", async () => {
+		const text = await help(["pipeline"]);
+		const names: Record<string, string> = { gigpo: "GiGPO", spa: "SPA", grpo: "GRPO", rloo: "RLOO" };
+		const expected = names[defaultConfig.method.name] ?? defaultConfig.method.name;
+		const line = text.split("\n").find((l) => l.includes("the default:")) ?? "";
+		expect(line).toContain(expected);
+		for (const other of Object.values(names)) if (other !== expected) expect(line).not.toContain(other);
 	});
 });
