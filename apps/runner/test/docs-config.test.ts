@@ -25,8 +25,9 @@ describe("docs/configuration.md", () => {
 		for (const key of leaves(defaultConfig)) {
 			let v: unknown = defaultConfig;
 			for (const part of key.split(".")) v = (v as Record<string, unknown>)[part];
-			expect(page).toContain(`| \`${key}\` | `);
-			expect(page.split("\n").find((l) => l.startsWith(`| \`${key}\` | `))).toContain(`| \`${JSON.stringify(v)}\` |`);
+			const row = page.split("\n").find((l) => l.startsWith(`| \`${key}\` | `));
+			expect(row).toBeDefined();
+			expect(row).toContain(`| \`${JSON.stringify(v)}\` |`);
 		}
 	});
 });

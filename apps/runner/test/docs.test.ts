@@ -89,7 +89,7 @@ describe("docs/credit/", () => {
 	};
 	for (const [method, page] of Object.entries(pages) as [MethodName, string][])
 		test(`${page}: the options table lists ${method}'s options with its defaults`, () => {
-			const rows = [...read(join(docs, "credit", page)).matchAll(/^\| `(\w+)` \| `([^`]*)` \|/gm)];
+			const rows = [...read(join(docs, "credit", page)).matchAll(/^\|\s*`(\w+)`\s*\|\s*`([^`]*)`\s*\|/gm)];
 			const documented = Object.fromEntries(rows.map((m) => [m[1], JSON.parse(m[2] ?? "null")]));
 			expect(documented).toEqual({ ...creditMethods[method].defaults });
 		});
