@@ -10,10 +10,9 @@ describe("Progress", () => {
 
 	test("the rate keeps the form the display chose, however fast the units come", () => {
 		let t = 0;
-		const at = (rate: "per-second" | "seconds-per" | undefined) =>
-			new Progress({ label: "x", total: 10, tty: false, write: () => {}, now: () => t, unit: "step", rate });
-		const fast = at(undefined);
-		const slow = at("seconds-per");
+		const options = { label: "x", total: 10, tty: false, write: () => {}, now: () => t, unit: "step" };
+		const fast = new Progress(options);
+		const slow = new Progress({ ...options, rate: "seconds-per" });
 		t = 500;
 		fast.tick(2);
 		slow.tick(2);
