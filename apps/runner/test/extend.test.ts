@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EnvRegistry, loadEnvPlugin, registerEnvEntryPoint, resolveEnvEntryPoint } from "@stepwise/core";
 import {
 	CreditInputError,
 	type CreditMethod,
@@ -12,6 +13,7 @@ import {
 } from "@stepwise/rewards";
 import { Effect, Exit, Result, Schema } from "effect";
 import { runCli } from "../src/main.ts";
+import { EnvironmentsLive } from "../src/plugins.ts";
 import { requiresProgress, runTraits } from "../src/stages/credit-fn.ts";
 import type { RlSources } from "../src/stages/rl.ts";
 
@@ -81,6 +83,20 @@ describe("an environment plugin named on the command line", () => {
 		expect(String(missing)).toContain("EnvPluginLoadError");
 		const noExport = await Effect.runPromiseExit(runCli(["envs", "--plugin", `${plugin}:nothing`, "--list"]));
 		expect(String(noExport)).toContain('exports no "nothing"');
+	});
+
+	test("a package name resolves from the project; naming a built-in plugin again changes nothing", async () => {
+		const specs = Effect.gen(function* () {
+			const entry = yield* resolveEnvEntryPoint("@stepwise/env-sokoban", root);
+			expect(entry.url).toEndWith("/plugins/env-sokoban/src/index.ts");
+			expect(entry.exportName).toBe("layer");
+			const before = (yield* EnvRegistry).specs().length;
+			yield* registerEnvEntryPoint(entry);
+			yield* loadEnvPlugin(`${plugin}:plugin`);
+			return [before, (yield* EnvRegistry).specs().length];
+		});
+		const [before, after] = await Effect.runPromise(Effect.provide(specs, EnvironmentsLive));
+		expect(after).toBe((before as number) + 1);
 	});
 
 	test("the pipeline trains the outside method on the outside env: estimator, rollout workers and all", async () => {
