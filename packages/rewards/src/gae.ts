@@ -1,4 +1,12 @@
-import { gae, placeStepRewards, type StepRewardWeighting, type StepRows, tokenLayout, whiten } from "@stepwise/core";
+import {
+	gae,
+	rowSequences,
+	type StepRewardWeighting,
+	type StepRows,
+	tokenGae,
+	tokenLayout,
+	whiten,
+} from "@stepwise/core";
 import { Schema } from "effect";
 import { NonNegative, UnitInterval } from "./config.ts";
 import { rowPenalty, rowScores } from "./episode.ts";
@@ -100,30 +108,19 @@ const checkValues = (what: string, values: ArrayLike<number> | undefined, n: num
  * The `gae` method: per-row advantages and returns from per-step rewards and critic values
  * (`inputs.values` per row or `inputs.tokenValues` per token; zeros when absent, which makes the
  * advantages λ-discounted reward sums). At token level core places the rewards on each action's last
- * token and runs GAE over the tokens (`placeStepRewards`, `gae`); a row's advantage and return are
+ * token and runs GAE over the tokens (`tokenGae`); a row's advantage and return are
  * those of its first action token (0 for a row without tokens).
  */
 export const gaeCredit = (rows: StepRows, c: GaeConfig = gaeDefaults, inputs: CreditInputs = {}): CreditResult => {
 	const stepRewards = Float64Array.from(rewardSources[c.rewards](rows, c, inputs));
-	const rowSequences = c.sequence === "row" ? Int32Array.from({ length: rows.size + 1 }, (_, i) => i) : rows.trajStart;
 	if (c.level === "step") {
 		const values = checkValues("inputs.values", inputs.values, rows.size);
-		const r = gae(stepRewards, values, rowSequences, c);
+		const r = gae(stepRewards, values, rowSequences(rows, c.sequence), c);
 		return { advantages: c.whiten ? whiten(r.advantages) : r.advantages, returns: r.returns, stepRewards };
 	}
 	const layout = tokenLayout(rows);
 	const values = checkValues("inputs.tokenValues", inputs.tokenValues, layout[rows.size] as number);
-	const tokenRewards = placeStepRewards(rows, stepRewards, {
-		sequenceStart: rowSequences,
-		weighting: c.weighting,
-		layout,
-	});
-	const tokens = gae(
-		tokenRewards,
-		values,
-		Int32Array.from(rowSequences, (i) => layout[i] as number),
-		c,
-	);
+	const tokens = tokenGae(rows, stepRewards, values, { ...c, layout });
 	const tokenAdv = c.whiten ? whiten(tokens.advantages) : tokens.advantages;
 	const advantages = new Float64Array(rows.size);
 	const returns = new Float64Array(rows.size);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { broadcastToTokens, gae, placeStepRewards, tokenLayout } from "@stepwise/core";
+import { broadcastToTokens, gae, placeStepRewards, tokenGae, tokenLayout } from "@stepwise/core";
 import { Effect, Result } from "effect";
 import {
 	buildStateGraph,
@@ -166,12 +166,9 @@ describe("GAE", () => {
 
 	// the gae method returns per-row values only; its token-level numbers are core's placement + GAE
 	const tokenAdvantages = (c: { readonly lambda: number; readonly sequence: "trajectory" | "row" }) => {
-		const layout = tokenLayout(rows);
-		const rowSeq = c.sequence === "row" ? Int32Array.from({ length: rows.size + 1 }, (_, i) => i) : rows.trajStart;
 		const rewards = gaeCredit(rows, gaeDefaults).stepRewards as Float64Array;
-		const placed = placeStepRewards(rows, rewards, { sequenceStart: rowSeq, layout });
-		const seq = Int32Array.from(rowSeq, (i) => layout[i] as number);
-		return gae(placed, new Float64Array(placed.length), seq, { gamma: 1, lambda: c.lambda }).advantages;
+		const zeros = new Float64Array(tokenLayout(rows)[rows.size] as number);
+		return tokenGae(rows, rewards, zeros, { ...c, gamma: 1 }).advantages;
 	};
 
 	test("token level: rewards on each action's last token; row advantage = its first token's", () => {

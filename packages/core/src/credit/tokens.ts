@@ -122,6 +122,41 @@ export const gae = (
 	return { advantages, returns };
 };
 
+/** The row bounds of GAE sequences: each trajectory's rows (`"trajectory"`), or every row alone (`"row"`). */
+export const rowSequences = (rows: Pick<StepRows, "size" | "trajStart">, sequence: "trajectory" | "row"): Int32Array =>
+	sequence === "trajectory" ? rows.trajStart : Int32Array.from({ length: rows.size + 1 }, (_, i) => i);
+
+/** Options of {@link tokenGae}. */
+export interface TokenGaeOptions extends GaeOptions {
+	/** A whole trajectory's action tokens form one sequence (credit flows across steps), or each row's. */
+	readonly sequence: "trajectory" | "row";
+	readonly weighting?: StepRewardWeighting;
+	/** The token layout (default `tokenLayout(rows)`). */
+	readonly layout?: ArrayLike<number>;
+}
+
+/**
+ * PPO's token-level credit: each step's reward on its action's last token ({@link placeStepRewards}
+ * within its sequence), then {@link gae} over each sequence's tokens with critic values per token.
+ * Returns the token advantages (not whitened), returns and the placed rewards.
+ */
+export const tokenGae = (
+	rows: Pick<StepRows, "size" | "traj" | "trajStart" | "responseLen">,
+	stepRewards: ArrayLike<number>,
+	tokenValues: ArrayLike<number>,
+	options: TokenGaeOptions,
+): GaeResult & { readonly rewards: Float64Array } => {
+	const layout = options.layout ?? tokenLayout(rows);
+	const sequenceStart = rowSequences(rows, options.sequence);
+	const rewards = placeStepRewards(rows, stepRewards, {
+		sequenceStart,
+		layout,
+		...(options.weighting !== undefined ? { weighting: options.weighting } : {}),
+	});
+	const tokenStart = Int32Array.from(sequenceStart, (i) => layout[i] as number);
+	return { ...gae(rewards, tokenValues, tokenStart, options), rewards };
+};
+
 /** verl's `masked_whiten` over all entries: `(x − mean)/sqrt(var + 1e-8)`, var unbiased. One entry is only centred. */
 export const whiten = (x: ArrayLike<number>): Float64Array => {
 	const n = x.length;

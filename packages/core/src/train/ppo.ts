@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import { placeStepRewards, gae as runGae, whiten } from "../credit/tokens.ts";
+import { tokenGae, whiten } from "../credit/tokens.ts";
 import type { TransformerPolicy } from "../policy/model.ts";
 import type { TrajectoryBatch } from "../trajectory/schema.ts";
 import { type FitOptions, flattenPerRow, scoreRows, toRowBatch } from "./batch.ts";
@@ -60,10 +60,12 @@ export const ppoUpdate = (
 			? policyValues
 			: scoreRows(critic.model, rb, { batchSize: c.scoreBatchSize, temperature: c.temperature, pad: ctx.pad ?? 0 })
 					.values;
-	const rowSeq = c.scope === "trajectory" ? rb.trajStart : Int32Array.from({ length: rb.rows.length + 1 }, (_, i) => i);
-	const tokenRewards = placeStepRewards(rb.steps, rewards, { sequenceStart: rowSeq, layout: rb.tokenStart });
-	const seqStart = Int32Array.from(rowSeq, (row) => rb.tokenStart[row] as number);
-	const gae = runGae(tokenRewards, values, seqStart, { gamma: c.gamma, lambda: c.lambda });
+	const gae = tokenGae(rb.steps, rewards, values, {
+		sequence: c.scope === "trajectory" ? "trajectory" : "row",
+		gamma: c.gamma,
+		lambda: c.lambda,
+		layout: rb.tokenStart,
+	});
 	const advantages = c.whitenAdvantages ? whiten(gae.advantages) : gae.advantages;
 	const metrics = runUpdate(
 		{

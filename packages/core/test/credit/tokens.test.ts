@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { broadcastToTokens, gae, placeStepRewards, whiten } from "../../src/credit/index.ts";
+import { broadcastToTokens, gae, placeStepRewards, tokenGae, whiten } from "../../src/credit/index.ts";
 
 /** Rows of two trajectories: [2 tokens] [0] [3] | [0] [1] (what placement reads of `StepRows`). */
 const rows = {
@@ -40,6 +40,18 @@ describe("placeStepRewards", () => {
 	});
 	test("StepTool weights (K − 1 − k) count steps within the trajectory", () => {
 		expect(Array.from(placeStepRewards(rows, [1, 1, 1, 1, 1], { weighting: "steptool" }))).toEqual([0, 3, 0, 0, 0, 1]);
+	});
+});
+
+describe("tokenGae", () => {
+	test("PPO's token credit: rewards placed within each sequence, GAE over its tokens", () => {
+		const zeros = new Float64Array(6);
+		const traj = tokenGae(rows, [1, 0.5, 2, 7, 3], zeros, { sequence: "trajectory", gamma: 1, lambda: 0.5 });
+		expect(Array.from(traj.rewards)).toEqual([0, 1.5, 0, 0, 2, 10]);
+		// trajectory 0: tokens 0..4, rewards 1.5 at 1 and 2 at 4; λ = 0.5 halves them per token back
+		expect(Array.from(traj.advantages)).toEqual([0.75 + 2 / 16, 1.5 + 2 / 8, 2 / 4, 2 / 2, 2, 10]);
+		const perRow = tokenGae(rows, [1, 0.5, 2, 7, 3], zeros, { sequence: "row", gamma: 1, lambda: 0.5 });
+		expect(Array.from(perRow.advantages)).toEqual([0.5, 1, 0.5, 1, 2, 3]);
 	});
 });
 
