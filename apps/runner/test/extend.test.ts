@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { EnvRegistry, loadEnvPlugin, registerEnvEntryPoint, resolveEnvEntryPoint } from "@stepwise/core";
 import {
 	CreditInputError,
@@ -83,6 +84,24 @@ describe("an environment plugin named on the command line", () => {
 		expect(String(missing)).toContain("EnvPluginLoadError");
 		const noExport = await Effect.runPromiseExit(runCli(["envs", "--plugin", `${plugin}:nothing`, "--list"]));
 		expect(String(noExport)).toContain('exports no "nothing"');
+	});
+
+	test("env.plugin=@scope/env-x: an ESM package installed in the project is resolved and registered", async () => {
+		const project = join(dir, "project");
+		const pkg = join(project, "node_modules", "@scope", "env-x");
+		mkdirSync(pkg, { recursive: true });
+		writeFileSync(join(project, "package.json"), "{}\n");
+		writeFileSync(
+			join(pkg, "package.json"),
+			JSON.stringify({ name: "@scope/env-x", type: "module", exports: { ".": { import: "./index.ts" } } }),
+		);
+		writeFileSync(join(pkg, "index.ts"), `export { layer } from ${JSON.stringify(plugin)};\n`);
+		const ids = Effect.gen(function* () {
+			const entry = yield* loadEnvPlugin("@scope/env-x", project);
+			expect(entry.url).toBe(pathToFileURL(join(pkg, "index.ts")).href);
+			return (yield* EnvRegistry).specs().map((s) => s.spec.id);
+		});
+		expect(await Effect.runPromise(Effect.provide(ids, EnvironmentsLive))).toContain("corridor/len8-v0");
 	});
 
 	test("a package name resolves from the project; naming a built-in plugin again changes nothing", async () => {

@@ -25,6 +25,12 @@ export interface EnvEntryPoint {
 	readonly exportName: string;
 }
 
+/** A package's entry file as an ESM import from `dir` would find it (Bun's resolver; Node's `require` one elsewhere). */
+const resolvePackage = (module: string, dir: string): string => {
+	const bun = (globalThis as { readonly Bun?: { resolveSync(specifier: string, from: string): string } }).Bun;
+	return bun !== undefined ? bun.resolveSync(module, dir) : createRequire(join(dir, "package.json")).resolve(module);
+};
+
 const isPath = (module: string): boolean => module.startsWith(".") || isAbsolute(module) || module.startsWith("file:");
 
 /**
@@ -46,9 +52,7 @@ export const resolveEnvEntryPoint = (
 			const exportName = split ? entryPoint.slice(colon + 1) : "layer";
 			if (module === "" || exportName === "") throw new Error('expected "module" or "module:export"');
 			if (module.startsWith("file:")) return { entryPoint, url: module, exportName };
-			const path = isPath(module)
-				? resolve(from, module)
-				: createRequire(join(resolve(from), "package.json")).resolve(module);
+			const path = isPath(module) ? resolve(from, module) : resolvePackage(module, resolve(from));
 			return { entryPoint, url: pathToFileURL(path).href, exportName };
 		},
 		catch: (e) =>
