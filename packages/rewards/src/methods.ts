@@ -1,5 +1,4 @@
-import type { TrajectoryBatch } from "@stepwise/core";
-import { type StepRows, toStepRows } from "@stepwise/core";
+import { type StepRows, type TrajectoryBatch, toStepRows } from "@stepwise/core";
 import { Effect, Result, Schema } from "effect";
 import { resolveConfig } from "./config.ts";
 import { CreditConfigError, CreditInputError } from "./errors.ts";

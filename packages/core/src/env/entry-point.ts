@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -31,13 +32,16 @@ const resolvePackage = (module: string, dir: string): string => {
 	return bun !== undefined ? bun.resolveSync(module, dir) : createRequire(join(dir, "package.json")).resolve(module);
 };
 
-const isPath = (module: string): boolean => module.startsWith(".") || isAbsolute(module) || module.startsWith("file:");
+/** A path (`./x.ts`, `/abs/x.ts`, or the name of an existing file under `from`) rather than a package name. */
+const isPath = (module: string, from: string): boolean =>
+	module.startsWith(".") || isAbsolute(module) || existsSync(resolve(from, module));
 
 /**
- * Resolves an entry point as Gymnasium's `entry_point` reads (`"module:attr"`): `module` is a package
- * name (resolved as a dependency of the project in `from`, default the working directory) or a file
- * path (relative to `from`); `attr` names the export, `layer` when omitted — what every plugin
- * package exports (`export const layer = registerEnv(plugin)`). An `EnvPlugin` value works too.
+ * Resolves an entry point as Gymnasium's `entry_point` reads (`"module:attr"`): `module` is a file
+ * path (relative to `from`, default the working directory; or a `file:` URL) or else a package name
+ * (resolved as an import from the project in `from`); `attr` names the export, `layer` when omitted
+ * — what every plugin package exports (`export const layer = registerEnv(plugin)`). An `EnvPlugin`
+ * value works too.
  */
 export const resolveEnvEntryPoint = (
 	entryPoint: string,
@@ -52,7 +56,7 @@ export const resolveEnvEntryPoint = (
 			const exportName = split ? entryPoint.slice(colon + 1) : "layer";
 			if (module === "" || exportName === "") throw new Error('expected "module" or "module:export"');
 			if (module.startsWith("file:")) return { entryPoint, url: module, exportName };
-			const path = isPath(module) ? resolve(from, module) : resolvePackage(module, resolve(from));
+			const path = isPath(module, from) ? resolve(from, module) : resolvePackage(module, resolve(from));
 			return { entryPoint, url: pathToFileURL(path).href, exportName };
 		},
 		catch: (e) =>
