@@ -1,4 +1,4 @@
-import { EnvRegistry } from "@stepwise/core";
+import { EnvRegistry, loadEnvPlugin } from "@stepwise/core";
 import { Console, Effect, Option, Schema } from "effect";
 import { Command, Flag } from "effect/cli";
 import { formatResult, formatTranscript, playExpertEpisode } from "../episode.ts";
@@ -12,6 +12,12 @@ export class NoMatchingSpecError extends Schema.TaggedError<NoMatchingSpecError>
 export const envsCommand = Command.make(
 	"envs",
 	{
+		plugin: Flag.String("plugin").pipe(
+			Flag.withDescription(
+				"also register this environment plugin: a package or file, `module[:export]` (as config key env.plugin)",
+			),
+			Flag.optional,
+		),
 		spec: Flag.String("spec").pipe(
 			Flag.withDescription("only specs whose id starts with this (e.g. sokoban or alfworld/legacy-v0)"),
 			Flag.optional,
@@ -24,8 +30,9 @@ export const envsCommand = Command.make(
 			Flag.withDefault(false),
 		),
 	},
-	Effect.fn("stepwise.envs")(function* ({ spec, seed, index, list, quiet }) {
+	Effect.fn("stepwise.envs")(function* ({ plugin, spec, seed, index, list, quiet }) {
 		const registry = yield* EnvRegistry;
+		if (Option.isSome(plugin)) yield* loadEnvPlugin(plugin.value);
 		const prefix = Option.getOrElse(spec, () => "");
 		const specs = registry.specs().filter((s) => s.spec.id.startsWith(prefix));
 		if (specs.length === 0)
@@ -61,5 +68,6 @@ export const envsCommand = Command.make(
 		{ command: "stepwise envs", description: "every spec, with transcripts" },
 		{ command: "stepwise envs --spec sokoban --index 3", description: "Sokoban only, task 3" },
 		{ command: "stepwise envs --list", description: "just the list" },
+		{ command: "stepwise envs --plugin @scope/env-x", description: "with an environment plugin from a package" },
 	]),
 );

@@ -28,7 +28,7 @@ export const wonOutcome: Outcome = (t) => (t.won ? 1 : 0);
  *   out of the training sums and annotated 0. Deviation from SPA, which estimates every step: a
  *   failure that repeats one no-op up to the step limit otherwise weighs that one estimate 15 times
  *   in its sum. On Sokoban it lowers the held-out MSE of Σc from 0.76 to 0.48 (same data; the mean
- *   predictor scores 0.18, which neither beats: `bench/train-progress.ts`).
+ *   predictor scores 0.18, which neither beats: `apps/bench/src/train-progress.ts`).
  * - `"estimate"`: SPA's, every step is estimated.
  * A step with an empty `stateKey` (an env without state keys) is always estimated.
  */
@@ -73,7 +73,7 @@ export interface ProgressTrainOptions {
 	 * whose contribution gives Σc an intercept: a prior on the outcome from the task alone. Without
 	 * such a turn, Σc has none, so it cannot even predict the mean outcome (a per-step constant sums to
 	 * a multiple of the episode length): on Sokoban the held-out MSE of Σc went from 0.28–0.40 (worse
-	 * than the mean's 0.12) to 0.085–0.093 with it (`bench/train-progress.ts`). Annotated per-step progress stays
+	 * than the mean's 0.12) to 0.085–0.093 with it (`apps/bench/src/train-progress.ts`). Annotated per-step progress stays
 	 * c_k; the steps' sum then targets R − c_init.
 	 */
 	readonly initial?: boolean;
