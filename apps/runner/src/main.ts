@@ -4,6 +4,7 @@ import { Effect, Layer } from "effect";
 import { CliError, Command } from "effect/cli";
 import { creditCommand } from "./commands/credit.ts";
 import { envsCommand } from "./commands/envs.ts";
+import { generateCommand, serveCommand } from "./commands/serve.ts";
 import {
 	evalCommand,
 	exploreCommand,
@@ -26,6 +27,8 @@ export const stepwise = Command.make("stepwise").pipe(
 		trainCommand,
 		evalCommand,
 		creditCommand,
+		generateCommand,
+		serveCommand,
 	]),
 	Command.withExamples([
 		{ command: "stepwise envs --quiet", description: "the registered environments, one expert episode each" },

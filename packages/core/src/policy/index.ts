@@ -12,7 +12,17 @@ export {
 	loadCheckpoint,
 	saveCheckpoint,
 } from "./checkpoint.ts";
-export { type CollectOptions, collectRollouts, makeEnvs, type Policy, successRate } from "./collector.ts";
+export {
+	type Answer,
+	type AnswerRow,
+	type CollectOptions,
+	collectRollouts,
+	collectRolloutsWith,
+	localAnswers,
+	makeEnvs,
+	type Policy,
+	successRate,
+} from "./collector.ts";
 export { decodeModelConfig, ModelConfig, parameterCount } from "./config.ts";
 export {
 	collectDemonstrations,

@@ -1,0 +1,236 @@
+/**
+ * `stepwise serve`: an OpenAI-compatible HTTP API over a policy checkpoint, built with Effect's
+ * `HttpApi` (the bodies' Schemas give `GET /openapi.json`). The generation endpoints read their
+ * body themselves (`handleRaw`) so that every refusal — malformed JSON, a bad field, an unknown
+ * model, a prompt over the context — answers in OpenAI's error shape, and so a streamed answer
+ * can go out as server-sent events. Requests from all clients share the {@link Engine}'s batches.
+ */
+import { createServer } from "node:http";
+import { NodeHttpServer } from "@effect/platform-node";
+import type { Policy } from "@stepwise/core/policy/index";
+import { Effect, Exit, Layer, Schema, Stream } from "effect";
+import { HttpRouter, HttpServerResponse } from "effect/http";
+import type { HttpServerRequest } from "effect/http/HttpServerRequest";
+import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api";
+import { checkBinding, isAuthorized } from "./auth.ts";
+import {
+	ApiError,
+	chatCompletion,
+	chatPromptIds,
+	completion,
+	completionPromptIds,
+	requestId,
+	requestRows,
+	runChoices,
+	streamEvents,
+} from "./completions.ts";
+import { Engine, type EngineOptions } from "./engine.ts";
+import {
+	ChatCompletion,
+	ChatCompletionRequest,
+	Completion,
+	CompletionRequest,
+	ErrorBody,
+	ModelList,
+} from "./openai-schema.ts";
+
+/** Work counters of the serving engine (`GET /stats`). */
+export const EngineStatsBody = Schema.Struct({
+	requests: Schema.Int,
+	rows: Schema.Int,
+	batches: Schema.Int,
+	forwardPasses: Schema.Int,
+	tokens: Schema.Int,
+});
+
+/** The OpenAI-compatible API, as Effect `HttpApi` endpoints. */
+export class OpenAiApi extends HttpApi.make("stepwise-openai")
+	.add(
+		HttpApiGroup.make("openai", { topLevel: true })
+			.add(
+				HttpApiEndpoint.get("models", "/v1/models", { success: ModelList, error: ErrorBody }),
+				HttpApiEndpoint.post("chat", "/v1/chat/completions", {
+					payload: ChatCompletionRequest,
+					success: ChatCompletion,
+					error: ErrorBody,
+				}),
+				HttpApiEndpoint.post("completions", "/v1/completions", {
+					payload: CompletionRequest,
+					success: Completion,
+					error: ErrorBody,
+				}),
+				HttpApiEndpoint.get("stats", "/stats", { success: EngineStatsBody }),
+			)
+			.annotateMerge(OpenApi.annotations({ title: "OpenAI-compatible completions" })),
+	)
+	.annotateMerge(OpenApi.annotations({ title: "stepwise serve" })) {}
+
+/** Options of {@link serveLayer}. */
+export interface ServeOptions extends EngineOptions {
+	readonly policy: Policy;
+	/** The model's id in `/v1/models` and the `model` field requests must name. */
+	readonly modelName: string;
+	readonly host: string;
+	/** 0 picks a free port. */
+	readonly port: number;
+	/** Bearer token clients must send; required when `host` is not loopback. */
+	readonly apiKey?: string | undefined;
+	/** `max_tokens` when a request gives none (capped by the context). */
+	readonly defaultMaxTokens: number;
+}
+
+const errorResponse = (e: ApiError) => HttpServerResponse.jsonUnsafe(e.body, { status: e.status });
+
+/** Decode a JSON body with a schema, or an {@link ApiError} naming the field. */
+const readBody = <S extends Schema.Top & { readonly DecodingServices: never }>(request: HttpServerRequest, schema: S) =>
+	Effect.gen(function* () {
+		const text = yield* Effect.mapError(request.text, () => new ApiError(400, "could not read the request body"));
+		let json: unknown;
+		try {
+			json = JSON.parse(text);
+		} catch (e) {
+			return yield* Effect.fail(
+				new ApiError(400, `We could not parse the JSON body of your request: ${(e as Error).message}`),
+			);
+		}
+		const exit = Schema.decodeUnknownExit(schema)(json);
+		if (Exit.isSuccess(exit)) return exit.value as S["Type"];
+		const err = exit.cause.reasons.find((r) => r._tag === "Fail")?.error as Schema.SchemaError | undefined;
+		const line = err?.message.split("\n").join(" ") ?? "invalid request body";
+		const path = /at \["?([^"\]]+)/.exec(err?.message ?? "")?.[1] ?? null;
+		return yield* Effect.fail(new ApiError(400, `Invalid request: ${line}`, undefined, path));
+	});
+
+/** An endpoint body: refusals become OpenAI error responses, defects a 500 in the same shape. */
+const guarded = (options: ServeOptions, request: HttpServerRequest, body: Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError>) =>
+	(isAuthorized(request.headers, options.apiKey)
+		? body
+		: Effect.fail(new ApiError(401, "Incorrect API key provided.", undefined, null, "invalid_api_key"))
+	).pipe(
+		Effect.catch((e) => Effect.succeed(errorResponse(e))),
+		Effect.catchDefect((d) =>
+			Effect.succeed(errorResponse(new ApiError(500, `internal error: ${String(d)}`, "server_error"))),
+		),
+	);
+
+const checkModel = (options: ServeOptions, model: string) =>
+	model === options.modelName
+		? Effect.void
+		: Effect.fail(
+				new ApiError(
+					404,
+					`The model \`${model}\` does not exist (this server serves \`${options.modelName}\`).`,
+					"invalid_request_error",
+					"model",
+					"model_not_found",
+				),
+			);
+
+const sse = (events: ReadonlyArray<string>) =>
+	HttpServerResponse.stream(Stream.encodeText(Stream.fromIterable(events)), {
+		contentType: "text/event-stream",
+		headers: { "cache-control": "no-cache" },
+	});
+
+/** Generate, turning an engine failure into a 500. */
+const generateChoices = (engine: Engine, rows: Parameters<typeof runChoices>[1], stop: ReadonlyArray<string>) =>
+	Effect.tryPromise({
+		try: () => runChoices(engine, rows, stop),
+		catch: (e) => new ApiError(500, `generation failed: ${e instanceof Error ? e.message : String(e)}`, "server_error"),
+	});
+
+/** Prompt encoding can refuse (token ids outside the vocabulary). */
+const attempt = <A>(f: () => A) =>
+	Effect.try({ try: f, catch: (e) => (e instanceof ApiError ? e : new ApiError(400, String(e))) });
+
+/** The handlers of {@link OpenAiApi} over one engine. */
+export const openAiHandlers = (engine: Engine, options: ServeOptions) =>
+	HttpApiBuilder.group(OpenAiApi, "openai", (handlers) =>
+		Effect.succeed(
+			handlers
+				.handleRaw("models", ({ request }) =>
+					guarded(
+						options,
+						request,
+						Effect.succeed(
+							HttpServerResponse.jsonUnsafe({
+								object: "list",
+								data: [
+									{
+										id: options.modelName,
+										object: "model",
+										created: Math.floor(Date.now() / 1000),
+										owned_by: "stepwise",
+										max_model_len: options.policy.model.config.contextLength,
+									},
+								],
+							} satisfies ModelList),
+						),
+					),
+				)
+				.handleRaw("chat", ({ request }) =>
+					guarded(
+						options,
+						request,
+						Effect.gen(function* () {
+							const r = yield* readBody(request, ChatCompletionRequest);
+							yield* checkModel(options, r.model);
+							const promptIds = chatPromptIds(options.policy, r.messages);
+							const top = r.logprobs ? (r.top_logprobs ?? 0) : 0;
+							const { rows, sampling } = yield* attempt(() =>
+								requestRows(options.policy, promptIds, r, { maxTokens: options.defaultMaxTokens }, top),
+							);
+							const choices = yield* generateChoices(engine, rows, sampling.stop);
+							const id = requestId("chatcmpl");
+							return r.stream
+								? sse(streamEvents(options.policy, "chat", options.modelName, id, promptIds, choices, r))
+								: HttpServerResponse.jsonUnsafe(
+										chatCompletion(options.policy, options.modelName, id, promptIds, choices, r),
+									);
+						}),
+					),
+				)
+				.handleRaw("completions", ({ request }) =>
+					guarded(
+						options,
+						request,
+						Effect.gen(function* () {
+							const r = yield* readBody(request, CompletionRequest);
+							yield* checkModel(options, r.model);
+							const promptIds = yield* attempt(() => completionPromptIds(options.policy, r.prompt));
+							const { rows, sampling } = yield* attempt(() =>
+								requestRows(options.policy, promptIds, r, { maxTokens: options.defaultMaxTokens }, r.logprobs ?? 0),
+							);
+							const choices = yield* generateChoices(engine, rows, sampling.stop);
+							const id = requestId("cmpl");
+							const promptText = typeof r.prompt === "string" ? r.prompt : options.policy.tokenizer.decode(r.prompt);
+							return r.stream
+								? sse(streamEvents(options.policy, "text", options.modelName, id, promptIds, choices, r))
+								: HttpServerResponse.jsonUnsafe(
+										completion(options.policy, options.modelName, id, promptIds, choices, r, promptText),
+									);
+						}),
+					),
+				)
+				.handleRaw("stats", ({ request }) =>
+					guarded(options, request, Effect.succeed(HttpServerResponse.jsonUnsafe({ ...engine.stats }))),
+				),
+		),
+	);
+
+/**
+ * The server as a Layer: the API on `host:port` (refused when bound beyond loopback without an
+ * API key). Launch it with `Layer.launch`, or build it in a scope (tests) and read the
+ * `HttpServer`'s address.
+ */
+export const serveLayer = (options: ServeOptions, engine = new Engine(options.policy, options)) =>
+	Layer.unwrap(
+		Effect.map(checkBinding(options.host, options.apiKey), () =>
+			HttpRouter.serve(
+				HttpApiBuilder.layer(OpenAiApi, { openapiPath: "/openapi.json" }).pipe(
+					Layer.provide(openAiHandlers(engine, options)),
+				),
+				{ disableLogger: true, disableListenLog: true },
+			).pipe(Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))),
+		),
+	);
