@@ -4,7 +4,6 @@ import { Effect, Layer } from "effect";
 import { CliError, Command } from "effect/cli";
 import { creditCommand } from "./commands/credit.ts";
 import { envsCommand } from "./commands/envs.ts";
-import { generateCommand, serveCommand } from "./commands/serve.ts";
 import {
 	evalCommand,
 	exploreCommand,
@@ -13,6 +12,7 @@ import {
 	sftCommand,
 	trainCommand,
 } from "./commands/run-commands.ts";
+import { generateCommand, serveCommand } from "./commands/serve.ts";
 import { EnvironmentsLive } from "./plugins.ts";
 
 /** The `stepwise` command and its subcommands. */

@@ -65,7 +65,11 @@ export const generateCommand = Command.make(
 		const promptIds = Option.isSome(flags.chat)
 			? chatPromptIds(policy, [{ role: "user", content: flags.chat.value }])
 			: yield* Effect.try({
-					try: () => completionPromptIds(policy, Option.getOrElse(flags.prompt, () => "")),
+					try: () =>
+						completionPromptIds(
+							policy,
+							Option.getOrElse(flags.prompt, () => ""),
+						),
 					catch: (e) => new GenerateInputError({ message: String(e) }),
 				});
 		const engine = new Engine(policy, { windowMs: 0 });

@@ -55,7 +55,8 @@ export const completionPromptIds = (policy: Policy, prompt: string | ReadonlyArr
 	if (typeof prompt === "string") return [policy.tokenizer.bos, ...policy.tokenizer.encode(prompt)];
 	const V = policy.model.config.vocabSize;
 	const bad = prompt.find((id) => id < 0 || id >= V);
-	if (bad !== undefined) throw new ApiError(400, `prompt token id ${bad} is outside the vocabulary (0..${V - 1})`, undefined, "prompt");
+	if (bad !== undefined)
+		throw new ApiError(400, `prompt token id ${bad} is outside the vocabulary (0..${V - 1})`, undefined, "prompt");
 	return [...prompt];
 };
 
@@ -171,7 +172,13 @@ const tokenName = (policy: Policy, id: number, asIds: boolean): string =>
 	asIds ? `token_id:${id}` : policy.tokenizer.tokenText(id);
 
 /** Chat log-prob entries of tokens `from … to − 1` of a choice. */
-export const chatLogprobs = (policy: Policy, c: Choice, asIds: boolean, from = 0, to = c.tokens.length): TokenLogprob[] =>
+export const chatLogprobs = (
+	policy: Policy,
+	c: Choice,
+	asIds: boolean,
+	from = 0,
+	to = c.tokens.length,
+): TokenLogprob[] =>
 	c.tokens.slice(from, to).map((id, j) => {
 		const i = from + j;
 		const token = tokenName(policy, id, asIds);
@@ -188,7 +195,11 @@ export const chatLogprobs = (policy: Policy, c: Choice, asIds: boolean, from = 0
 
 const usageOf = (promptIds: ReadonlyArray<number>, choices: ReadonlyArray<Choice>): Usage => {
 	const completion = choices.reduce((s, c) => s + c.tokens.length, 0);
-	return { prompt_tokens: promptIds.length, completion_tokens: completion, total_tokens: promptIds.length + completion };
+	return {
+		prompt_tokens: promptIds.length,
+		completion_tokens: completion,
+		total_tokens: promptIds.length + completion,
+	};
 };
 
 /** Request ids: `chatcmpl-…` / `cmpl-…`, unique within the process. */
@@ -285,7 +296,8 @@ export const streamEvents = (
 	const events: unknown[] = [];
 	const chunk = (choice: Record<string, unknown>) => events.push({ id, object, created, model, choices: [choice] });
 	choices.forEach((c, index) => {
-		if (kind === "chat") chunk({ index, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null });
+		if (kind === "chat")
+			chunk({ index, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null });
 		c.tokens.forEach((tokenId, i) => {
 			const lp = !wantLogprobs
 				? null
@@ -293,8 +305,7 @@ export const streamEvents = (
 					? { content: chatLogprobs(policy, c, asIds, i, i + 1) }
 					: legacyLogprobs(policy, c, asIds, 0, i, i + 1);
 			const ids = r.return_token_ids ? { token_ids: [tokenId] } : {};
-			if (kind === "chat")
-				chunk({ index, delta: { content: c.pieces[i] }, logprobs: lp, finish_reason: null, ...ids });
+			if (kind === "chat") chunk({ index, delta: { content: c.pieces[i] }, logprobs: lp, finish_reason: null, ...ids });
 			else chunk({ index, text: c.pieces[i], logprobs: lp, finish_reason: null, ...ids });
 		});
 		if (kind === "chat") chunk({ index, delta: {}, logprobs: null, finish_reason: c.finish });

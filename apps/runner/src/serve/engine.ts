@@ -159,7 +159,10 @@ export class Engine {
 		const seqs = rows.map((r, i) => [...r.promptIds, ...(gens[i] as Generation).tokens]);
 		const T = Math.max(...seqs.map((s) => s.length));
 		const padLeft = seqs.map((s) => T - s.length);
-		const flat = seqs.flatMap((s, i) => [...new Array<number>(padLeft[i] as number).fill(this.policy.tokenizer.pad), ...s]);
+		const flat = seqs.flatMap((s, i) => [
+			...new Array<number>(padLeft[i] as number).fill(this.policy.tokenizer.pad),
+			...s,
+		]);
 		const V = this.policy.model.config.vocabSize;
 		const logits = tf.tidy(() => {
 			const ids = tf.tensor2d(Int32Array.from(flat), [rows.length, T], "int32");
@@ -177,8 +180,7 @@ export class Engine {
 				const pos = T - n - 1 + j;
 				const offset = (b * T + pos) * V;
 				let max = Number.NEGATIVE_INFINITY;
-				for (let v = 0; v < V; v++)
-					if (!banned.has(v)) max = Math.max(max, (data[offset + v] as number) / tau);
+				for (let v = 0; v < V; v++) if (!banned.has(v)) max = Math.max(max, (data[offset + v] as number) / tau);
 				let sum = 0;
 				for (let v = 0; v < V; v++) if (!banned.has(v)) sum += Math.exp((data[offset + v] as number) / tau - max);
 				const lse = max + Math.log(sum);

@@ -102,7 +102,11 @@ const readBody = <S extends Schema.Top & { readonly DecodingServices: never }>(r
 	});
 
 /** An endpoint body: refusals become OpenAI error responses, defects a 500 in the same shape. */
-const guarded = (options: ServeOptions, request: HttpServerRequest, body: Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError>) =>
+const guarded = (
+	options: ServeOptions,
+	request: HttpServerRequest,
+	body: Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError>,
+) =>
 	(isAuthorized(request.headers, options.apiKey)
 		? body
 		: Effect.fail(new ApiError(401, "Incorrect API key provided.", undefined, null, "invalid_api_key"))
