@@ -109,7 +109,9 @@ export class Engine {
 				this.queue.splice(0, this.queue.length, ...rest);
 				try {
 					const results = this.run(batch.map((w) => w.row));
-					batch.forEach((w, i) => w.resolve(results[i] as RowResult));
+					batch.forEach((w, i) => {
+						w.resolve(results[i] as RowResult);
+					});
 				} catch (e) {
 					for (const w of batch) w.reject(e);
 				}
