@@ -12,7 +12,7 @@ import {
 	sftCommand,
 	trainCommand,
 } from "./commands/run-commands.ts";
-import { generateCommand, serveCommand } from "./commands/serve.ts";
+import { envServerCommand, generateCommand, serveCommand } from "./commands/serve.ts";
 import { EnvironmentsLive } from "./plugins.ts";
 
 /** The `stepwise` command and its subcommands. */
@@ -29,6 +29,7 @@ export const stepwise = Command.make("stepwise").pipe(
 		creditCommand,
 		generateCommand,
 		serveCommand,
+		envServerCommand,
 	]),
 	Command.withExamples([
 		{ command: "stepwise envs --quiet", description: "the registered environments, one expert episode each" },

@@ -5,6 +5,7 @@ import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
 import { Console, Effect, Layer, Option, Schema } from "effect";
 import { Command, Flag } from "effect/cli";
 import { HttpServer } from "effect/http";
+import { envServerLayer } from "../env-server/server.ts";
 import { chatPromptIds, completionPromptIds, toChoice } from "../serve/completions.ts";
 import { Engine } from "../serve/engine.ts";
 import { serveLayer } from "../serve/server.ts";
@@ -169,5 +170,42 @@ export const serveCommand = Command.make(
 	Command.withExamples([
 		{ command: "stepwise serve --policy RUN/sft --port 8000", description: "on 127.0.0.1:8000" },
 		{ command: "stepwise serve --policy RUN/sft --host 0.0.0.0 --api-key SECRET", description: "on the network" },
+	]),
+);
+
+/** `stepwise env-server`: the registered environments over HTTP. */
+export const envServerCommand = Command.make(
+	"env-server",
+	{
+		...listenFlags(8001),
+		idleSeconds: Flag.Int("idle-seconds").pipe(
+			Flag.withDescription("close a session unused this long"),
+			Flag.withDefault(600),
+		),
+		maxSessions: Flag.Int("max-sessions").pipe(Flag.withDescription("most open sessions"), Flag.withDefault(1024)),
+	},
+	Effect.fn("stepwise.env-server")(function* (flags) {
+		const layer = envServerLayer({
+			host: flags.host,
+			port: flags.port,
+			apiKey: apiKeyOf(flags.apiKey),
+			idleSeconds: flags.idleSeconds,
+			maxSessions: flags.maxSessions,
+		});
+		yield* Layer.launch(
+			Layer.effectDiscard(
+				HttpServer.addressFormattedWith((url) =>
+					Console.log(`environments at ${url}/v1 (sessions: POST ${url}/v1/sessions; OpenAPI at ${url}/openapi.json)`),
+				),
+			).pipe(Layer.provide(layer)),
+		);
+	}),
+).pipe(
+	Command.withDescription(
+		"Serve the registered environments over HTTP (sessions: create, reset, step, admissible actions, state key, expert, close)",
+	),
+	Command.withExamples([
+		{ command: "stepwise env-server --port 8001", description: "on 127.0.0.1:8001" },
+		{ command: "python3 examples/env_client.py --url http://127.0.0.1:8001", description: "the Python client" },
 	]),
 );
