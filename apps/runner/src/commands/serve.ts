@@ -1,12 +1,11 @@
 import { basename, resolve } from "node:path";
-import { Rng } from "@stepwise/core";
 import { formatBackendSelection, selectBackend } from "@stepwise/core/ml";
 import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
 import { Console, Effect, Layer, Option, Schema } from "effect";
 import { Command, Flag } from "effect/cli";
 import { HttpServer } from "effect/http";
 import { envServerLayer } from "../env-server/server.ts";
-import { chatPromptIds, completionPromptIds, toChoice } from "../serve/completions.ts";
+import { chatPromptIds, choiceRng, completionPromptIds, toChoice } from "../serve/completions.ts";
 import { Engine } from "../serve/engine.ts";
 import { serveLayer } from "../serve/server.ts";
 
@@ -82,7 +81,7 @@ export const generateCommand = Command.make(
 					greedy: flags.temperature === 0,
 					temperature: flags.temperature === 0 ? 1 : flags.temperature,
 					topP: flags.topP,
-					rng: new Rng(flags.seed),
+					rng: choiceRng(flags.seed, 0),
 					topLogprobs: 0,
 				},
 			]),

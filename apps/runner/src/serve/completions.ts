@@ -69,6 +69,9 @@ export interface Sampling {
 	readonly logprobs: boolean;
 }
 
+/** The sampling stream of choice `i` of a request with this seed (`stepwise generate --seed` is choice 0). */
+export const choiceRng = (seed: number, i: number): Rng => new Rng(hashSeed(seed, "serve", i));
+
 /** The rows of a request: `n` choices, each with its own stream from the request's seed. */
 export const requestRows = (
 	policy: Policy,
@@ -101,7 +104,7 @@ export const requestRows = (
 			greedy,
 			temperature: greedy ? 1 : temperature,
 			topP: r.top_p ?? 1,
-			rng: new Rng(hashSeed(seed, "serve", i)),
+			rng: choiceRng(seed, i),
 			topLogprobs,
 		}),
 	);
