@@ -45,7 +45,8 @@ const cliGenerate = async (args: string[]) => {
 /** vLLM's fields (token ids), which the official client passes through. */
 const withIds = { return_token_ids: true, return_tokens_as_token_ids: true } as Record<string, unknown>;
 const idsOf = (entries: ReadonlyArray<{ token: string }>) => entries.map((e) => Number(e.token.split(":")[1]));
-const chatMessages = [{ role: "user" as const, content: "You are in a room. Where is the box?" }];
+const question = "You are in a room. Where is the box?";
+const chatMessages = [{ role: "user" as const, content: question }];
 
 describe("stepwise serve (the official openai client)", () => {
 	test("GET /v1/models lists the served model", async () => {
@@ -54,7 +55,7 @@ describe("stepwise serve (the official openai client)", () => {
 	});
 
 	test("greedy chat completions equal `stepwise generate --chat`, token for token, with log-probs", async () => {
-		const cli = await cliGenerate(["--chat", chatMessages[0].content, "--max-new-tokens", "6"]);
+		const cli = await cliGenerate(["--chat", question, "--max-new-tokens", "6"]);
 		const r = await client.chat.completions.create({
 			model: MODEL,
 			messages: chatMessages,
@@ -162,7 +163,7 @@ describe("stepwise serve (the official openai client)", () => {
 		expect(new Set(ids).size).toBeGreaterThan(1);
 		const cli = await cliGenerate([
 			"--chat",
-			chatMessages[0].content,
+			question,
 			"--max-new-tokens",
 			"6",
 			"--temperature",
