@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EnvRegistry } from "@stepwise/core";
+import { EnvRegistry, readTrajectories } from "@stepwise/core";
 import { collectRollouts, loadCheckpoint, makeEnvs, type Policy } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
 import OpenAI from "openai";
+import { creditFile } from "../src/credit/compute.ts";
 import { runCli } from "../src/main.ts";
 import { EnvironmentsLive } from "../src/plugins.ts";
 import { collectRemote, parseOpenAiPolicy } from "../src/remote/openai-policy.ts";
@@ -329,6 +330,39 @@ describe("served models as policies (openai:BASE_URL#MODEL)", () => {
 		const served = await evalRun("served", `openai:${server.url}#${MODEL}`);
 		expect(served.perSeed.map((s) => s.outcomes)).toEqual(local.perSeed.map((s) => s.outcomes));
 		expect(served.mean).toEqual(local.mean);
+	});
+
+	test("`stepwise explore --policy openai:…` writes trajectories that `credit` and `progress train` read", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "stepwise-serve-explore-"));
+		const file = join(dir, "explore.jsonl");
+		const tiny = new URL("../configs/tiny.yaml", import.meta.url).pathname;
+		const common = ["--backend", "wasm", "--config", tiny, "--run-dir", join(dir, "run")];
+		await captureLog(() =>
+			Effect.runPromise(runCli(["explore", ...common, "--policy", `openai:${server.url}#${MODEL}`, "--output", file])),
+		);
+		const trajectories = await Effect.runPromise(readTrajectories(file));
+		expect(trajectories).toHaveLength(4 * 2); // progress.tasks × progress.samples
+		const step = trajectories[0]?.steps[0];
+		expect(step?.prompt).toBeString();
+		expect(step?.promptIds.length).toBeGreaterThan(0);
+		expect(step?.actionIds.length).toBe(step?.logProbs.length);
+		await Effect.runPromise(creditFile(file, join(dir, "credit.jsonl"), { method: "gigpo" }));
+		await captureLog(() =>
+			Effect.runPromise(
+				runCli([
+					"progress",
+					"train",
+					...common,
+					"--policy",
+					ckpt,
+					"--trajectories",
+					file,
+					"--output",
+					join(dir, "est"),
+				]),
+			),
+		);
+		expect(existsSync(join(dir, "est"))).toBe(true);
 	});
 
 	test("a bad spec or a refused request is a one-line RemotePolicyError", async () => {
