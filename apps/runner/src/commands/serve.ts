@@ -120,6 +120,12 @@ export const listenFlags = (port: number) => ({
 	),
 });
 
+/** Run a server Layer until interrupted, printing where it listens. */
+const launch = <E, R>(layer: Layer.Layer<HttpServer.HttpServer, E, R>, banner: (url: string) => string) =>
+	Layer.launch(
+		Layer.effectDiscard(HttpServer.addressFormattedWith((url) => Console.log(banner(url)))).pipe(Layer.provide(layer)),
+	);
+
 /** `stepwise serve`: the OpenAI-compatible API over a checkpoint. */
 export const serveCommand = Command.make(
 	"serve",
@@ -154,12 +160,9 @@ export const serveCommand = Command.make(
 			maxBatch: flags.maxBatch,
 			windowMs: flags.windowMs,
 		});
-		yield* Layer.launch(
-			Layer.effectDiscard(
-				HttpServer.addressFormattedWith((url) =>
-					Console.log(`serving ${modelName} at ${url}/v1 (OpenAI-compatible; OpenAPI at ${url}/openapi.json)`),
-				),
-			).pipe(Layer.provide(layer)),
+		yield* launch(
+			layer,
+			(url) => `serving ${modelName} at ${url}/v1 (OpenAI-compatible; OpenAPI at ${url}/openapi.json)`,
 		);
 	}),
 ).pipe(
@@ -191,12 +194,9 @@ export const envServerCommand = Command.make(
 			idleSeconds: flags.idleSeconds,
 			maxSessions: flags.maxSessions,
 		});
-		yield* Layer.launch(
-			Layer.effectDiscard(
-				HttpServer.addressFormattedWith((url) =>
-					Console.log(`environments at ${url}/v1 (sessions: POST ${url}/v1/sessions; OpenAPI at ${url}/openapi.json)`),
-				),
-			).pipe(Layer.provide(layer)),
+		yield* launch(
+			layer,
+			(url) => `environments at ${url}/v1 (sessions: POST ${url}/v1/sessions; OpenAPI at ${url}/openapi.json)`,
 		);
 	}),
 ).pipe(

@@ -102,14 +102,30 @@ export const collectRollouts = (
 	envs: ReadonlyArray<ManagedEnv>,
 	options: CollectOptions,
 ): Trajectory[] => {
+	const out: Trajectory[] = [];
+	for (const wave of waves(envs, options, "collectRollouts")) out.push(...runWave(policy, envs, wave, options));
+	return out;
+};
+
+/** A wave: as many whole groups as the envs hold, and the position of its first task in the whole batch. */
+interface Wave {
+	readonly tasks: ReadonlyArray<ResetRequest>;
+	readonly groupSize: number;
+	readonly first: number;
+}
+
+/** The tasks split into waves of as many whole groups as there are envs. */
+const waves = (envs: ReadonlyArray<ManagedEnv>, options: CollectOptions, caller: string): Wave[] => {
 	const groupSize = options.groupSize ?? 1;
 	const perWave = Math.floor(envs.length / groupSize);
-	if (perWave < 1) throw new Error(`collectRollouts: ${envs.length} envs cannot hold a group of ${groupSize}`);
-	const out: Trajectory[] = [];
-	for (let w = 0; w * perWave < options.tasks.length; w++) {
-		const tasks = options.tasks.slice(w * perWave, (w + 1) * perWave);
-		out.push(...runWave(policy, envs, tasks, groupSize, options, (options.firstTask ?? 0) + w * perWave));
-	}
+	if (perWave < 1) throw new Error(`${caller}: ${envs.length} envs cannot hold a group of ${groupSize}`);
+	const out: Wave[] = [];
+	for (let w = 0; w * perWave < options.tasks.length; w++)
+		out.push({
+			tasks: options.tasks.slice(w * perWave, (w + 1) * perWave),
+			groupSize,
+			first: (options.firstTask ?? 0) + w * perWave,
+		});
 	return out;
 };
 
@@ -164,15 +180,13 @@ export const localAnswers = (policy: Policy, rows: ReadonlyArray<AnswerRow>, opt
 const runWave = (
 	policy: Policy,
 	envs: ReadonlyArray<ManagedEnv>,
-	tasks: ReadonlyArray<ResetRequest>,
-	groupSize: number,
+	wave: Wave,
 	options: CollectOptions,
-	first: number,
 ): Trajectory[] => {
-	const wave = waveSteps(envs, tasks, groupSize, options, first);
-	for (let next = wave.next(); ; ) {
+	const steps = waveSteps(envs, wave, options);
+	for (let next = steps.next(); ; ) {
 		if (next.done) return next.value;
-		next = wave.next(localAnswers(policy, next.value, options));
+		next = steps.next(localAnswers(policy, next.value, options));
 	}
 };
 
@@ -186,19 +200,15 @@ export const collectRolloutsWith = async (
 	envs: ReadonlyArray<ManagedEnv>,
 	options: CollectOptions,
 ): Promise<Trajectory[]> => {
-	const groupSize = options.groupSize ?? 1;
-	const perWave = Math.floor(envs.length / groupSize);
-	if (perWave < 1) throw new Error(`collectRolloutsWith: ${envs.length} envs cannot hold a group of ${groupSize}`);
 	const out: Trajectory[] = [];
-	for (let w = 0; w * perWave < options.tasks.length; w++) {
-		const tasks = options.tasks.slice(w * perWave, (w + 1) * perWave);
-		const wave = waveSteps(envs, tasks, groupSize, options, (options.firstTask ?? 0) + w * perWave);
-		for (let next = wave.next(); ; ) {
+	for (const wave of waves(envs, options, "collectRolloutsWith")) {
+		const steps = waveSteps(envs, wave, options);
+		for (let next = steps.next(); ; ) {
 			if (next.done) {
 				out.push(...next.value);
 				break;
 			}
-			next = wave.next(await answer(next.value));
+			next = steps.next(await answer(next.value));
 		}
 	}
 	return out;
@@ -210,11 +220,8 @@ export const collectRolloutsWith = async (
  */
 function* waveSteps(
 	envs: ReadonlyArray<ManagedEnv>,
-	tasks: ReadonlyArray<ResetRequest>,
-	groupSize: number,
+	{ tasks, groupSize, first }: Wave,
 	options: CollectOptions,
-	/** Position of `tasks[0]` in the whole batch. */
-	first: number,
 ): Generator<AnswerRow[], Trajectory[], ReadonlyArray<Answer>> {
 	const episodes: Episode[] = [];
 	tasks.forEach((request, g) => {
