@@ -73,7 +73,17 @@ describe("stepwise env-server", () => {
 		const id = body.session as string;
 		expect((await call("POST", `/v1/sessions/${id}/step`, { action: "up" })).status).toBe(400);
 		expect((await call("POST", `/v1/sessions/${id}/reset`, { split: "nope" })).body.message).toContain("no split");
-		expect((await call("POST", `/v1/sessions/${id}/step`, { act: 1 })).status).toBe(400);
+		const field = await call("POST", `/v1/sessions/${id}/step`, { act: 1 });
+		expect(field.status).toBe(400);
+		expect(field.body._tag).toBe("EnvRequestError");
+		expect(field.body.message).toContain("action");
+		const malformed = await fetch(`${server.url}/v1/sessions/${id}/step`, {
+			method: "POST",
+			body: "{oops",
+			headers: { "content-type": "application/json" },
+		});
+		expect(malformed.status).toBe(400);
+		expect(((await malformed.json()) as { _tag: string })._tag).toBe("EnvRequestError");
 		expect((await call("POST", `/v1/sessions/${id}/reset`, {})).status).toBe(200);
 	});
 

@@ -209,6 +209,8 @@ describe("stepwise serve (the official openai client)", () => {
 			.catch((e: unknown) => e);
 		expect(long).toBeInstanceOf(OpenAI.BadRequestError);
 		expect((long as InstanceType<typeof OpenAI.BadRequestError>).code).toBe("context_length_exceeded");
+		const huge = await post(JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "x".repeat(9e6) }] }));
+		expect(huge.status).toBe(413);
 		const ok = await client.chat.completions.create({ model: MODEL, messages: chatMessages, max_tokens: 2 });
 		expect(ok.choices).toHaveLength(1);
 	});

@@ -12,7 +12,7 @@ import { NodeHttpServer } from "@effect/platform-node";
 import { EnvRegistry, type ManagedEnv } from "@stepwise/core";
 import { Effect, Layer, Schema } from "effect";
 import { HttpRouter } from "effect/http";
-import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api";
+import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, OpenApi } from "effect/http-api";
 import { checkBinding, isAuthorized } from "../serve/auth.ts";
 
 /** No such session (never opened, closed, or expired). */
@@ -42,6 +42,24 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
 	{ message: Schema.String },
 	{ httpApiStatus: 401 },
 ) {}
+
+/** Turns a request that does not decode (malformed JSON, a missing or mistyped field) into an {@link EnvRequestError}. */
+export class RequestDecoding extends HttpApiMiddleware.Service<RequestDecoding>()(
+	"stepwise/env-server/RequestDecoding",
+	{
+		error: EnvRequestError,
+	},
+) {}
+
+const RequestDecodingLive = HttpApiMiddleware.layerSchemaErrorTransform(RequestDecoding, (e) =>
+	e.kind === "Body" || e.kind === "ResponseHeaders"
+		? Effect.fail(e)
+		: Effect.fail(
+				new EnvRequestError({
+					message: `bad request ${e.kind.toLowerCase()}: ${e.cause.message.split("\n").join(" ")}`,
+				}),
+			),
+);
 
 const SpecInfo = Schema.Struct({
 	id: Schema.String,
@@ -95,46 +113,48 @@ const sessionErrors = [SessionNotFound, EnvRequestError, Unauthorized];
 /** The env-server API. */
 export class EnvServerApi extends HttpApi.make("stepwise-env-server")
 	.add(
-		HttpApiGroup.make("envs", { topLevel: true }).add(
-			HttpApiEndpoint.get("specs", "/v1/envs", { success: Schema.Array(SpecInfo), error: Unauthorized }),
-			HttpApiEndpoint.post("create", "/v1/sessions", {
-				payload: CreateSession,
-				success: Session,
-				error: [EnvRequestError, TooManySessions, Unauthorized],
-			}),
-			HttpApiEndpoint.post("reset", "/v1/sessions/:id/reset", {
-				params,
-				payload: ResetBody,
-				success: Reset,
-				error: sessionErrors,
-			}),
-			HttpApiEndpoint.post("step", "/v1/sessions/:id/step", {
-				params,
-				payload: StepBody,
-				success: Step,
-				error: sessionErrors,
-			}),
-			HttpApiEndpoint.get("admissible", "/v1/sessions/:id/admissible", {
-				params,
-				success: Schema.Struct({ actions: Admissible }),
-				error: sessionErrors,
-			}),
-			HttpApiEndpoint.get("stateKey", "/v1/sessions/:id/state-key", {
-				params,
-				success: Schema.Struct({ stateKey: Schema.String }),
-				error: sessionErrors,
-			}),
-			HttpApiEndpoint.get("expert", "/v1/sessions/:id/expert", {
-				params,
-				success: Schema.Struct({ action: Schema.NullOr(Schema.String) }),
-				error: sessionErrors,
-			}),
-			HttpApiEndpoint.delete("close", "/v1/sessions/:id", {
-				params,
-				success: Schema.Struct({ closed: Schema.Boolean }),
-				error: [SessionNotFound, Unauthorized],
-			}),
-		),
+		HttpApiGroup.make("envs", { topLevel: true })
+			.add(
+				HttpApiEndpoint.get("specs", "/v1/envs", { success: Schema.Array(SpecInfo), error: Unauthorized }),
+				HttpApiEndpoint.post("create", "/v1/sessions", {
+					payload: CreateSession,
+					success: Session,
+					error: [EnvRequestError, TooManySessions, Unauthorized],
+				}),
+				HttpApiEndpoint.post("reset", "/v1/sessions/:id/reset", {
+					params,
+					payload: ResetBody,
+					success: Reset,
+					error: sessionErrors,
+				}),
+				HttpApiEndpoint.post("step", "/v1/sessions/:id/step", {
+					params,
+					payload: StepBody,
+					success: Step,
+					error: sessionErrors,
+				}),
+				HttpApiEndpoint.get("admissible", "/v1/sessions/:id/admissible", {
+					params,
+					success: Schema.Struct({ actions: Admissible }),
+					error: sessionErrors,
+				}),
+				HttpApiEndpoint.get("stateKey", "/v1/sessions/:id/state-key", {
+					params,
+					success: Schema.Struct({ stateKey: Schema.String }),
+					error: sessionErrors,
+				}),
+				HttpApiEndpoint.get("expert", "/v1/sessions/:id/expert", {
+					params,
+					success: Schema.Struct({ action: Schema.NullOr(Schema.String) }),
+					error: sessionErrors,
+				}),
+				HttpApiEndpoint.delete("close", "/v1/sessions/:id", {
+					params,
+					success: Schema.Struct({ closed: Schema.Boolean }),
+					error: [SessionNotFound, Unauthorized],
+				}),
+			)
+			.middleware(RequestDecoding),
 	)
 	.annotateMerge(
 		OpenApi.annotations({
@@ -337,6 +357,7 @@ export const envServerLayer = (options: EnvServerOptions) =>
 			HttpRouter.serve(
 				HttpApiBuilder.layer(EnvServerApi, { openapiPath: "/openapi.json" }).pipe(
 					Layer.provide(envServerHandlers(options)),
+					Layer.provide(RequestDecodingLive),
 				),
 				{ disableLogger: true, disableListenLog: true },
 			).pipe(Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))),

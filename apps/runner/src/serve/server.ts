@@ -79,11 +79,19 @@ export interface ServeOptions extends EngineOptions {
 	readonly defaultMaxTokens: number;
 }
 
+/** Request bodies larger than this are refused before they are read. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
 const errorResponse = (e: ApiError) => HttpServerResponse.jsonUnsafe(e.body, { status: e.status });
 
 /** Decode a JSON body with a schema, or an {@link ApiError} naming the field. */
 const readBody = <S extends Schema.Top & { readonly DecodingServices: never }>(request: HttpServerRequest, schema: S) =>
 	Effect.gen(function* () {
+		const length = Number(request.headers["content-length"] ?? 0);
+		if (length > MAX_BODY_BYTES)
+			return yield* Effect.fail(
+				new ApiError(413, `the request body has ${length} bytes; the most this server reads is ${MAX_BODY_BYTES}`),
+			);
 		const text = yield* Effect.mapError(request.text, () => new ApiError(400, "could not read the request body"));
 		let json: unknown;
 		try {
