@@ -215,11 +215,47 @@ describe("stepwise serve (the official openai client)", () => {
 		expect(ok.choices).toHaveLength(1);
 	});
 
+	test("streamed tokens go out while the batch is still decoding", async () => {
+		const body = { model: MODEL, messages: chatMessages, max_tokens: 36, temperature: 0, stream: true };
+		const full = await client.chat.completions.create({ ...body, stream: false });
+		expect(full.usage?.completion_tokens).toBe(36);
+		const batches = engine.stats.batches;
+		const response = await fetch(`${server.url}/v1/chat/completions`, {
+			method: "POST",
+			body: JSON.stringify(body),
+			headers: { "content-type": "application/json" },
+		});
+		const reader = response.body?.getReader();
+		const decoder = new TextDecoder();
+		let text = "";
+		let tokenChunkWhileDecoding = false;
+		for (;;) {
+			const part = await reader?.read();
+			if (part === undefined || part.done) break;
+			text += decoder.decode(part.value);
+			if (!tokenChunkWhileDecoding && /"content":"[^"]/.test(text))
+				tokenChunkWhileDecoding = engine.stats.batches === batches;
+		}
+		expect(tokenChunkWhileDecoding).toBe(true);
+		expect(engine.stats.batches).toBe(batches + 1);
+		const content = text
+			.split("\n\n")
+			.filter((l) => l.startsWith("data: {"))
+			.map(
+				(l) =>
+					(JSON.parse(l.slice(6)) as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta.content ??
+					"",
+			)
+			.join("");
+		expect(content).toBe(full.choices[0]?.message.content ?? "");
+		expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+	});
+
 	test("a client that disconnects mid-stream leaves the server serving", async () => {
 		const abort = new AbortController();
 		const response = await fetch(`${server.url}/v1/chat/completions`, {
 			method: "POST",
-			body: JSON.stringify({ model: MODEL, messages: chatMessages, max_tokens: 8, stream: true, logprobs: true }),
+			body: JSON.stringify({ model: MODEL, messages: chatMessages, max_tokens: 36, stream: true, logprobs: true }),
 			headers: { "content-type": "application/json" },
 			signal: abort.signal,
 		});

@@ -196,7 +196,7 @@ export const chatLogprobs = (
 		};
 	});
 
-const usageOf = (promptIds: ReadonlyArray<number>, choices: ReadonlyArray<Choice>): Usage => {
+export const usageOf = (promptIds: ReadonlyArray<number>, choices: ReadonlyArray<Choice>): Usage => {
 	const completion = choices.reduce((s, c) => s + c.tokens.length, 0);
 	return {
 		prompt_tokens: promptIds.length,
@@ -280,44 +280,146 @@ export const completion = (
 });
 
 /**
- * The server-sent events of a streamed answer: per choice a role chunk (chat), one chunk per token
- * (its text and log-probs), a closing chunk with the finish reason, the usage when asked, `[DONE]`.
+ * The server-sent events of one streamed request, chunk by chunk: per choice a role chunk (chat),
+ * one chunk per token (its text and log-probs), a closing chunk with the finish reason; then the
+ * usage when asked, and `[DONE]`.
  */
+export class SseEvents {
+	private readonly created = Math.floor(Date.now() / 1000);
+	private readonly object: string;
+	private readonly asIds: boolean;
+	private readonly wantLogprobs: boolean;
+	/** Text sent so far per choice (the legacy log-probs' `text_offset`). */
+	private readonly sent = new Map<number, number>();
+
+	constructor(
+		private readonly policy: Policy,
+		private readonly kind: "chat" | "text",
+		private readonly model: string,
+		private readonly id: string,
+		private readonly r: ChatCompletionRequest | CompletionRequest,
+	) {
+		this.object = kind === "chat" ? "chat.completion.chunk" : "text_completion";
+		this.asIds = r.return_tokens_as_token_ids ?? false;
+		this.wantLogprobs = kind === "chat" ? r.logprobs === true : r.logprobs !== undefined && r.logprobs !== null;
+	}
+
+	private event(body: Record<string, unknown>): string {
+		return `data: ${JSON.stringify({ id: this.id, object: this.object, created: this.created, model: this.model, ...body })}\n\n`;
+	}
+
+	private chunk(index: number, text: string | undefined, rest: Record<string, unknown>): string {
+		const content =
+			this.kind === "chat" ? { delta: text === undefined ? {} : { content: text } } : { text: text ?? "" };
+		return this.event({ choices: [{ index, ...content, ...rest }] });
+	}
+
+	/** The opening chunk of a choice (chat: the assistant's role; none for text). */
+	start(index: number): string[] {
+		return this.kind === "chat"
+			? [
+					this.event({
+						choices: [{ index, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }],
+					}),
+				]
+			: [];
+	}
+
+	/** A token of a choice: its text piece, id, log-prob and alternatives. */
+	token(
+		index: number,
+		piece: string,
+		tokenId: number,
+		logProb: number,
+		top: ReadonlyArray<readonly [number, number]> = [],
+	): string {
+		const one: Choice = {
+			tokens: [tokenId],
+			logProbs: [logProb],
+			top: [top],
+			pieces: [piece],
+			text: piece,
+			finish: "length",
+		};
+		const at = this.sent.get(index) ?? 0;
+		this.sent.set(index, at + piece.length);
+		const logprobs = !this.wantLogprobs
+			? null
+			: this.kind === "chat"
+				? { content: chatLogprobs(this.policy, one, this.asIds) }
+				: legacyLogprobs(this.policy, one, this.asIds, at);
+		return this.chunk(index, piece, {
+			logprobs,
+			finish_reason: null,
+			...(this.r.return_token_ids ? { token_ids: [tokenId] } : {}),
+		});
+	}
+
+	/** Text of a choice that belongs to no single token (bytes completed by the last one). */
+	text(index: number, piece: string): string {
+		this.sent.set(index, (this.sent.get(index) ?? 0) + piece.length);
+		return this.chunk(index, piece, { logprobs: null, finish_reason: null });
+	}
+
+	/** The closing chunk of a choice. */
+	finish(index: number, reason: "stop" | "length"): string {
+		return this.chunk(index, this.kind === "chat" ? undefined : "", { logprobs: null, finish_reason: reason });
+	}
+
+	/** The usage chunk (when asked) and `[DONE]`. */
+	end(usage: Usage): string[] {
+		return [...(this.r.stream_options?.include_usage ? [this.event({ choices: [], usage })] : []), "data: [DONE]\n\n"];
+	}
+}
+
+/** The server-sent events of an answer generated in full (all its chunks at once). */
 export const streamEvents = (
-	policy: Policy,
-	kind: "chat" | "text",
-	model: string,
-	id: string,
+	events: SseEvents,
 	promptIds: ReadonlyArray<number>,
 	choices: ReadonlyArray<Choice>,
-	r: ChatCompletionRequest | CompletionRequest,
-): string[] => {
-	const created = Math.floor(Date.now() / 1000);
-	const object = kind === "chat" ? "chat.completion.chunk" : "text_completion";
-	const asIds = r.return_tokens_as_token_ids ?? false;
-	const wantLogprobs = kind === "chat" ? r.logprobs === true : r.logprobs !== undefined && r.logprobs !== null;
-	const events: unknown[] = [];
-	const chunk = (choice: Record<string, unknown>) => events.push({ id, object, created, model, choices: [choice] });
-	choices.forEach((c, index) => {
-		if (kind === "chat")
-			chunk({ index, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null });
-		c.tokens.forEach((tokenId, i) => {
-			const lp = !wantLogprobs
-				? null
-				: kind === "chat"
-					? { content: chatLogprobs(policy, c, asIds, i, i + 1) }
-					: legacyLogprobs(policy, c, asIds, 0, i, i + 1);
-			const ids = r.return_token_ids ? { token_ids: [tokenId] } : {};
-			if (kind === "chat") chunk({ index, delta: { content: c.pieces[i] }, logprobs: lp, finish_reason: null, ...ids });
-			else chunk({ index, text: c.pieces[i], logprobs: lp, finish_reason: null, ...ids });
-		});
-		if (kind === "chat") chunk({ index, delta: {}, logprobs: null, finish_reason: c.finish });
-		else chunk({ index, text: "", logprobs: null, finish_reason: c.finish });
-	});
-	if (r.stream_options?.include_usage)
-		events.push({ id, object, created, model, choices: [], usage: usageOf(promptIds, choices) });
-	return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), "data: [DONE]\n\n"];
-};
+): string[] => [
+	...choices.flatMap((c, index) => [
+		...events.start(index),
+		...c.tokens.map((tokenId, i) =>
+			events.token(index, c.pieces[i] as string, tokenId, c.logProbs[i] as number, c.top[i] ?? []),
+		),
+		events.finish(index, c.finish),
+	]),
+	...events.end(usageOf(promptIds, choices)),
+];
+
+/**
+ * The text pieces of a growing token sequence: each new token's text, an incomplete UTF-8 sequence
+ * held back until its last byte arrives (as {@link toChoice} splits a whole answer).
+ */
+export class PieceDecoder {
+	private readonly tokens: number[] = [];
+	private sent = "";
+
+	constructor(private readonly policy: Policy) {}
+
+	/** The text the token adds. */
+	push(token: number): string {
+		this.tokens.push(token);
+		const text = this.policy.tokenizer.decode(this.tokens);
+		if (text.endsWith("\uFFFD")) return "";
+		const piece = text.slice(this.sent.length);
+		this.sent = text;
+		return piece;
+	}
+
+	/** Text still held back at the end. */
+	flush(): string {
+		const text = this.policy.tokenizer.decode(this.tokens);
+		const rest = text.slice(this.sent.length);
+		this.sent = text;
+		return rest;
+	}
+
+	get count(): number {
+		return this.tokens.length;
+	}
+}
 
 /** Generate a request's choices on the engine. */
 export const runChoices = async (

@@ -7,7 +7,7 @@
  */
 import type { Rng } from "@stepwise/core";
 import type { Policy } from "@stepwise/core/policy/index";
-import { type Generation, generate } from "@stepwise/core/policy/index";
+import { type Generation, generateSteps } from "@stepwise/core/policy/index";
 import * as tf from "@tensorflow/tfjs-core";
 
 /** One row to generate. */
@@ -23,6 +23,8 @@ export interface Row {
 	readonly rng: Rng;
 	/** Alternatives to report per token (0: none). */
 	readonly topLogprobs: number;
+	/** Called with each new token as it is produced (streaming); the batch then lets I/O run between steps. */
+	readonly onToken?: (token: number, logProb: number) => void;
 }
 
 /** A row's result. */
@@ -108,7 +110,7 @@ export class Engine {
 					(batch.length < (this.options.maxBatch ?? 64) && batchKey(w.row) === key ? batch : rest).push(w);
 				this.queue.splice(0, this.queue.length, ...rest);
 				try {
-					const results = this.run(batch.map((w) => w.row));
+					const results = await this.run(batch.map((w) => w.row));
 					batch.forEach((w, i) => {
 						w.resolve(results[i] as RowResult);
 					});
@@ -123,11 +125,14 @@ export class Engine {
 		}
 	}
 
-	/** One batch: rows that decode alike. */
-	private run(rows: ReadonlyArray<Row>): RowResult[] {
+	/**
+	 * One batch: rows that decode alike. Streaming rows get each token as it is produced, and the
+	 * event loop runs between decoding steps so their chunks go out (and new requests queue).
+	 */
+	private async run(rows: ReadonlyArray<Row>): Promise<RowResult[]> {
 		const head = rows[0] as Row;
 		const t = this.policy.tokenizer;
-		const gens = generate(
+		const steps = generateSteps(
 			this.policy.model,
 			rows.map((r) => r.promptIds),
 			{
@@ -140,6 +145,28 @@ export class Engine {
 					: { temperature: head.temperature, topP: head.topP, rngs: rows.map((r) => r.rng) }),
 			},
 		);
+		const streaming = rows.some((r) => r.onToken !== undefined);
+		const told = rows.map(() => 0);
+		let gens: Generation[];
+		try {
+			for (;;) {
+				const next = steps.next();
+				if (next.done) {
+					gens = next.value;
+					break;
+				}
+				if (!streaming) continue;
+				next.value.forEach((p, b) => {
+					const onToken = (rows[b] as Row).onToken;
+					for (; (told[b] as number) < p.tokens.length; told[b] = (told[b] as number) + 1)
+						onToken?.(p.tokens[told[b] as number] as number, p.logProbs[told[b] as number] as number);
+				});
+				await new Promise<void>((resolve) => setImmediate(resolve));
+			}
+		} finally {
+			// frees the KV cache when a step threw
+			steps.return([]);
+		}
 		this.stats.batches++;
 		this.stats.forwardPasses += Math.max(0, ...gens.map((g) => g.tokens.length));
 		this.stats.tokens += gens.reduce((s, g) => s + g.tokens.length, 0);

@@ -8,7 +8,7 @@
 import { createServer } from "node:http";
 import { NodeHttpServer } from "@effect/platform-node";
 import type { Policy } from "@stepwise/core/policy/index";
-import { Effect, Exit, Layer, Schema, Stream } from "effect";
+import { Effect, Exit, Layer, Queue, Schema, Stream } from "effect";
 import { HttpRouter, HttpServerResponse } from "effect/http";
 import type { HttpServerRequest } from "effect/http/HttpServerRequest";
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api";
@@ -19,12 +19,14 @@ import {
 	chatPromptIds,
 	completion,
 	completionPromptIds,
+	PieceDecoder,
 	requestId,
 	requestRows,
 	runChoices,
+	SseEvents,
 	streamEvents,
 } from "./completions.ts";
-import { Engine, type EngineOptions } from "./engine.ts";
+import { Engine, type EngineOptions, type Row } from "./engine.ts";
 import {
 	ChatCompletion,
 	ChatCompletionRequest,
@@ -138,11 +140,75 @@ const checkModel = (options: ServeOptions, model: string) =>
 				),
 			);
 
-const sse = (events: ReadonlyArray<string>) =>
-	HttpServerResponse.stream(Stream.encodeText(Stream.fromIterable(events)), {
+const sse = (events: Stream.Stream<string>) =>
+	HttpServerResponse.stream(Stream.encodeText(events), {
 		contentType: "text/event-stream",
 		headers: { "cache-control": "no-cache" },
 	});
+
+/**
+ * A streamed answer whose chunks go out as the batch produces the tokens. Used when no stop string
+ * and no alternatives are asked for (those need the whole answer first: a stop string may span
+ * tokens, alternatives come from a pass over the finished batch). A client that goes away stops
+ * its stream; its rows finish with their batch.
+ */
+const liveEvents = (engine: Engine, rows: ReadonlyArray<Row>, events: SseEvents, promptTokens: number) =>
+	Stream.callback<string>((queue) =>
+		Effect.sync(() => {
+			const send = (chunks: ReadonlyArray<string>) => {
+				for (const c of chunks) Queue.offerUnsafe(queue, c);
+			};
+			const decoders = rows.map(() => new PieceDecoder(engine.policy));
+			rows.forEach((_, i) => {
+				send(events.start(i));
+			});
+			const streaming = rows.map(
+				(row, i): Row => ({
+					...row,
+					onToken: (token, logProb) =>
+						send([events.token(i, (decoders[i] as PieceDecoder).push(token), token, logProb)]),
+				}),
+			);
+			engine.submit(streaming).then(
+				(results) => {
+					results.forEach((r, i) => {
+						const rest = (decoders[i] as PieceDecoder).flush();
+						if (rest !== "") send([events.text(i, rest)]);
+						send([events.finish(i, r.stopped ? "stop" : "length")]);
+					});
+					const completion = results.reduce((n, r) => n + r.tokens.length, 0);
+					send(
+						events.end({
+							prompt_tokens: promptTokens,
+							completion_tokens: completion,
+							total_tokens: promptTokens + completion,
+						}),
+					);
+					Queue.endUnsafe(queue);
+				},
+				(e: unknown) => {
+					send([
+						`data: ${JSON.stringify(new ApiError(500, `generation failed: ${String(e)}`, "server_error").body)}\n\n`,
+					]);
+					Queue.endUnsafe(queue);
+				},
+			);
+		}),
+	);
+
+/** A request's answer as server-sent events: live when possible, else once generated. */
+const streamed = (
+	engine: Engine,
+	events: SseEvents,
+	promptIds: ReadonlyArray<number>,
+	rows: ReadonlyArray<Row>,
+	stop: ReadonlyArray<string>,
+) =>
+	stop.length === 0 && rows.every((r) => r.topLogprobs === 0)
+		? Effect.succeed(sse(liveEvents(engine, rows, events, promptIds.length)))
+		: Effect.map(generateChoices(engine, rows, stop), (choices) =>
+				sse(Stream.fromIterable(streamEvents(events, promptIds, choices))),
+			);
 
 /** Generate, turning an engine failure into a 500. */
 const generateChoices = (engine: Engine, rows: Parameters<typeof runChoices>[1], stop: ReadonlyArray<string>) =>
@@ -192,13 +258,19 @@ export const openAiHandlers = (engine: Engine, options: ServeOptions) =>
 							const { rows, sampling } = yield* attempt(() =>
 								requestRows(options.policy, promptIds, r, { maxTokens: options.defaultMaxTokens }, top),
 							);
-							const choices = yield* generateChoices(engine, rows, sampling.stop);
 							const id = requestId("chatcmpl");
-							return r.stream
-								? sse(streamEvents(options.policy, "chat", options.modelName, id, promptIds, choices, r))
-								: HttpServerResponse.jsonUnsafe(
-										chatCompletion(options.policy, options.modelName, id, promptIds, choices, r),
-									);
+							if (r.stream)
+								return yield* streamed(
+									engine,
+									new SseEvents(options.policy, "chat", options.modelName, id, r),
+									promptIds,
+									rows,
+									sampling.stop,
+								);
+							const choices = yield* generateChoices(engine, rows, sampling.stop);
+							return HttpServerResponse.jsonUnsafe(
+								chatCompletion(options.policy, options.modelName, id, promptIds, choices, r),
+							);
 						}),
 					),
 				)
@@ -213,14 +285,20 @@ export const openAiHandlers = (engine: Engine, options: ServeOptions) =>
 							const { rows, sampling } = yield* attempt(() =>
 								requestRows(options.policy, promptIds, r, { maxTokens: options.defaultMaxTokens }, r.logprobs ?? 0),
 							);
-							const choices = yield* generateChoices(engine, rows, sampling.stop);
 							const id = requestId("cmpl");
+							if (r.stream)
+								return yield* streamed(
+									engine,
+									new SseEvents(options.policy, "text", options.modelName, id, r),
+									promptIds,
+									rows,
+									sampling.stop,
+								);
+							const choices = yield* generateChoices(engine, rows, sampling.stop);
 							const promptText = typeof r.prompt === "string" ? r.prompt : options.policy.tokenizer.decode(r.prompt);
-							return r.stream
-								? sse(streamEvents(options.policy, "text", options.modelName, id, promptIds, choices, r))
-								: HttpServerResponse.jsonUnsafe(
-										completion(options.policy, options.modelName, id, promptIds, choices, r, promptText),
-									);
+							return HttpServerResponse.jsonUnsafe(
+								completion(options.policy, options.modelName, id, promptIds, choices, r, promptText),
+							);
 						}),
 					),
 				)

@@ -33,7 +33,13 @@ export {
 	type SftExample,
 } from "./demos.ts";
 export { CheckpointError, PolicyConfigError } from "./errors.ts";
-export { type Generation, generate, type SamplingOptions } from "./generate.ts";
+export {
+	type Generation,
+	generate,
+	generateSteps,
+	type PartialGeneration,
+	type SamplingOptions,
+} from "./generate.ts";
 export {
 	attention,
 	disposeCache,
