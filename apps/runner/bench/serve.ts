@@ -56,9 +56,7 @@ const measure = async (label: string, run: () => Promise<ReadonlyArray<OpenAI.Ch
 	return answers.length / s;
 };
 
-console.log(
-	`serve bench: model ${JSON.stringify(defaultConfig.model)} (context ${contextLength}), wasm backend, max_tokens ${maxTokens}, temperature 1`,
-);
+console.log(`serve bench: model ${JSON.stringify(model.config)}, wasm backend, max_tokens ${maxTokens}, temperature 1`);
 await ask(-1); // warm-up
 const sequential = await measure(`one at a time`, async () => {
 	const out: OpenAI.ChatCompletion[] = [];
@@ -69,5 +67,29 @@ const concurrent = await measure(`${requests} concurrent`, () =>
 	Promise.all(Array.from({ length: requests }, (_, i) => ask(i))),
 );
 console.log(`batching: ${(concurrent / sequential).toFixed(1)}× the requests/s of one at a time`);
+
+// streamed: the time to each request's first token chunk, and to its end
+const t0 = performance.now();
+const firsts: number[] = [];
+const ends: number[] = [];
+await Promise.all(
+	Array.from({ length: requests }, async (_, i) => {
+		const stream = await client.chat.completions.create({
+			model: "bench",
+			messages: [{ role: "user", content: `Room ${i}: push the box onto the target. Your action?` }],
+			max_tokens: maxTokens,
+			temperature: 1,
+			seed: i,
+			stream: true,
+		});
+		for await (const chunk of stream)
+			if (firsts[i] === undefined && chunk.choices[0]?.delta.content) firsts[i] = performance.now() - t0;
+		ends[i] = performance.now() - t0;
+	}),
+);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+console.log(
+	`${requests} concurrent, streamed: median first token after ${median(firsts.filter((x) => x !== undefined)).toFixed(0)} ms, median end after ${median(ends).toFixed(0)} ms`,
+);
 await server.stop();
 model.dispose();
