@@ -212,7 +212,18 @@ export const collectRemote = (
 	collect: CollectOptions,
 ): Effect.Effect<Trajectory[], RemotePolicyError> =>
 	Effect.tryPromise({
-		try: () => collectRolloutsWith(openAiAnswerer(spec, options), envs, collect),
+		try: () =>
+			collectRolloutsWith(
+				// the collect options' decoding settings win, as they do for a local policy
+				openAiAnswerer(spec, {
+					...options,
+					...(collect.maxNewTokens !== undefined ? { maxNewTokens: collect.maxNewTokens } : {}),
+					...(collect.temperature !== undefined ? { temperature: collect.temperature } : {}),
+					...(collect.topP !== undefined ? { topP: collect.topP } : {}),
+				}),
+				envs,
+				collect,
+			),
 		catch: (e) =>
 			e instanceof RemotePolicyError
 				? e
