@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { NodeHttpServer } from "@effect/platform-node";
 import { EnvRegistry, type ManagedEnv } from "@stepwise/core";
-import { Effect, Layer, Schema } from "effect";
+import { Duration, Effect, Layer, Schedule, Schema } from "effect";
 import { HttpRouter } from "effect/http";
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, OpenApi } from "effect/http-api";
 import { checkBinding, isAuthorized } from "../serve/auth.ts";
@@ -180,7 +180,7 @@ interface SessionState {
 	started: boolean;
 }
 
-/** The open sessions, expiring idle ones whenever the table is touched. */
+/** The open sessions, expiring idle ones whenever the table is touched (and on a timer). */
 class Sessions {
 	private readonly table = new Map<string, SessionState>();
 	constructor(private readonly options: EnvServerOptions) {}
@@ -190,7 +190,8 @@ class Sessions {
 		return this.table.size;
 	}
 
-	private expire(): void {
+	/** Close the sessions unused for `idleSeconds`. */
+	expire(): void {
 		const limit = Date.now() - (this.options.idleSeconds ?? 600) * 1000;
 		for (const [id, s] of this.table) if (s.lastUsed < limit) this.table.delete(id);
 	}
@@ -237,6 +238,13 @@ export const envServerHandlers = (options: EnvServerOptions) =>
 		Effect.gen(function* () {
 			const registry = yield* EnvRegistry;
 			const sessions = new Sessions(options);
+			// idle sessions are also closed when nobody calls (every tenth of the idle time, at least once a minute)
+			yield* Effect.forkScoped(
+				Effect.repeat(
+					Effect.sync(() => sessions.expire()),
+					Schedule.spaced(Duration.seconds(Math.min(60, (options.idleSeconds ?? 600) / 10))),
+				),
+			);
 			const authed =
 				<I extends { readonly request: { readonly headers: Readonly<Record<string, string | undefined>> } }, A, E>(
 					f: (input: I) => Effect.Effect<A, E>,
