@@ -15,6 +15,7 @@ import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, OpenApi } from 
 import { checkBinding, isAuthorized } from "./auth.ts";
 import {
 	ApiError,
+	type Choice,
 	chatCompletion,
 	chatPromptIds,
 	completion,
@@ -222,8 +223,32 @@ const attempt = <A>(f: () => A) =>
 	Effect.try({ try: f, catch: (e) => (e instanceof ApiError ? e : new ApiError(400, String(e))) });
 
 /** The handlers of {@link OpenAiApi} over one engine. */
-export const openAiHandlers = (engine: Engine, options: ServeOptions) =>
-	HttpApiBuilder.group(OpenAiApi, "openai", (handlers) =>
+export const openAiHandlers = (engine: Engine, options: ServeOptions) => {
+	/** A generation request's answer: streamed, or the whole body that `whole` builds. */
+	const answer = (
+		kind: "chat" | "text",
+		promptIds: ReadonlyArray<number>,
+		r: ChatCompletionRequest | CompletionRequest,
+		topLogprobs: number,
+		whole: (id: string, choices: Choice[]) => ChatCompletion | Completion,
+	) =>
+		Effect.gen(function* () {
+			const { rows, sampling } = yield* attempt(() =>
+				requestRows(options.policy, promptIds, r, { maxTokens: options.defaultMaxTokens }, topLogprobs),
+			);
+			const id = requestId(kind === "chat" ? "chatcmpl" : "cmpl");
+			if (r.stream)
+				return yield* streamed(
+					engine,
+					new SseEvents(options.policy, kind, options.modelName, id, r),
+					promptIds,
+					rows,
+					sampling.stop,
+				);
+			const choices = yield* generateChoices(engine, rows, sampling.stop);
+			return HttpServerResponse.jsonUnsafe(whole(id, choices));
+		});
+	return HttpApiBuilder.group(OpenAiApi, "openai", (handlers) =>
 		Effect.succeed(
 			handlers
 				.handleRaw("models", ({ request }) =>
@@ -255,20 +280,7 @@ export const openAiHandlers = (engine: Engine, options: ServeOptions) =>
 							yield* checkModel(options, r.model);
 							const promptIds = chatPromptIds(options.policy, r.messages);
 							const top = r.logprobs ? (r.top_logprobs ?? 0) : 0;
-							const { rows, sampling } = yield* attempt(() =>
-								requestRows(options.policy, promptIds, r, { maxTokens: options.defaultMaxTokens }, top),
-							);
-							const id = requestId("chatcmpl");
-							if (r.stream)
-								return yield* streamed(
-									engine,
-									new SseEvents(options.policy, "chat", options.modelName, id, r),
-									promptIds,
-									rows,
-									sampling.stop,
-								);
-							const choices = yield* generateChoices(engine, rows, sampling.stop);
-							return HttpServerResponse.jsonUnsafe(
+							return yield* answer("chat", promptIds, r, top, (id, choices) =>
 								chatCompletion(options.policy, options.modelName, id, promptIds, choices, r),
 							);
 						}),
@@ -282,21 +294,8 @@ export const openAiHandlers = (engine: Engine, options: ServeOptions) =>
 							const r = yield* readBody(request, CompletionRequest);
 							yield* checkModel(options, r.model);
 							const promptIds = yield* attempt(() => completionPromptIds(options.policy, r.prompt));
-							const { rows, sampling } = yield* attempt(() =>
-								requestRows(options.policy, promptIds, r, { maxTokens: options.defaultMaxTokens }, r.logprobs ?? 0),
-							);
-							const id = requestId("cmpl");
-							if (r.stream)
-								return yield* streamed(
-									engine,
-									new SseEvents(options.policy, "text", options.modelName, id, r),
-									promptIds,
-									rows,
-									sampling.stop,
-								);
-							const choices = yield* generateChoices(engine, rows, sampling.stop);
 							const promptText = typeof r.prompt === "string" ? r.prompt : options.policy.tokenizer.decode(r.prompt);
-							return HttpServerResponse.jsonUnsafe(
+							return yield* answer("text", promptIds, r, r.logprobs ?? 0, (id, choices) =>
 								completion(options.policy, options.modelName, id, promptIds, choices, r, promptText),
 							);
 						}),
@@ -307,6 +306,7 @@ export const openAiHandlers = (engine: Engine, options: ServeOptions) =>
 				),
 		),
 	);
+};
 
 /**
  * The server as a Layer: the API on `host:port` (refused when bound beyond loopback without an
