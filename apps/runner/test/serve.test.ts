@@ -345,7 +345,7 @@ describe("served models as policies (openai:BASE_URL#MODEL)", () => {
 
 	test("`stepwise eval --policy openai:…` gives the checkpoint's figures", async () => {
 		const dir = mkdtempSync(join(tmpdir(), "stepwise-serve-eval-"));
-		const evalRun = async (name: string, policyArg: string): Promise<EvalReport> => {
+		const evalRun = async (name: string, policyArg: string, extra: string[] = []): Promise<EvalReport> => {
 			await captureLog(() =>
 				Effect.runPromise(
 					runCli([
@@ -359,6 +359,7 @@ describe("served models as policies (openai:BASE_URL#MODEL)", () => {
 						"eval.tasks=6",
 						"eval.seeds=[0,1]",
 						"rollout.workers=0",
+						...extra,
 					]),
 				),
 			);
@@ -368,6 +369,13 @@ describe("served models as policies (openai:BASE_URL#MODEL)", () => {
 		const served = await evalRun("served", `openai:${server.url}#${MODEL}`);
 		expect(served.perSeed.map((s) => s.outcomes)).toEqual(local.perSeed.map((s) => s.outcomes));
 		expect(served.mean).toEqual(local.mean);
+		// ALFWorld's prompts overflow the tiny context: the server keeps their last tokens
+		// (`truncate_prompt_tokens`, from /v1/models' max_model_len) as local generation does
+		const alfworld = ["env.spec=alfworld/legacy-v0", "eval.tasks=2", "eval.seeds=[0]"];
+		const localAlf = await evalRun("local-alfworld", ckpt, alfworld);
+		const servedAlf = await evalRun("served-alfworld", `openai:${server.url}#${MODEL}`, alfworld);
+		expect(servedAlf.mean).toEqual(localAlf.mean);
+		expect(servedAlf.perSeed).toEqual(localAlf.perSeed);
 	});
 
 	test("`stepwise explore --policy openai:…` writes trajectories that `credit` and `progress train` read", async () => {

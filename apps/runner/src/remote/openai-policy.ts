@@ -8,7 +8,7 @@
  */
 import type { BuiltPrompt, ManagedEnv, Trajectory } from "@stepwise/core";
 import { type Answer, type AnswerRow, type CollectOptions, collectRolloutsWith } from "@stepwise/core/policy/index";
-import { Duration, Effect, Schedule, Schema } from "effect";
+import { Duration, Effect, Option, Schedule, Schema } from "effect";
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http";
 
 /** A remote policy failed for good (bad spec, refused request, retries exhausted). */
@@ -83,6 +83,13 @@ const ChatAnswer = Schema.Struct({
 	prompt_token_ids: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.Int))),
 });
 
+/** What we read of `GET /v1/models`: each model's context where the server lists it. */
+const ModelsAnswer = Schema.Struct({
+	data: Schema.Array(
+		Schema.Struct({ id: Schema.String, max_model_len: Schema.optionalKey(Schema.NullOr(Schema.Int)) }),
+	),
+});
+
 /** The chat messages of a built prompt. */
 export const promptMessages = (built: BuiltPrompt): Array<{ role: string; content: string }> =>
 	built.style === "chat"
@@ -116,13 +123,37 @@ const toAnswer = (body: typeof ChatAnswer.Type): Answer => {
  */
 export const openAiAnswerer = (spec: OpenAiPolicySpec, options: OpenAiPolicyOptions) => {
 	const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
-	/** Cleared when the server refuses vLLM's token-id fields. */
-	let askIds = true;
+	/** Cleared when the server refuses vLLM's extra fields (token ids, prompt truncation). */
+	let extras = true;
+	const authorize = (request: HttpClientRequest.HttpClientRequest) =>
+		apiKey !== undefined && apiKey !== "" ? HttpClientRequest.bearerToken(request, apiKey) : request;
+	/**
+	 * The model's context (`max_model_len` in `/v1/models`, as vLLM and `stepwise serve` list it),
+	 * asked once; unknown (undefined) when the server does not say.
+	 */
+	let context: number | undefined | null = null;
+	const contextLength = Effect.gen(function* () {
+		if (context !== null) return context;
+		const client = yield* HttpClient.HttpClient;
+		const listed = yield* client.execute(authorize(HttpClientRequest.get(`${spec.baseUrl}/models`))).pipe(
+			Effect.flatMap((r) => (r.status === 200 ? r.json : Effect.succeed(undefined))),
+			Effect.timeout(Duration.seconds(options.timeoutSeconds ?? 60)),
+			Effect.orElseSucceed(() => undefined),
+		);
+		const model = Schema.decodeUnknownOption(ModelsAnswer)(listed).pipe(
+			Option.flatMap((m) => Option.fromNullishOr(m.data.find((d) => d.id === spec.model)?.max_model_len)),
+		);
+		context = Option.getOrUndefined(model);
+		return context;
+	});
 	const ask = (row: AnswerRow) => {
 		// drawn once per row, so a retry asks for the same sample
 		const seed = row.rng.nextUint32() & 0x7fffffff;
 		return Effect.gen(function* () {
 			const client = yield* HttpClient.HttpClient;
+			const C = yield* contextLength;
+			// a prompt too long for the context keeps its last tokens, as local generation does
+			const keep = C !== undefined && C > options.maxNewTokens ? C - options.maxNewTokens : undefined;
 			const body = {
 				model: spec.model,
 				messages: promptMessages(row.built),
@@ -131,13 +162,20 @@ export const openAiAnswerer = (spec: OpenAiPolicySpec, options: OpenAiPolicyOpti
 				...(options.topP !== undefined && !row.greedy ? { top_p: options.topP } : {}),
 				seed,
 				logprobs: true,
-				...(askIds ? { return_token_ids: true, return_tokens_as_token_ids: true } : {}),
+				...(extras
+					? {
+							return_token_ids: true,
+							return_tokens_as_token_ids: true,
+							...(keep !== undefined ? { truncate_prompt_tokens: keep } : {}),
+						}
+					: {}),
 			};
-			let request = HttpClientRequest.post(`${spec.baseUrl}/chat/completions`).pipe(
-				HttpClientRequest.bodyJsonUnsafe(body),
-				HttpClientRequest.acceptJson,
+			const request = authorize(
+				HttpClientRequest.post(`${spec.baseUrl}/chat/completions`).pipe(
+					HttpClientRequest.bodyJsonUnsafe(body),
+					HttpClientRequest.acceptJson,
+				),
 			);
-			if (apiKey !== undefined && apiKey !== "") request = HttpClientRequest.bearerToken(request, apiKey);
 			const response = yield* client.execute(request).pipe(
 				Effect.timeoutOrElse({
 					duration: Duration.seconds(options.timeoutSeconds ?? 60),
@@ -157,8 +195,8 @@ export const openAiAnswerer = (spec: OpenAiPolicySpec, options: OpenAiPolicyOpti
 			);
 			const text = yield* Effect.orElseSucceed(response.text, () => "");
 			if (response.status !== 200) {
-				if (response.status === 400 && askIds && /return_token/.test(text)) {
-					askIds = false;
+				if (response.status === 400 && extras && /return_token|truncate_prompt/.test(text)) {
+					extras = false;
 					return yield* new RemotePolicyError({ message: "retry without token ids", transient: true });
 				}
 				return yield* new RemotePolicyError({

@@ -60,6 +60,10 @@ export const completionPromptIds = (policy: Policy, prompt: string | ReadonlyArr
 	return [...prompt];
 };
 
+/** A prompt's last `keep` tokens (vLLM's `truncate_prompt_tokens`; all of them when absent). */
+export const truncatePrompt = (ids: number[], keep: number | null | undefined): number[] =>
+	keep !== undefined && keep !== null && ids.length > keep ? ids.slice(ids.length - keep) : ids;
+
 /** What both endpoints share, decoded: sampling and the rows of a request. */
 export interface Sampling {
 	readonly n: number;

@@ -25,6 +25,8 @@ const sampling = {
 	return_token_ids: opt(Schema.Boolean),
 	/** vLLM: log-prob entries name tokens as `token_id:N`. */
 	return_tokens_as_token_ids: opt(Schema.Boolean),
+	/** vLLM: keep only the prompt's last N tokens (as local generation fits a long prompt into the context). */
+	truncate_prompt_tokens: opt(PositiveInt),
 };
 
 /** A chat message; content as text or as text parts. */

@@ -26,6 +26,7 @@ import {
 	runChoices,
 	SseEvents,
 	streamEvents,
+	truncatePrompt,
 } from "./completions.ts";
 import { Engine, type EngineOptions, type Row } from "./engine.ts";
 import {
@@ -278,7 +279,7 @@ export const openAiHandlers = (engine: Engine, options: ServeOptions) => {
 						Effect.gen(function* () {
 							const r = yield* readBody(request, ChatCompletionRequest);
 							yield* checkModel(options, r.model);
-							const promptIds = chatPromptIds(options.policy, r.messages);
+							const promptIds = truncatePrompt(chatPromptIds(options.policy, r.messages), r.truncate_prompt_tokens);
 							const top = r.logprobs ? (r.top_logprobs ?? 0) : 0;
 							return yield* answer("chat", promptIds, r, top, (id, choices) =>
 								chatCompletion(options.policy, options.modelName, id, promptIds, choices, r),
@@ -293,7 +294,10 @@ export const openAiHandlers = (engine: Engine, options: ServeOptions) => {
 						Effect.gen(function* () {
 							const r = yield* readBody(request, CompletionRequest);
 							yield* checkModel(options, r.model);
-							const promptIds = yield* attempt(() => completionPromptIds(options.policy, r.prompt));
+							const promptIds = truncatePrompt(
+								yield* attempt(() => completionPromptIds(options.policy, r.prompt)),
+								r.truncate_prompt_tokens,
+							);
 							const promptText = typeof r.prompt === "string" ? r.prompt : options.policy.tokenizer.decode(r.prompt);
 							return yield* answer("text", promptIds, r, r.logprobs ?? 0, (id, choices) =>
 								completion(options.policy, options.modelName, id, promptIds, choices, r, promptText),
