@@ -200,6 +200,22 @@ export const RunConfig = Schema.Struct({
 		 */
 		initial: Schema.Boolean,
 	}),
+	/**
+	 * A served model as the policy (`--policy openai:BASE_URL#MODEL`); absent from the defaults, so
+	 * runs that do not use one save the same config as before.
+	 */
+	openai: Schema.optionalKey(
+		Schema.Struct({
+			/** Bearer token (default `OPENAI_API_KEY`). */
+			apiKey: Schema.optionalKey(Schema.String),
+			/** Requests in flight at once (default 8). */
+			concurrency: Schema.optionalKey(PosInt),
+			/** Seconds one attempt may take (default 60). */
+			timeoutSeconds: Schema.optionalKey(Positive),
+			/** Retries of a transient failure, exponential backoff from 200 ms (default 3). */
+			retries: Schema.optionalKey(NonNegInt),
+		}),
+	),
 	/** Final evaluation. */
 	eval: Schema.Struct({
 		/** Tasks per seed. */
