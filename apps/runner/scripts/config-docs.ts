@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import ts from "typescript";
-import { defaultConfig, TrainMethod } from "../src/config/schema.ts";
+import { defaultConfig, trainMethodNames } from "../src/config/schema.ts";
 
 const schemaPath = new URL("../src/config/schema.ts", import.meta.url);
 export const configDocsPath = new URL("../../../docs/configuration.md", import.meta.url);
@@ -15,7 +15,18 @@ export interface ConfigKeyDoc {
 	readonly key: string;
 	readonly type: string;
 	readonly description: string;
+	/** An optional key (`Schema.optionalKey`, or inside one), absent from the defaults. */
+	readonly optional: boolean;
 }
+
+/** `Schema.optionalKey(x)` → x, else the expression itself. */
+const unwrapOptional = (init: ts.Expression, source: ts.SourceFile): { inner: ts.Expression; optional: boolean } => {
+	if (ts.isCallExpression(init) && init.expression.getText(source) === "Schema.optionalKey") {
+		const [inner] = init.arguments;
+		if (inner !== undefined) return { inner, optional: true };
+	}
+	return { inner: init, optional: false };
+};
 
 /** The Schema's building blocks as a reader says them. */
 const typeNames: Readonly<Record<string, string>> = {
@@ -28,7 +39,7 @@ const typeNames: Readonly<Record<string, string>> = {
 	"Schema.Boolean": "boolean",
 	"Schema.Record(Schema.String, Schema.Unknown)": "map",
 	"Schema.Array(Schema.Int).check(Schema.isMinLength(1))": "list of integers (at least one)",
-	TrainMethod: TrainMethod.literals.join(" \\| "),
+	TrainMethod: `${trainMethodNames().join(" \\| ")}, or a method registered at run time`,
 };
 
 const typeOf = (key: string, init: ts.Expression, source: ts.SourceFile): string => {
@@ -71,31 +82,32 @@ export const configKeyDocs = (): ReadonlyArray<ConfigKeyDoc> => {
 	});
 	if (root === undefined) throw new Error("config-docs: no `RunConfig = Schema.Struct({…})` in schema.ts");
 	const out: ConfigKeyDoc[] = [];
-	const walk = (obj: ts.ObjectLiteralExpression, prefix: string): void => {
+	const walk = (obj: ts.ObjectLiteralExpression, prefix: string, optionalParent: boolean): void => {
 		for (const p of obj.properties) {
 			if (!ts.isPropertyAssignment(p)) continue;
 			const key = `${prefix}${p.name.getText(source)}`;
-			const init = p.initializer;
+			const { inner: init, optional: own } = unwrapOptional(p.initializer, source);
+			const optional = optionalParent || own;
 			const isStruct =
 				ts.isCallExpression(init) &&
 				init.expression.getText(source) === "Schema.Struct" &&
 				init.arguments[0] !== undefined &&
 				ts.isObjectLiteralExpression(init.arguments[0]);
-			if (isStruct) walk(init.arguments[0] as ts.ObjectLiteralExpression, `${key}.`);
+			if (isStruct) walk(init.arguments[0] as ts.ObjectLiteralExpression, `${key}.`, optional);
 			else {
-				out.push({ key, type: typeOf(key, init, source), description: docOf(p) });
+				out.push({ key, type: typeOf(key, init, source), description: docOf(p), optional });
 			}
 		}
 	};
-	walk(root, "");
+	walk(root, "", false);
 	return out;
 };
 
-/** The default of a dotted key, as the YAML config writes it. */
+/** The default of a dotted key, as the YAML config writes it ("unset" for an optional key the defaults omit). */
 const defaultOf = (key: string): string => {
 	let v: unknown = defaultConfig;
-	for (const part of key.split(".")) v = (v as Record<string, unknown>)[part];
-	return `\`${JSON.stringify(v)}\``;
+	for (const part of key.split(".")) v = v === undefined ? undefined : (v as Record<string, unknown>)[part];
+	return v === undefined ? "unset" : `\`${JSON.stringify(v)}\``;
 };
 
 const groupTitles: Readonly<Record<string, string>> = {
@@ -108,6 +120,7 @@ const groupTitles: Readonly<Record<string, string>> = {
 	train: "`train`: the RL loop",
 	progress: "`progress`: SPA's exploration and progress estimator",
 	eval: "`eval`: the final evaluation",
+	openai: "`openai`: a served model as the policy (`--policy openai:BASE_URL#MODEL`; optional)",
 };
 
 /** The whole page. */

@@ -7,9 +7,10 @@ import { creditCommand } from "./commands/credit.ts";
 import { envsCommand } from "./commands/envs.ts";
 import { EnvironmentsLive } from "./plugins.ts";
 
-// `stepwise dashboard` needs no model: the training commands (and TensorFlow.js with them) stay unloaded
-const training =
-	import.meta.main && process.argv[2] === "dashboard" ? undefined : await import("./commands/run-commands.ts");
+// `stepwise dashboard` needs no model: the training and serving commands (and TensorFlow.js with them) stay unloaded
+const modelFree = import.meta.main && process.argv[2] === "dashboard";
+const training = modelFree ? undefined : await import("./commands/run-commands.ts");
+const serving = modelFree ? undefined : await import("./commands/serve.ts");
 
 /** The `stepwise` command and its subcommands. */
 export const stepwise = Command.make("stepwise").pipe(
@@ -28,6 +29,7 @@ export const stepwise = Command.make("stepwise").pipe(
 				]),
 		creditCommand,
 		dashboardCommand,
+		...(serving === undefined ? [] : [serving.generateCommand, serving.serveCommand, serving.envServerCommand]),
 	]),
 	Command.withExamples([
 		{ command: "stepwise envs --quiet", description: "the registered environments, one expert episode each" },

@@ -6,7 +6,8 @@ import { layer as virtualhome } from "@stepwise/env-virtualhome";
 import { layer as webshop } from "@stepwise/env-webshop";
 
 /**
- * The environments the runner ships with: each plugin package exports one `layer` registering it.
- * Adding an environment is one import and one entry here.
+ * The environments the runner ships with, registered by default: each plugin package exports one
+ * `layer` registering it. Other environments need no entry here: `env.plugin=<entry point>` (or
+ * `stepwise envs --plugin`) registers them at run time (`loadEnvPlugin` in `@stepwise/core`).
  */
 export const EnvironmentsLive = envRegistryWith(sokoban, alfworld, webshop, virtualhome, search);

@@ -1,6 +1,7 @@
 /**
  * `bun run bench` for @stepwise/core: the policy benchmarks (model speed, collector throughput,
- * rollout workers). The SFT acceptance run is separate (bench/policy-sft-sokoban.ts): it takes minutes.
+ * rollout workers). The RL experiments on the real environments (SFT and RL sweeps, the estimator, pass@k …) are in
+ * the `@stepwise/bench` app (apps/bench/src), above the plugins: they take minutes.
  *
  *   bun run bench [--quick]
  */

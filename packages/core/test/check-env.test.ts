@@ -10,7 +10,7 @@ describe("checkEnv", () => {
 		const report = run({});
 		expect(report.failures).toEqual([]);
 		expect(report.ok).toBe(true);
-		expect(report.results.length).toBe(12);
+		expect(report.results.length).toBe(13);
 	});
 
 	test.each([
@@ -18,6 +18,7 @@ describe("checkEnv", () => {
 		["throwing on garbage", { throwOnGarbage: true }, "garbage-actions"],
 		["a step after termination accepted", { acceptAfterEnd: true }, "terminated-semantics"],
 		["an unstable stateKey", { unstableKey: true }, "state-key-stability"],
+		["a formatAction its projection does not read back", { badFormat: true }, "action-roundtrip"],
 	] as const)("fails %s, naming the property", (_name, hooks, property) => {
 		const report = run(hooks);
 		expect(report.ok).toBe(false);

@@ -1,4 +1,4 @@
-import type { StepRows } from "./rows.ts";
+import type { StepRows } from "@stepwise/core";
 import { indexSequence, isSimilar, type SequenceIndex } from "./similarity.ts";
 
 /** Anchor-state clusters of the rows: `clusterOf[i]` in `0 .. count-1`; clusters never span groups. */

@@ -1,6 +1,6 @@
+import type { StepRows } from "@stepwise/core";
 import { unchangedState } from "@stepwise/core";
 import type { Statistics } from "./config.ts";
-import type { StepRows } from "./rows.ts";
 import { normaliseInClusters } from "./stats.ts";
 
 /** The undiscounted per-row penalties of a credit method. */

@@ -1,68 +1,19 @@
+import {
+	gae,
+	rowSequences,
+	type StepRewardWeighting,
+	type StepRows,
+	tokenGae,
+	tokenLayout,
+	whiten,
+} from "@stepwise/core";
 import { Schema } from "effect";
 import { NonNegative, UnitInterval } from "./config.ts";
 import { rowPenalty, rowScores } from "./episode.ts";
 import { CreditInputError } from "./errors.ts";
 import { rewardflow } from "./rewardflow.ts";
-import type { StepRows } from "./rows.ts";
 import { spa } from "./spa.ts";
-import { placeStepRewards, type StepRewardWeighting, tokenLayout } from "./tokens.ts";
 import type { CreditInputs, CreditMethod, CreditResult } from "./types.ts";
-
-/**
- * Generalised advantage estimation over `rewards[start..end)` with critic `values`, no bootstrap
- * after the last element (the episode ended or was cut with R = 0, as verl-agent does):
- * `δ_t = r_t + γ·V_{t+1} − V_t`, `A_t = δ_t + γλ·A_{t+1}`, `returns = A + V`. Writes into `adv`/`ret`.
- */
-export const gaeInPlace = (
-	rewards: ArrayLike<number>,
-	values: ArrayLike<number>,
-	gamma: number,
-	lambda: number,
-	start: number,
-	end: number,
-	adv: Float64Array,
-	ret: Float64Array,
-): void => {
-	let last = 0;
-	let nextValue = 0;
-	for (let t = end - 1; t >= start; t--) {
-		const v = values[t] as number;
-		const delta = (rewards[t] as number) + gamma * nextValue - v;
-		last = delta + gamma * lambda * last;
-		adv[t] = last;
-		ret[t] = last + v;
-		nextValue = v;
-	}
-};
-
-/** GAE over one whole sequence. */
-export const gae = (
-	rewards: ArrayLike<number>,
-	values: ArrayLike<number>,
-	gamma: number,
-	lambda: number,
-): { readonly advantages: Float64Array; readonly returns: Float64Array } => {
-	const advantages = new Float64Array(rewards.length);
-	const returns = new Float64Array(rewards.length);
-	gaeInPlace(rewards, values, gamma, lambda, 0, rewards.length, advantages, returns);
-	return { advantages, returns };
-};
-
-/** verl's `masked_whiten` over all entries: `(x − mean)/sqrt(var + 1e-8)`, var unbiased. One entry is only centred. */
-export const whiten = (x: Float64Array): Float64Array => {
-	const n = x.length;
-	if (n === 0) return x;
-	let mean = 0;
-	for (let i = 0; i < n; i++) mean += x[i] as number;
-	mean /= n;
-	let sq = 0;
-	for (let i = 0; i < n; i++) sq += ((x[i] as number) - mean) ** 2;
-	const variance = n > 1 ? sq / (n - 1) : 0;
-	const scale = 1 / Math.sqrt(variance + 1e-8);
-	const out = new Float64Array(n);
-	for (let i = 0; i < n; i++) out[i] = ((x[i] as number) - mean) * scale;
-	return out;
-};
 
 /** Where the `gae` method takes its per-step rewards from. */
 export type GaeRewardSource = "env" | "episode" | "spa" | "rewardflow" | "input";
@@ -154,44 +105,33 @@ const checkValues = (what: string, values: ArrayLike<number> | undefined, n: num
 };
 
 /**
- * The `gae` method: per-row (and at token level per-token) advantages and returns from per-step
- * rewards and critic values (`inputs.values` per row or `inputs.tokenValues` per token; zeros when
- * absent, which makes the advantages λ-discounted reward sums). At token level a row's advantage is
- * that of its first action token (0 for a row without tokens).
+ * The `gae` method: per-row advantages and returns from per-step rewards and critic values
+ * (`inputs.values` per row or `inputs.tokenValues` per token; zeros when absent, which makes the
+ * advantages λ-discounted reward sums). At token level core places the rewards on each action's last
+ * token and runs GAE over the tokens (`tokenGae`); a row's advantage and return are
+ * those of its first action token (0 for a row without tokens).
  */
 export const gaeCredit = (rows: StepRows, c: GaeConfig = gaeDefaults, inputs: CreditInputs = {}): CreditResult => {
 	const stepRewards = Float64Array.from(rewardSources[c.rewards](rows, c, inputs));
 	if (c.level === "step") {
 		const values = checkValues("inputs.values", inputs.values, rows.size);
-		const adv = new Float64Array(rows.size);
-		const ret = new Float64Array(rows.size);
-		const bounds = c.sequence === "row" ? Int32Array.from({ length: rows.size + 1 }, (_, i) => i) : rows.trajStart;
-		for (let s = 0; s + 1 < bounds.length; s++) {
-			gaeInPlace(stepRewards, values, c.gamma, c.lambda, bounds[s] as number, bounds[s + 1] as number, adv, ret);
-		}
-		return { advantages: c.whiten ? whiten(adv) : adv, returns: ret, stepRewards };
+		const r = gae(stepRewards, values, rowSequences(rows, c.sequence), c);
+		return { advantages: c.whiten ? whiten(r.advantages) : r.advantages, returns: r.returns, stepRewards };
 	}
 	const layout = tokenLayout(rows);
-	const nTokens = layout[rows.size] as number;
-	const values = checkValues("inputs.tokenValues", inputs.tokenValues, nTokens);
-	const tokenRewards = placeStepRewards(rows, stepRewards, c.weighting, layout);
-	const adv = new Float64Array(nTokens);
-	const ret = new Float64Array(nTokens);
-	const bounds = c.sequence === "row" ? layout : Int32Array.from(rows.trajStart, (i) => layout[i] as number);
-	for (let s = 0; s + 1 < bounds.length; s++) {
-		gaeInPlace(tokenRewards, values, c.gamma, c.lambda, bounds[s] as number, bounds[s + 1] as number, adv, ret);
-	}
-	const tokenAdv = c.whiten ? whiten(adv) : adv;
+	const values = checkValues("inputs.tokenValues", inputs.tokenValues, layout[rows.size] as number);
+	const tokens = tokenGae(rows, stepRewards, values, { ...c, layout });
+	const tokenAdv = c.whiten ? whiten(tokens.advantages) : tokens.advantages;
 	const advantages = new Float64Array(rows.size);
 	const returns = new Float64Array(rows.size);
 	for (let i = 0; i < rows.size; i++) {
 		const a = layout[i] as number;
 		if ((layout[i + 1] as number) > a) {
 			advantages[i] = tokenAdv[a] as number;
-			returns[i] = ret[a] as number;
+			returns[i] = tokens.returns[a] as number;
 		}
 	}
-	return { advantages, returns, stepRewards, tokens: { advantages: tokenAdv, returns: ret } };
+	return { advantages, returns, stepRewards };
 };
 
 /** The `gae` entry of `creditMethods`. */
@@ -201,4 +141,7 @@ export const gaeMethod: CreditMethod<GaeConfig> = {
 	configSchema: GaeConfigSchema,
 	defaults: gaeDefaults,
 	compute: (rows, c, inputs) => gaeCredit(rows, c, inputs),
+	requires: (c) => (c.rewards === "spa" ? ["progress"] : []),
+	trainer: "ppo",
+	gae: (c) => ({ scope: c.sequence === "row" ? "step" : "trajectory", gamma: c.gamma, lambda: c.lambda }),
 };

@@ -1,8 +1,8 @@
+import type { StepRows } from "@stepwise/core";
 import { Schema } from "effect";
 import { type AnchorClusters, exactAnchorClusters, similarityAnchorClusters } from "./anchors.ts";
 import { NonNegative, NormMode, Positive, Statistics, UnitInterval } from "./config.ts";
 import { discountedReturns, episodeAdvantages, type RowPenalties, rowPenalty } from "./episode.ts";
-import type { StepRows } from "./rows.ts";
 import { normaliseInClusters } from "./stats.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
 
@@ -124,4 +124,5 @@ export const gigpoMethod: CreditMethod<GigpoConfig> = {
 	configSchema: GigpoConfigSchema,
 	defaults: gigpoDefaults,
 	compute: (rows, c) => gigpo(rows, c),
+	trainer: "group",
 };

@@ -1,7 +1,7 @@
+import type { StepRows } from "@stepwise/core";
 import { Schema } from "effect";
 import { NonNegative, Positive, Statistics } from "./config.ts";
 import { episodeAdvantages } from "./episode.ts";
-import type { StepRows } from "./rows.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
 
 /** GRPO options (CREDIT.md §1.7). */
@@ -53,4 +53,5 @@ export const grpoMethod: CreditMethod<GrpoConfig> = {
 	configSchema: GrpoConfigSchema,
 	defaults: grpoDefaults,
 	compute: (rows, c) => grpo(rows, c),
+	trainer: "group",
 };

@@ -1,11 +1,11 @@
 import { Effect, Result, Schema } from "effect";
 import { CreditConfigError, type CreditInputError } from "./errors.ts";
-import { asStepRows, type CreditInput, MethodName, runCredit } from "./methods.ts";
-import type { CreditInputs, CreditResult } from "./types.ts";
+import { asStepRows, type CreditInput, CreditMethodName, methodTraits, runCredit } from "./methods.ts";
+import type { CreditInputs, CreditRequirement, CreditResult } from "./types.ts";
 
 /** One term of a mix: a method, its weight and (optionally) its config. */
 export const MixTerm = Schema.Struct({
-	method: MethodName,
+	method: CreditMethodName,
 	weight: Schema.Finite,
 	config: Schema.optionalKey(Schema.Unknown),
 });
@@ -58,7 +58,7 @@ export const parseMix = (text: string): Result.Result<MixSpec, CreditConfigError
 /** The mixed advantages, with every term's own result (`components`, in spec order). */
 export interface MixResult extends CreditResult {
 	readonly components: ReadonlyArray<{
-		readonly method: MethodName;
+		readonly method: string;
 		readonly weight: number;
 		readonly result: CreditResult;
 	}>;
@@ -72,7 +72,7 @@ export const runMix = (
 ): Result.Result<MixResult, CreditConfigError | CreditInputError> => {
 	const rows = asStepRows(input);
 	const advantages = new Float64Array(rows.size);
-	const components: { method: MethodName; weight: number; result: CreditResult }[] = [];
+	const components: { method: string; weight: number; result: CreditResult }[] = [];
 	for (const term of spec) {
 		const r = runCredit(term.method, rows, term.config, inputs);
 		if (Result.isFailure(r)) return Result.fail(r.failure);
@@ -95,3 +95,14 @@ export const computeMix = (
 			? Effect.fail(decoded.failure)
 			: Effect.fromResult(runMix(rows, decoded.success, inputs));
 	});
+
+/** What a mix's rows must carry: the requirements of its terms (each under its own config), once each. */
+export const mixRequires = (spec: MixSpec): Result.Result<ReadonlyArray<CreditRequirement>, CreditConfigError> => {
+	const out = new Set<CreditRequirement>();
+	for (const term of spec) {
+		const traits = methodTraits(term.method, term.config);
+		if (Result.isFailure(traits)) return Result.fail(traits.failure);
+		for (const r of traits.success.requires) out.add(r);
+	}
+	return Result.succeed([...out]);
+};

@@ -1,9 +1,9 @@
+import type { StepRows } from "@stepwise/core";
 import { Schema } from "effect";
 import { exactAnchorClusters } from "./anchors.ts";
 import { NonNegative, NormMode, Positive, Statistics, UnitInterval } from "./config.ts";
 import { rowPenalty } from "./episode.ts";
 import { groupInGroup } from "./gigpo.ts";
-import type { StepRows } from "./rows.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
 
 /**
@@ -289,4 +289,5 @@ export const rewardFlowMethod: CreditMethod<RewardFlowConfig> = {
 	configSchema: RewardFlowConfigSchema,
 	defaults: rewardFlowDefaults,
 	compute: (rows, c) => rewardflow(rows, c),
+	trainer: "group",
 };

@@ -1,7 +1,7 @@
+import type { StepRows } from "@stepwise/core";
 import { Schema } from "effect";
 import { NonNegative, Statistics } from "./config.ts";
 import { episodeAdvantages } from "./episode.ts";
-import type { StepRows } from "./rows.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
 
 /** RLOO options (CREDIT.md §1.7). */
@@ -46,4 +46,5 @@ export const rlooMethod: CreditMethod<RlooConfig> = {
 	configSchema: RlooConfigSchema,
 	defaults: rlooDefaults,
 	compute: (rows, c) => rloo(rows, c),
+	trainer: "group",
 };

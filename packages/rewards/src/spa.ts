@@ -1,8 +1,8 @@
+import type { StepRows } from "@stepwise/core";
 import { Schema } from "effect";
 import { NonNegative, UnitInterval } from "./config.ts";
 import { discountedReturns, isNoOp, rowPenalty } from "./episode.ts";
 import { CreditInputError } from "./errors.ts";
-import type { StepRows } from "./rows.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
 
 /** SPA reward composition options (CREDIT.md §3.3). */
@@ -144,4 +144,8 @@ export const spaMethod: CreditMethod<SpaConfig> = {
 	configSchema: SpaConfigSchema,
 	defaults: spaDefaults,
 	compute: (rows, c) => spa(rows, c),
+	requires: () => ["progress"],
+	// SPA's released trainer: PPO with whole-trajectory GAE over the action tokens, γ 0.99, λ 0.95 (TRL's)
+	trainer: "ppo",
+	gae: () => ({ scope: "trajectory", gamma: 0.99, lambda: 0.95 }),
 };

@@ -1,14 +1,13 @@
+import type { StepRows } from "@stepwise/core";
 import type { Schema } from "effect";
-import type { StepRows } from "./rows.ts";
 
 /**
- * What a credit method hands the trainers, aligned with the step rows (`StepRows`, one entry per
- * recorded env step; use `toNested` for `[group][trajectory][step]`).
+ * What a credit method hands the trainers: per-row values only, aligned with the step rows
+ * (`StepRows` of `@stepwise/core`, one entry per recorded env step; `toNested` gives
+ * `[group][trajectory][step]`). Core alone puts them on tokens:
  *
- * - Group-relative trainers (GRPO, RLOO, GiGPO, RewardFlow) broadcast `advantages[i]` over every
- *   action token of row i (`broadcastToTokens`).
- * - PPO reads `stepRewards` (placed at each action's last token by `placeStepRewards`) and runs GAE,
- *   or takes `advantages`/`returns` from the `gae` method directly.
+ * - the group-relative update broadcasts `advantages[i]` over every action token of row i;
+ * - PPO places `stepRewards[i]` on row i's last action token and runs GAE over the tokens.
  */
 export interface CreditResult {
 	/** Per-row scalar advantage. */
@@ -19,8 +18,6 @@ export interface CreditResult {
 	readonly returns?: Float64Array;
 	/** Named intermediate per-row columns (episode/step terms, step returns, state values …) for logging and tests. */
 	readonly parts?: Readonly<Record<string, Float64Array>>;
-	/** Token-level output of the `gae` method at `level: "token"` (layout of `tokenLayout(rows)`). */
-	readonly tokens?: { readonly advantages: Float64Array; readonly returns: Float64Array };
 }
 
 /** Side inputs some methods need besides the trajectories. */
@@ -34,9 +31,30 @@ export interface CreditInputs {
 }
 
 /**
+ * Something a method reads from the step rows that plain rollouts do not carry: `progress`, SPA's
+ * per-step progress estimate (a trainer then trains an estimator and annotates every batch with it).
+ */
+export type CreditRequirement = "progress";
+
+/** The update a method trains with: `group` (per-row advantages broadcast over action tokens) or `ppo` (a critic, GAE over tokens on the per-row `stepRewards`). */
+export type CreditTrainer = "group" | "ppo";
+
+/** Token-level GAE of the PPO update: per trajectory (credit flows across steps) or per step row. */
+export interface PpoGae {
+	readonly scope: "trajectory" | "step";
+	readonly gamma: number;
+	readonly lambda: number;
+}
+
+/** verl-agent's PPO: every step row its own GAE sequence, γ = λ = 1 (for a method that names none). */
+export const defaultPpoGae: PpoGae = { scope: "step", gamma: 1, lambda: 1 };
+
+/**
  * One credit-assignment method: its config Schema (every key optional; a missing key takes the
- * default), the spec's defaults, and the pure computation. Kernels are synchronous and deterministic;
- * they throw `CreditInputError` when the rows lack an input they need.
+ * default), the spec's defaults, the pure computation, and its traits as data — what its rows must
+ * carry (`requires`), the update it trains with (`trainer`) and that update's GAE (`gae`), so a
+ * runner asks the method, never its name. Kernels are synchronous and deterministic; they throw
+ * `CreditInputError` when the rows lack an input they need.
  */
 export interface CreditMethod<C> {
 	readonly name: string;
@@ -45,4 +63,10 @@ export interface CreditMethod<C> {
 	readonly configSchema: Schema.ConstraintDecoder<Partial<C>>;
 	readonly defaults: C;
 	readonly compute: (rows: StepRows, config: C, inputs?: CreditInputs) => CreditResult;
+	/** What the rows must carry under a resolved config (none when omitted). */
+	readonly requires?: (config: C) => ReadonlyArray<CreditRequirement>;
+	/** The update it trains with when the trainer is not forced. */
+	readonly trainer: CreditTrainer;
+	/** The PPO update's GAE under a resolved config ({@link defaultPpoGae} when omitted). */
+	readonly gae?: (config: C) => PpoGae;
 }

@@ -1,20 +1,18 @@
 import { describe, expect, test } from "bun:test";
+import { broadcastToTokens, gae, placeStepRewards, tokenGae, tokenLayout } from "@stepwise/core";
 import { Effect, Result } from "effect";
 import {
-	broadcastToTokens,
 	buildStateGraph,
 	CreditConfigError,
 	CreditInputError,
 	computeCredit,
 	computeMix,
 	creditMethods,
-	gae,
 	gaeCredit,
 	gaeDefaults,
 	type MethodName,
 	NO_OP_ALFWORLD,
 	parseMix,
-	placeStepRewards,
 	resolveMethodConfig,
 	rewardFlowDefaults,
 	rewardflow,
@@ -70,7 +68,7 @@ describe("step rows", () => {
 	});
 
 	test("advantages broadcast over each row's action tokens", () => {
-		const tokens = broadcastToTokens(rows, [1, 2, 3, 4, 5, 6]);
+		const tokens = broadcastToTokens([1, 2, 3, 4, 5, 6], tokenLayout(rows));
 		expect(Array.from(tokens)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
 	});
 });
@@ -141,7 +139,7 @@ describe("singleton groups (CREDIT.md §1.3, §1.7)", () => {
 
 describe("GAE", () => {
 	test("hand-computed sequence", () => {
-		const { advantages, returns } = gae([1, 0, 2], [0.5, 0.2, 0.1], 0.9, 0.8);
+		const { advantages, returns } = gae([1, 0, 2], [0.5, 0.2, 0.1], [0, 3], { gamma: 0.9, lambda: 0.8 });
 		[1.58576, 1.258, 1.9].forEach((v, i) => {
 			expect(advantages[i]).toBeCloseTo(v, 10);
 		});
@@ -166,9 +164,16 @@ describe("GAE", () => {
 		expect(Math.abs(w.reduce((a, b) => a + b, 0))).toBeLessThan(1e-12);
 	});
 
+	// the gae method returns per-row values only; its token-level numbers are core's placement + GAE
+	const tokenAdvantages = (c: { readonly lambda: number; readonly sequence: "trajectory" | "row" }) => {
+		const rewards = gaeCredit(rows, gaeDefaults).stepRewards as Float64Array;
+		const zeros = new Float64Array(tokenLayout(rows)[rows.size] as number);
+		return tokenGae(rows, rewards, zeros, { ...c, gamma: 1 }).advantages;
+	};
+
 	test("token level: rewards on each action's last token; row advantage = its first token's", () => {
 		const r = gaeCredit(rows, { ...gaeDefaults, level: "token", whiten: false });
-		const tok = r.tokens?.advantages as Float64Array;
+		const tok = tokenAdvantages({ lambda: 1, sequence: "trajectory" });
 		expect(tok.length).toBe(12);
 		expect(Array.from(tok.subarray(0, 6))).toEqual([10, 10, 10, 10, 10, 10]);
 		expect(r.advantages[0]).toBe(10);
@@ -178,11 +183,13 @@ describe("GAE", () => {
 
 	test("token level: the recursion crosses step boundaries in a trajectory, not between rows in row mode", () => {
 		// trajectory A: three steps of two tokens, reward 10 on the very last token; γ = 1, λ = 0.5, V = 0
-		const c = { ...gaeDefaults, level: "token" as const, lambda: 0.5, whiten: false };
-		const traj = gaeCredit(rows, c).tokens?.advantages as Float64Array;
+		const traj = tokenAdvantages({ lambda: 0.5, sequence: "trajectory" });
 		expect(Array.from(traj.subarray(0, 6))).toEqual([10 / 32, 10 / 16, 10 / 8, 10 / 4, 10 / 2, 10]);
-		const perRow = gaeCredit(rows, { ...c, sequence: "row" }).tokens?.advantages as Float64Array;
+		const c = { ...gaeDefaults, level: "token" as const, lambda: 0.5, whiten: false };
+		expect(Array.from(gaeCredit(rows, c).advantages.subarray(0, 3))).toEqual([10 / 32, 10 / 8, 10 / 2]);
+		const perRow = tokenAdvantages({ lambda: 0.5, sequence: "row" });
 		expect(Array.from(perRow.subarray(0, 6))).toEqual([0, 0, 0, 0, 5, 10]);
+		expect(Array.from(gaeCredit(rows, { ...c, sequence: "row" }).advantages.subarray(0, 3))).toEqual([0, 0, 5]);
 	});
 
 	test("SPA's advantage option: the reward itself or its discounted return", () => {

@@ -319,7 +319,7 @@ describe("property: outputs are finite for any finite input", () => {
 				const rows = toStepRows(toBatch(groups));
 				for (const [m, c] of all) {
 					const r = must(runCredit(m, rows, c));
-					for (const col of [r.advantages, r.stepRewards ?? [], r.returns ?? [], r.tokens?.advantages ?? []]) {
+					for (const col of [r.advantages, r.stepRewards ?? [], r.returns ?? []]) {
 						for (const x of col) expect(Number.isFinite(x)).toBe(true);
 					}
 				}

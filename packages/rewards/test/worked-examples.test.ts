@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { placeStepRewards } from "@stepwise/core";
 import { Result } from "effect";
 import {
 	buildStateGraph,
@@ -9,7 +10,6 @@ import {
 	grpo,
 	grpoDefaults,
 	parseMix,
-	placeStepRewards,
 	progressLoss,
 	rewardFlowDefaults,
 	rewardflow,
@@ -310,7 +310,7 @@ describe("SPA worked examples (CREDIT.md §3.6)", () => {
 
 	test("turn-end injection with StepTool weights (K−1−k)", () => {
 		const r = spa(rows).stepRewards as Float64Array;
-		const tokens = placeStepRewards(rows, r, "steptool");
+		const tokens = placeStepRewards(rows, r, { weighting: "steptool" });
 		// two tokens per step; the reward sits on each step's last token
 		const ends = [1, 3, 5, 7].map((i) => tokens[i] as number);
 		[1.5, 0.4, 0.8, 0.0].forEach((v, k) => {

@@ -14,7 +14,7 @@ describe("checkEnv", () => {
 		const report = run({});
 		expect(report.failures).toEqual([]);
 		expect(report.ok).toBe(true);
-		expect(report.results.filter((r) => r.ok).length).toBe(2 * 12);
+		expect(report.results.filter((r) => r.ok).length).toBe(2 * 13);
 	});
 
 	test("the oracle expert passes it too", () => {

@@ -10,6 +10,6 @@ describe("checkEnv", () => {
 		if (!report.ok) console.error(report.failures);
 		expect(report.failures).toEqual([]);
 		expect(report.ok).toBe(true);
-		expect(report.results.length).toBe(24);
+		expect(report.results.length).toBe(26);
 	});
 });

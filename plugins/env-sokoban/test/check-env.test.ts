@@ -14,7 +14,7 @@ describe("checkEnv conformance", () => {
 		const report = run({});
 		expect(report.failures).toEqual([]);
 		expect(report.ok).toBe(true);
-		expect(report.results.length).toBe(12 * sokobanPlugin.specs.length);
+		expect(report.results.length).toBe(13 * sokobanPlugin.specs.length);
 	});
 
 	test("the 6x6 spec passes with compact observations and a second check seed, the expert solving 30 tasks", () => {

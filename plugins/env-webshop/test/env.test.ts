@@ -15,7 +15,7 @@ describe("conformance", () => {
 		const report = Effect.runSync(checkEnv(webshopPlugin));
 		if (!report.ok) console.error(report.failures);
 		expect(report.ok).toBe(true);
-		expect(report.results.length).toBe(24);
+		expect(report.results.length).toBe(26);
 	});
 	test("the layer registers both specs; the registry wraps the step limit and reward scale", () => {
 		const program = Effect.gen(function* () {

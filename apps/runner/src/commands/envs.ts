@@ -1,7 +1,15 @@
-import { EnvRegistry } from "@stepwise/core";
+import { EnvRegistry, loadEnvPlugin } from "@stepwise/core";
 import { Console, Effect, Option, Schema } from "effect";
 import { Command, Flag } from "effect/cli";
+import { defaultConfig } from "../config/schema.ts";
 import { formatResult, formatTranscript, playExpertEpisode } from "../episode.ts";
+import {
+	collectRemote,
+	formatRemoteEpisode,
+	parseOpenAiPolicy,
+	RemotePolicyError,
+	remoteOptions,
+} from "../remote/openai-policy.ts";
 
 /** No registered spec matched the `--spec` prefix. */
 export class NoMatchingSpecError extends Schema.TaggedError<NoMatchingSpecError>()("NoMatchingSpecError", {
@@ -12,6 +20,12 @@ export class NoMatchingSpecError extends Schema.TaggedError<NoMatchingSpecError>
 export const envsCommand = Command.make(
 	"envs",
 	{
+		plugin: Flag.String("plugin").pipe(
+			Flag.withDescription(
+				"also register this environment plugin: a package or file, `module[:export]` (as config key env.plugin)",
+			),
+			Flag.optional,
+		),
 		spec: Flag.String("spec").pipe(
 			Flag.withDescription("only specs whose id starts with this (e.g. sokoban or alfworld/legacy-v0)"),
 			Flag.optional,
@@ -23,9 +37,14 @@ export const envsCommand = Command.make(
 			Flag.withDescription("print one result line per spec, no transcript"),
 			Flag.withDefault(false),
 		),
+		policy: Flag.String("policy").pipe(
+			Flag.withDescription("play a served model instead of the expert: openai:BASE_URL#MODEL (greedy)"),
+			Flag.optional,
+		),
 	},
-	Effect.fn("stepwise.envs")(function* ({ spec, seed, index, list, quiet }) {
+	Effect.fn("stepwise.envs")(function* ({ plugin, spec, seed, index, list, quiet, policy }) {
 		const registry = yield* EnvRegistry;
+		if (Option.isSome(plugin)) yield* loadEnvPlugin(plugin.value);
 		const prefix = Option.getOrElse(spec, () => "");
 		const specs = registry.specs().filter((s) => s.spec.id.startsWith(prefix));
 		if (specs.length === 0)
@@ -44,10 +63,30 @@ export const envsCommand = Command.make(
 				`  ${s.id.padEnd(width)}  max ${s.maxSteps} steps, ${s.promptStyle} prompts, splits ${s.splits.join("/")}  ${s.description}`,
 			);
 		if (list) return;
+		const remote = Option.isSome(policy) ? parseOpenAiPolicy(policy.value) : undefined;
+		if (remote instanceof RemotePolicyError) return yield* remote;
+		if (Option.isSome(policy) && remote === undefined)
+			return yield* new RemotePolicyError({
+				message: `--policy ${policy.value}: envs plays the expert or a served model (openai:BASE_URL#MODEL)`,
+				transient: false,
+			});
 		const results: string[] = [];
 		for (const { spec: s } of specs) {
 			const env = yield* registry.make(s.id);
 			const split = s.splits[0];
+			if (remote !== undefined) {
+				const [t] = yield* collectRemote(remote, remoteOptions(defaultConfig), [env], {
+					tasks: [{ seed, split: split ?? "", index }],
+					greedy: true,
+					maxNewTokens: defaultConfig.rollout.maxNewTokens,
+				});
+				if (t === undefined) continue;
+				const lines = formatRemoteEpisode(t);
+				if (!quiet)
+					yield* Console.log(`\n=== ${s.id} (${remote.model}, seed ${seed}, ${split} #${index})\n${lines.transcript}`);
+				results.push(`${s.id}: ${lines.result}`);
+				continue;
+			}
 			const episode = playExpertEpisode(env, { seed, split, index });
 			if (!quiet)
 				yield* Console.log(`\n=== ${s.id} (expert, seed ${seed}, ${split} #${index})\n${formatTranscript(episode)}`);
@@ -61,5 +100,6 @@ export const envsCommand = Command.make(
 		{ command: "stepwise envs", description: "every spec, with transcripts" },
 		{ command: "stepwise envs --spec sokoban --index 3", description: "Sokoban only, task 3" },
 		{ command: "stepwise envs --list", description: "just the list" },
+		{ command: "stepwise envs --plugin @scope/env-x", description: "with an environment plugin from a package" },
 	]),
 );

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "@stepwise/core";
 import { Console, Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
-import { TrainMethod } from "../config/schema.ts";
+import { trainMethodNames } from "../config/schema.ts";
 import { evaluatePolicy, formatEvalReport, loadPolicySource } from "../stages/evaluate.ts";
 import { exploreFile, runExploreStage } from "../stages/explore.ts";
 import { runPipeline } from "../stages/pipeline.ts";
@@ -134,7 +134,7 @@ export const trainCommand = Command.make(
 	"train",
 	{
 		...runFlags,
-		method: Flag.Literals("method", TrainMethod.literals).pipe(
+		method: Flag.Literals("method", trainMethodNames()).pipe(
 			Flag.withDescription("credit method: grpo, rloo, gigpo, rewardflow, ppo, spa, mix (default the config's)"),
 			Flag.optional,
 		),

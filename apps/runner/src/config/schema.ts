@@ -1,4 +1,4 @@
-import { MethodName } from "@stepwise/rewards";
+import { creditMethodNames } from "@stepwise/rewards";
 import { Schema } from "effect";
 
 const PosInt = Schema.Int.check(Schema.isGreaterThan(0));
@@ -6,14 +6,33 @@ const NonNegInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0));
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0));
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0));
 
-type CreditName = Exclude<MethodName, "gae">;
-const creditNames = MethodName.literals.filter((m): m is CreditName => m !== "gae");
+/**
+ * Training methods that run a credit method of `@stepwise/rewards` under another name and default
+ * options: `ppo` is verl-agent's PPO, the `gae` method with each step row carrying the episode
+ * outcome minus the invalid penalty (its own sequence, so γ = λ = 1 gives A = e − V).
+ */
+export const methodAliases: Readonly<
+	Record<string, { readonly method: string; readonly config: Readonly<Record<string, unknown>> }>
+> = {
+	ppo: { method: "gae", config: { rewards: "episode", sequence: "row" } },
+};
 
 /**
- * The RL methods of `stepwise train --method`: every credit method of `@stepwise/rewards` (grpo,
- * rloo, gigpo, rewardflow, spa, and any method added there), `ppo` (GAE on a critic) and `mix`.
+ * The RL methods of `stepwise train --method`: every registered credit method of
+ * `@stepwise/rewards` (grpo, rloo, gigpo, rewardflow, spa, and any method added there or with
+ * `registerCreditMethod`), the aliases (`ppo` for `gae`) and `mix`.
  */
-export const TrainMethod = Schema.Literals([...creditNames, "ppo", "mix"]);
+export const trainMethodNames = (): ReadonlyArray<string> => {
+	const aliased = new Set(Object.values(methodAliases).map((a) => a.method));
+	return [...creditMethodNames().filter((m) => !aliased.has(m)), ...Object.keys(methodAliases), "mix"];
+};
+
+/** A name of {@link trainMethodNames} (checked when a config is decoded, so methods registered at run time count). */
+export const TrainMethod = Schema.String.check(
+	Schema.makeFilter((name: string) =>
+		trainMethodNames().includes(name) ? undefined : `expected one of ${trainMethodNames().join(", ")}, got "${name}"`,
+	),
+);
 export type TrainMethod = typeof TrainMethod.Type;
 
 /**
@@ -28,6 +47,12 @@ export const RunConfig = Schema.Struct({
 	/** Where run directories are created. */
 	runsDir: Schema.String,
 	env: Schema.Struct({
+		/**
+		 * An environment plugin to register beside the built-in five, as an entry point (Gymnasium's
+		 * `module:export`): a package (`@scope/env-x`) or a file (`./my-env.ts`) whose `layer` (or the
+		 * named export: a Layer from `registerEnv`, or the `EnvPlugin`) registers it. Empty: none.
+		 */
+		plugin: Schema.String,
 		/** Env spec id, e.g. `sokoban/6x6-1box-v0`. */
 		spec: Schema.String,
 		/** Plugin options (e.g. Sokoban `levels`, `boxes`); the plugin decodes them and names a bad one. */
@@ -197,6 +222,22 @@ export const RunConfig = Schema.Struct({
 		 */
 		initial: Schema.Boolean,
 	}),
+	/**
+	 * A served model as the policy (`--policy openai:BASE_URL#MODEL`); absent from the defaults, so
+	 * runs that do not use one save the same config as before.
+	 */
+	openai: Schema.optionalKey(
+		Schema.Struct({
+			/** Bearer token (default `OPENAI_API_KEY`). */
+			apiKey: Schema.optionalKey(Schema.String),
+			/** Requests in flight at once (default 8). */
+			concurrency: Schema.optionalKey(PosInt),
+			/** Seconds one attempt may take (default 60). */
+			timeoutSeconds: Schema.optionalKey(Positive),
+			/** Retries of a transient failure, exponential backoff from 200 ms (default 3). */
+			retries: Schema.optionalKey(NonNegInt),
+		}),
+	),
 	/** Final evaluation. */
 	eval: Schema.Struct({
 		/** Tasks per seed. */
@@ -220,7 +261,7 @@ export const defaultConfig: RunConfig = {
 	seed: 0,
 	backend: "auto",
 	runsDir: "runs",
-	env: { spec: "sokoban/6x6-1box-v0", options: {}, trainSplit: "auto", evalSplit: "auto" },
+	env: { plugin: "", spec: "sokoban/6x6-1box-v0", options: {}, trainSplit: "auto", evalSplit: "auto" },
 	model: { contextLength: 80, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256 },
 	sft: {
 		episodes: 4000,

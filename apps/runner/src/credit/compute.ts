@@ -9,7 +9,7 @@ import {
 	type CreditConfigError,
 	type CreditInputError,
 	type CreditResult,
-	MethodName,
+	creditMethodNames,
 	parseMix,
 	runCredit,
 	runMix,
@@ -18,8 +18,8 @@ import {
 } from "@stepwise/rewards";
 import { Effect, Result, Schema } from "effect";
 
-/** What `stepwise credit` can run: any credit method of `@stepwise/rewards`, `ppo` (= `gae`), or a `mix`. */
-export const CreditCommandMethod = Schema.Literals([...MethodName.literals, "ppo", "mix"]);
+/** What `stepwise credit` can run: any registered credit method of `@stepwise/rewards`, `ppo` (= `gae`), or a `mix`. */
+export const CreditCommandMethod = Schema.Literals([...creditMethodNames(), "ppo", "mix"]);
 export type CreditCommandMethod = typeof CreditCommandMethod.Type;
 
 /** One line of a credit output file: one env step of one trajectory. */

@@ -2,7 +2,9 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
 	type EnvConfigError,
+	type EnvEntryPoint,
 	EnvRegistry,
+	loadEnvPlugin,
 	type ManagedEnv,
 	type RegisteredSpec,
 	type ResetRequest,
@@ -24,6 +26,8 @@ export interface StageContext {
 	readonly config: RunConfig;
 	readonly registered: RegisteredSpec;
 	readonly log: (line: string) => void;
+	/** The plugin `env.plugin` named, loaded and registered (rollout workers load it too). */
+	readonly plugin?: EnvEntryPoint;
 }
 
 /**
@@ -104,8 +108,9 @@ export const envPool = (ctx: StageContext, n: number): Effect.Effect<ManagedEnv[
 	makeEnvs(ctx.registered.plugin, ctx.registered.spec, n, ctx.config.env.options);
 
 /**
- * Look the spec up in the registry, check its options by making one env (a bad option fails here,
- * named) and resolve the splits (`auto`: the spec's first split for training, its last for evaluation).
+ * Register the plugin `env.plugin` names (if any), look the spec up in the registry, check its
+ * options by making one env (a bad option fails here, named) and resolve the splits (`auto`: the
+ * spec's first split for training, its last for evaluation).
  */
 export const stageContext = (
 	config: RunConfig,
@@ -120,6 +125,7 @@ export const stageContext = (
 				message: `config key ${broken.key}: ${broken.message}`,
 			});
 		const registry = yield* EnvRegistry;
+		const plugin = config.env.plugin === "" ? undefined : yield* loadEnvPlugin(config.env.plugin);
 		const registered = yield* registry.resolve(config.env.spec);
 		yield* registry.make(config.env.spec, config.env.options);
 		const splits = registered.spec.splits;
@@ -138,7 +144,7 @@ export const stageContext = (
 		const evalSplit = pick("evalSplit", splits.at(-1));
 		if (evalSplit instanceof ConfigError) return yield* evalSplit;
 		const env = { ...config.env, trainSplit, evalSplit };
-		return { config: { ...config, env }, registered, log };
+		return { config: { ...config, env }, registered, log, ...(plugin !== undefined ? { plugin } : {}) };
 	});
 
 /** Select the compute backend (`STEPWISE_BACKEND` over the config's `backend`) and print the selection. */
@@ -193,7 +199,7 @@ export const yieldToEventLoop: Effect.Effect<void> = Effect.promise(
 
 /**
  * The stage's rollout workers (`rollout.workers`; a pool of none for 0, which plays everything in
- * the main thread), stopped when the stage's scope closes. Each gets the backend, the env registry of this runner's plugins, the spec with its
+ * the main thread), stopped when the stage's scope closes. Each gets the backend, the env registry of this runner's plugins (and `env.plugin`'s), the spec with its
  * options, and envs for its share of a call of `episodes` episodes (at most 64: more run in waves).
  */
 export const startRolloutPool = (
@@ -209,6 +215,7 @@ export const startRolloutPool = (
 			backend: currentBackendSelection()?.name ?? config.backend,
 			envModule: new URL("../plugins.ts", import.meta.url).href,
 			envExport: "EnvironmentsLive",
+			...(ctx.plugin !== undefined ? { envPlugins: [ctx.plugin] } : {}),
 			specId: config.env.spec,
 			envOptions: config.env.options,
 			envs: Math.min(64, Math.max(config.rollout.groupSize, Math.ceil(episodes / (workers + 1)))),

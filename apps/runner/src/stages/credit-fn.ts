@@ -1,43 +1,76 @@
 import type { TrajectoryBatch } from "@stepwise/core";
 import type { CreditFn } from "@stepwise/core/train/index";
 import {
+	type CreditRequirement,
 	type CreditResult,
-	type MethodName,
+	defaultPpoGae,
+	methodTraits,
+	mixRequires,
+	type PpoGae,
 	parseMix,
-	resolveMethodConfig,
 	runCredit,
 	runMix,
+	type StepRows,
 	toStepRows,
 } from "@stepwise/rewards";
 import { Result, Schema } from "effect";
-import type { RunConfig, TrainMethod } from "../config/schema.ts";
+import { methodAliases, type RunConfig } from "../config/schema.ts";
 
 /** The method's options are wrong (the message names the option). */
 export class MethodConfigError extends Schema.TaggedError<MethodConfigError>()("MethodConfigError", {
 	message: Schema.String,
 }) {}
 
-/** The credit method of `@stepwise/rewards` a training method runs (`ppo` = GAE's step rewards). */
-export const creditMethodOf = (method: Exclude<TrainMethod, "mix">): MethodName => (method === "ppo" ? "gae" : method);
-
-/**
- * A method's credit options under the config's `method.config`, which overrides them key by key:
- * `ppo` is verl-agent's PPO (each step row carries the episode outcome minus the invalid penalty), as
- * core's RL benchmark runs it.
- */
-export const defaultCreditConfig: Partial<Record<TrainMethod, Record<string, unknown>>> = {
-	ppo: { rewards: "episode", sequence: "row" },
+/** The credit method a training method runs, with the alias's options under the config's `method.config`. */
+const creditOf = (method: RunConfig["method"]): { readonly name: string; readonly config: Record<string, unknown> } => {
+	const alias = methodAliases[method.name];
+	return alias === undefined
+		? { name: method.name, config: method.config }
+		: { name: alias.method, config: { ...alias.config, ...method.config } };
 };
 
-/** GAE settings of the PPO update per method: verl-agent's per-step rows for ppo, SPA's whole-trajectory GAE (γ 0.99, λ 0.95). */
-export const ppoSettings = (method: TrainMethod) =>
-	method === "spa"
-		? ({ scope: "trajectory", gamma: 0.99, lambda: 0.95 } as const)
-		: ({ scope: "step", gamma: 1, lambda: 1 } as const);
+/**
+ * What the configured method asks of a run, read from the method's traits (never its name): what
+ * its rows must carry (`progress`: train an estimator and annotate every batch), whether it trains
+ * with PPO (`trainer: ppo`, or the method's own trainer under `auto`) and that update's GAE. A mix
+ * requires what its terms require and trains group-relative under `auto`.
+ */
+export interface RunTraits {
+	readonly requires: ReadonlyArray<CreditRequirement>;
+	readonly ppo: boolean;
+	readonly gae: PpoGae;
+}
 
-/** Whether a method trains with PPO (and a value head) under `trainer: auto`. */
-export const usesPpo = (config: RunConfig["method"]): boolean =>
-	config.trainer === "ppo" || (config.trainer === "auto" && (config.name === "ppo" || config.name === "spa"));
+/** {@link RunTraits} of the configured method; a bad option or mix fails, named. */
+export const runTraits = (method: RunConfig["method"]): Result.Result<RunTraits, MethodConfigError> => {
+	const forced = (auto: boolean) => method.trainer === "ppo" || (method.trainer === "auto" && auto);
+	if (method.name === "mix") {
+		const spec = parseMix(method.mix);
+		const requires = Result.flatMap(spec, mixRequires);
+		return Result.isFailure(requires)
+			? Result.fail(new MethodConfigError({ message: `method.mix: ${requires.failure.message}` }))
+			: Result.succeed({ requires: requires.success, ppo: forced(false), gae: defaultPpoGae });
+	}
+	const credit = creditOf(method);
+	const traits = methodTraits(credit.name, credit.config);
+	if (Result.isFailure(traits))
+		return Result.fail(
+			new MethodConfigError({
+				message:
+					traits.failure.path === ""
+						? traits.failure.message
+						: `method.config.${traits.failure.path}: ${traits.failure.message}`,
+			}),
+		);
+	const t = traits.success;
+	return Result.succeed({ requires: t.requires, ppo: forced(t.trainer === "ppo"), gae: t.gae });
+};
+
+/** Whether the configured method reads per-step progress, so RL needs an estimator (false when its options are bad: RL reports them). */
+export const requiresProgress = (method: RunConfig["method"]): boolean => {
+	const traits = runTraits(method);
+	return Result.isSuccess(traits) && traits.success.requires.includes("progress");
+};
 
 /**
  * The trainer's credit function for the configured method: one method of `@stepwise/rewards` (its
@@ -45,21 +78,15 @@ export const usesPpo = (config: RunConfig["method"]): boolean =>
  * `stepRewards` (the env rewards when the method defines none).
  */
 export const makeCreditFn = (method: RunConfig["method"]): Result.Result<CreditFn, MethodConfigError> => {
-	let run: (rows: ReturnType<typeof toStepRows>) => Result.Result<CreditResult, { readonly message: string }>;
+	const traits = runTraits(method);
+	if (Result.isFailure(traits)) return Result.fail(traits.failure);
+	let run: (rows: StepRows) => Result.Result<CreditResult, { readonly message: string }>;
 	if (method.name === "mix") {
-		const spec = parseMix(method.mix);
-		if (Result.isFailure(spec))
-			return Result.fail(new MethodConfigError({ message: `method.mix: ${spec.failure.message}` }));
-		run = (rows) => runMix(rows, spec.success);
+		const spec = Result.getOrThrow(parseMix(method.mix)); // decoded by runTraits
+		run = (rows) => runMix(rows, spec);
 	} else {
-		const name = creditMethodOf(method.name);
-		const config = { ...defaultCreditConfig[method.name], ...method.config };
-		const resolved = resolveMethodConfig(name, config);
-		if (Result.isFailure(resolved))
-			return Result.fail(
-				new MethodConfigError({ message: `method.config.${resolved.failure.path}: ${resolved.failure.message}` }),
-			);
-		run = (rows) => runCredit(name, rows, config);
+		const credit = creditOf(method);
+		run = (rows) => runCredit(credit.name, rows, credit.config);
 	}
 	return Result.succeed((batch: TrajectoryBatch) => {
 		const rows = toStepRows(batch);

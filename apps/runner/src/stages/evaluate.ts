@@ -2,6 +2,13 @@ import { hashSeed, type ManagedEnv, type ResetRequest, Rng, type Trajectory } fr
 import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
 import { meanStd } from "@stepwise/core/train/index";
 import { Effect } from "effect";
+import {
+	collectRemote,
+	type OpenAiPolicySpec,
+	parseOpenAiPolicy,
+	RemotePolicyError,
+	remoteOptions,
+} from "../remote/openai-policy.ts";
 import { Progress } from "../runs/progress.ts";
 import { envPool, type StageContext, startRolloutPool, taskRange } from "./context.ts";
 import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
@@ -56,19 +63,23 @@ export const playScripted = (
 	return { taskType: reset.task.type, won, score, steps, validSteps };
 };
 
-/** A policy source: the env's expert, a random policy, or a checkpoint directory. */
+/** A policy source: the env's expert, a random policy, a checkpoint directory or a served model. */
 export type PolicySource =
 	| { readonly kind: "expert" | "random" }
-	| { readonly kind: "model"; readonly policy: Policy; readonly name: string };
+	| { readonly kind: "model"; readonly policy: Policy; readonly name: string }
+	| { readonly kind: "remote"; readonly spec: OpenAiPolicySpec; readonly name: string };
 
-/** Parse `--policy expert|random|<checkpoint dir>` (loading the checkpoint). */
-export const loadPolicySource = (text: string) =>
-	text === "expert" || text === "random"
-		? Effect.succeed<PolicySource>({ kind: text })
-		: Effect.map(
-				loadCheckpoint(text),
-				(c): PolicySource => ({ kind: "model", policy: { model: c.model, tokenizer: c.tokenizer }, name: text }),
-			);
+/** Parse `--policy expert|random|openai:BASE_URL#MODEL|<checkpoint dir>` (loading the checkpoint). */
+export const loadPolicySource = (text: string) => {
+	if (text === "expert" || text === "random") return Effect.succeed<PolicySource>({ kind: text });
+	const remote = parseOpenAiPolicy(text);
+	if (remote instanceof RemotePolicyError) return Effect.fail(remote);
+	if (remote !== undefined) return Effect.succeed<PolicySource>({ kind: "remote", spec: remote, name: text });
+	return Effect.map(
+		loadCheckpoint(text),
+		(c): PolicySource => ({ kind: "model", policy: { model: c.model, tokenizer: c.tokenizer }, name: text }),
+	);
+};
 
 /** Greedy rollouts of a model on the stage's rollout pool (sized for `n` tasks), as episode outcomes. */
 const greedyPlayer = (ctx: StageContext, policy: Policy, envs: ReadonlyArray<ManagedEnv>, n: number) =>
@@ -103,12 +114,23 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 		const { config } = ctx;
 		const split = config.env.evalSplit;
 		const n = config.eval.tasks;
-		const envs = yield* envPool(ctx, source.kind === "model" ? Math.min(n, 64) : 1);
-		/** Plays a seed's tasks: greedy rollouts of the model (on the rollout pool), or the scripted policy. */
-		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[]> =
+		const envs = yield* envPool(ctx, source.kind === "model" || source.kind === "remote" ? Math.min(n, 64) : 1);
+		/** Plays a seed's tasks: greedy rollouts of the model (on the rollout pool or the server), or the scripted policy. */
+		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[], unknown> =
 			source.kind === "model"
 				? yield* greedyPlayer(ctx, source.policy, envs, n)
-				: (tasks) => Effect.sync(() => tasks.map((t) => playScripted(envs[0] as ManagedEnv, t, source.kind)));
+				: source.kind === "remote"
+					? (tasks) =>
+							Effect.map(
+								collectRemote(source.spec, remoteOptions(config), envs, {
+									tasks,
+									greedy: true,
+									maxNewTokens: config.rollout.maxNewTokens,
+									batchSize: config.rollout.batchSize,
+								}),
+								(trajectories) => trajectories.map(outcomeOf),
+							)
+					: (tasks) => Effect.sync(() => tasks.map((t) => playScripted(envs[0] as ManagedEnv, t, source.kind)));
 		const bar = new Progress({ label: "eval", total: config.eval.seeds.length * n, unit: "episode" });
 		const all: EpisodeOutcome[] = [];
 		const perSeed: Array<{ seed: number; outcomes: string } & EvalFigures> = [];
@@ -124,7 +146,7 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 		const ms = (k: keyof EvalFigures) => meanStd(perSeed.map((s) => s[k]));
 		const types = [...new Set(all.map((e) => e.taskType).filter((t): t is string => t !== undefined))];
 		return {
-			policy: source.kind === "model" ? source.name : source.kind,
+			policy: source.kind === "model" || source.kind === "remote" ? source.name : source.kind,
 			spec: config.env.spec,
 			split,
 			perSeed,

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { hashSeed, type Trajectory, writeTrajectories } from "@stepwise/core";
-import { loadCheckpoint, successRate } from "@stepwise/core/policy/index";
+import { type CollectOptions, loadCheckpoint, successRate } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
+import { collectRemote, parseOpenAiPolicy, RemotePolicyError, remoteOptions } from "../remote/openai-policy.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { EXPLORATION_OFFSET, envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
@@ -26,11 +27,24 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 	Effect.gen(function* () {
 		const { config } = ctx;
 		const t0 = performance.now();
-		const loaded = yield* loadCheckpoint(policyDir);
-		const policy = { model: loaded.model, tokenizer: loaded.tokenizer };
+		const remote = parseOpenAiPolicy(policyDir);
+		if (remote instanceof RemotePolicyError) return yield* remote;
 		const samples = config.progress.samples;
 		const envs = yield* envPool(ctx, samples * Math.max(1, Math.floor(64 / samples)));
-		const pool = yield* startRolloutPool(ctx, policy, envs.length);
+		/** A wave's rollouts: the checkpoint on the rollout pool, or the served model (`openai:…`). */
+		let collect: (options: CollectOptions) => Effect.Effect<Trajectory[], unknown>;
+		if (remote === undefined) {
+			const loaded = yield* loadCheckpoint(policyDir);
+			yield* Effect.addFinalizer(() =>
+				Effect.sync(() => {
+					loaded.model.dispose();
+					loaded.optimizer?.dispose();
+				}),
+			);
+			const policy = { model: loaded.model, tokenizer: loaded.tokenizer };
+			const pool = yield* startRolloutPool(ctx, policy, envs.length);
+			collect = (options) => Effect.promise((signal) => pool.collect(policy, envs, options, signal));
+		} else collect = (options) => collectRemote(remote, remoteOptions(config), envs, options);
 		const tasks = taskRange(config.seed, config.env.trainSplit, config.progress.tasks, EXPLORATION_OFFSET);
 		const perWave = Math.floor(envs.length / samples);
 		const bar = new Progress({ label: "explore", total: tasks.length, unit: "task" });
@@ -46,15 +60,15 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 				seed: hashSeed(config.seed, "explore", w),
 				groupPrefix: "explore/",
 				meta: { policy: policyDir },
+				// a served model's tokens may not be ours: the text lets a later stage re-encode it
+				...(remote !== undefined ? { keepPromptText: true } : {}),
 			};
-			const got = yield* Effect.promise((signal) => pool.collect(policy, envs, options, signal));
+			const got = yield* collect(options);
 			trajectories.push(...got);
 			bar.tick(wave.length, { success: successRate(trajectories) });
 		}
 		bar.finish();
 		yield* writeTrajectories(output, trajectories);
-		loaded.model.dispose();
-		loaded.optimizer?.dispose();
 		const success = successRate(trajectories);
 		ctx.log(
 			`explore: ${trajectories.length} rollouts of ${tasks.length} tasks, success ${fmt(success)}, ${fmt((performance.now() - t0) / 1000, 1)} s → ${output}`,

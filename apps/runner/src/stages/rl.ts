@@ -28,7 +28,7 @@ import {
 	VALIDATION_OFFSET,
 	yieldToEventLoop,
 } from "./context.ts";
-import { MethodConfigError, makeCreditFn, ppoSettings, usesPpo } from "./credit-fn.ts";
+import { MethodConfigError, makeCreditFn, requiresProgress, runTraits } from "./credit-fn.ts";
 
 /**
  * Where an RL run starts from: the SFT policy, for SPA the progress estimator, and with
@@ -50,11 +50,8 @@ export interface RlSummary {
 }
 
 const SOURCES = "rl-sources.json";
-/** Whether the configured method reads per-step progress (SPA, a mix with SPA, PPO on SPA's rewards), so RL needs an estimator. */
-export const needsProgress = (ctx: StageContext): boolean =>
-	ctx.config.method.name === "spa" ||
-	(ctx.config.method.name === "mix" && /spa/.test(ctx.config.method.mix)) ||
-	(ctx.config.method.name === "ppo" && ctx.config.method.config.rewards === "spa");
+/** Whether the configured method requires per-step progress (its traits say so: SPA, a mix with SPA, PPO on SPA's rewards …), so RL needs an estimator. */
+export const needsProgress = (ctx: StageContext): boolean => requiresProgress(ctx.config.method);
 
 const isRlRow = (row: MetricsRow): boolean => !isSftRow(row);
 
@@ -146,6 +143,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 		writeFileAtomic(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
 		const creditR = makeCreditFn(config.method);
 		if (Result.isFailure(creditR)) return yield* creditR.failure;
+		const traits = Result.getOrThrow(runTraits(config.method)); // decoded by makeCreditFn
 		if (needsProgress(ctx) && sources.progress === undefined)
 			return yield* new MethodConfigError({
 				message: `method ${config.method.name} needs a progress estimator (--progress DIR, from 'stepwise progress train')`,
@@ -186,8 +184,8 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			epochs: config.train.epochs,
 			oldLogProbs: oldLogProbs(config),
 		};
-		const algorithm: Algorithm = usesPpo(config.method)
-			? { kind: "ppo", critic: "shared", config: { ...update, ...ppoSettings(config.method.name) } }
+		const algorithm: Algorithm = traits.ppo
+			? { kind: "ppo", critic: "shared", config: { ...update, ...traits.gae } }
 			: { kind: "group", config: update };
 		const fit = { contextLength: policy.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
 		const trainer = new Trainer(

@@ -2,7 +2,7 @@ import { Effect, Schema } from "effect";
 import { hashSeed, Rng } from "../util/rng.ts";
 import { EnvUsageError } from "./errors.ts";
 import { garbageActions, mutateAction } from "./garbage.ts";
-import type { EnvSpec } from "./spec.ts";
+import { type EnvSpec, PromptStyle } from "./spec.ts";
 import type { Env, EnvPlugin, ResetRequest, StepResult } from "./types.ts";
 
 /** The properties `checkEnv` verifies, by name (a failure names the property broken). */
@@ -18,6 +18,7 @@ export type EnvProperty =
 	| "queries-pure"
 	| "expert-solves"
 	| "expert-admissible"
+	| "action-roundtrip"
 	| "garbage-actions";
 
 export interface PropertyResult {
@@ -278,6 +279,39 @@ const checks = (
 			}
 			return `${n} expert actions, all admissible`;
 		},
+		"action-roundtrip": () => {
+			const env = make();
+			let n = 0;
+			for (let i = 0; i < 3; i++) {
+				env.reset(req(i));
+				const taken: string[] = [];
+				// the step an action takes from here, on a fresh instance replayed to this state
+				const stepFromHere = (action: string) => {
+					const twin = make();
+					twin.reset(req(i));
+					for (const x of taken) twin.step(x);
+					return [twin.step(action), snapshot(twin)];
+				};
+				for (let t = 0; t < horizon; t++) {
+					const a = env.expertAction();
+					if (a === undefined) break;
+					for (const style of PromptStyle.literals) {
+						const p = env.prompts.project(env.prompts.formatAction(a, style), style);
+						const where = `${style} style: project(formatAction(${short(a)})) at step ${t} of task ${i}`;
+						if (p.action === undefined || !p.valid)
+							fail(`${where} gave ${p.action === undefined ? "no action" : short(p.action)} (invalid)`);
+						// an action the env normalises (e.g. verl-agent's lower-casing projection) must act as the expert's
+						if (p.action !== a && !same(stepFromHere(p.action as string), stepFromHere(a)))
+							fail(`${where} gave ${short(p.action as string)}, which the env answers differently`);
+					}
+					n++;
+					taken.push(a);
+					const r = env.step(a);
+					if (r.terminated || r.truncated) break;
+				}
+			}
+			return `${n} expert actions × ${PromptStyle.literals.length} prompt styles project back to actions that act the same`;
+		},
 		"garbage-actions": () => {
 			const env = make();
 			const rng = new Rng(hashSeed(o.seed, "garbage"));
@@ -312,7 +346,8 @@ const checks = (
  * The conformance suite every plugin runs in its own tests (Gymnasium's `check_env`): reset-seed
  * determinism, step determinism, result shapes, usage errors, terminated/truncated semantics,
  * `stateKey` stability, pure queries, the expert solving a sample of tasks, expert admissibility,
- * and 1,000 garbage action strings never throwing and answered `valid = false`.
+ * `project(formatAction(a))` giving back `a` for the expert's actions in every prompt style, and
+ * 1,000 garbage action strings never throwing and answered `valid = false`.
  * Each property is checked independently; the report names every broken one.
  */
 export const checkEnv = (plugin: EnvPlugin, options: CheckEnvOptions = {}): Effect.Effect<CheckEnvReport> =>

@@ -1,4 +1,5 @@
 export * from "./check-env.ts";
+export * from "./entry-point.ts";
 export * from "./errors.ts";
 export * from "./garbage.ts";
 export * from "./prompt.ts";

@@ -14,7 +14,7 @@ export interface RegisteredSpec {
 export class EnvRegistry extends Context.Service<
 	EnvRegistry,
 	{
-		/** Add a plugin; fails if its id or any of its spec ids is taken. */
+		/** Add a plugin; fails if its id or any of its spec ids is taken (by another plugin: registering the same plugin again does nothing). */
 		readonly register: (plugin: EnvPlugin) => Effect.Effect<void, DuplicateEnvError>;
 		/** Every registered spec, in registration order. */
 		readonly specs: () => ReadonlyArray<RegisteredSpec>;
@@ -45,6 +45,7 @@ export class EnvRegistry extends Context.Service<
 		return EnvRegistry.of({
 			register: (plugin) =>
 				Effect.suspend(() => {
+					if (plugins.get(plugin.id) === plugin) return Effect.void;
 					const taken = plugins.has(plugin.id) ? plugin.id : plugin.specs.find((s) => specs.has(s.id))?.id;
 					if (taken !== undefined)
 						return Effect.fail(

@@ -1,6 +1,6 @@
 import { Effect } from "effect";
 import type { EnvConfigError } from "../env/errors.ts";
-import { buildPrompt, EpisodeMemory } from "../env/prompt.ts";
+import { type BuiltPrompt, buildPrompt, EpisodeMemory } from "../env/prompt.ts";
 import type { EnvSpec, PromptStyle } from "../env/spec.ts";
 import { type ManagedEnv, withTimeLimit } from "../env/time-limit.ts";
 import type { EnvPlugin, ResetRequest, TaskInfo } from "../env/types.ts";
@@ -102,27 +102,127 @@ export const collectRollouts = (
 	envs: ReadonlyArray<ManagedEnv>,
 	options: CollectOptions,
 ): Trajectory[] => {
+	const out: Trajectory[] = [];
+	for (const wave of waves(envs, options, "collectRollouts")) out.push(...runWave(policy, envs, wave, options));
+	return out;
+};
+
+/** A wave: as many whole groups as the envs hold, and the position of its first task in the whole batch. */
+interface Wave {
+	readonly tasks: ReadonlyArray<ResetRequest>;
+	readonly groupSize: number;
+	readonly first: number;
+}
+
+/** The tasks split into waves of as many whole groups as there are envs. */
+const waves = (envs: ReadonlyArray<ManagedEnv>, options: CollectOptions, caller: string): Wave[] => {
 	const groupSize = options.groupSize ?? 1;
 	const perWave = Math.floor(envs.length / groupSize);
-	if (perWave < 1) throw new Error(`collectRollouts: ${envs.length} envs cannot hold a group of ${groupSize}`);
-	const out: Trajectory[] = [];
-	for (let w = 0; w * perWave < options.tasks.length; w++) {
-		const tasks = options.tasks.slice(w * perWave, (w + 1) * perWave);
-		out.push(...runWave(policy, envs, tasks, groupSize, options, (options.firstTask ?? 0) + w * perWave));
-	}
+	if (perWave < 1) throw new Error(`${caller}: ${envs.length} envs cannot hold a group of ${groupSize}`);
+	const out: Wave[] = [];
+	for (let w = 0; w * perWave < options.tasks.length; w++)
+		out.push({
+			tasks: options.tasks.slice(w * perWave, (w + 1) * perWave),
+			groupSize,
+			first: (options.firstTask ?? 0) + w * perWave,
+		});
 	return out;
+};
+
+/** One row of a generation request: a running episode's prompt and how to decode it. */
+export interface AnswerRow {
+	readonly built: BuiltPrompt;
+	/** The episode's own sampling stream. */
+	readonly rng: Rng;
+	/** This row decodes greedily (`greedy`, or a `greedyMembers` member). */
+	readonly greedy: boolean;
+}
+
+/** A policy's answer to one {@link AnswerRow}: the text and, where known, its tokens and log-probs. */
+export interface Answer {
+	/** Prompt token ids (empty when the answerer does not know them, e.g. a remote model). */
+	readonly promptIds: number[];
+	/** Generated token ids (the stop token included when produced). */
+	readonly tokens: number[];
+	/** Log-prob of each generated token. */
+	readonly logProbs: number[];
+	/** The answer text (what the projection reads). */
+	readonly response: string;
+}
+
+/**
+ * The local model's answers to a batch of rows: one batched {@link generate} call (KV cache) over
+ * the prompts in the model's token layout, decoded up to `</act>`.
+ */
+export const localAnswers = (policy: Policy, rows: ReadonlyArray<AnswerRow>, options: CollectOptions): Answer[] => {
+	const { model, tokenizer } = policy;
+	const ids = rows.map((r) => encodePrompt(tokenizer, r.built));
+	const gens = generate(model, ids, {
+		maxNewTokens: options.maxNewTokens ?? 32,
+		stopToken: tokenizer.actEnd,
+		padToken: tokenizer.pad,
+		greedy: options.greedy ?? false,
+		rngs: rows.map((r) => r.rng),
+		...(options.greedyMembers ? { greedyRows: rows.map((r) => r.greedy) } : {}),
+		banned: tokenizer.specialIds().filter((id) => id !== tokenizer.actEnd),
+		...(options.useCache !== undefined ? { useCache: options.useCache } : {}),
+		...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+		...(options.topP !== undefined ? { topP: options.topP } : {}),
+	});
+	return gens.map((g, i) => ({
+		promptIds: ids[i] as number[],
+		tokens: g.tokens,
+		logProbs: g.logProbs,
+		response: decodeAnswer(tokenizer, g.tokens),
+	}));
 };
 
 const runWave = (
 	policy: Policy,
 	envs: ReadonlyArray<ManagedEnv>,
-	tasks: ReadonlyArray<ResetRequest>,
-	groupSize: number,
+	wave: Wave,
 	options: CollectOptions,
-	/** Position of `tasks[0]` in the whole batch. */
-	first: number,
 ): Trajectory[] => {
-	const { model, tokenizer } = policy;
+	const steps = waveSteps(envs, wave, options);
+	for (let next = steps.next(); ; ) {
+		if (next.done) return next.value;
+		next = steps.next(localAnswers(policy, next.value, options));
+	}
+};
+
+/**
+ * Like {@link collectRollouts}, with answers from an asynchronous answerer (e.g. a model behind an
+ * OpenAI-compatible server): the same episodes, prompts, projection and trajectory records; each
+ * batch of rows is handed to `answer` and the env steps once its answers arrive.
+ */
+export const collectRolloutsWith = async (
+	answer: (rows: ReadonlyArray<AnswerRow>) => Promise<ReadonlyArray<Answer>>,
+	envs: ReadonlyArray<ManagedEnv>,
+	options: CollectOptions,
+): Promise<Trajectory[]> => {
+	const out: Trajectory[] = [];
+	for (const wave of waves(envs, options, "collectRolloutsWith")) {
+		const steps = waveSteps(envs, wave, options);
+		for (let next = steps.next(); ; ) {
+			if (next.done) {
+				out.push(...next.value);
+				break;
+			}
+			next = steps.next(await answer(next.value));
+		}
+	}
+	return out;
+};
+
+/**
+ * One wave of episodes in lock-step: yields the rows of each generation batch, receives their
+ * answers, steps the envs, and returns the wave's trajectories.
+ */
+function* waveSteps(
+	envs: ReadonlyArray<ManagedEnv>,
+	{ tasks, groupSize, first }: Wave,
+	options: CollectOptions,
+): Generator<AnswerRow[], Trajectory[], ReadonlyArray<Answer>> {
 	const episodes: Episode[] = [];
 	tasks.forEach((request, g) => {
 		const groupId = `${options.groupPrefix ?? ""}${request.split}-${request.seed}-${request.index}`;
@@ -159,28 +259,17 @@ const runWave = (
 					options.historyLength ?? e.env.spec.historyLength,
 					e.env.admissibleActions(),
 				);
-				return { style, built, ids: encodePrompt(tokenizer, built) };
+				return { style, built };
 			});
-			const gens = generate(
-				model,
-				prompts.map((p) => p.ids),
-				{
-					maxNewTokens: options.maxNewTokens ?? 32,
-					stopToken: tokenizer.actEnd,
-					padToken: tokenizer.pad,
-					greedy: options.greedy ?? false,
-					rngs: chunk.map((e) => e.rng),
-					...(options.greedyMembers ? { greedyRows: chunk.map((e) => e.greedy) } : {}),
-					banned: tokenizer.specialIds().filter((id) => id !== tokenizer.actEnd),
-					...(options.useCache !== undefined ? { useCache: options.useCache } : {}),
-					...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
-					...(options.topP !== undefined ? { topP: options.topP } : {}),
-				},
-			);
+			const answers = yield chunk.map((e, i) => ({
+				built: (prompts[i] as (typeof prompts)[number]).built,
+				rng: e.rng,
+				greedy: (options.greedy ?? false) || e.greedy,
+			}));
 			chunk.forEach((e, i) => {
 				const p = prompts[i] as (typeof prompts)[number];
-				const gen = gens[i] as (typeof gens)[number];
-				const response = decodeAnswer(tokenizer, gen.tokens);
+				const gen = answers[i] as Answer;
+				const response = gen.response;
 				const projection = e.env.prompts.project(response, p.style);
 				const stateKey = e.env.stateKey();
 				const observation = e.memory.observation;
@@ -207,7 +296,7 @@ const runWave = (
 				e.steps.push({
 					t: e.steps.length,
 					...(options.keepPromptText ? { prompt: promptText(p.built) } : {}),
-					promptIds: p.ids,
+					promptIds: gen.promptIds,
 					actionIds: gen.tokens,
 					logProbs: gen.logProbs,
 					response,
@@ -239,7 +328,7 @@ const runWave = (
 		score: e.score,
 		...(options.meta !== undefined ? { meta: { ...options.meta } } : {}),
 	}));
-};
+}
 
 /** Fraction of trajectories that won. */
 export const successRate = (trajectories: ReadonlyArray<Trajectory>): number =>

@@ -97,6 +97,13 @@ const lastLogits = (model: TransformerPolicy, hidden: tf.Tensor3D): tf.Tensor2D 
 	return tf.reshape(model.logits(tf.slice(hidden, [0, T - 1, 0], [B, 1, D]) as tf.Tensor3D), [B, -1]) as tf.Tensor2D;
 };
 
+/** The rows of a generation so far, as {@link generateSteps} yields them after each decoding step. */
+export type PartialGeneration = ReadonlyArray<{
+	readonly tokens: ReadonlyArray<number>;
+	readonly logProbs: ReadonlyArray<number>;
+	readonly stopped: boolean;
+}>;
+
 /**
  * Batched generation: prompts are left-padded into one batch (padding masked, positions counted
  * from each row's first real token), then tokens are produced for all rows at once until every row
@@ -109,6 +116,23 @@ export const generate = (
 	prompts: ReadonlyArray<ReadonlyArray<number>>,
 	options: SamplingOptions,
 ): Generation[] => {
+	const steps = generateSteps(model, prompts, options);
+	for (;;) {
+		const next = steps.next();
+		if (next.done) return next.value;
+	}
+};
+
+/**
+ * {@link generate} one decoding step at a time: yields the rows so far after each step (one new
+ * token per running row), returns the generations. A server streams tokens and lets other work run
+ * between steps; stopping early (`return()`) frees the KV cache.
+ */
+export function* generateSteps(
+	model: TransformerPolicy,
+	prompts: ReadonlyArray<ReadonlyArray<number>>,
+	options: SamplingOptions,
+): Generator<PartialGeneration, Generation[], void> {
 	const B = prompts.length;
 	if (B === 0) return [];
 	const C = model.config.contextLength;
@@ -174,10 +198,11 @@ export const generate = (
 				if (tok === options.stopToken) o.stopped = true;
 				else active++;
 			}
+			yield out;
 			if (active === 0) break;
 		}
 	} finally {
 		disposeCache(cache);
 	}
 	return out.map((o, b) => ({ ...o, truncatedPrompt: truncated[b] as number }));
-};
+}

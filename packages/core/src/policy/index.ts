@@ -12,7 +12,17 @@ export {
 	loadCheckpoint,
 	saveCheckpoint,
 } from "./checkpoint.ts";
-export { type CollectOptions, collectRollouts, makeEnvs, type Policy, successRate } from "./collector.ts";
+export {
+	type Answer,
+	type AnswerRow,
+	type CollectOptions,
+	collectRollouts,
+	collectRolloutsWith,
+	localAnswers,
+	makeEnvs,
+	type Policy,
+	successRate,
+} from "./collector.ts";
 export { decodeModelConfig, ModelConfig, parameterCount } from "./config.ts";
 export {
 	collectDemonstrations,
@@ -23,7 +33,13 @@ export {
 	type SftExample,
 } from "./demos.ts";
 export { CheckpointError, PolicyConfigError } from "./errors.ts";
-export { type Generation, generate, type SamplingOptions } from "./generate.ts";
+export {
+	type Generation,
+	generate,
+	generateSteps,
+	type PartialGeneration,
+	type SamplingOptions,
+} from "./generate.ts";
 export {
 	attention,
 	disposeCache,

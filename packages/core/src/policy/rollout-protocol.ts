@@ -1,4 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
+import type { EnvEntryPoint } from "../env/entry-point.ts";
 import type { ResetRequest } from "../env/types.ts";
 import type { ChunkJob, ChunkLossSettings, ChunkResult } from "../train/chunk-loss.ts";
 import type { EstimatorPart, EstimatorSettings } from "../train/progress.ts";
@@ -21,6 +22,8 @@ export interface RolloutWorkerInit {
 	/** URL of a module whose `envExport` is a Layer providing the `EnvRegistry` (e.g. the runner's plugin list). */
 	readonly envModule: string;
 	readonly envExport: string;
+	/** Plugins to register beside that registry's (resolved entry points, e.g. the runner's `env.plugin`). */
+	readonly envPlugins?: ReadonlyArray<EnvEntryPoint>;
 	/** The env spec the worker plays, and the plugin options its envs are made with. */
 	readonly specId: string;
 	readonly envOptions: { readonly [key: string]: unknown };

@@ -8,6 +8,7 @@ import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect, type Layer } from "effect";
 import { initBackend } from "../backend/index.ts";
+import { registerEnvEntryPoint } from "../env/entry-point.ts";
 import { EnvRegistry } from "../env/registry.ts";
 import type { ManagedEnv } from "../env/time-limit.ts";
 import { jobGradient } from "../train/chunk-loss.ts";
@@ -34,6 +35,7 @@ try {
 		Effect.provide(
 			Effect.gen(function* () {
 				const registry = yield* EnvRegistry;
+				for (const plugin of init.envPlugins ?? []) yield* registerEnvEntryPoint(plugin);
 				return yield* Effect.forEach(Array.from({ length: init.envs }), () =>
 					registry.make(init.specId, init.envOptions),
 				);

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { shareOut } from "../util/chunks.ts";
 import type { TransformerPolicy } from "./model.ts";
 
 /** Token sequences right-padded into one `[B, T]` int32 batch. */
@@ -217,23 +218,17 @@ export const scoreSequences = (
 	for (let start = 0; start < order.length; start += batchSize) batches.push(order.slice(start, start + batchSize));
 	const rowsOf = (idx: ReadonlyArray<number>) => idx.map((i) => seqs[i] as ReadonlyArray<number>);
 	const { batchSize: _, ...rest } = options;
-	const parties = Math.min((helpers?.size ?? 0) + 1, batches.length);
-	const share = Math.ceil(batches.length / Math.max(1, parties));
-	const remote: Array<Array<ReadonlyArray<ReadonlyArray<number>>>> = [];
-	for (let from = share; parties > 1 && from < batches.length; from += share)
-		remote.push(batches.slice(from, from + share).map(rowsOf));
-	const pending =
-		helpers !== undefined && remote.length > 0
-			? helpers.postScores(
-					model.variables().map((v) => v.dataSync() as Float32Array),
-					remote,
-					rest,
-				)
-			: undefined;
-	const own = (pending === undefined ? batches : batches.slice(0, share)).map((idx) =>
-		scoreBatch(model, rowsOf(idx), rest),
+	const scored = shareOut<number[], SequenceScores[]>(
+		batches,
+		helpers?.size ?? 0,
+		(shares) =>
+			(helpers as ScoreHelpers).postScores(
+				model.variables().map((v) => v.dataSync() as Float32Array),
+				shares.map((share) => share.map(rowsOf)),
+				rest,
+			),
+		(idx) => scoreBatch(model, rowsOf(idx), rest),
 	);
-	const scored = pending === undefined ? own : [...own, ...pending.wait().flat()];
 	const out: SequenceScores[] = new Array(seqs.length);
 	batches.forEach((idx, k) => {
 		const batch = scored[k];

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Schema } from "effect";
-import { accumulatedStep, type ChunkGradient, type GradientSource } from "../train/optim.ts";
-import { balancedChunks } from "../util/chunks.ts";
+import { accumulatedStep, type ChunkGradient, gradientArrays } from "../train/optim.ts";
+import { balancedChunks, shareOut } from "../util/chunks.ts";
 import { Rng } from "../util/rng.ts";
 import type { SftExample } from "./demos.ts";
 import type { TransformerPolicy } from "./model.ts";
@@ -176,19 +176,7 @@ export const sftChunkGradient = (
 	model: TransformerPolicy,
 	chunk: ReadonlyArray<SftExample>,
 	tokens: number,
-): ChunkGradient => {
-	const variables = model.variables();
-	const { value, grads } = tf.variableGrads(() => sftChunkLoss(model, chunk, tokens), variables);
-	try {
-		return {
-			value: value.dataSync()[0] as number,
-			grads: variables.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined),
-		};
-	} finally {
-		value.dispose();
-		tf.dispose(Object.values(grads));
-	}
-};
+): ChunkGradient => gradientArrays(model.variables(), () => sftChunkLoss(model, chunk, tokens));
 
 /** Mean per-answer-token loss over a set of examples (no gradient). */
 export const evaluateSftLoss = (
@@ -351,22 +339,17 @@ export class SftRun {
 		}
 		const tokens = answerTokens(batch);
 		const helpers = this.options.helpers;
-		const parties = Math.min((helpers?.size ?? 0) + 1, chunks.length);
-		const share = Math.ceil(chunks.length / parties);
-		const remote: Array<ReadonlyArray<ReadonlyArray<SftExample>>> = [];
-		for (let from = share; from < chunks.length; from += share) remote.push(chunks.slice(from, from + share));
-		const pending =
-			helpers !== undefined && remote.length > 0
-				? helpers.postSftGradients(
-						this.vars.map((v) => v.dataSync() as Float32Array),
-						remote,
-						tokens,
-					)
-				: undefined;
-		const sources: GradientSource[] = (pending === undefined ? chunks : chunks.slice(0, share)).map(
-			(chunk) => () => sftChunkLoss(this.model, chunk, tokens),
+		const sources = shareOut<ReadonlyArray<SftExample>, ChunkGradient>(
+			chunks,
+			helpers?.size ?? 0,
+			(shares) =>
+				(helpers as SftGradientHelpers).postSftGradients(
+					this.vars.map((v) => v.dataSync() as Float32Array),
+					shares,
+					tokens,
+				),
+			(chunk) => sftChunkGradient(this.model, chunk, tokens),
 		);
-		if (pending !== undefined) sources.push(...pending.wait().flat());
 		return accumulatedStep(
 			this.optimizer,
 			this.vars,

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { batchTrajectories, type StepRows, tokenLayout, toStepRows } from "../credit/rows.ts";
 import type { TransformerPolicy } from "../policy/model.ts";
 import { type ScoreHelpers, type ScoreOptions, type SequenceScores, scoreSequences } from "../policy/score.ts";
 import type { Trajectory, TrajectoryBatch } from "../trajectory/schema.ts";
@@ -22,12 +23,14 @@ export interface TokenRow {
 
 /** A batch flattened to rows, with the index maps the trainers need. */
 export interface RowBatch {
+	/** The batch's step rows (the credit methods' view): token row i is step row i. */
+	readonly steps: StepRows;
 	readonly rows: ReadonlyArray<TokenRow>;
 	/** The trajectories in batch order. */
 	readonly trajectories: ReadonlyArray<Trajectory>;
-	/** Rows of trajectory k are `trajStart[k] .. trajStart[k+1]−1`. */
+	/** Rows of trajectory k are `trajStart[k] .. trajStart[k+1]−1` (`steps.trajStart`). */
 	readonly trajStart: Int32Array;
-	/** Action tokens of row i are `tokenStart[i] .. tokenStart[i+1]−1` in the flat token layout. */
+	/** Action tokens of row i are `tokenStart[i] .. tokenStart[i+1]−1` in the flat token layout (`tokenLayout(steps)`). */
 	readonly tokenStart: Int32Array;
 }
 
@@ -43,35 +46,25 @@ export const rowCount = (batch: TrajectoryBatch): number =>
 	batch.groups.reduce((s, g) => s + g.trajectories.reduce((u, t) => u + t.steps.length, 0), 0);
 
 /**
- * Flatten a batch into token rows in batch order (the order of `@stepwise/rewards`' step rows). The
- * prompt keeps its last `min(contextLength − maxNewTokens, contextLength − actionLen)` tokens.
+ * Flatten a batch into token rows: step row i of `toStepRows(batch)` (the rows credit methods
+ * score) becomes token row i. The prompt keeps its last
+ * `min(contextLength − maxNewTokens, contextLength − actionLen)` tokens.
  */
 export const toRowBatch = (batch: TrajectoryBatch, fit: FitOptions): RowBatch => {
-	const rows: TokenRow[] = [];
-	const trajectories: Trajectory[] = [];
-	const trajStart: number[] = [0];
-	const tokenStart: number[] = [0];
+	const steps = toStepRows(batch);
+	const trajectories = batchTrajectories(batch).map((t) => t.trajectory);
+	const rows: TokenRow[] = new Array(steps.size);
 	const C = fit.contextLength;
-	for (const g of batch.groups)
-		for (const tr of g.trajectories) {
-			const k = trajectories.length;
-			trajectories.push(tr);
-			for (const s of tr.steps) {
-				const action = s.actionIds.length < C ? s.actionIds : [];
-				const room = Math.max(1, Math.min(C - fit.maxNewTokens, C - action.length));
-				const prompt = s.promptIds.length > room ? s.promptIds.slice(s.promptIds.length - room) : s.promptIds;
-				rows.push({
-					row: rows.length,
-					traj: k,
-					ids: [...prompt, ...action],
-					actionStart: prompt.length,
-					actionLen: action.length,
-				});
-				tokenStart.push((tokenStart[tokenStart.length - 1] as number) + s.actionIds.length);
-			}
-			trajStart.push(rows.length);
-		}
-	return { rows, trajectories, trajStart: Int32Array.from(trajStart), tokenStart: Int32Array.from(tokenStart) };
+	trajectories.forEach((tr, k) => {
+		tr.steps.forEach((s, j) => {
+			const row = (steps.trajStart[k] as number) + j;
+			const action = s.actionIds.length < C ? s.actionIds : [];
+			const room = Math.max(1, Math.min(C - fit.maxNewTokens, C - action.length));
+			const prompt = s.promptIds.length > room ? s.promptIds.slice(s.promptIds.length - room) : s.promptIds;
+			rows[row] = { row, traj: k, ids: [...prompt, ...action], actionStart: prompt.length, actionLen: action.length };
+		});
+	});
+	return { steps, rows, trajectories, trajStart: steps.trajStart, tokenStart: tokenLayout(steps) };
 };
 
 /** Per-token columns of a mini-batch, in the flat token layout of {@link RowBatch.tokenStart}. */
@@ -271,12 +264,4 @@ export const flattenPerRow = (
 	for (let i = 0; i < flat.length; i++)
 		if (!Number.isFinite(flat[i] as number)) throw new RangeError(`${what}: value ${i} is not finite (${flat[i]})`);
 	return flat;
-};
-
-/** Broadcast a per-row value to every action token of its row (the flat token layout). */
-export const broadcastRows = (perRow: ArrayLike<number>, tokenStart: ArrayLike<number>): Float64Array => {
-	const rows = tokenStart.length - 1;
-	const out = new Float64Array(tokenStart[rows] as number);
-	for (let i = 0; i < rows; i++) out.fill(perRow[i] as number, tokenStart[i] as number, tokenStart[i + 1] as number);
-	return out;
 };

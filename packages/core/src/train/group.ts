@@ -1,22 +1,22 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import { broadcastToTokens } from "../credit/tokens.ts";
 import type { TransformerPolicy } from "../policy/model.ts";
 import type { TrajectoryBatch } from "../trajectory/schema.ts";
-import { broadcastRows, type FitOptions, flattenPerRow, type RowBatch, scoreRows, toRowBatch } from "./batch.ts";
+import { type FitOptions, flattenPerRow, type RowBatch, scoreRows, toRowBatch } from "./batch.ts";
 import type { GradientHelpers } from "./chunk-loss.ts";
-import { summary } from "./gae.ts";
+import { summary } from "./stats.ts";
 import { runUpdate, type UpdateConfig, updateDefaults } from "./update.ts";
 
 /**
- * Per-step advantages aligned with a batch's steps: a flat per-row array in batch order (group by
- * group, trajectory by trajectory, step by step — the order of `@stepwise/rewards`' step rows, so
- * its `CreditResult.advantages` fits as is) or the nested `[group][trajectory][step]` shape.
+ * Per-step advantages aligned with a batch's steps: a flat per-row array in the order of
+ * `toStepRows(batch)` (what every credit method reads and returns) or the nested
+ * `[group][trajectory][step]` shape.
  */
 export type StepAdvantages = ArrayLike<number> | ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>;
 
 /**
- * What a credit method hands the trainers, structurally the same as `@stepwise/rewards`'
- * `CreditResult` (core never imports that package): per-row advantages for group-relative updates,
- * and per-row step rewards for PPO.
+ * What a credit method hands the trainers, per step row only (core places them on tokens):
+ * advantages for group-relative updates, and step rewards for PPO.
  */
 export interface StepCredit {
 	readonly advantages: StepAdvantages;
@@ -78,7 +78,7 @@ export const groupRelativeUpdate = (
 	const c = { ...updateDefaults, ...config };
 	const rb = toRowBatch(batch, fit);
 	const perRow = flattenPerRow(advantages, rb.rows.length, "groupRelativeUpdate: advantages");
-	const tokenAdv = broadcastRows(perRow, rb.tokenStart);
+	const tokenAdv = broadcastToTokens(perRow, rb.tokenStart);
 	const { old, ref } = oldAndReference(ctx, rb, c);
 	const metrics = runUpdate(
 		{

@@ -4,10 +4,10 @@
  * advantages broadcast over action tokens), PPO with a critic (step rewards on each action's last
  * token, GAE, whitening), SPA's progress estimator (train, annotate, validate) and the training loop
  * (rollout → credit → update) with per-iteration metrics and resumable checkpoints. Credit methods
- * come in as data or as an injected function: core never imports `@stepwise/rewards`.
+ * come in as an injected function that returns per-row values, which core alone places on tokens
+ * (`../credit/`): core never imports `@stepwise/rewards`.
  */
 export {
-	broadcastRows,
 	disposePacked,
 	type FitOptions,
 	flattenPerRow,
@@ -47,15 +47,6 @@ export {
 	runFilterRounds,
 	runFilterRoundsAsync,
 } from "./filter.ts";
-export {
-	explainedVariance,
-	type GaeOptions,
-	type GaeResult,
-	placeOnLastToken,
-	summary,
-	tokenGae,
-	whiten,
-} from "./gae.ts";
 export {
 	groupRelativeUpdate,
 	oldAndReference,
@@ -123,4 +114,5 @@ export {
 	wonOutcome,
 } from "./progress.ts";
 export { pickHardTasks, screenCollectOptions, type TaskScreen } from "./screen.ts";
+export { explainedVariance, summary } from "./stats.ts";
 export { runUpdate, type UpdateConfig, type UpdateInputs, updateDefaults, type ValueTargets } from "./update.ts";

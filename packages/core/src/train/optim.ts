@@ -83,6 +83,24 @@ export interface ChunkGradient {
 	readonly grads: ReadonlyArray<Float32Array | undefined>;
 }
 
+/**
+ * The value and gradient of `loss` with respect to `variables`, as arrays in their order
+ * (`undefined` where the loss does not reach a variable): what a gradient worker sends back, the
+ * same float32 values the calling thread would use. Leaks no tensors.
+ */
+export const gradientArrays = (variables: ReadonlyArray<tf.Variable>, loss: () => tf.Scalar): ChunkGradient => {
+	const { value, grads } = tf.variableGrads(loss, [...variables]);
+	try {
+		return {
+			value: value.dataSync()[0] as number,
+			grads: variables.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined),
+		};
+	} finally {
+		value.dispose();
+		tf.dispose(Object.values(grads));
+	}
+};
+
 /** One micro-batch of {@link accumulatedStep}: a loss to differentiate here, or its gradient computed elsewhere. */
 export type GradientSource = (() => tf.Scalar) | ChunkGradient;
 

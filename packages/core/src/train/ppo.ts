@@ -1,9 +1,10 @@
 import type * as tf from "@tensorflow/tfjs-core";
+import { tokenGae, whiten } from "../credit/tokens.ts";
 import type { TransformerPolicy } from "../policy/model.ts";
 import type { TrajectoryBatch } from "../trajectory/schema.ts";
 import { type FitOptions, flattenPerRow, scoreRows, toRowBatch } from "./batch.ts";
-import { explainedVariance, placeOnLastToken, summary, tokenGae, whiten } from "./gae.ts";
 import { oldAndReference, type StepAdvantages, type UpdateContext } from "./group.ts";
+import { explainedVariance, summary } from "./stats.ts";
 import { runUpdate, type UpdateConfig, updateDefaults } from "./update.ts";
 
 /** GAE settings of the PPO trainer. */
@@ -63,12 +64,12 @@ export const ppoUpdate = (
 					{ batchSize: c.scoreBatchSize, temperature: c.temperature, pad: ctx.pad ?? 0 },
 					ctx.helpers,
 				).values;
-	const rowSeq = new Int32Array(rb.rows.length);
-	for (const r of rb.rows) rowSeq[r.row] = c.scope === "trajectory" ? r.traj : r.row;
-	const tokenRewards = placeOnLastToken(rewards, rb.tokenStart, rowSeq);
-	const seqStart =
-		c.scope === "trajectory" ? Int32Array.from(rb.trajStart, (row) => rb.tokenStart[row] as number) : rb.tokenStart;
-	const gae = tokenGae(tokenRewards, values, seqStart, { gamma: c.gamma, lambda: c.lambda });
+	const gae = tokenGae(rb.steps, rewards, values, {
+		sequence: c.scope === "trajectory" ? "trajectory" : "row",
+		gamma: c.gamma,
+		lambda: c.lambda,
+		layout: rb.tokenStart,
+	});
 	const advantages = c.whitenAdvantages ? whiten(gae.advantages) : gae.advantages;
 	const metrics = runUpdate(
 		{

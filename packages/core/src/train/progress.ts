@@ -1,10 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { TransformerPolicy } from "../policy/model.ts";
 import { type Trajectory, type TrajectoryBatch, type TrajectoryStep, unchangedState } from "../trajectory/schema.ts";
+import { shareOut } from "../util/chunks.ts";
 import { Rng } from "../util/rng.ts";
 import { type FitOptions, packRows, type RowBatch, scoreRows, type TokenRow, toRowBatch } from "./batch.ts";
 import { progressLoss } from "./losses.ts";
-import { accumulatedStep, type ChunkGradient, type GradientSource } from "./optim.ts";
+import { accumulatedStep, type ChunkGradient, gradientArrays } from "./optim.ts";
 
 /**
  * SPA's progress estimator (CREDIT.md §3.2): a copy of the SFT policy whose progress head, read at
@@ -27,7 +28,7 @@ export const wonOutcome: Outcome = (t) => (t.won ? 1 : 0);
  *   out of the training sums and annotated 0. Deviation from SPA, which estimates every step: a
  *   failure that repeats one no-op up to the step limit otherwise weighs that one estimate 15 times
  *   in its sum. On Sokoban it lowers the held-out MSE of Σc from 0.76 to 0.48 (same data; the mean
- *   predictor scores 0.18, which neither beats: `bench/train-progress.ts`).
+ *   predictor scores 0.18, which neither beats: `apps/bench/src/train-progress.ts`).
  * - `"estimate"`: SPA's, every step is estimated.
  * A step with an empty `stateKey` (an env without state keys) is always estimated.
  */
@@ -72,7 +73,7 @@ export interface ProgressTrainOptions {
 	 * whose contribution gives Σc an intercept: a prior on the outcome from the task alone. Without
 	 * such a turn, Σc has none, so it cannot even predict the mean outcome (a per-step constant sums to
 	 * a multiple of the episode length): on Sokoban the held-out MSE of Σc went from 0.28–0.40 (worse
-	 * than the mean's 0.12) to 0.085–0.093 with it (`bench/train-progress.ts`). Annotated per-step progress stays
+	 * than the mean's 0.12) to 0.085–0.093 with it (`apps/bench/src/train-progress.ts`). Annotated per-step progress stays
 	 * c_k; the steps' sum then targets R − c_init.
 	 */
 	readonly initial?: boolean;
@@ -129,19 +130,7 @@ export const estimatorPartGradient = (
 	model: TransformerPolicy,
 	part: EstimatorPart,
 	s: EstimatorSettings,
-): ChunkGradient => {
-	const variables = estimatorVariables(model, s.trainable);
-	const { value, grads } = tf.variableGrads(partLoss(model, part, s), variables);
-	try {
-		return {
-			value: value.dataSync()[0] as number,
-			grads: variables.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined),
-		};
-	} finally {
-		value.dispose();
-		tf.dispose(Object.values(grads));
-	}
-};
+): ChunkGradient => gradientArrays(estimatorVariables(model, s.trainable), partLoss(model, part, s));
 
 /**
  * Where the progress head is read: the last action token of every estimated row (c_k) and, with
@@ -254,23 +243,17 @@ export const trainProgressEstimator = (
 				parts.push({ trajectories, outcomes: trajectories.map(outcome) });
 			}
 			// the first share of the parts here, one share per helper beside it; summed in part order
-			const parties = Math.min((helpers?.size ?? 0) + 1, parts.length);
-			const share = Math.ceil(parts.length / parties);
-			const remote: EstimatorPart[][] = [];
-			for (let from = share; parties > 1 && from < parts.length; from += share)
-				remote.push(parts.slice(from, from + share));
-			const pending =
-				helpers !== undefined && remote.length > 0
-					? helpers.postProgressGradients(
-							model.variables().map((v) => v.dataSync() as Float32Array),
-							remote,
-							settings,
-						)
-					: undefined;
-			const sources: GradientSource[] = (pending === undefined ? parts : parts.slice(0, share)).map((p) =>
-				partLoss(model, p, settings),
+			const sources = shareOut<EstimatorPart, ChunkGradient>(
+				parts,
+				helpers?.size ?? 0,
+				(shares) =>
+					(helpers as ProgressGradientHelpers).postProgressGradients(
+						model.variables().map((v) => v.dataSync() as Float32Array),
+						shares,
+						settings,
+					),
+				(part) => estimatorPartGradient(model, part, settings),
 			);
-			if (pending !== undefined) sources.push(...pending.wait().flat());
 			// the loss is a mean over trajectories, so each part weighs its share of them
 			const step = accumulatedStep(
 				optimizer,

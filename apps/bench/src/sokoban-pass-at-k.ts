@@ -5,7 +5,7 @@
  * size of k, the tasks no sample solves (1 − pass@k) give their episode-level advantage nothing; pass@k −
  * greedy is the headroom within their reach.
  *
- *   bun run packages/core/bench/sokoban-pass-at-k.ts runs/sft-runner [more checkpoints] [--tasks 300] [--n 16] [--temperature 1]
+ *   bun run apps/bench/src/sokoban-pass-at-k.ts runs/sft-runner [more checkpoints] [--tasks 300] [--n 16] [--temperature 1]
  *
  * Measured (2026-11-22), 300 test tasks, 16 samples each at T = 1:
  *
@@ -22,11 +22,11 @@
  * stayed at 0.63–0.70 per 25-iteration window (0.66, 0.63, 0.66, 0.66, 0.66, 0.70).
  */
 import { parseArgs } from "node:util";
+import type { ResetRequest } from "@stepwise/core";
+import { initBackend } from "@stepwise/core/backend/index";
+import { collectRollouts, loadCheckpoint, makeEnvs } from "@stepwise/core/policy/index";
+import { sokoban6x6Spec, sokobanPlugin } from "@stepwise/env-sokoban";
 import { Effect } from "effect";
-import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
-import { initBackend } from "../src/backend/index.ts";
-import type { ResetRequest } from "../src/env/types.ts";
-import { collectRollouts, loadCheckpoint, makeEnvs } from "../src/policy/index.ts";
 
 const { values: a, positionals: dirs } = parseArgs({
 	allowPositionals: true,

@@ -4,7 +4,7 @@
  * validation tasks (train-split levels at index 2,000,000 and up, which no stage trains on) and on
  * the test split (3 seeds × 100 tasks, as `stepwise eval`). Prints one line per checkpoint.
  *
- *   bun run packages/core/bench/checkpoint-curve.ts <run dir> [--val 400] [--test 100] [--backend wasm]
+ *   bun run apps/bench/src/checkpoint-curve.ts <run dir> [--val 400] [--test 100] [--backend wasm]
  *
  * Measured (2026-11-21) on the default pipeline's run (seed 0; SFT 0.807 on test), 400 validation
  * tasks / 300 test tasks:
@@ -25,11 +25,11 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { ResetRequest } from "@stepwise/core";
+import { initBackend } from "@stepwise/core/backend/index";
+import { collectRollouts, loadCheckpoint, makeEnvs } from "@stepwise/core/policy/index";
+import { sokoban6x6Spec, sokobanPlugin } from "@stepwise/env-sokoban";
 import { Effect } from "effect";
-import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
-import { initBackend } from "../src/backend/index.ts";
-import type { ResetRequest } from "../src/env/types.ts";
-import { collectRollouts, loadCheckpoint, makeEnvs } from "../src/policy/index.ts";
 
 const { values: a, positionals } = parseArgs({
 	allowPositionals: true,

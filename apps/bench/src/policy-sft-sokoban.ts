@@ -12,17 +12,15 @@
  * Sokoban plugin's `compactPrompt`). Almost all greedy failures (103 of 107) are loops of a move
  * that changes nothing (walking into a wall) until the step limit.
  *
- *   bun run bench/policy-sft-sokoban.ts [--minutes=10] [--episodes=4000] [--dModel=64] [--nLayers=2]
+ *   bun run apps/bench/src/policy-sft-sokoban.ts [--minutes=10] [--episodes=4000] [--dModel=64] [--nLayers=2]
  *       [--nHeads=4] [--batch=32] [--lr=2e-3] [--evalEvery=100] [--evalTasks=50] [--finalTasks=300]
  *       [--backend=wasm] [--clock=wall|cpu] [--schedule=cosine|constant] [--grid=0|1] [--out=runs/sft-sokoban]
  *
  * Not a test: it takes minutes. Imports the plugin by relative path (core's src never imports a plugin).
  */
 import { join } from "node:path";
-import { Effect } from "effect";
-import { plugin, sokoban6x6Spec } from "../../../plugins/env-sokoban/src/index.ts";
-import { initBackend } from "../src/backend/index.ts";
-import type { ResetRequest } from "../src/env/types.ts";
+import type { ResetRequest } from "@stepwise/core";
+import { initBackend } from "@stepwise/core/backend/index";
 import {
 	buildTokenizer,
 	collectDemonstrations,
@@ -36,7 +34,9 @@ import {
 	successRate,
 	type TransformerPolicy,
 	trainSft,
-} from "../src/policy/index.ts";
+} from "@stepwise/core/policy/index";
+import { plugin, sokoban6x6Spec } from "@stepwise/env-sokoban";
+import { Effect } from "effect";
 
 const args = new Map(
 	process.argv.slice(2).flatMap((a) => {

@@ -5,7 +5,7 @@
  * trajectories: MSE of Σc against the outcome versus predicting the training mean outcome, and how
  * per-step contributions rank good against bad steps.
  *
- *   bun run packages/core/bench/train-progress.ts [--sft runs/sft-sokoban-d64] [--train 384] [--heldOut 192]
+ *   bun run apps/bench/src/train-progress.ts [--sft runs/sft-sokoban-d64] [--train 384] [--heldOut 192]
  *       [--epochs 6] [--lr 1e-3] [--batch 16] [--seed 0] [--cache runs/progress-sokoban] [--save <dir>]
  *       [--trainable all|head|probe (head: Adam on the progress head only; probe: the head fitted in closed form, no epochs)]
  *       [--noOps zero|estimate] [--initial true|false (c_init, the head read before the first action, joins every sum)]
@@ -64,15 +64,20 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { ResetRequest, Trajectory } from "@stepwise/core";
+import { readTrajectories, writeTrajectories } from "@stepwise/core";
+import { initBackend } from "@stepwise/core/backend/index";
+import {
+	collectRollouts,
+	loadCheckpoint,
+	makeEnvs,
+	saveCheckpoint,
+	TransformerPolicy,
+} from "@stepwise/core/policy/index";
+import { fitProgressHead, trainProgressEstimator, validateProgress } from "@stepwise/core/train/index";
+import { sokoban6x6Spec, sokobanPlugin } from "@stepwise/env-sokoban";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
-import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
-import { initBackend } from "../src/backend/index.ts";
-import type { ResetRequest } from "../src/env/types.ts";
-import { collectRollouts, loadCheckpoint, makeEnvs, saveCheckpoint, TransformerPolicy } from "../src/policy/index.ts";
-import { fitProgressHead, trainProgressEstimator, validateProgress } from "../src/train/index.ts";
-import { readTrajectories, writeTrajectories } from "../src/trajectory/jsonl.ts";
-import type { Trajectory } from "../src/trajectory/schema.ts";
 
 const { values: a } = parseArgs({
 	options: {

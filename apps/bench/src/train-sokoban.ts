@@ -3,7 +3,7 @@
  * with one credit method for at most `--minutes` of wall-clock RL time; prints held-out greedy
  * success before and after, the per-iteration metrics and a JSON summary line.
  *
- *   bun run packages/core/bench/train-sokoban.ts --method gigpo --seed 0 --minutes 15
+ *   bun run apps/bench/src/train-sokoban.ts --method gigpo --seed 0 --minutes 15
  *       [--sft runs/sft-sokoban] [--sftMinutes 10] [--sftEpisodes 4000] [--dModel 128] [--nLayers 3] [--groups 8] [--groupSize 8] [--lr 1e-4]
  *       [--evalTasks 1000] [--evalEvery 0] [--iterations 1000] [--out runs/train-sokoban/<method>-<seed>]
  *       [--temperature 1] [--klCoef 0.01] [--entropyCoef 0.001] [--epochs 1] [--oldLogProbs recompute|rollout]
@@ -74,20 +74,16 @@
  * Methods: gigpo, grpo, rloo, rewardflow (group-relative updates), ppo (critic, sparse outcome reward,
  * verl-agent's per-step rows), spa (progress estimator trained on SFT exploration, then PPO with
  * progress + grounding rewards over whole trajectories; `--estimator <dir>` loads an estimator
- * saved by `bench/train-progress.ts --save` instead of training one). When `--sft` holds no checkpoint, one is
+ * saved by `train-progress.ts --save` instead of training one). When `--sft` holds no checkpoint, one is
  * trained first (expert demonstrations, `--sftMinutes`) and saved there, as the policy issue's
- * `bench/policy-sft-sokoban.ts` does. Credit comes from `@stepwise/rewards` and the env from the
+ * `policy-sft-sokoban.ts` does. Credit comes from `@stepwise/rewards` and the env from the
  * Sokoban plugin, both imported by relative path: core's src imports neither.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import * as tf from "@tensorflow/tfjs-core";
-import { Effect, Result } from "effect";
-import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
-import { type MethodName, runCredit, toStepRows } from "../../rewards/src/index.ts";
-import { initBackend } from "../src/backend/index.ts";
-import type { ResetRequest } from "../src/env/types.ts";
+import type { ResetRequest, Trajectory, TrajectoryBatch } from "@stepwise/core";
+import { initBackend } from "@stepwise/core/backend/index";
 import {
 	buildTokenizer,
 	collectDemonstrations,
@@ -101,7 +97,7 @@ import {
 	successRate,
 	TransformerPolicy,
 	trainSft,
-} from "../src/policy/index.ts";
+} from "@stepwise/core/policy/index";
 import {
 	type Algorithm,
 	annotateBatch,
@@ -112,8 +108,11 @@ import {
 	Trainer,
 	trainProgressEstimator,
 	validateProgress,
-} from "../src/train/index.ts";
-import type { Trajectory, TrajectoryBatch } from "../src/trajectory/schema.ts";
+} from "@stepwise/core/train/index";
+import { sokoban6x6Spec, sokobanPlugin } from "@stepwise/env-sokoban";
+import { type MethodName, runCredit, toStepRows } from "@stepwise/rewards";
+import * as tf from "@tensorflow/tfjs-core";
+import { Effect, Result } from "effect";
 
 const { values: a } = parseArgs({
 	options: {

@@ -7,7 +7,7 @@
  * advantages ±1) in the main thread against the same update with the worker computing a share of
  * the policy gradient (the weights after it are checked to be identical).
  *
- *   bun run packages/core/bench/rollout-pool.ts [--policy runs/sft-sokoban] [--batches 10] [--backend wasm]
+ *   bun run apps/bench/src/rollout-pool.ts [--policy runs/sft-sokoban] [--batches 10] [--backend wasm]
  *
  * Measured (2026-11-21, idle 2-core machine, the runner's default SFT policy, 10 batches each):
  * - RL batch (8 tasks × 8 samples): 1,040 ms in the main thread, 807 ms with one worker (×1.29);
@@ -24,14 +24,20 @@
  *   old- and reference-log-prob passes (about 350 ms, main thread only) are part of both times.
  */
 import { parseArgs } from "node:util";
+import type { ResetRequest } from "@stepwise/core";
+import { groupTrajectories, type TrajectoryBatch } from "@stepwise/core";
+import { initBackend } from "@stepwise/core/backend/index";
+import {
+	type CollectOptions,
+	collectRollouts,
+	loadCheckpoint,
+	makeEnvs,
+	RolloutPool,
+} from "@stepwise/core/policy/index";
+import { type GradientHelpers, groupRelativeUpdate } from "@stepwise/core/train/index";
+import { sokoban6x6Spec, sokobanPlugin } from "@stepwise/env-sokoban";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
-import { sokoban6x6Spec, sokobanPlugin } from "../../../plugins/env-sokoban/src/index.ts";
-import { initBackend } from "../src/backend/index.ts";
-import type { ResetRequest } from "../src/env/types.ts";
-import { type CollectOptions, collectRollouts, loadCheckpoint, makeEnvs, RolloutPool } from "../src/policy/index.ts";
-import { type GradientHelpers, groupRelativeUpdate } from "../src/train/index.ts";
-import { groupTrajectories, type TrajectoryBatch } from "../src/trajectory/schema.ts";
 
 const { values: a } = parseArgs({
 	options: {
@@ -48,7 +54,7 @@ const policy = { model: ck.model, tokenizer: ck.tokenizer };
 const pool = await RolloutPool.start(
 	{
 		backend: a.backend as string,
-		envModule: new URL("../../../apps/runner/src/plugins.ts", import.meta.url).href,
+		envModule: new URL("../../runner/src/plugins.ts", import.meta.url).href,
 		envExport: "EnvironmentsLive",
 		specId: spec.id,
 		envOptions: {},

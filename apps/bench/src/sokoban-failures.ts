@@ -6,19 +6,18 @@
  * failure of the FIRST checkpoint (its "loop states"), how much probability every checkpoint puts on
  * that checkpoint's loop action and in how many states its argmax moved away from it.
  *
- *   bun run packages/core/bench/sokoban-failures.ts runs/sft-nolast runs/train-sokoban/gigpo-0 [--tasks 300]
+ *   bun run apps/bench/src/sokoban-failures.ts runs/sft-nolast runs/train-sokoban/gigpo-0 [--tasks 300]
  *
  * Finding (issue 10): of the policy issue's SFT checkpoint's 107 greedy failures on 300 test tasks,
  * 64 are deadlocks (all by step 4) and 43 stuck; 103 end in a repeated no-op.
  */
 import { parseArgs } from "node:util";
+import type { ResetRequest, Trajectory } from "@stepwise/core";
+import { initBackend } from "@stepwise/core/backend/index";
+import { collectRollouts, loadCheckpoint, makeEnvs, type Policy } from "@stepwise/core/policy/index";
+import { parseRendering, sokoban6x6Spec, sokobanPlugin, solve } from "@stepwise/env-sokoban";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
-import { parseRendering, sokoban6x6Spec, sokobanPlugin, solve } from "../../../plugins/env-sokoban/src/index.ts";
-import { initBackend } from "../src/backend/index.ts";
-import type { ResetRequest } from "../src/env/types.ts";
-import { collectRollouts, loadCheckpoint, makeEnvs, type Policy } from "../src/policy/index.ts";
-import type { Trajectory } from "../src/trajectory/schema.ts";
 
 const { values: a, positionals: dirs } = parseArgs({
 	allowPositionals: true,

@@ -1,4 +1,4 @@
-import type { TrajectoryBatch } from "@stepwise/core";
+import type { Trajectory, TrajectoryBatch } from "../trajectory/schema.ts";
 
 /**
  * The step-row model of CREDIT.md §0, stored column-wise: every environment step of a batch is one
@@ -59,16 +59,23 @@ export const groupRowStart = (rows: StepRows, g: number): number =>
 	rows.trajStart[rows.groupTrajStart[g] as number] as number;
 
 /**
+ * The trajectories of a batch in step-row order (group by group, each group's members in order),
+ * with their group index: the one walk over a batch that every flattening ({@link toStepRows}, the
+ * trainers' token rows) takes, so row i means the same step everywhere.
+ */
+export const batchTrajectories = (
+	batch: TrajectoryBatch,
+): ReadonlyArray<{ readonly group: number; readonly trajectory: Trajectory }> =>
+	batch.groups.flatMap((g, group) => g.trajectories.map((trajectory) => ({ group, trajectory })));
+
+/**
  * Flattens a batch into step rows (CREDIT.md §0). Each `TrajectoryGroup` is one group whatever the
  * `groupId` written on its members; steps keep their array order.
  */
 export const toStepRows = (batch: TrajectoryBatch): StepRows => {
-	let size = 0;
-	let nTraj = 0;
-	for (const g of batch.groups) {
-		nTraj += g.trajectories.length;
-		for (const tr of g.trajectories) size += tr.steps.length;
-	}
+	const trajectories = batchTrajectories(batch);
+	const size = trajectories.reduce((n, { trajectory }) => n + trajectory.steps.length, 0);
+	const nTraj = trajectories.length;
 	const nGroups = batch.groups.length;
 	const groupTrajStart = new Int32Array(nGroups + 1);
 	const trajStart = new Int32Array(nTraj + 1);
@@ -86,42 +93,36 @@ export const toStepRows = (batch: TrajectoryBatch): StepRows => {
 	const action = new Array<string>(size);
 	const progress = new Float64Array(size);
 	const responseLen = new Int32Array(size);
-	const groupIds: string[] = [];
+	const groupIds = batch.groups.map((g) => g.groupId);
 	const trajIds: string[] = [];
 	let r = 0;
-	let k = 0;
-	for (let g = 0; g < nGroups; g++) {
-		const grp = batch.groups[g];
-		if (grp === undefined) continue;
-		groupIds.push(grp.groupId);
-		groupTrajStart[g] = k;
-		for (const tr of grp.trajectories) {
-			trajIds.push(tr.id);
-			trajStart[k] = r;
-			trajGroup[k] = g;
-			let ret = 0;
-			for (const s of tr.steps) {
-				group[r] = g;
-				traj[r] = k;
-				t[r] = s.t;
-				reward[r] = s.reward;
-				ret += s.reward;
-				valid[r] = s.valid ? 1 : 0;
-				anchor[r] = s.stateKey;
-				nextAnchor[r] = s.nextStateKey;
-				action[r] = s.action;
-				progress[r] = s.progress ?? Number.NaN;
-				responseLen[r] = s.actionIds.length;
-				r++;
-			}
-			const last = tr.steps[tr.steps.length - 1];
-			episodeReturn[k] = ret;
-			terminated[k] = last?.terminated ? 1 : 0;
-			truncated[k] = last?.truncated ? 1 : 0;
-			k++;
+	batch.groups.forEach((g, i) => {
+		groupTrajStart[i + 1] = (groupTrajStart[i] as number) + g.trajectories.length;
+	});
+	trajectories.forEach(({ group: g, trajectory: tr }, k) => {
+		trajIds.push(tr.id);
+		trajStart[k] = r;
+		trajGroup[k] = g;
+		let ret = 0;
+		for (const s of tr.steps) {
+			group[r] = g;
+			traj[r] = k;
+			t[r] = s.t;
+			reward[r] = s.reward;
+			ret += s.reward;
+			valid[r] = s.valid ? 1 : 0;
+			anchor[r] = s.stateKey;
+			nextAnchor[r] = s.nextStateKey;
+			action[r] = s.action;
+			progress[r] = s.progress ?? Number.NaN;
+			responseLen[r] = s.actionIds.length;
+			r++;
 		}
-	}
-	groupTrajStart[nGroups] = k;
+		const last = tr.steps[tr.steps.length - 1];
+		episodeReturn[k] = ret;
+		terminated[k] = last?.terminated ? 1 : 0;
+		truncated[k] = last?.truncated ? 1 : 0;
+	});
 	trajStart[nTraj] = r;
 	return {
 		size,
@@ -144,6 +145,17 @@ export const toStepRows = (batch: TrajectoryBatch): StepRows => {
 		progress,
 		responseLen,
 	};
+};
+
+/**
+ * Token layout of a batch: the action tokens of all rows, concatenated in row order. Row i owns
+ * tokens `start[i] .. start[i+1]-1` (`responseLen[i]` of them), so a trajectory's tokens are
+ * contiguous too. Every per-token array of the trainers is in this layout.
+ */
+export const tokenLayout = (rows: Pick<StepRows, "size" | "responseLen">): Int32Array => {
+	const start = new Int32Array(rows.size + 1);
+	for (let i = 0; i < rows.size; i++) start[i + 1] = (start[i] as number) + (rows.responseLen[i] as number);
+	return start;
 };
 
 /** Reshapes a per-row array to `[group][trajectory][step]`, the batch's own nesting. */

@@ -1,0 +1,210 @@
+import { basename, resolve } from "node:path";
+import { formatBackendSelection, selectBackend } from "@stepwise/core/ml";
+import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
+import { Console, Effect, Layer, Option, Schema } from "effect";
+import { Command, Flag } from "effect/cli";
+import { HttpServer } from "effect/http";
+import { envServerLayer } from "../env-server/server.ts";
+import { chatPromptIds, choiceRng, completionPromptIds, toChoice } from "../serve/completions.ts";
+import { Engine } from "../serve/engine.ts";
+import { serveLayer } from "../serve/server.ts";
+
+/** `--prompt` and `--chat` both or neither given. */
+export class GenerateInputError extends Schema.TaggedError<GenerateInputError>()("GenerateInputError", {
+	message: Schema.String,
+}) {}
+
+const backendFlag = Flag.String("backend").pipe(
+	Flag.withDescription("compute backend: auto, wasm, cpu, tensorflow, tensorflow-gpu (or STEPWISE_BACKEND)"),
+	Flag.optional,
+);
+
+/** Select the backend (printed to stderr, so stdout stays the command's output) and load a checkpoint. */
+const loadPolicy = (dir: string, backend: Option.Option<string>) =>
+	Effect.gen(function* () {
+		const fromEnv = process.env.STEPWISE_BACKEND;
+		const selection = yield* selectBackend(
+			fromEnv !== undefined && fromEnv !== "" ? undefined : Option.getOrUndefined(backend),
+		);
+		yield* Console.error(formatBackendSelection(selection));
+		const loaded = yield* loadCheckpoint(dir);
+		return { model: loaded.model, tokenizer: loaded.tokenizer } satisfies Policy;
+	});
+
+/** `stepwise generate`: one completion of a checkpoint, as `stepwise serve` would answer it. */
+export const generateCommand = Command.make(
+	"generate",
+	{
+		policy: Flag.String("policy").pipe(Flag.withDescription("policy checkpoint directory")),
+		prompt: Flag.String("prompt").pipe(Flag.withDescription("a plain prompt (<bos> and its tokens)"), Flag.optional),
+		chat: Flag.String("chat").pipe(
+			Flag.withDescription("a user message, in the chat template (the answer is the assistant's)"),
+			Flag.optional,
+		),
+		maxNewTokens: Flag.Int("max-new-tokens").pipe(Flag.withDescription("most new tokens"), Flag.withDefault(32)),
+		temperature: Flag.Finite("temperature").pipe(
+			Flag.withDescription("sampling temperature; 0 (the default) decodes greedily"),
+			Flag.withDefault(0),
+		),
+		topP: Flag.Finite("top-p").pipe(Flag.withDescription("nucleus sampling mass"), Flag.withDefault(1)),
+		seed: Flag.Int("seed").pipe(Flag.withDescription("sampling seed"), Flag.withDefault(0)),
+		json: Flag.Boolean("json").pipe(
+			Flag.withDescription('print {"promptIds","ids","logprobs","text"} instead of the text'),
+			Flag.withDefault(false),
+		),
+		backend: backendFlag,
+	},
+	Effect.fn("stepwise.generate")(function* (flags) {
+		if (Option.isSome(flags.prompt) === Option.isSome(flags.chat))
+			return yield* new GenerateInputError({ message: "stepwise generate needs exactly one of --prompt and --chat" });
+		if (flags.maxNewTokens < 1 || flags.temperature < 0 || flags.topP <= 0 || flags.topP > 1)
+			return yield* new GenerateInputError({
+				message: "--max-new-tokens must be ≥ 1, --temperature ≥ 0 and --top-p in (0, 1]",
+			});
+		const policy = yield* loadPolicy(flags.policy, flags.backend);
+		const promptIds = Option.isSome(flags.chat)
+			? chatPromptIds(policy, [{ role: "user", content: flags.chat.value }])
+			: yield* Effect.try({
+					try: () =>
+						completionPromptIds(
+							policy,
+							Option.getOrElse(flags.prompt, () => ""),
+						),
+					catch: (e) => new GenerateInputError({ message: String(e) }),
+				});
+		const engine = new Engine(policy, { windowMs: 0 });
+		const [result] = yield* Effect.promise(() =>
+			engine.submit([
+				{
+					promptIds,
+					maxNewTokens: flags.maxNewTokens,
+					greedy: flags.temperature === 0,
+					temperature: flags.temperature === 0 ? 1 : flags.temperature,
+					topP: flags.topP,
+					rng: choiceRng(flags.seed, 0),
+					topLogprobs: 0,
+				},
+			]),
+		);
+		const choice = toChoice(policy, result as NonNullable<typeof result>, []);
+		if (flags.json)
+			yield* Console.log(
+				JSON.stringify({ promptIds, ids: choice.tokens, logprobs: choice.logProbs, text: choice.text }),
+			);
+		else yield* Console.log(choice.text);
+	}),
+).pipe(
+	Command.withDescription("Generate one answer of a policy checkpoint (greedy unless --temperature > 0)"),
+	Command.withExamples([
+		{ command: 'stepwise generate --policy RUN/sft --chat "Observation: …" --max-new-tokens 16', description: "" },
+		{ command: 'stepwise generate --policy RUN/sft --prompt "up" --json', description: "ids and log-probs" },
+	]),
+);
+
+/** The key of a server: the flag, else `STEPWISE_API_KEY`. */
+export const apiKeyOf = (flag: Option.Option<string>): string | undefined => {
+	const key = Option.getOrUndefined(flag) ?? process.env.STEPWISE_API_KEY;
+	return key === "" ? undefined : key;
+};
+
+/** `--host`, `--port` and `--api-key`, shared by the servers. */
+export const listenFlags = (port: number) => ({
+	host: Flag.String("host").pipe(
+		Flag.withDescription("address to listen on (loopback by default; others need an API key)"),
+		Flag.withDefault("127.0.0.1"),
+	),
+	port: Flag.Int("port").pipe(Flag.withDescription("port (0: any free port)"), Flag.withDefault(port)),
+	apiKey: Flag.String("api-key").pipe(
+		Flag.withDescription("bearer token clients must send (or STEPWISE_API_KEY); required off loopback"),
+		Flag.optional,
+	),
+});
+
+/** Run a server Layer until interrupted, printing where it listens. */
+const launch = <E, R>(layer: Layer.Layer<HttpServer.HttpServer, E, R>, banner: (url: string) => string) =>
+	Layer.launch(
+		Layer.effectDiscard(HttpServer.addressFormattedWith((url) => Console.log(banner(url)))).pipe(Layer.provide(layer)),
+	);
+
+/** `stepwise serve`: the OpenAI-compatible API over a checkpoint. */
+export const serveCommand = Command.make(
+	"serve",
+	{
+		policy: Flag.String("policy").pipe(Flag.withDescription("policy checkpoint directory")),
+		...listenFlags(8000),
+		modelName: Flag.String("model-name").pipe(
+			Flag.withDescription("the model id clients name (default the checkpoint directory's name)"),
+			Flag.optional,
+		),
+		maxTokens: Flag.Int("max-tokens").pipe(
+			Flag.withDescription("max_tokens of requests that give none"),
+			Flag.withDefault(32),
+		),
+		maxBatch: Flag.Int("max-batch").pipe(Flag.withDescription("most rows in one batch"), Flag.withDefault(64)),
+		windowMs: Flag.Int("window-ms").pipe(
+			Flag.withDescription("how long a request waits for others to share its batch"),
+			Flag.withDefault(5),
+		),
+		backend: backendFlag,
+	},
+	Effect.fn("stepwise.serve")(function* (flags) {
+		const policy = yield* loadPolicy(flags.policy, flags.backend);
+		const modelName = Option.getOrElse(flags.modelName, () => basename(resolve(flags.policy)));
+		const layer = serveLayer({
+			policy,
+			modelName,
+			host: flags.host,
+			port: flags.port,
+			apiKey: apiKeyOf(flags.apiKey),
+			defaultMaxTokens: flags.maxTokens,
+			maxBatch: flags.maxBatch,
+			windowMs: flags.windowMs,
+		});
+		yield* launch(
+			layer,
+			(url) => `serving ${modelName} at ${url}/v1 (OpenAI-compatible; OpenAPI at ${url}/openapi.json)`,
+		);
+	}),
+).pipe(
+	Command.withDescription(
+		"Serve a policy over an OpenAI-compatible HTTP API (/v1/models, /v1/chat/completions, /v1/completions)",
+	),
+	Command.withExamples([
+		{ command: "stepwise serve --policy RUN/sft --port 8000", description: "on 127.0.0.1:8000" },
+		{ command: "stepwise serve --policy RUN/sft --host 0.0.0.0 --api-key SECRET", description: "on the network" },
+	]),
+);
+
+/** `stepwise env-server`: the registered environments over HTTP. */
+export const envServerCommand = Command.make(
+	"env-server",
+	{
+		...listenFlags(8001),
+		idleSeconds: Flag.Int("idle-seconds").pipe(
+			Flag.withDescription("close a session unused this long"),
+			Flag.withDefault(600),
+		),
+		maxSessions: Flag.Int("max-sessions").pipe(Flag.withDescription("most open sessions"), Flag.withDefault(1024)),
+	},
+	Effect.fn("stepwise.env-server")(function* (flags) {
+		const layer = envServerLayer({
+			host: flags.host,
+			port: flags.port,
+			apiKey: apiKeyOf(flags.apiKey),
+			idleSeconds: flags.idleSeconds,
+			maxSessions: flags.maxSessions,
+		});
+		yield* launch(
+			layer,
+			(url) => `environments at ${url}/v1 (sessions: POST ${url}/v1/sessions; OpenAPI at ${url}/openapi.json)`,
+		);
+	}),
+).pipe(
+	Command.withDescription(
+		"Serve the registered environments over HTTP (sessions: create, reset, step, admissible actions, state key, expert, close)",
+	),
+	Command.withExamples([
+		{ command: "stepwise env-server --port 8001", description: "on 127.0.0.1:8001" },
+		{ command: "python3 examples/env_client.py --url http://127.0.0.1:8001", description: "the Python client" },
+	]),
+);
