@@ -6,7 +6,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import ts from "typescript";
-import { defaultConfig, trainMethodNames } from "../src/config/schema.ts";
+import { MethodName } from "@stepwise/rewards";
+import { defaultConfig, methodAliases } from "../src/config/schema.ts";
 
 const schemaPath = new URL("../src/config/schema.ts", import.meta.url);
 export const configDocsPath = new URL("../../../docs/configuration.md", import.meta.url);
@@ -39,7 +40,12 @@ const typeNames: Readonly<Record<string, string>> = {
 	"Schema.Boolean": "boolean",
 	"Schema.Record(Schema.String, Schema.Unknown)": "map",
 	"Schema.Array(Schema.Int).check(Schema.isMinLength(1))": "list of integers (at least one)",
-	TrainMethod: `${trainMethodNames().join(" \\| ")}, or a method registered at run time`,
+	// the built-in methods (not the registry, which tests and plugins extend at run time)
+	TrainMethod: `${[
+		...MethodName.literals.filter((m) => !Object.values(methodAliases).some((a) => a.method === m)),
+		...Object.keys(methodAliases),
+		"mix",
+	].join(" \\| ")}, or a method registered at run time`,
 };
 
 const typeOf = (key: string, init: ts.Expression, source: ts.SourceFile): string => {
