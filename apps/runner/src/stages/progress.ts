@@ -3,6 +3,7 @@ import { readTrajectories, writeFileAtomic, writeTrajectories } from "@stepwise/
 import { loadCheckpoint, saveCheckpoint } from "@stepwise/core/policy/index";
 import {
 	annotateProgress,
+	ESTIMATOR_MICRO_BATCH,
 	type ProgressValidation,
 	trainProgressEstimator,
 	validateProgress,
@@ -42,8 +43,11 @@ export const trainProgressStage = (
 			const fit = { contextLength: loaded.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
 			const optimizer = tf.train.adam(config.progress.lr);
 			const perEpoch = Math.ceil(train.length / config.progress.batchSize);
+			// workers share a step's micro-batches; a step of one micro-batch has nothing to share
 			const pool =
-				config.rollout.workers > 0 ? yield* startRolloutPool(ctx, loaded, 1, "progress gradients") : undefined;
+				config.rollout.workers > 0 && config.progress.batchSize > ESTIMATOR_MICRO_BATCH
+					? yield* startRolloutPool(ctx, loaded, 1, "progress gradients")
+					: undefined;
 			const bar = new Progress({ label: "progress", total: perEpoch * config.progress.epochs, unit: "step" });
 			const { losses } = trainProgressEstimator(loaded.model, optimizer, train, {
 				fit,
