@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { totalmem } from "node:os";
 import { join } from "node:path";
 import {
 	type EnvConfigError,
@@ -16,7 +17,7 @@ import {
 import { makeEnvs, type Policy, RolloutPool, type RolloutWorkerInit } from "@stepwise/core/policy/index";
 import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
-import type { RunConfig } from "../config/schema.ts";
+import { defaultConfig, type RunConfig } from "../config/schema.ts";
 import { runName } from "../runs/run-dir.ts";
 
 /** What every stage works with: the resolved config, the env spec and its plugin, and a line printer. */
@@ -61,6 +62,20 @@ export const rlTasks = (c: RunConfig, i: number): ResetRequest[] => {
  */
 export const brokenRelation = (c: RunConfig): { readonly key: string; readonly message: string } | undefined => {
 	const r = c.rollout;
+	const m = c.model;
+	if (m.dModel % m.nHeads !== 0)
+		return { key: "model.nHeads", message: `${m.nHeads} heads must divide model.dModel (${m.dModel})` };
+	if (m.contextLength <= r.maxNewTokens)
+		return {
+			key: "model.contextLength",
+			message: `${m.contextLength} tokens leave no room for a prompt before an answer of rollout.maxNewTokens (${r.maxNewTokens})`,
+		};
+	const bytes = trainingBytes(c);
+	if (bytes > memoryLimit())
+		return {
+			key: costliestKey(c),
+			message: `this model needs about ${gib(bytes)} GiB to train (weights, Adam, activations), more than the ${gib(memoryLimit())} GiB allowed (STEPWISE_MEMORY_GB, default 3/4 of this machine's memory)`,
+		};
 	if (r.greedyMembers >= r.groupSize)
 		return {
 			key: "rollout.greedyMembers",
@@ -93,6 +108,54 @@ export const brokenRelation = (c: RunConfig): { readonly key: string; readonly m
 			message: `exploration would use train tasks up to index ${EXPLORATION_OFFSET + c.progress.tasks}, into validation's (from ${VALIDATION_OFFSET})`,
 		};
 	return undefined;
+};
+
+const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(1);
+
+/** The memory a command may plan for: `STEPWISE_MEMORY_GB`, or 3/4 of the machine's memory. */
+export const memoryLimit = (): number => {
+	const given = Number(process.env.STEPWISE_MEMORY_GB);
+	return Number.isFinite(given) && given > 0 ? given * 2 ** 30 : totalmem() * 0.75;
+};
+
+/**
+ * An upper estimate of the bytes training the configured model takes (float32): the weights six
+ * times over (weights, gradients, Adam's two moments, the frozen reference, SFT's best weights) and
+ * the activations a backward pass keeps for the largest batch (SFT's, RL's mini-batch or a rollout
+ * batch) over the whole context. A vocabulary of 4,096 tokens is assumed (the built tokenizers are
+ * smaller); checked before anything is allocated, so a huge `model.dModel` is refused, not an OOM.
+ */
+export const trainingBytes = (c: RunConfig): number => {
+	const m = c.model;
+	const vocab = 4096;
+	const perBlock = 12 * m.dModel * m.dModel + 2 * m.dModel * m.dFF;
+	const params = m.nLayers * perBlock + (2 * vocab + m.contextLength) * m.dModel;
+	const batch = Math.max(c.sft.batchSize, c.train.miniBatchSize, c.rollout.batchSize);
+	const perToken = m.nLayers * (12 * m.dModel + 2 * m.dFF + 2 * m.nHeads * m.contextLength) + 2 * vocab;
+	return 4 * (6 * params + batch * m.contextLength * perToken);
+};
+
+/** The sizes {@link trainingBytes} grows with, as [section, key]. */
+const sizeKeys = [
+	["model", "dModel"],
+	["model", "dFF"],
+	["model", "nLayers"],
+	["model", "contextLength"],
+	["model", "nHeads"],
+	["sft", "batchSize"],
+	["train", "miniBatchSize"],
+	["rollout", "batchSize"],
+] as const;
+
+/** The size key whose default value would save the most memory: the one to name when the estimate is too big. */
+const costliestKey = (c: RunConfig): string => {
+	let best: { key: string; bytes: number } = { key: "model.dModel", bytes: trainingBytes(c) };
+	for (const [section, key] of sizeKeys) {
+		const at = { ...c, [section]: { ...c[section], [key]: (defaultConfig[section] as Record<string, number>)[key] } };
+		const bytes = trainingBytes(at as RunConfig);
+		if (bytes < best.bytes) best = { key: `${section}.${key}`, bytes };
+	}
+	return best.key;
 };
 
 /** `n` consecutive tasks of a split (indices from `offset`), all with the run's seed. */

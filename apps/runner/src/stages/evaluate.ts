@@ -5,6 +5,7 @@ import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
 import { envPool, type StageContext, startRolloutPool, taskRange } from "./context.ts";
 import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
+import { checkLoadedWeights } from "./finite.ts";
 
 export {
 	type EpisodeOutcome,
@@ -65,10 +66,11 @@ export type PolicySource =
 export const loadPolicySource = (text: string) =>
 	text === "expert" || text === "random"
 		? Effect.succeed<PolicySource>({ kind: text })
-		: Effect.map(
-				loadCheckpoint(text),
-				(c): PolicySource => ({ kind: "model", policy: { model: c.model, tokenizer: c.tokenizer }, name: text }),
-			);
+		: Effect.gen(function* () {
+				const c = yield* loadCheckpoint(text);
+				yield* checkLoadedWeights(c.model, text);
+				return { kind: "model", policy: { model: c.model, tokenizer: c.tokenizer }, name: text } satisfies PolicySource;
+			});
 
 /** Greedy rollouts of a model on the stage's rollout pool (sized for `n` tasks), as episode outcomes. */
 const greedyPlayer = (ctx: StageContext, policy: Policy, envs: ReadonlyArray<ManagedEnv>, n: number) =>

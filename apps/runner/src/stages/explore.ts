@@ -5,6 +5,7 @@ import { Effect } from "effect";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { EXPLORATION_OFFSET, envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
+import { checkLoadedWeights } from "./finite.ts";
 
 /** Where a run keeps its exploration trajectories (`stepwise explore`'s default output, the pipeline's step 2). */
 export const exploreFile = (run: RunDir): string => join(run.trajectoriesDir, "explore.jsonl");
@@ -27,6 +28,7 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 		const { config } = ctx;
 		const t0 = performance.now();
 		const loaded = yield* loadCheckpoint(policyDir);
+		yield* checkLoadedWeights(loaded.model, policyDir);
 		const policy = { model: loaded.model, tokenizer: loaded.tokenizer };
 		const samples = config.progress.samples;
 		const envs = yield* envPool(ctx, samples * Math.max(1, Math.floor(64 / samples)));

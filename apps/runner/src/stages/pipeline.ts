@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "@stepwise/core";
+import { writeOutput } from "@stepwise/core";
 import { loadCheckpoint } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
 import { RunDir } from "../runs/run-dir.ts";
@@ -37,7 +37,7 @@ const cachedEval = (ctx: StageContext, path: string, checkpoint: string): Effect
 			name: checkpoint,
 		});
 		loaded.model.dispose();
-		writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
+		yield* writeOutput(path, `${JSON.stringify(report, null, 2)}\n`);
 		ctx.log(formatEvalReport(report));
 		return report;
 	});
@@ -84,7 +84,7 @@ export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<Pipel
 		const rlReport = yield* cachedEval(ctx, evalReportFile(run, "rl"), rl.checkpoint);
 		const result = { run: run.path, sft: sftReport, rl: rlReport, seconds: (performance.now() - t0) / 1000 };
 		const table = formatPipelineTable(result);
-		writeFileAtomic(join(run.path, "results.md"), `${table}\n`);
+		yield* writeOutput(join(run.path, "results.md"), `${table}\n`);
 		ctx.log(`\n${table}`);
 		return result;
 	});

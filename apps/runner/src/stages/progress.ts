@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { readTrajectories, writeFileAtomic, writeTrajectories } from "@stepwise/core";
+import { writeOutput, writeTrajectories } from "@stepwise/core";
 import { loadCheckpoint, saveCheckpoint } from "@stepwise/core/policy/index";
 import {
 	annotateProgress,
@@ -9,9 +9,12 @@ import {
 } from "@stepwise/core/train/index";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
+import { NonFiniteError } from "../errors.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext } from "./context.ts";
+import { checkLoadedWeights, checkTrainedWeights } from "./finite.ts";
+import { readModelTrajectories } from "./trajectory-input.ts";
 
 /** Where a run keeps its progress estimator (`stepwise progress train`'s default output, the pipeline's step 3). */
 export const progressDir = (run: RunDir): string => join(run.path, "progress");
@@ -32,11 +35,12 @@ export const trainProgressStage = (
 	Effect.gen(function* () {
 		const { config } = ctx;
 		const t0 = performance.now();
-		const all = yield* readTrajectories(options.trajectories);
-		const train = all.filter((_, i) => i % 5 !== 4);
-		const heldOut = all.filter((_, i) => i % 5 === 4);
 		const loaded = yield* loadCheckpoint(options.policyDir);
 		loaded.optimizer?.dispose();
+		yield* checkLoadedWeights(loaded.model, options.policyDir);
+		const all = yield* readModelTrajectories(options.trajectories, loaded.model.config.vocabSize, "progress train");
+		const train = all.filter((_, i) => i % 5 !== 4);
+		const heldOut = all.filter((_, i) => i % 5 === 4);
 		const fit = { contextLength: loaded.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
 		const optimizer = tf.train.adam(config.progress.lr);
 		const perEpoch = Math.ceil(train.length / config.progress.batchSize);
@@ -52,6 +56,13 @@ export const trainProgressStage = (
 			onStep: (_, loss) => bar.tick(1, { loss }),
 		});
 		bar.finish();
+		const badLoss = losses.findIndex((l) => !Number.isFinite(l));
+		if (badLoss >= 0)
+			return yield* new NonFiniteError({
+				what: "progress loss",
+				message: `progress: the estimator's loss is not finite at step ${badLoss + 1} (progress.lr ${config.progress.lr} is too high?); nothing was saved`,
+			});
+		yield* checkTrainedWeights(loaded.model, "progress.lr");
 		const mean = train.reduce((s, t) => s + (t.won ? 1 : 0), 0) / Math.max(1, train.length);
 		const validation = validateProgress(loaded.model, heldOut.length > 0 ? heldOut : train, fit, {
 			trainOutcomeMean: mean,
@@ -64,7 +75,7 @@ export const trainProgressStage = (
 			tokenizer: loaded.tokenizer,
 			state: { kind: "stepwise-progress", steps: losses.length },
 		});
-		writeFileAtomic(join(options.output, "validation.json"), `${JSON.stringify(validation, null, 2)}\n`);
+		yield* writeOutput(join(options.output, "validation.json"), `${JSON.stringify(validation, null, 2)}\n`);
 		loaded.model.dispose();
 		optimizer.dispose();
 		ctx.log(
@@ -79,8 +90,9 @@ export const annotateStage = (
 	options: { readonly estimator: string; readonly input: string; readonly output: string },
 ): Effect.Effect<{ readonly trajectories: number; readonly steps: number }, unknown> =>
 	Effect.gen(function* () {
-		const trajectories = yield* readTrajectories(options.input);
 		const loaded = yield* loadCheckpoint(options.estimator);
+		yield* checkLoadedWeights(loaded.model, options.estimator);
+		const trajectories = yield* readModelTrajectories(options.input, loaded.model.config.vocabSize, "annotate");
 		const fit = { contextLength: loaded.model.config.contextLength, maxNewTokens: ctx.config.rollout.maxNewTokens };
 		const annotated = annotateProgress(loaded.model, trajectories, fit, {
 			pad: loaded.tokenizer.pad,

@@ -1,6 +1,6 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type ResetRequest, readTrajectories, writeFileAtomic, writeTrajectories } from "@stepwise/core";
+import { type ResetRequest, writeOutput, writeTrajectories } from "@stepwise/core";
 import { CheckpointError, loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
 import {
 	type Algorithm,
@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Result, Schema } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import type { RunConfig } from "../config/schema.ts";
+import { NonFiniteError } from "../errors.ts";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type MetricsRow, type RunDir } from "../runs/run-dir.ts";
@@ -29,6 +30,8 @@ import {
 	yieldToEventLoop,
 } from "./context.ts";
 import { MethodConfigError, makeCreditFn, ppoSettings, usesPpo } from "./credit-fn.ts";
+import { checkLoadedWeights, nonFiniteMetric } from "./finite.ts";
+import { readModelTrajectories } from "./trajectory-input.ts";
 
 /**
  * Where an RL run starts from: the SFT policy, for SPA the progress estimator, and with
@@ -85,7 +88,7 @@ export const savedSources = (run: RunDir): Effect.Effect<RlSources | undefined, 
  * With `train.data=exploration`, the batches of the stored trajectories RL trains on (decoded, a bad
  * line named); none with `rollouts`. Either setting refuses the other's source.
  */
-const offlineData = (config: RunConfig, sources: RlSources) =>
+const offlineData = (config: RunConfig, sources: RlSources, vocabSize: number) =>
 	Effect.gen(function* () {
 		const path = sources.trajectories;
 		if (config.train.data === "rollouts") {
@@ -103,7 +106,7 @@ const offlineData = (config: RunConfig, sources: RlSources) =>
 				message:
 					"exploration: RL trains on stored trajectories; give --trajectories FILE (the pipeline uses its exploration)",
 			});
-		const trajectories = yield* readTrajectories(path);
+		const trajectories = yield* readModelTrajectories(path, vocabSize, "train.data=exploration");
 		return offlineBatches(trajectories, { groups: config.rollout.groups, seed: config.seed });
 	});
 
@@ -143,14 +146,13 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				message: `${moved.flag} ${moved.given} differs from ${moved.saved}, which this run directory's RL started from (${SOURCES}); use a new --run-dir to train from it`,
 			});
 		const sources = saved ?? given;
-		writeFileAtomic(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
+		yield* writeOutput(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
 		const creditR = makeCreditFn(config.method);
 		if (Result.isFailure(creditR)) return yield* creditR.failure;
 		if (needsProgress(ctx) && sources.progress === undefined)
 			return yield* new MethodConfigError({
 				message: `method ${config.method.name} needs a progress estimator (--progress DIR, from 'stepwise progress train')`,
 			});
-		const data = yield* offlineData(config, sources);
 		const last = run.lastCheckpoint();
 		let policy: Policy;
 		let optimizer: tf.Optimizer;
@@ -171,6 +173,8 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			if (run.readMetrics().some(isRlRow)) run.truncateMetrics(0, isRlRow);
 			ctx.log(`train: ${config.method.name} from ${sources.policy}`);
 		}
+		yield* checkLoadedWeights(policy.model, last !== undefined ? run.checkpointDir(last) : sources.policy);
+		const data = yield* offlineData(config, sources, policy.model.config.vocabSize);
 		const progressModel =
 			needsProgress(ctx) && sources.progress !== undefined
 				? (yield* loadCheckpoint(sources.progress)).model
@@ -258,6 +262,12 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				const record = yield* Effect.promise((signal) => trainer.stepAsync(signal));
 				const i = record.iteration;
 				const outOfTime = performance.now() - t0 >= budgetMs;
+				const nonFinite = nonFiniteMetric(record.metrics, "losses/");
+				if (nonFinite !== undefined)
+					return yield* new NonFiniteError({
+						what: "rl loss",
+						message: `train: ${nonFinite} at iteration ${i} (train.lr ${config.train.lr} is too high?); the last checkpoint is ${run.lastCheckpoint() ?? "none"}`,
+					});
 				lastMetrics = { ...record.metrics };
 				run.log({ ...record.metrics, iteration: i });
 				if (config.train.sampleEvery > 0 && i % config.train.sampleEvery === 0)

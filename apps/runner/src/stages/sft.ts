@@ -1,11 +1,12 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "@stepwise/core";
+import { type ManagedEnv, type ResetRequest, writeOutput } from "@stepwise/core";
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
 	CheckpointError,
 	collectDemonstrations,
+	type Demonstration,
 	demonstrationText,
 	encodeDemonstrations,
 	loadCheckpoint,
@@ -19,10 +20,13 @@ import {
 	TransformerPolicy,
 } from "@stepwise/core/policy/index";
 import { Effect, Schema } from "effect";
+import { ConfigError } from "../config/overrides.ts";
+import { NonFiniteError } from "../errors.ts";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type RunDir } from "../runs/run-dir.ts";
 import { envPool, fmt, type StageContext, taskRange, VALIDATION_OFFSET, yieldToEventLoop } from "./context.ts";
+import { checkTrainedWeights } from "./finite.ts";
 
 /** What the SFT stage reports (also saved as `sft.json` beside the checkpoint). */
 export const SftSummary = Schema.Struct({
@@ -110,6 +114,23 @@ const loadPartial = (dir: string) =>
 	});
 
 /**
+ * The expert's demonstrations on `tasks`, collected in chunks of 64 episodes with the event loop let
+ * run between them, so Ctrl-C / SIGTERM stop a large collection at once (the same demos as one call).
+ */
+const demonstrations = (env: ManagedEnv, tasks: ReadonlyArray<ResetRequest>) =>
+	Effect.gen(function* () {
+		const demos: Demonstration[] = [];
+		let won = 0;
+		for (let i = 0; i < tasks.length; i += 64) {
+			const part = collectDemonstrations(env, tasks.slice(i, i + 64));
+			demos.push(...part.demos);
+			won += part.won;
+			yield* yieldToEventLoop;
+		}
+		return { demos, episodes: tasks.length, won };
+	});
+
+/**
  * SFT on expert demonstrations: the expert plays `sft.episodes` training tasks (the prompts in the
  * spec's style), a tokenizer is built from that text, a fresh policy is trained on the answer tokens
  * with early stopping on held-out demos, and the best weights are saved to `<run>/sft`. The loss
@@ -134,8 +155,8 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 		const { config } = ctx;
 		const [env] = yield* envPool(ctx, 1);
 		if (env === undefined) return yield* Effect.die(new Error("no env"));
-		const train = collectDemonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes));
-		const val = collectDemonstrations(
+		const train = yield* demonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes));
+		const val = yield* demonstrations(
 			env,
 			taskRange(config.seed, config.env.trainSplit, config.sft.validationEpisodes, VALIDATION_OFFSET),
 		);
@@ -145,6 +166,12 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 		const modelConfig = { vocabSize: tokenizer.vocabSize, ...config.model };
 		const trainEx = encodeDemonstrations(tokenizer, train.demos, modelConfig.contextLength);
 		const valEx = encodeDemonstrations(tokenizer, val.demos, modelConfig.contextLength);
+		if (trainEx.length === 0 || valEx.length === 0)
+			return yield* new ConfigError({
+				key: "model.contextLength",
+				source: "config",
+				message: `config key model.contextLength: no expert answer fits in ${modelConfig.contextLength} tokens (${trainEx.length} training, ${valEx.length} validation examples)`,
+			});
 		const model = partial?.model ?? TransformerPolicy.init(modelConfig, config.seed);
 		ctx.log(
 			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
@@ -152,6 +179,8 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 		const resumedAt = partial?.snapshot.state.steps ?? 0;
 		const bar = new Progress({ label: "sft", total: config.sft.steps, unit: "step", initial: resumedAt });
 		let last = resumedAt;
+		/** The step of the first validation whose training or validation loss was not finite. */
+		let diverged: number | undefined;
 		const options: SftOptions = {
 			batchSize: config.sft.batchSize,
 			learningRate: config.sft.lr,
@@ -163,6 +192,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 			seed: config.seed,
 			...(config.sft.minutes > 0 ? { timeBudgetMs: config.sft.minutes * 60_000 } : {}),
 			onEval: (p) => {
+				if (diverged === undefined && !(Number.isFinite(p.trainLoss) && Number.isFinite(p.valLoss))) diverged = p.step;
 				bar.tick(p.step - last, { train_loss: p.trainLoss, val_loss: p.valLoss });
 				last = p.step;
 				logTo.log({ iteration: p.step, "sft/train_loss": p.trainLoss, "sft/val_loss": p.valLoss });
@@ -192,6 +222,14 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 		const steps = Effect.gen(function* () {
 			while (!sft.done) {
 				const point = sft.step();
+				if (diverged !== undefined) {
+					bar.finish();
+					sft.dispose();
+					return yield* new NonFiniteError({
+						what: "sft loss",
+						message: `sft: the loss is not finite at step ${diverged} (sft.lr ${config.sft.lr} is too high?); nothing was saved`,
+					});
+				}
 				if (point !== undefined && !sft.done) yield* savePartial(run, model, tokenizer, sft);
 				yield* yieldToEventLoop;
 			}
@@ -206,6 +244,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 		);
 		const result = sft.finish();
 		bar.finish();
+		yield* checkTrainedWeights(model, "sft.lr");
 		yield* saveCheckpoint(out, {
 			model,
 			tokenizer,
@@ -226,7 +265,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 			...(partial !== undefined ? { resumedFrom: resumedAt } : {}),
 		};
 		yield* Effect.promise(() => logTo.writePlots([{ title: "sft_loss", keys: ["sft/train_loss", "sft/val_loss"] }]));
-		writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+		yield* writeOutput(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
 		ctx.log(
 			`sft: ${result.steps} steps (${result.stoppedBy}), best validation loss ${fmt(result.bestValLoss, 4)} at step ${result.bestStep}, ${fmt(summary.seconds, 1)} s → ${out}`,
 		);
