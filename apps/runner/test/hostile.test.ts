@@ -1,0 +1,270 @@
+/**
+ * Hostile input: every bad config key, trajectories file, checkpoint or output path ends in one
+ * typed error (no defect, so no stack trace) naming what is wrong, with a non-zero exit code; none
+ * ends in a success. Most cases run the CLI in this process (`runCli`) and map the failure as `main`
+ * does ({@link reportCause}); a few spawn `bun src/main.ts` to check stderr and the exit code.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { formatTrajectories, fsErrorText, hashSeed, Rng, type Trajectory } from "@stepwise/core";
+import { Cause, Effect, Exit } from "effect";
+import { resolveConfig } from "../src/config/decode.ts";
+import { defaultConfig, RunConfig } from "../src/config/schema.ts";
+import { ExitCode, reportCause } from "../src/errors.ts";
+import { runCli } from "../src/main.ts";
+import { makeTrajectory } from "./helpers.ts";
+
+const root = join(import.meta.dir, "..");
+const tiny = join(root, "configs", "tiny.yaml");
+const dir = mkdtempSync(join(tmpdir(), "stepwise-hostile-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const common = ["--config", tiny, "--backend", "wasm"];
+let n = 0;
+const fresh = (): string => join(dir, `run-${n++}`);
+
+/** Run the CLI in this process: its exit code and error line as `main` reports them (0 and "" on success). */
+const cli = async (args: ReadonlyArray<string>): Promise<{ code: number; line: string; defect: boolean }> => {
+	const exit = await Effect.runPromiseExit(runCli(args));
+	if (Exit.isSuccess(exit)) return { code: 0, line: "", defect: false };
+	const report = reportCause(exit.cause, false);
+	return {
+		code: report.code,
+		line: report.lines.join("\n"),
+		defect: exit.cause.reasons.some((r) => r._tag === "Die") && !Cause.hasFails(exit.cause),
+	};
+};
+
+/** Expect a typed failure with this exit code whose line names every one of `named`. */
+const refused = async (args: ReadonlyArray<string>, code: number, ...named: string[]): Promise<string> => {
+	const r = await cli(args);
+	expect(r.defect).toBe(false);
+	expect(r.code).toBe(code);
+	for (const s of named) expect(r.line).toContain(s);
+	return r.line;
+};
+
+const trajectories = (seed: string, groups = 4): Trajectory[] => {
+	const rng = new Rng(hashSeed(seed));
+	const out: Trajectory[] = [];
+	for (let g = 0; g < groups; g++)
+		for (let k = 0; k < 4; k++) {
+			const won = rng.chance(0.5);
+			const steps = Array.from({ length: 3 }, (_, t) => [`s${rng.int(4)}`, t === 2 && won ? 10 : 0] as const);
+			out.push(
+				makeTrajectory(`g${g}`, { id: `g${g}/${k}`, steps, end: won ? "terminated" : "truncated", final: "end" }),
+			);
+		}
+	return out;
+};
+
+let policy = "";
+let nanPolicy = "";
+const good = join(dir, "good.jsonl");
+const empty = join(dir, "empty.jsonl");
+const oov = join(dir, "oov.jsonl");
+beforeAll(async () => {
+	const sftRun = join(dir, "sft");
+	await Effect.runPromise(runCli(["sft", ...common, "--run-dir", sftRun]));
+	policy = join(sftRun, "sft");
+	// the same checkpoint with every weight NaN (float32 0x7fc00000 after the safetensors header)
+	nanPolicy = join(dir, "nan-policy");
+	cpSync(policy, nanPolicy, { recursive: true });
+	const file = join(nanPolicy, "model.safetensors");
+	const bytes = readFileSync(file);
+	const start = 8 + Number(bytes.readBigUInt64LE(0));
+	for (let i = start; i + 4 <= bytes.length; i += 4) bytes.writeUInt32LE(0x7fc00000, i);
+	writeFileSync(file, bytes);
+	writeFileSync(good, formatTrajectories(trajectories("good")));
+	writeFileSync(empty, "");
+	const bad = trajectories("oov");
+	const t = bad[2] as Trajectory;
+	bad[2] = { ...t, steps: t.steps.map((s, i) => (i === 1 ? { ...s, actionIds: [10, 99_999] } : s)) };
+	writeFileSync(oov, formatTrajectories(bad));
+}, 60_000);
+
+describe("hostile config keys", () => {
+	test("model shapes that cannot train are config errors naming the key, before anything is allocated", async () => {
+		await refused(["sft", ...common, "--run-dir", fresh(), "model.nHeads=3"], ExitCode.input, "model.nHeads");
+		await refused(
+			["sft", ...common, "--run-dir", fresh(), "model.contextLength=1"],
+			ExitCode.input,
+			"model.contextLength",
+		);
+		await refused(
+			["sft", ...common, "--run-dir", fresh(), "model.dModel=1000000"],
+			ExitCode.input,
+			"model.dModel",
+			"GiB",
+		);
+		await refused(["sft", ...common, "--run-dir", fresh(), "model.dFF=100000000"], ExitCode.input, "model.dFF", "GiB");
+		await refused(["sft", ...common, "--run-dir", fresh(), "sft.batchSize=100000000"], ExitCode.input, "sft.batchSize");
+	});
+
+	test("task counts that would fill the machine are refused up front", async () => {
+		await refused(["eval", ...common, "--run-dir", fresh(), "eval.tasks=100000000"], ExitCode.input, "eval.tasks");
+		await refused(
+			["sft", ...common, "--run-dir", fresh(), "sft.validationEpisodes=1000000"],
+			ExitCode.input,
+			"sft.validationEpisodes",
+		);
+		await refused(
+			["train", ...common, "--run-dir", fresh(), "--policy", policy, "train.evalTasks=1000000"],
+			ExitCode.input,
+			"train.evalTasks",
+		);
+	});
+
+	test("sft.lr=1e300 stops SFT with an error and saves no NaN checkpoint", async () => {
+		const run = fresh();
+		await refused(["sft", ...common, "--run-dir", run, "sft.lr=1e300"], ExitCode.failure, "NonFiniteError", "sft.lr");
+		expect(existsSync(join(run, "sft", "model.safetensors"))).toBe(false);
+	});
+
+	test("a seeded fuzz of hostile values: a typed error naming the key for every value the schema rejects, never a defect", async () => {
+		const keys = [
+			"seed",
+			"model.dModel",
+			"model.nHeads",
+			"model.contextLength",
+			"sft.lr",
+			"sft.batchSize",
+			"rollout.groupSize",
+			"rollout.maxNewTokens",
+			"rollout.temperature",
+			"train.lr",
+			"train.evalTasks",
+			"eval.tasks",
+			"eval.seeds",
+			"env.spec",
+			"env.trainSplit",
+			"method.name",
+		];
+		const values = ["-1", "0", "1.5", "abc", "[]", "{a: 1}", ".nan", "1e400", "-1e400", "''", "null", "1e12"];
+		const rng = new Rng(hashSeed("hostile-fuzz"));
+		let rejected = 0;
+		for (let i = 0; i < 24; i++) {
+			const override = `${rng.pick(keys)}=${rng.pick(values)}`;
+			const key = override.slice(0, override.indexOf("="));
+			const decoded = Effect.runSyncExit(
+				resolveConfig(RunConfig, { base: defaultConfig, file: tiny, overrides: [override] }),
+			);
+			if (Exit.isSuccess(decoded)) continue; // a legal value: not hostile input
+			rejected++;
+			const r = await cli(["eval", ...common, "--run-dir", fresh(), "--policy", "expert", override]);
+			expect({ override, defect: r.defect, code: r.code }).toEqual({ override, defect: false, code: ExitCode.input });
+			expect(r.line).toContain(key);
+		}
+		expect(rejected).toBeGreaterThan(10);
+	}, 60_000);
+});
+
+describe("hostile inputs", () => {
+	test("empty or out-of-vocabulary trajectories are refused by progress train, annotate and offline train, naming the file and field", async () => {
+		await refused(
+			["progress", "train", ...common, "--run-dir", fresh(), "--policy", policy, "--trajectories", empty],
+			ExitCode.input,
+			empty,
+			"no trajectories",
+		);
+		await refused(
+			["progress", "train", ...common, "--run-dir", fresh(), "--policy", policy, "--trajectories", oov],
+			ExitCode.input,
+			oov,
+			"episode 3",
+			"steps[1].actionIds[1] = 99999",
+		);
+		await refused(
+			["progress", "annotate", ...common, "--estimator", policy, "-i", oov, "-o", join(dir, "annotated.jsonl")],
+			ExitCode.input,
+			"steps[1].actionIds[1]",
+		);
+		for (const file of [empty, oov])
+			await refused(
+				[
+					"train",
+					...common,
+					"--run-dir",
+					fresh(),
+					"--policy",
+					policy,
+					"--trajectories",
+					file,
+					"train.data=exploration",
+				],
+				ExitCode.input,
+				file,
+			);
+	}, 60_000);
+
+	test("a checkpoint whose weights are NaN is refused by eval and train, naming the tensor", async () => {
+		await refused(
+			["eval", ...common, "--run-dir", fresh(), "--policy", nanPolicy],
+			ExitCode.input,
+			nanPolicy,
+			"not finite",
+		);
+		await refused(["train", ...common, "--run-dir", fresh(), "--policy", nanPolicy], ExitCode.input, "not finite");
+	});
+
+	test("credit refuses a reward that overflows the advantages and writes nothing", async () => {
+		const t = trajectories("huge");
+		const first = t[0] as Trajectory;
+		t[0] = { ...first, steps: first.steps.map((s, i) => (i === 0 ? { ...s, reward: 1e308 } : s)) };
+		const input = join(dir, "huge.jsonl");
+		writeFileSync(input, formatTrajectories(t));
+		const output = join(dir, "huge.credit.jsonl");
+		await refused(["credit", "--method", "grpo", "-i", input, "-o", output], ExitCode.input, "not finite");
+		expect(existsSync(output)).toBe(false);
+	});
+
+	test("an output that cannot be written is an OutputError about the output, not about a temp file", async () => {
+		const asDir = join(dir, "out-dir.jsonl");
+		mkdirSync(asDir);
+		const line = await refused(
+			["credit", "--method", "grpo", "-i", good, "-o", asDir],
+			ExitCode.failure,
+			`cannot write ${asDir}`,
+			"EISDIR",
+		);
+		expect(line).not.toContain(".tmp");
+		const underFile = join(good, "x.jsonl");
+		await refused(
+			["credit", "--method", "grpo", "-i", good, "-o", underFile],
+			ExitCode.failure,
+			`cannot write ${underFile}`,
+		);
+		await refused(
+			["eval", ...common, "--run-dir", join(good, "run"), "--policy", "expert"],
+			ExitCode.failure,
+			"OutputError",
+		);
+		expect(
+			fsErrorText(Object.assign(new Error("EROFS: read-only file system, open '/x/.y.tmp'"), { code: "EROFS" })),
+		).toBe("read-only file system (EROFS)");
+		expect(fsErrorText(Object.assign(new Error("ENOSPC: …"), { code: "ENOSPC" }))).toBe(
+			"no space left on the device (ENOSPC)",
+		);
+	});
+
+	test("the process prints one line, no stack trace, and exits 2 for an input error and 1 for a runtime failure", async () => {
+		const run = async (args: ReadonlyArray<string>) => {
+			const p = Bun.spawn(["bun", join(root, "src", "main.ts"), ...args], { stdout: "ignore", stderr: "pipe" });
+			const [code, stderr] = await Promise.all([p.exited, new Response(p.stderr).text()]);
+			return { code, stderr };
+		};
+		const input = await run(["credit", "--method", "grpo", "-i", empty]);
+		expect(input.code).toBe(ExitCode.input);
+		expect(input.stderr.trim().split("\n")).toHaveLength(1);
+		expect(input.stderr).not.toMatch(/^\s+at /m);
+		const asDir = join(dir, "out-dir-2.jsonl");
+		mkdirSync(asDir);
+		const runtime = await run(["credit", "--method", "grpo", "-i", good, "-o", asDir]);
+		expect(runtime.code).toBe(ExitCode.failure);
+		expect(runtime.stderr.trim().split("\n")).toHaveLength(1);
+		expect(runtime.stderr).not.toMatch(/^\s+at /m);
+		const flag = await run(["credit", "--nope"]);
+		expect(flag.code).toBe(ExitCode.input);
+	}, 30_000);
+});
