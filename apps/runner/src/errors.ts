@@ -81,3 +81,8 @@ export class RunLockedError extends Schema.TaggedError<RunLockedError>()("RunLoc
 	path: Schema.String,
 	message: Schema.String,
 }) {}
+
+/** The rollout worker threads could not start (`rollout.workers`): a runtime failure. */
+export class RolloutWorkersError extends Schema.TaggedError<RolloutWorkersError>()("RolloutWorkersError", {
+	message: Schema.String,
+}) {}

@@ -5,8 +5,8 @@ import { Effect, Option } from "effect";
 import { resolveConfig } from "../config/decode.ts";
 import { ConfigError, deepMerge } from "../config/overrides.ts";
 import { defaultConfig, RunConfig } from "../config/schema.ts";
-import { lockRunDir } from "../runs/lock.ts";
-import { RunDir } from "../runs/run-dir.ts";
+import type { RunDir } from "../runs/run-dir.ts";
+import { RunDirectories, StageLog } from "../services.ts";
 import { initCompute, runDirPath, type StageContext, stageContext } from "../stages/context.ts";
 import { checkReuse } from "../stages/reuse.ts";
 import type { RunFlags } from "./common.ts";
@@ -25,7 +25,7 @@ export interface ResolvedRun {
  * then `stepwise train`). Then come `--config`, key=value overrides and flags; a change to a key
  * that an output already in the directory depends on is refused ({@link checkReuse}), the others are
  * printed. The resolved config is saved as `config.yaml`, and the backend selected. The directory is
- * locked ({@link lockRunDir}) until the command's scope closes.
+ * locked ({@link RunDirectories}) until the command's scope closes.
  */
 export const resolveRun = (
 	flags: RunFlags,
@@ -45,13 +45,14 @@ export const resolveRun = (
 			resume: flags.resume,
 		});
 		const savedPath = join(path, "config.yaml");
+		const runDirs = yield* RunDirectories;
 		// the env spec and its options are checked before a run directory is made
 		if (!existsSync(savedPath)) {
 			const ctx = yield* stageContext(fresh);
-			const run = yield* lockedRunDir(path, ctx.log);
+			const run = yield* runDirs.open(path, ctx.log);
 			return yield* openRun(ctx, run);
 		}
-		const run = yield* lockedRunDir(path, (line) => console.log(line));
+		const run = yield* runDirs.open(path, (yield* StageLog).print);
 		const saved = yield* resolveConfig(RunConfig, { file: savedPath, base: defaultConfig });
 		const before = (yield* stageContext(saved)).config;
 		const ctx = yield* stageContext(yield* layered(saved));
@@ -59,14 +60,6 @@ export const resolveRun = (
 		if (changes instanceof ConfigError) return yield* changes;
 		for (const line of changes) ctx.log(line);
 		return yield* openRun(ctx, run);
-	});
-
-/** Make the run directory (an `OutputError` when it cannot be) and lock it until the command's scope closes. */
-const lockedRunDir = (path: string, log: (line: string) => void) =>
-	Effect.gen(function* () {
-		const run = yield* Effect.try({ try: () => new RunDir(path), catch: (e) => outputError(path, e) });
-		yield* lockRunDir(path, process.argv.slice(2).join(" "), log);
-		return run;
 	});
 
 /** Select the backend, save the resolved config in the run directory and name it. */

@@ -7,18 +7,21 @@ import {
 	type ManagedEnv,
 	type RegisteredSpec,
 	type ResetRequest,
+	type UnknownEnvSpecError,
 } from "@stepwise/core";
 import {
+	type BackendError,
 	type BackendSelection,
 	currentBackendSelection,
 	formatBackendSelection,
-	selectBackend,
 } from "@stepwise/core/ml";
 import { makeEnvs, type Policy, RolloutPool, type RolloutWorkerInit } from "@stepwise/core/policy/index";
 import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import { defaultConfig, type RunConfig } from "../config/schema.ts";
+import { RolloutWorkersError } from "../errors.ts";
 import { runName } from "../runs/run-dir.ts";
+import { Compute, StageLog } from "../services.ts";
 
 /** What every stage works with: the resolved config, the env spec and its plugin, and a line printer. */
 export interface StageContext {
@@ -172,9 +175,10 @@ export const envPool = (ctx: StageContext, n: number): Effect.Effect<ManagedEnv[
  */
 export const stageContext = (
 	config: RunConfig,
-	log: (line: string) => void = (l) => console.log(l),
-): Effect.Effect<StageContext, unknown, EnvRegistry> =>
+	given?: (line: string) => void,
+): Effect.Effect<StageContext, ConfigError | UnknownEnvSpecError | EnvConfigError, EnvRegistry> =>
 	Effect.gen(function* () {
+		const log = given ?? (yield* StageLog).print;
 		const broken = brokenRelation(config);
 		if (broken !== undefined)
 			return yield* new ConfigError({
@@ -204,11 +208,12 @@ export const stageContext = (
 		return { config: { ...config, env }, registered, log };
 	});
 
-/** Select the compute backend (`STEPWISE_BACKEND` over the config's `backend`) and print the selection. */
-export const initCompute = (config: RunConfig): Effect.Effect<BackendSelection, unknown> =>
+/** Select the compute backend ({@link Compute}; `STEPWISE_BACKEND` over the config's `backend`) and print the selection. */
+export const initCompute = (config: RunConfig): Effect.Effect<BackendSelection, BackendError> =>
 	Effect.gen(function* () {
 		const fromEnv = process.env.STEPWISE_BACKEND;
-		const selection = yield* selectBackend(fromEnv !== undefined && fromEnv !== "" ? undefined : config.backend);
+		const compute = yield* Compute;
+		const selection = yield* compute.select(fromEnv !== undefined && fromEnv !== "" ? undefined : config.backend);
 		yield* Console.log(formatBackendSelection(selection));
 		return selection;
 	});
@@ -263,7 +268,7 @@ export const startRolloutPool = (
 	ctx: StageContext,
 	policy: Policy,
 	episodes: number,
-): Effect.Effect<RolloutPool, unknown, Scope.Scope> =>
+): Effect.Effect<RolloutPool, RolloutWorkersError, Scope.Scope> =>
 	Effect.gen(function* () {
 		const { config } = ctx;
 		const workers = config.rollout.workers;
@@ -278,7 +283,13 @@ export const startRolloutPool = (
 			tokenizer: policy.tokenizer.toJSON(),
 		};
 		const pool = yield* Effect.acquireRelease(
-			Effect.tryPromise({ try: () => RolloutPool.start(init, workers), catch: (e) => e }),
+			Effect.tryPromise({
+				try: () => RolloutPool.start(init, workers),
+				catch: (e) =>
+					new RolloutWorkersError({
+						message: `rollout.workers=${workers}: the worker threads did not start: ${e instanceof Error ? e.message : String(e)}`,
+					}),
+			}),
 			(p) => Effect.promise(() => p.close()),
 		);
 		if (workers > 0) ctx.log(`rollouts: ${workers} worker thread${workers === 1 ? "" : "s"} beside the main thread`);

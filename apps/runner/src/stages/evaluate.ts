@@ -1,7 +1,15 @@
-import { hashSeed, type ManagedEnv, type ResetRequest, Rng, type Trajectory } from "@stepwise/core";
+import {
+	type EnvConfigError,
+	hashSeed,
+	type ManagedEnv,
+	type ResetRequest,
+	Rng,
+	type Trajectory,
+} from "@stepwise/core";
 import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
 import { meanStd } from "@stepwise/core/train/index";
 import { Effect } from "effect";
+import type { RolloutWorkersError } from "../errors.ts";
 import { Progress } from "../runs/progress.ts";
 import { envPool, type StageContext, startRolloutPool, taskRange } from "./context.ts";
 import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
@@ -95,8 +103,11 @@ const greedyPlayer = (ctx: StageContext, policy: Policy, envs: ReadonlyArray<Man
 			),
 	);
 
+/** What evaluation can fail with: an env option, the rollout workers. */
+export type EvaluationError = EnvConfigError | RolloutWorkersError;
+
 /** Evaluate a policy on `eval.tasks` tasks of the eval split for each seed of `eval.seeds` (greedy decoding for models). */
-export const evaluatePolicy = (ctx: StageContext, source: PolicySource): Effect.Effect<EvalReport, unknown> =>
+export const evaluatePolicy = (ctx: StageContext, source: PolicySource): Effect.Effect<EvalReport, EvaluationError> =>
 	Effect.scoped(evaluate(ctx, source));
 
 /** {@link evaluatePolicy}'s body, in a scope that stops the rollout workers. */

@@ -1,7 +1,8 @@
 import { join } from "node:path";
-import { hashSeed, type Trajectory, writeTrajectories } from "@stepwise/core";
-import { loadCheckpoint, successRate } from "@stepwise/core/policy/index";
+import { type EnvConfigError, hashSeed, type OutputError, type Trajectory, writeTrajectories } from "@stepwise/core";
+import { type CheckpointError, loadCheckpoint, successRate } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
+import type { RolloutWorkersError } from "../errors.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { EXPLORATION_OFFSET, envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
@@ -19,8 +20,10 @@ export const runExploreStage = (
 	ctx: StageContext,
 	policyDir: string,
 	output: string,
-): Effect.Effect<{ readonly trajectories: number; readonly success: number }, unknown> =>
-	Effect.scoped(explore(ctx, policyDir, output));
+): Effect.Effect<
+	{ readonly trajectories: number; readonly success: number },
+	EnvConfigError | CheckpointError | OutputError | RolloutWorkersError
+> => Effect.scoped(explore(ctx, policyDir, output));
 
 /** {@link runExploreStage}'s body, in a scope that stops the rollout workers. */
 const explore = (ctx: StageContext, policyDir: string, output: string) =>

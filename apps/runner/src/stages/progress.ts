@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { writeOutput, writeTrajectories } from "@stepwise/core";
-import { loadCheckpoint, saveCheckpoint } from "@stepwise/core/policy/index";
+import { type OutputError, type TrajectoryFileError, writeOutput, writeTrajectories } from "@stepwise/core";
+import { type CheckpointError, loadCheckpoint, saveCheckpoint } from "@stepwise/core/policy/index";
 import {
 	annotateProgress,
 	type ProgressValidation,
@@ -31,7 +31,7 @@ export const annotatedFile = (run: RunDir): string => join(run.trajectoriesDir, 
 export const trainProgressStage = (
 	ctx: StageContext,
 	options: { readonly policyDir: string; readonly trajectories: string; readonly output: string },
-): Effect.Effect<ProgressValidation, unknown> =>
+): Effect.Effect<ProgressValidation, CheckpointError | TrajectoryFileError | NonFiniteError | OutputError> =>
 	Effect.gen(function* () {
 		const { config } = ctx;
 		const t0 = performance.now();
@@ -88,7 +88,10 @@ export const trainProgressStage = (
 export const annotateStage = (
 	ctx: StageContext,
 	options: { readonly estimator: string; readonly input: string; readonly output: string },
-): Effect.Effect<{ readonly trajectories: number; readonly steps: number }, unknown> =>
+): Effect.Effect<
+	{ readonly trajectories: number; readonly steps: number },
+	CheckpointError | TrajectoryFileError | OutputError
+> =>
 	Effect.gen(function* () {
 		const loaded = yield* loadCheckpoint(options.estimator);
 		yield* checkLoadedWeights(loaded.model, options.estimator);

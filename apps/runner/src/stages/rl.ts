@@ -1,6 +1,13 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type ResetRequest, writeOutput, writeTrajectories } from "@stepwise/core";
+import {
+	type EnvConfigError,
+	type OutputError,
+	type ResetRequest,
+	type TrajectoryFileError,
+	writeOutput,
+	writeTrajectories,
+} from "@stepwise/core";
 import { CheckpointError, loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
 import {
 	type Algorithm,
@@ -15,7 +22,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Result, Schema } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import type { RunConfig } from "../config/schema.ts";
-import { NonFiniteError } from "../errors.ts";
+import { NonFiniteError, type RolloutWorkersError } from "../errors.ts";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type MetricsRow, type RunDir } from "../runs/run-dir.ts";
@@ -43,6 +50,17 @@ export const RlSources = Schema.Struct({
 	trajectories: Schema.optional(Schema.String),
 });
 export type RlSources = typeof RlSources.Type;
+
+/** What RL can fail with: its config and sources, a checkpoint, the trajectories, the workers, a write, divergence. */
+export type RlError =
+	| ConfigError
+	| MethodConfigError
+	| EnvConfigError
+	| CheckpointError
+	| TrajectoryFileError
+	| RolloutWorkersError
+	| OutputError
+	| NonFiniteError;
 
 /** The outcome of the RL stage. */
 export interface RlSummary {
@@ -130,7 +148,7 @@ export const periodicEvalTasks = (config: RunConfig): ResetRequest[] =>
  * checkpoints every `train.checkpointEvery` iterations; resumes from the run's last checkpoint, and a
  * resumed run reproduces the uninterrupted one (everything random is a function of seed and iteration).
  */
-export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Effect.Effect<RlSummary, unknown> =>
+export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Effect.Effect<RlSummary, RlError> =>
 	Effect.scoped(rlStage(ctx, run, given));
 
 /** {@link runRlStage}'s body, in a scope that stops the rollout workers. */

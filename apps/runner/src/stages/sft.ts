@@ -1,6 +1,6 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type ManagedEnv, type ResetRequest, writeOutput } from "@stepwise/core";
+import { type EnvConfigError, type ManagedEnv, type OutputError, type ResetRequest, writeOutput } from "@stepwise/core";
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
@@ -113,6 +113,9 @@ const loadPartial = (dir: string) =>
 		return { ...loaded, snapshot };
 	});
 
+/** What SFT can fail with: an env option, a model that cannot fit its data, a partial save, a write, divergence. */
+export type SftError = EnvConfigError | ConfigError | CheckpointError | OutputError | NonFiniteError;
+
 /**
  * The expert's demonstrations on `tasks`, collected in chunks of 64 episodes with the event loop let
  * run between them, so Ctrl-C / SIGTERM stop a large collection at once (the same demos as one call).
@@ -138,7 +141,7 @@ const demonstrations = (env: ManagedEnv, tasks: ReadonlyArray<ResetRequest>) =>
  * validation, and when stopped (Ctrl-C / SIGTERM), the run in progress is saved to
  * `<run>/sft.partial`, from which a rerun continues exactly where it stopped.
  */
-export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run): Effect.Effect<SftSummary, unknown> =>
+export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run): Effect.Effect<SftSummary, SftError> =>
 	Effect.gen(function* () {
 		const out = sftDir(run);
 		const summaryPath = join(out, "sft.json");
