@@ -12,30 +12,30 @@ export const nonFiniteWeight = (model: TransformerPolicy): Effect.Effect<string 
 		},
 	);
 
+/** Fail with `error(name)` when a weight of the model is not finite. */
+const requireFinite = <E>(model: TransformerPolicy, error: (name: string) => E): Effect.Effect<void, E> =>
+	Effect.flatMap(nonFiniteWeight(model), (name) => (name === undefined ? Effect.void : Effect.fail(error(name))));
+
 /** Refuse a loaded checkpoint whose weights are not all finite (a diverged run's save), naming the tensor. */
 export const checkLoadedWeights = (model: TransformerPolicy, path: string): Effect.Effect<void, CheckpointError> =>
-	Effect.flatMap(nonFiniteWeight(model), (name) =>
-		name === undefined
-			? Effect.void
-			: Effect.fail(
-					new CheckpointError({
-						path,
-						message: `${path}: weight ${name} is not finite (NaN or infinite); a diverged run saved it`,
-					}),
-				),
+	requireFinite(
+		model,
+		(name) =>
+			new CheckpointError({
+				path,
+				message: `${path}: weight ${name} is not finite (NaN or infinite); a diverged run saved it`,
+			}),
 	);
 
 /** Refuse to save weights that are not all finite: training diverged (`hint` names the key to lower). */
 export const checkTrainedWeights = (model: TransformerPolicy, hint: string): Effect.Effect<void, NonFiniteError> =>
-	Effect.flatMap(nonFiniteWeight(model), (name) =>
-		name === undefined
-			? Effect.void
-			: Effect.fail(
-					new NonFiniteError({
-						what: "weights",
-						message: `training diverged: weight ${name} is not finite; nothing was saved (lower ${hint})`,
-					}),
-				),
+	requireFinite(
+		model,
+		(name) =>
+			new NonFiniteError({
+				what: "weights",
+				message: `training diverged: weight ${name} is not finite; nothing was saved (lower ${hint})`,
+			}),
 	);
 
 /** The first of `values` (named metrics) that is not finite, as `name = value`. */
