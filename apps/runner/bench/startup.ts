@@ -15,7 +15,8 @@ import { formatTrajectories, hashSeed, Rng, type Trajectory } from "@stepwise/co
 import { makeTrajectory } from "../test/helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stepwise-startup-bench-"));
-const main = join(import.meta.dir, "..", "src", "main.ts");
+// STEPWISE_BENCH_MAIN=…/main.ts times another checkout's CLI (e.g. main) on the same machine
+const main = process.env.STEPWISE_BENCH_MAIN ?? join(import.meta.dir, "..", "src", "main.ts");
 const rng = new Rng(hashSeed("startup-bench"));
 const trajectories: Trajectory[] = [];
 for (let g = 0; g < 16; g++)

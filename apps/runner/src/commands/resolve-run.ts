@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { outputError } from "@stepwise/core";
 import { Effect, Option } from "effect";
-import { resolveConfig } from "../config/decode.ts";
+import { configToYaml, resolveConfig } from "../config/decode.ts";
 import { ConfigError, deepMerge } from "../config/overrides.ts";
 import { defaultConfig, RunConfig } from "../config/schema.ts";
+import { writeRunFile } from "../runs/files.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { RunDirectories, StageLog } from "../services.ts";
 import { initCompute, runDirPath, type StageContext, stageContext } from "../stages/context.ts";
@@ -66,10 +66,7 @@ export const resolveRun = (
 const openRun = (ctx: StageContext, run: RunDir) =>
 	Effect.gen(function* () {
 		yield* initCompute(ctx.config);
-		yield* Effect.try({
-			try: () => run.writeConfig(ctx.config),
-			catch: (e) => outputError(join(run.path, "config.yaml"), e),
-		});
+		yield* writeRunFile(join(run.path, "config.yaml"), configToYaml(ctx.config));
 		ctx.log(`run directory: ${run.path}`);
 		return { config: ctx.config, run, ctx } satisfies ResolvedRun;
 	});

@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import { writeOutput } from "@stepwise/core";
 import { Console, Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
 import { ConfigError } from "../config/overrides.ts";
 import { TrainMethod } from "../config/schema.ts";
+import { writeRunFile } from "../runs/files.ts";
 import { levelsFlag, levelsOption, runFlags } from "./common.ts";
 
 /** The stages, loaded when a handler runs: `--help` and the other commands never load TensorFlow.js. */
@@ -205,7 +205,7 @@ export const evalCommand = Command.make(
 		const { ctx, run } = yield* resolveRun(flags, "eval", extra);
 		const source = yield* loadPolicySource(flags.policy);
 		const report = yield* evaluatePolicy(ctx, source);
-		yield* writeOutput(join(run.path, "eval.json"), `${JSON.stringify(report, null, 2)}\n`);
+		yield* writeRunFile(join(run.path, "eval.json"), `${JSON.stringify(report, null, 2)}\n`);
 		yield* Console.log(formatEvalReport(report));
 	}, Effect.scoped),
 ).pipe(

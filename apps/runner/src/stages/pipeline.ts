@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type OutputError, type TrajectoryFileError, writeOutput } from "@stepwise/core";
+import type { OutputError, TrajectoryFileError } from "@stepwise/core";
 import { type CheckpointError, loadCheckpoint } from "@stepwise/core/policy/index";
-import { Effect } from "effect";
+import { Effect, type FileSystem } from "effect";
+import { writeRunFile } from "../runs/files.ts";
 import { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext } from "./context.ts";
 import { type EvalReportError, pairReports, readEvalReport } from "./eval-report.ts";
@@ -30,7 +31,11 @@ const cachedEval = (
 	ctx: StageContext,
 	path: string,
 	checkpoint: string,
-): Effect.Effect<EvalReport, EvaluationError | CheckpointError | EvalReportError | OutputError> =>
+): Effect.Effect<
+	EvalReport,
+	EvaluationError | CheckpointError | EvalReportError | OutputError,
+	FileSystem.FileSystem
+> =>
 	Effect.gen(function* () {
 		if (existsSync(path)) {
 			ctx.log(`eval: done already (${path})`);
@@ -44,7 +49,7 @@ const cachedEval = (
 			name: checkpoint,
 		});
 		loaded.model.dispose();
-		yield* writeOutput(path, `${JSON.stringify(report, null, 2)}\n`);
+		yield* writeRunFile(path, `${JSON.stringify(report, null, 2)}\n`);
 		ctx.log(formatEvalReport(report));
 		return report;
 	});
@@ -55,7 +60,10 @@ const cachedEval = (
  * where a run stopped; RL resumes from its last checkpoint). Methods that need no progress estimator
  * skip steps 3–4, and step 2 too unless RL trains offline on the exploration (`train.data`).
  */
-export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<PipelineResult, PipelineError> =>
+export const runPipeline = (
+	ctx: StageContext,
+	run: RunDir,
+): Effect.Effect<PipelineResult, PipelineError, FileSystem.FileSystem> =>
 	Effect.gen(function* () {
 		const t0 = performance.now();
 		ctx.log(
@@ -91,7 +99,7 @@ export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<Pipel
 		const rlReport = yield* cachedEval(ctx, evalReportFile(run, "rl"), rl.checkpoint);
 		const result = { run: run.path, sft: sftReport, rl: rlReport, seconds: (performance.now() - t0) / 1000 };
 		const table = formatPipelineTable(result);
-		yield* writeOutput(join(run.path, "results.md"), `${table}\n`);
+		yield* writeRunFile(join(run.path, "results.md"), `${table}\n`);
 		ctx.log(`\n${table}`);
 		return result;
 	});

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type OutputError, type TrajectoryFileError, writeOutput, writeTrajectories } from "@stepwise/core";
+import { type OutputError, type TrajectoryFileError, writeTrajectories } from "@stepwise/core";
 import { type CheckpointError, loadCheckpoint, saveCheckpoint } from "@stepwise/core/policy/index";
 import {
 	annotateProgress,
@@ -8,8 +8,9 @@ import {
 	validateProgress,
 } from "@stepwise/core/train/index";
 import * as tf from "@tensorflow/tfjs-core";
-import { Effect } from "effect";
+import { Effect, type FileSystem } from "effect";
 import { NonFiniteError } from "../errors.ts";
+import { writeRunFile } from "../runs/files.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext } from "./context.ts";
@@ -31,7 +32,11 @@ export const annotatedFile = (run: RunDir): string => join(run.trajectoriesDir, 
 export const trainProgressStage = (
 	ctx: StageContext,
 	options: { readonly policyDir: string; readonly trajectories: string; readonly output: string },
-): Effect.Effect<ProgressValidation, CheckpointError | TrajectoryFileError | NonFiniteError | OutputError> =>
+): Effect.Effect<
+	ProgressValidation,
+	CheckpointError | TrajectoryFileError | NonFiniteError | OutputError,
+	FileSystem.FileSystem
+> =>
 	Effect.gen(function* () {
 		const { config } = ctx;
 		const t0 = performance.now();
@@ -75,7 +80,7 @@ export const trainProgressStage = (
 			tokenizer: loaded.tokenizer,
 			state: { kind: "stepwise-progress", steps: losses.length },
 		});
-		yield* writeOutput(join(options.output, "validation.json"), `${JSON.stringify(validation, null, 2)}\n`);
+		yield* writeRunFile(join(options.output, "validation.json"), `${JSON.stringify(validation, null, 2)}\n`);
 		loaded.model.dispose();
 		optimizer.dispose();
 		ctx.log(

@@ -5,7 +5,6 @@ import {
 	type OutputError,
 	type ResetRequest,
 	type TrajectoryFileError,
-	writeOutput,
 	writeTrajectories,
 } from "@stepwise/core";
 import { CheckpointError, loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
@@ -19,10 +18,11 @@ import {
 	type TrainerState,
 } from "@stepwise/core/train/index";
 import * as tf from "@tensorflow/tfjs-core";
-import { Effect, Result, Schema } from "effect";
+import { Effect, type FileSystem, Result, Schema } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { NonFiniteError, type RolloutWorkersError } from "../errors.ts";
+import { writeRunFile } from "../runs/files.ts";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type MetricsRow, type RunDir } from "../runs/run-dir.ts";
@@ -148,8 +148,11 @@ export const periodicEvalTasks = (config: RunConfig): ResetRequest[] =>
  * checkpoints every `train.checkpointEvery` iterations; resumes from the run's last checkpoint, and a
  * resumed run reproduces the uninterrupted one (everything random is a function of seed and iteration).
  */
-export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Effect.Effect<RlSummary, RlError> =>
-	Effect.scoped(rlStage(ctx, run, given));
+export const runRlStage = (
+	ctx: StageContext,
+	run: RunDir,
+	given: RlSources,
+): Effect.Effect<RlSummary, RlError, FileSystem.FileSystem> => Effect.scoped(rlStage(ctx, run, given));
 
 /** {@link runRlStage}'s body, in a scope that stops the rollout workers. */
 const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
@@ -164,7 +167,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				message: `${moved.flag} ${moved.given} differs from ${moved.saved}, which this run directory's RL started from (${SOURCES}); use a new --run-dir to train from it`,
 			});
 		const sources = saved ?? given;
-		yield* writeOutput(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
+		yield* writeRunFile(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
 		const creditR = makeCreditFn(config.method);
 		if (Result.isFailure(creditR)) return yield* creditR.failure;
 		if (needsProgress(ctx) && sources.progress === undefined)

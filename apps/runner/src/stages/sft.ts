@@ -1,6 +1,6 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type EnvConfigError, type ManagedEnv, type OutputError, type ResetRequest, writeOutput } from "@stepwise/core";
+import type { EnvConfigError, ManagedEnv, OutputError, ResetRequest } from "@stepwise/core";
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
@@ -19,9 +19,10 @@ import {
 	type Tokenizer,
 	TransformerPolicy,
 } from "@stepwise/core/policy/index";
-import { Effect, Schema } from "effect";
+import { Effect, type FileSystem, Schema } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import { NonFiniteError } from "../errors.ts";
+import { writeRunFile } from "../runs/files.ts";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type RunDir } from "../runs/run-dir.ts";
@@ -141,7 +142,11 @@ const demonstrations = (env: ManagedEnv, tasks: ReadonlyArray<ResetRequest>) =>
  * validation, and when stopped (Ctrl-C / SIGTERM), the run in progress is saved to
  * `<run>/sft.partial`, from which a rerun continues exactly where it stopped.
  */
-export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run): Effect.Effect<SftSummary, SftError> =>
+export const runSftStage = (
+	ctx: StageContext,
+	run: RunDir,
+	logTo: RunDir = run,
+): Effect.Effect<SftSummary, SftError, FileSystem.FileSystem> =>
 	Effect.gen(function* () {
 		const out = sftDir(run);
 		const summaryPath = join(out, "sft.json");
@@ -268,7 +273,7 @@ export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run)
 			...(partial !== undefined ? { resumedFrom: resumedAt } : {}),
 		};
 		yield* Effect.promise(() => logTo.writePlots([{ title: "sft_loss", keys: ["sft/train_loss", "sft/val_loss"] }]));
-		yield* writeOutput(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+		yield* writeRunFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
 		ctx.log(
 			`sft: ${result.steps} steps (${result.stoppedBy}), best validation loss ${fmt(result.bestValLoss, 4)} at step ${result.bestStep}, ${fmt(summary.seconds, 1)} s → ${out}`,
 		);

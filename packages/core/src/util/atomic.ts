@@ -25,10 +25,12 @@ const reasons: Readonly<Record<string, string>> = {
 
 /**
  * What went wrong with a file system call, without the path it was called on (which may be a
- * temporary file): `read-only file system (EROFS)`.
+ * temporary file): `read-only file system (EROFS)`. Reads Node's errors and Effect's `PlatformError`.
  */
 export const fsErrorText = (error: unknown): string => {
-	const code = (error as { readonly code?: unknown })?.code;
+	// a Node error, or an Effect PlatformError whose cause is one
+	const e = error as { readonly code?: unknown; readonly cause?: { readonly code?: unknown } } | undefined;
+	const code = e?.code ?? e?.cause?.code;
 	if (typeof code === "string") return `${reasons[code] ?? code.toLowerCase()} (${code})`;
 	return error instanceof Error ? error.message : String(error);
 };
