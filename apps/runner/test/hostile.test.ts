@@ -122,6 +122,17 @@ describe("hostile config keys", () => {
 		expect(existsSync(join(run, "sft", "model.safetensors"))).toBe(false);
 	});
 
+	test("RL stops once more optimizer steps than train.maxSkippedSteps were skipped for a non-finite loss", async () => {
+		const run = fresh();
+		await refused(
+			["train", ...common, "--run-dir", run, "--policy", policy, "train.lr=1e300", "train.maxSkippedSteps=0"],
+			ExitCode.failure,
+			"NonFiniteError",
+			"train.maxSkippedSteps",
+		);
+		expect(existsSync(join(run, "checkpoints"))).toBe(false);
+	}, 60_000);
+
 	test("a seeded fuzz of hostile values: a typed error naming the key for every value the schema rejects, never a defect", async () => {
 		const keys = [
 			"seed",

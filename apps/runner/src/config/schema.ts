@@ -153,6 +153,12 @@ export const RunConfig = Schema.Struct({
 		evalTasks: Count(10_000),
 		/** Dump the iteration's trajectories every this many iterations (0: never). */
 		sampleEvery: NonNegInt,
+		/**
+		 * Optimizer steps that may be skipped for a non-finite gradient (a NaN or infinite loss; the
+		 * update is left out, as verl does) before RL stops with an error: a run that keeps diverging
+		 * ends instead of saving checkpoints that learn nothing.
+		 */
+		maxSkippedSteps: NonNegInt,
 	}),
 	/** SPA's exploration and progress estimator. */
 	progress: Schema.Struct({
@@ -239,6 +245,7 @@ export const defaultConfig: RunConfig = {
 		evalOn: "validation",
 		evalTasks: 50,
 		sampleEvery: 10,
+		maxSkippedSteps: 20,
 	},
 	// core's SPA bench (train-progress.ts): with c_init, 256 tasks × 4 samples (1,024 trajectories) at lr
 	// 3e-4 beat predicting the mean outcome (held-out 0.086 vs 0.126); 256 trajectories did not

@@ -37,10 +37,3 @@ export const checkTrainedWeights = (model: TransformerPolicy, hint: string): Eff
 				message: `training diverged: weight ${name} is not finite; nothing was saved (lower ${hint})`,
 			}),
 	);
-
-/** The first of `values` (named metrics) that is not finite, as `name = value`. */
-export const nonFiniteMetric = (values: Readonly<Record<string, number>>, prefix = ""): string | undefined => {
-	for (const [k, v] of Object.entries(values))
-		if (k.startsWith(prefix) && typeof v === "number" && !Number.isFinite(v)) return `${k} = ${v}`;
-	return undefined;
-};

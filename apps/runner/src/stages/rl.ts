@@ -37,7 +37,7 @@ import {
 	yieldToEventLoop,
 } from "./context.ts";
 import { MethodConfigError, makeCreditFn, ppoSettings, usesPpo } from "./credit-fn.ts";
-import { checkLoadedWeights, nonFiniteMetric } from "./finite.ts";
+import { checkLoadedWeights, checkTrainedWeights } from "./finite.ts";
 import { readModelTrajectories } from "./trajectory-input.ts";
 
 /**
@@ -263,10 +263,16 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 		const bar = new Progress({ label: `train ${config.method.name}`, total, unit: "it", initial: trainer.iteration });
 		let lastMetrics: Record<string, number> = {};
 		const t0 = performance.now();
+		/** Optimizer steps skipped for a non-finite gradient so far, over the run (resumed runs count their rows). */
+		let skipped = run
+			.readMetrics()
+			.filter(isRlRow)
+			.reduce((s, r) => s + (r["losses/skipped_steps"] ?? 0), 0);
 		const budgetMs = config.train.minutes > 0 ? config.train.minutes * 60_000 : Number.POSITIVE_INFINITY;
 		/** Checkpoint the trainer after iteration `i`: written beside, then renamed, so a kill never leaves a step_N without its reference. */
 		const checkpoint = (i: number) =>
 			Effect.gen(function* () {
+				yield* checkTrainedWeights(policy.model, "train.lr");
 				const partial = join(run.checkpointsDir, `.partial_step_${i}`);
 				rmSync(partial, { recursive: true, force: true });
 				yield* saveTrainerCheckpoint(partial, {
@@ -283,14 +289,14 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				const record = yield* Effect.promise((signal) => trainer.stepAsync(signal));
 				const i = record.iteration;
 				const outOfTime = performance.now() - t0 >= budgetMs;
-				const nonFinite = nonFiniteMetric(record.metrics, "losses/");
-				if (nonFinite !== undefined)
-					return yield* new NonFiniteError({
-						what: "rl loss",
-						message: `train: ${nonFinite} at iteration ${i} (train.lr ${config.train.lr} is too high?); the last checkpoint is ${run.lastCheckpoint() ?? "none"}`,
-					});
 				lastMetrics = { ...record.metrics };
 				run.log({ ...record.metrics, iteration: i });
+				skipped += record.metrics["losses/skipped_steps"] ?? 0;
+				if (skipped > config.train.maxSkippedSteps)
+					return yield* new NonFiniteError({
+						what: "rl loss",
+						message: `train: ${skipped} optimizer steps skipped for a non-finite loss by iteration ${i}, more than train.maxSkippedSteps (${config.train.maxSkippedSteps}); train.lr ${config.train.lr} is too high? The last checkpoint is ${run.lastCheckpoint() ?? "none"}`,
+					});
 				if (config.train.sampleEvery > 0 && i % config.train.sampleEvery === 0)
 					yield* writeTrajectories(
 						join(run.trajectoriesDir, `iter_${i}.jsonl`),
