@@ -8,12 +8,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
 import { formatTrajectories, fsErrorText, hashSeed, Rng, type Trajectory } from "@stepwise/core";
-import { Cause, Effect, Exit } from "effect";
+import { Cause, Effect, Exit, FileSystem, Layer, PlatformError } from "effect";
+import { Command } from "effect/cli";
 import { resolveConfig } from "../src/config/decode.ts";
 import { defaultConfig, RunConfig } from "../src/config/schema.ts";
 import { ExitCode, reportCause } from "../src/errors.ts";
-import { runCli } from "../src/main.ts";
+import { MainLive, runCli, stepwise } from "../src/main.ts";
 import { makeTrajectory } from "./helpers.ts";
 
 const root = join(import.meta.dir, "..");
@@ -257,6 +259,52 @@ describe("hostile inputs", () => {
 		expect(fsErrorText(Object.assign(new Error("ENOSPC: …"), { code: "ENOSPC" }))).toBe(
 			"no space left on the device (ENOSPC)",
 		);
+	});
+
+	test("a full disk or a read-only file system (a FileSystem test layer) is an OutputError about the output", async () => {
+		const real = Effect.runSync(
+			Effect.provide(
+				Effect.gen(function* () {
+					return yield* FileSystem.FileSystem;
+				}),
+				NodeFileSystem.layer,
+			),
+		);
+		for (const [code, reason] of [
+			["ENOSPC", "no space left on the device (ENOSPC)"],
+			["EROFS", "read-only file system (EROFS)"],
+		] as const) {
+			const failing = Layer.succeed(FileSystem.FileSystem, {
+				...real,
+				writeFileString: (path) =>
+					Effect.fail(
+						PlatformError.systemError({
+							_tag: "Unknown",
+							module: "FileSystem",
+							method: "writeFileString",
+							pathOrDescriptor: path,
+							cause: Object.assign(new Error(`${code}: open '${path}'`), { code }),
+						}),
+					),
+			});
+			const run = fresh();
+			const exit = await Effect.runPromiseExit(
+				Command.runWith(stepwise, { version: "test" })([
+					"eval",
+					...common,
+					"--run-dir",
+					run,
+					"--policy",
+					"expert",
+				]).pipe(Effect.provide(failing), Effect.provide(MainLive)),
+			);
+			expect(Exit.isFailure(exit)).toBe(true);
+			if (Exit.isFailure(exit)) {
+				const report = reportCause(exit.cause, false);
+				expect(report.code).toBe(ExitCode.failure);
+				expect(report.lines[0]).toBe(`error: OutputError: cannot write ${join(run, "config.yaml")}: ${reason}`);
+			}
+		}
 	});
 
 	test("the process prints one line, no stack trace, and exits 2 for an input error and 1 for a runtime failure", async () => {
