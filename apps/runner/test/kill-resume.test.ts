@@ -1,8 +1,8 @@
 /**
  * Kill and resume around the run directory's lock: a second command on a directory in use is
  * refused; a lock left by a killed process is taken over; SIGTERM exits with 130 and releases the
- * lock, also while the expert's demonstrations are being collected (within a second); resuming SFT
- * with a key its partial state depends on changed is refused.
+ * lock, also while the expert's demonstrations are collected or a scripted evaluation plays (within
+ * a second); resuming SFT with a key its partial state depends on changed is refused.
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -84,26 +84,31 @@ describe("the run directory's lock", () => {
 		expect(existsSync(lockPath(run))).toBe(false);
 	}, 120_000);
 
-	test("SIGTERM during the collection of demonstrations exits with 130 within a second and releases the lock", async () => {
-		const run = join(dir, "collect");
-		// 400,000 expert episodes: a minute of collection, unless stopped
-		const child = spawnCli(["sft", ...common, "--run-dir", run, "sft.episodes=400000"]);
-		let out = "";
-		const reader = (async () => {
-			for await (const chunk of child.stdout) out += new TextDecoder().decode(chunk);
-		})();
-		await waitUntil(() => out.includes("run directory:"));
-		await Bun.sleep(300);
-		expect(existsSync(lockPath(run))).toBe(true);
-		child.kill("SIGTERM");
-		const t0 = Date.now();
-		const code = await child.exited;
-		const seconds = (Date.now() - t0) / 1000;
-		await reader;
-		console.log(`sft stopped ${seconds.toFixed(2)} s after SIGTERM during demonstration collection`);
-		expect(code).toBe(ExitCode.interrupted);
-		expect(seconds).toBeLessThan(1);
-		expect(existsSync(lockPath(run))).toBe(false);
-		expect(existsSync(join(run, "sft"))).toBe(false);
-	}, 60_000);
+	test.each([
+		["the collection of 400,000 expert demonstrations", ["sft", "sft.episodes=400000"]],
+		["a scripted evaluation of 2 × 100,000 tasks", ["eval", "--policy", "expert", "eval.tasks=100000"]],
+	] as const)(
+		"SIGTERM during %s exits with 130 within a second and releases the lock",
+		async (what, [command, ...args]) => {
+			const run = join(dir, `terminated-${command}`);
+			const child = spawnCli([command, ...common, "--run-dir", run, ...args]);
+			let out = "";
+			const reader = (async () => {
+				for await (const chunk of child.stdout) out += new TextDecoder().decode(chunk);
+			})();
+			await waitUntil(() => out.includes("run directory:"));
+			await Bun.sleep(300);
+			expect(existsSync(lockPath(run))).toBe(true);
+			child.kill("SIGTERM");
+			const t0 = Date.now();
+			const code = await child.exited;
+			const seconds = (Date.now() - t0) / 1000;
+			await reader;
+			console.log(`${command} stopped ${seconds.toFixed(2)} s after SIGTERM during ${what}`);
+			expect(code).toBe(ExitCode.interrupted);
+			expect(seconds).toBeLessThan(1);
+			expect(existsSync(lockPath(run))).toBe(false);
+		},
+		60_000,
+	);
 });

@@ -11,7 +11,7 @@ import { meanStd } from "@stepwise/core/train/index";
 import { Effect } from "effect";
 import type { RolloutWorkersError } from "../errors.ts";
 import { Progress } from "../runs/progress.ts";
-import { envPool, type StageContext, startRolloutPool, taskRange } from "./context.ts";
+import { envPool, type StageContext, startRolloutPool, taskRange, yieldToEventLoop } from "./context.ts";
 import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
 import { checkLoadedWeights } from "./finite.ts";
 
@@ -64,6 +64,24 @@ export const playScripted = (
 	}
 	return { taskType: reset.task.type, won, score, steps, validSteps };
 };
+
+/**
+ * {@link playScripted} on every task, 64 episodes at a time with the event loop let run between
+ * them, so Ctrl-C / SIGTERM stop a long scripted evaluation at once.
+ */
+const playScriptedAll = (
+	env: ManagedEnv,
+	tasks: ReadonlyArray<ResetRequest>,
+	kind: "expert" | "random",
+): Effect.Effect<EpisodeOutcome[]> =>
+	Effect.gen(function* () {
+		const out: EpisodeOutcome[] = [];
+		for (let i = 0; i < tasks.length; i += 64) {
+			for (const t of tasks.slice(i, i + 64)) out.push(playScripted(env, t, kind));
+			yield* yieldToEventLoop;
+		}
+		return out;
+	});
 
 /** A policy source: the env's expert, a random policy, or a checkpoint directory. */
 export type PolicySource =
@@ -121,7 +139,7 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[]> =
 			source.kind === "model"
 				? yield* greedyPlayer(ctx, source.policy, envs, n)
-				: (tasks) => Effect.sync(() => tasks.map((t) => playScripted(envs[0] as ManagedEnv, t, source.kind)));
+				: (tasks) => playScriptedAll(envs[0] as ManagedEnv, tasks, source.kind);
 		const bar = new Progress({ label: "eval", total: config.eval.seeds.length * n, unit: "episode" });
 		const all: EpisodeOutcome[] = [];
 		const perSeed: Array<{ seed: number; outcomes: string } & EvalFigures> = [];
