@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
 import * as NodeServices from "@effect/platform-node/NodeServices";
+import { dashboardCommand } from "@stepwise/dashboard/command";
 import { Cause, Effect, Layer } from "effect";
 import { CliError, Command } from "effect/cli";
 import { creditCommand } from "./commands/credit.ts";
@@ -28,6 +29,7 @@ export const stepwise = Command.make("stepwise").pipe(
 		trainCommand,
 		evalCommand,
 		creditCommand,
+		dashboardCommand,
 	]),
 	Command.withExamples([
 		{ command: "stepwise envs --quiet", description: "the registered environments, one expert episode each" },

@@ -114,7 +114,7 @@ describe("selectBackend", () => {
 			]);
 			expect(error.message).toContain("STEPWISE_BACKEND=tensorflow");
 			expect(error.message).toContain("To fix:");
-			expect(error.message).toMatch(/bun (add|pm trust) @tensorflow\/tfjs-node/);
+			expect(error.message).toContain("npm run setup:native");
 			expect(error.message).toContain("STEPWISE_BACKEND=wasm");
 			// A failed explicit request leaves the active backend alone.
 			expect(tf.getBackend()).toBe(before);
@@ -153,7 +153,8 @@ describe("probeTfjsNode", () => {
 		for (const name of TFJS_NODE_PACKAGES) {
 			const probe = probeTfjsNode(name);
 			expect(["missing", "unbuilt", "present"]).toContain(probe.status);
-			if (probe.status === "unbuilt") expect(tfjsNodeFix(probe)).toContain(`bun pm trust ${name}`);
+			if (probe.status === "unbuilt")
+				expect(tfjsNodeFix(probe)).toContain(`npm run setup:native${name.endsWith("-gpu") ? " -- --gpu" : ""}`);
 		}
 	});
 });

@@ -37,7 +37,13 @@ export const resolveConfig = <C>(
 	const decoded = Schema.decodeUnknownResult(schema)(input, { onExcessProperty: "error" });
 	if (Result.isFailure(decoded)) {
 		const message = decoded.failure.message;
-		return Result.fail(new CreditConfigError({ method, path: schemaErrorKey(decoded.failure, { root: "" }), message: `${method}: ${message}` }));
+		return Result.fail(
+			new CreditConfigError({
+				method,
+				path: schemaErrorKey(decoded.failure, { root: "" }),
+				message: `${method}: ${message}`,
+			}),
+		);
 	}
 	const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
 	for (const [k, v] of Object.entries(decoded.success)) if (v !== undefined) merged[k] = v;

@@ -60,6 +60,13 @@ export const RunConfig = Schema.Struct({
 		/** Training time budget in minutes (0: none). */
 		minutes: NonNegative,
 		batchSize: PosInt,
+		/**
+		 * Examples per micro-batch: every batch is cut into micro-batches of at most this many (sizes
+		 * differing by at most one) whose gradients are summed in order, so that `rollout.workers`
+		 * threads can compute shares of each step. The cut depends on the batch alone, so the policy
+		 * is the same with any number of workers; `batchSize` or more: one pass per batch.
+		 */
+		microBatchSize: PosInt,
 		lr: Positive,
 		warmup: NonNegInt,
 		evalEvery: PosInt,
@@ -80,8 +87,9 @@ export const RunConfig = Schema.Struct({
 		batchSize: PosInt,
 		/**
 		 * Worker threads that play a share of every batch of RL rollouts, `explore` and `eval` beside
-		 * the main thread, and compute a share of every RL update's policy gradient, each with its own
-		 * tfjs backend (0: all in the main thread). The trajectories and weights are the same either way.
+		 * the main thread, and compute a share of every SFT step's and RL update's gradient, each with
+		 * its own tfjs backend (0: all in the main thread). The trajectories and weights are the same
+		 * either way.
 		 */
 		workers: NonNegInt,
 		/**
@@ -209,6 +217,8 @@ export const defaultConfig: RunConfig = {
 		steps: 2400,
 		minutes: 0,
 		batchSize: 32,
+		// two halves of 16: the main thread and one worker each compute one
+		microBatchSize: 16,
 		lr: 1e-3,
 		warmup: 30,
 		// a validation costs about 2 s; every 200 steps gives the same policy as every 100 (the best is

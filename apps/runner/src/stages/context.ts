@@ -268,6 +268,7 @@ export const startRolloutPool = (
 	ctx: StageContext,
 	policy: Policy,
 	episodes: number,
+	work = "rollouts",
 ): Effect.Effect<RolloutPool, RolloutWorkersError, Scope.Scope> =>
 	Effect.gen(function* () {
 		const { config } = ctx;
@@ -292,6 +293,6 @@ export const startRolloutPool = (
 			}),
 			(p) => Effect.promise(() => p.close()),
 		);
-		if (workers > 0) ctx.log(`rollouts: ${workers} worker thread${workers === 1 ? "" : "s"} beside the main thread`);
+		if (workers > 0) ctx.log(`${work}: ${workers} worker thread${workers === 1 ? "" : "s"} beside the main thread`);
 		return pool;
 	});

@@ -21,12 +21,20 @@ import {
 } from "@stepwise/core/policy/index";
 import { Effect, type FileSystem, Schema } from "effect";
 import { ConfigError } from "../config/overrides.ts";
-import { NonFiniteError } from "../errors.ts";
+import { NonFiniteError, type RolloutWorkersError } from "../errors.ts";
 import { writeRunFile } from "../runs/files.ts";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type RunDir } from "../runs/run-dir.ts";
-import { envPool, fmt, type StageContext, taskRange, VALIDATION_OFFSET, yieldToEventLoop } from "./context.ts";
+import {
+	envPool,
+	fmt,
+	type StageContext,
+	startRolloutPool,
+	taskRange,
+	VALIDATION_OFFSET,
+	yieldToEventLoop,
+} from "./context.ts";
 import { checkTrainedWeights } from "./finite.ts";
 
 /** What the SFT stage reports (also saved as `sft.json` beside the checkpoint). */
@@ -114,8 +122,14 @@ const loadPartial = (dir: string) =>
 		return { ...loaded, snapshot };
 	});
 
-/** What SFT can fail with: an env option, a model that cannot fit its data, a partial save, a write, divergence. */
-export type SftError = EnvConfigError | ConfigError | CheckpointError | OutputError | NonFiniteError;
+/** What SFT can fail with: an env option, a model that cannot fit its data, a partial save, a write, divergence, the workers. */
+export type SftError =
+	| EnvConfigError
+	| ConfigError
+	| CheckpointError
+	| OutputError
+	| NonFiniteError
+	| RolloutWorkersError;
 
 /**
  * The expert's demonstrations on `tasks`, collected in chunks of 64 episodes with the event loop let
@@ -146,7 +160,9 @@ export const runSftStage = (
 	ctx: StageContext,
 	run: RunDir,
 	logTo: RunDir = run,
-): Effect.Effect<SftSummary, SftError, FileSystem.FileSystem> =>
+): Effect.Effect<SftSummary, SftError, FileSystem.FileSystem> => Effect.scoped(sftStage(ctx, run, logTo));
+
+const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 	Effect.gen(function* () {
 		const out = sftDir(run);
 		const summaryPath = join(out, "sft.json");
@@ -184,6 +200,9 @@ export const runSftStage = (
 		ctx.log(
 			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
 		);
+		// workers compute shares of each step's micro-batches (the same policy with any number of them)
+		const parallel = config.rollout.workers > 0 && config.sft.microBatchSize < config.sft.batchSize;
+		const pool = parallel ? yield* startRolloutPool(ctx, { model, tokenizer }, 1, "SFT gradients") : undefined;
 		const resumedAt = partial?.snapshot.state.steps ?? 0;
 		const bar = new Progress({ label: "sft", total: config.sft.steps, unit: "step", initial: resumedAt });
 		let last = resumedAt;
@@ -191,6 +210,8 @@ export const runSftStage = (
 		let diverged: number | undefined;
 		const options: SftOptions = {
 			batchSize: config.sft.batchSize,
+			microBatchSize: config.sft.microBatchSize,
+			...(pool !== undefined ? { helpers: pool } : {}),
 			learningRate: config.sft.lr,
 			warmupSteps: config.sft.warmup,
 			maxSteps: config.sft.steps,

@@ -3,7 +3,7 @@ import "./gradients.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { Data, Effect } from "effect";
 import type { BackendName } from "./request.ts";
-import { importTfjsNode, probeTfjsNode, type TfjsNodePackage, tfjsNodeFix } from "./tfjs-node.ts";
+import { importTfjsNode, linkedLibrary, probeTfjsNode, type TfjsNodePackage, tfjsNodeFix } from "./tfjs-node.ts";
 import { patchWasmKernels, type WasmPatch } from "./wasm-patches.ts";
 
 /** A backend that is now active. */
@@ -82,7 +82,7 @@ export const tfjsNodeCandidate = (packageName: TfjsNodePackage): Candidate => ({
 			catch: (error) => new CandidateFailed({ reason: message(error), fix, broken: true }),
 		});
 		yield* activate("tensorflow", fix);
-		return { name: "tensorflow", provider: packageName, wasmPatches: [], notes };
+		return { name: "tensorflow", provider: packageName, wasmPatches: [], notes: [linkedLibrary(probe), ...notes] };
 	}),
 });
 

@@ -3,25 +3,21 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
+import { Schema } from "effect";
 
 /**
  * The optional native TensorFlow packages, in `auto` order. Both register the TensorFlow.js
- * backend named `"tensorflow"` (libtensorflow 2.9.1; the GPU build needs CUDA 11.2 + cuDNN 8.1).
+ * backend named `"tensorflow"`.
  *
  * They are never required, but both are listed under `optionalDependencies` of `@stepwise/core`:
- * `bun install` fetches them (about 130 extra packages, 250 MB, +0.7 s cold). Their install script
- * would download libtensorflow and the N-API addon from storage.googleapis.com; the root
- * package.json has `"trustedDependencies": []`, so bun never runs it and they sit there without
- * their addon ({@link probeTfjsNode} reports `unbuilt`). If the script is allowed to run and fails
- * (no internet), bun drops the package and still exits 0. To get one working:
- *
- * - On a machine with internet: `bun pm trust @tensorflow/tfjs-node-gpu` from the repo root (or
- *   `bun add @tensorflow/tfjs-node-gpu` in the package that runs training, then the same trust).
- * - Offline: put `libtensorflow.so.2.9.1` (and its siblings) into `<package>/deps/lib/`, then run
- *   `node scripts/install.js gpu` (or plain `node scripts/install.js` for tfjs-node) inside the
- *   package folder; it then builds the addon with node-gyp.
- *
- * Not verified here (no libtensorflow can be had): that the addon loads under Bun rather than Node.
+ * `bun install` fetches them. Their install script would download libtensorflow 2.9.1 and the N-API
+ * addon from Google's storage; the root package.json has `"trustedDependencies": []`, so bun never
+ * runs it and they sit there without their addon ({@link probeTfjsNode} reports `unbuilt`).
+ * `npm run setup:native` (scripts/setup-native.mjs) makes one usable: it runs the package's own
+ * install where the internet is reachable, and otherwise unpacks libtensorflow and the C API headers
+ * from a TensorFlow wheel (`tensorflow-cpu`, from pip's index or mirror) and compiles the addon
+ * against them with g++ and Node's headers (TensorFlow 2.21 here: the addon's C API calls exist there).
+ * The addon loads under both Node and Bun.
  */
 export const TFJS_NODE_PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"] as const;
 
@@ -93,15 +89,40 @@ export const probeTfjsNode = (
 /** How to fix a probe result, as one sentence for error messages. */
 export const tfjsNodeFix = (probe: TfjsNodeProbe): string => {
 	const pkg = probe.packageName;
-	const script = pkg.endsWith("-gpu") ? "node scripts/install.js gpu" : "node scripts/install.js";
+	const gpu = pkg.endsWith("-gpu");
+	const setup = `run \`npm run setup:native${gpu ? " -- --gpu" : ""}\` from the repository root (it builds the addon against a local libtensorflow from the ${gpu ? "tensorflow" : "tensorflow-cpu"} wheel when the package's own download cannot run)`;
 	switch (probe.status) {
 		case "missing":
-			return `install it on a machine with internet access: \`bun add ${pkg}\` in the package that runs training, then \`bun pm trust ${pkg}\` (its install script downloads libtensorflow 2.9.1${pkg.endsWith("-gpu") ? " for CUDA 11.2 + cuDNN 8.1" : ""}).`;
+			return `install it (\`bun add ${pkg}\` in the package that runs training), then ${setup}.`;
 		case "unbuilt":
-			return `its native addon was never built because its install script did not run (the root package.json blocks install scripts with "trustedDependencies": []). On a machine with internet access run \`bun pm trust ${pkg}\`; offline, put libtensorflow.so.2.9.1 into ${join(probe.dir, "deps", "lib")} and run \`${script}\` in ${probe.dir}.`;
+			return `its native addon was never built (the root package.json blocks install scripts with "trustedDependencies": []): ${setup}.`;
 		case "present":
-			return `check that libtensorflow 2.9.1 is in ${join(probe.dir, "deps", "lib")} (rerun \`${script}\` there)${pkg.endsWith("-gpu") ? " and that CUDA 11.2 + cuDNN 8.1 are installed" : ""}; if the addon fails to load under Bun, run the program with Node.`;
+			return `${setup.replace("run ", "rerun ")}${gpu ? "; the GPU build also needs CUDA and cuDNN libraries that match its TensorFlow" : ""}; if the addon fails to load under Bun, run the program with Node.`;
 	}
+};
+
+/** What `npm run setup:native` records beside the libraries it unpacked (`deps/stepwise-native.json`). */
+const NativeManifest = Schema.Struct({ library: Schema.String, source: Schema.String, builtBy: Schema.String });
+
+/**
+ * Which libtensorflow the active `"tensorflow"` backend runs, for the backend report: its version
+ * (the addon's `TF_Version()`) and, when `npm run setup:native` built the addon, the library and
+ * the wheel it came from.
+ */
+export const linkedLibrary = (probe: Extract<TfjsNodeProbe, { status: "present" }>): string => {
+	const binding = (tf.backend() as { binding?: { TF_Version?: unknown } }).binding;
+	const version = typeof binding?.TF_Version === "string" ? binding.TF_Version : "unknown version";
+	let manifest: typeof NativeManifest.Type | undefined;
+	try {
+		manifest = Schema.decodeUnknownSync(NativeManifest)(
+			JSON.parse(readFileSync(join(probe.dir, "deps", "stepwise-native.json"), "utf8")),
+		);
+	} catch {
+		manifest = undefined;
+	}
+	return manifest === undefined
+		? `libtensorflow ${version}`
+		: `libtensorflow ${version}: ${manifest.library} from ${manifest.source}, built by \`${manifest.builtBy}\``;
 };
 
 const errorText = (error: unknown): string =>

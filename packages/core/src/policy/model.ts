@@ -121,8 +121,7 @@ interface Ops {
 	add(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
 	sub(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
 	mul(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
-	pow(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
-	tanh(x: tf.Tensor): tf.Tensor;
+	sigmoid(x: tf.Tensor): tf.Tensor;
 	square(x: tf.Tensor): tf.Tensor;
 	rsqrt(x: tf.Tensor): tf.Tensor;
 	/** Mean over the last axis, kept. */
@@ -133,8 +132,7 @@ const tfOps: Ops = {
 	add: (a, b) => tf.add(a, b),
 	sub: (a, b) => tf.sub(a, b),
 	mul: (a, b) => tf.mul(a, b),
-	pow: (a, b) => tf.pow(a, b),
-	tanh: (x) => tf.tanh(x),
+	sigmoid: (x) => tf.sigmoid(x),
 	square: (x) => tf.square(x),
 	rsqrt: (x) => tf.rsqrt(x),
 	meanLast: (x) => tf.mean(x, -1, true),
@@ -148,8 +146,7 @@ const kernelOps: Ops = {
 	add: (a, b) => run(tf.Add, { a, b }),
 	sub: (a, b) => run(tf.Sub, { a, b }),
 	mul: (a, b) => run(tf.Multiply, { a, b }),
-	pow: (a, b) => run(tf.Pow, { a, b }),
-	tanh: (x) => run(tf.Tanh, { x }),
+	sigmoid: (x) => run(tf.Sigmoid, { x }),
 	square: (x) => run(tf.Square, { x }),
 	rsqrt: (x) => run(tf.Rsqrt, { x }),
 	meanLast: (x) => run(tf.Mean, { x }, { axis: -1, keepDims: true }),
@@ -161,33 +158,38 @@ const kernelOps: Ops = {
  */
 type Constant = (v: number) => tf.Scalar;
 
+/** 2·√(2/π): the tanh-approximated GELU is ½x(1 + tanh(√(2/π)·u)) = x·σ(2√(2/π)·u), u = x + 0.044715·x³. */
+const GELU_K2 = 2 * Math.sqrt(2 / Math.PI);
+
+/**
+ * The tanh-approximated GELU written with a sigmoid, x·σ(2k·(x + a·x²·x)), which is the same
+ * function: tfjs-backend-wasm's Sigmoid kernel is vectorised and its Tanh is not (10–20× slower per
+ * element), and x²·x is a Square and a Multiply where Pow(x, 3) costs ten times more. Together the
+ * GELU was a fifth or more of the small policy's training step on wasm.
+ */
 const gelu = (x: tf.Tensor, o: Ops, c: Constant): tf.Tensor =>
-	o.mul(
-		o.mul(x, c(0.5)),
-		o.add(c(1), o.tanh(o.mul(o.add(x, o.mul(o.pow(x, c(3)), c(0.044715))), c(Math.sqrt(2 / Math.PI))))),
-	);
+	o.mul(x, o.sigmoid(o.mul(o.add(x, o.mul(o.mul(o.square(x), x), c(0.044715))), c(GELU_K2))));
 
 /**
  * {@link gelu} under a gradient tape: the same forward ops (so the same values), with the
- * derivative written out, ½(1 + t) + ½x(1 − t²)·k(1 + 3a·x²) for t = tanh(k(x + a·x³)). Autodiff
- * through the 8 ops recomputes x² with a second Pow (~20 ns per element on wasm) and keeps more
- * intermediates.
+ * derivative written out, s + x·s(1 − s)·2k(1 + 3a·x²) for s = σ(2k(x + a·x³)). Autodiff through
+ * the ops recomputes more and keeps more intermediates.
  */
 const geluTaped = (x: tf.Tensor, c: Constant): tf.Tensor =>
 	(
 		tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
 			const input = args[0] as tf.Tensor;
 			const save = args[1] as tf.GradSaveFunc;
-			const t = tf.tanh(tf.mul(tf.add(input, tf.mul(tf.pow(input, c(3)), c(0.044715))), c(Math.sqrt(2 / Math.PI))));
-			const value = tf.mul(tf.mul(input, c(0.5)), tf.add(c(1), t));
-			save([input, t]);
+			const s = tf.sigmoid(tf.mul(tf.add(input, tf.mul(tf.mul(tf.square(input), input), c(0.044715))), c(GELU_K2)));
+			const value = tf.mul(input, s);
+			save([input, s]);
 			return {
 				value,
 				gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-					const [xs, th] = saved as [tf.Tensor, tf.Tensor];
-					const inner = tf.mul(c(Math.sqrt(2 / Math.PI)), tf.add(c(1), tf.mul(c(3 * 0.044715), tf.square(xs))));
-					const slope = tf.add(tf.add(c(1), th), tf.mul(tf.mul(xs, tf.sub(c(1), tf.square(th))), inner));
-					return tf.mul(dy, tf.mul(slope, c(0.5)));
+					const [xs, sg] = saved as [tf.Tensor, tf.Tensor];
+					const inner = tf.mul(c(GELU_K2), tf.add(c(1), tf.mul(c(3 * 0.044715), tf.square(xs))));
+					const slope = tf.add(sg, tf.mul(tf.mul(xs, tf.mul(sg, tf.sub(c(1), sg))), inner));
+					return tf.mul(dy, slope);
 				},
 			};
 		}) as (x: tf.Tensor) => tf.Tensor
@@ -265,6 +267,13 @@ const slicedMatMul = (a: tf.Tensor3D, b: tf.Tensor3D, block: number): tf.Tensor3
 };
 
 /**
+ * Whether {@link attention}'s `"auto"` may slice: only on wasm, whose batched matmul is a scalar
+ * loop. The native backend runs batched matmuls on its own multi-threaded kernels, where slicing
+ * would only multiply the ops (B·H matmuls per product, each paying the per-op overhead).
+ */
+const slicingPays = (): boolean => tf.getBackend() !== "tensorflow";
+
+/**
  * Scaled dot-product attention `softmax(q kᵀ · scale + mask) v` over `[B, H, T, dh]` queries and
  * `[B, H, Tk, dh]` keys/values, with an additive mask broadcast to `[B, H, T, Tk]` (none: every
  * key visible). See {@link TransformerPolicy.attention} for the kernels.
@@ -281,7 +290,7 @@ export const attention = (
 	const Tk = k.shape[2];
 	// scaling q (B·T·D values) instead of the scores (B·H·T·Tk) saves one T² tensor per layer
 	const qs = tf.mul(q, scale);
-	if (kernels === "batched" || (kernels === "auto" && T < SLICED_ATTENTION_MIN_QUERIES)) {
+	if (kernels === "batched" || (kernels === "auto" && (T < SLICED_ATTENTION_MIN_QUERIES || !slicingPays()))) {
 		const scores = tf.matMul(qs, k, false, true);
 		return tf.matMul(tf.softmax(mask === undefined ? scores : tf.add(scores, mask)), v);
 	}
@@ -541,7 +550,7 @@ export class TransformerPolicy {
 	 *   heads apart (without a tape, per 48-wide slice of the contraction, as the batched loop
 	 *   sums). With the slice kernel patch (backend/wasm-slice.ts) the slicing is cheap, and it is
 	 *   2–6× faster than `batched` from 64 queries on (bench/policy-model.ts).
-	 * - `auto` (default): `sliced` from {@link SLICED_ATTENTION_MIN_QUERIES} queries on, else `batched`.
+	 * - `auto` (default): on wasm `sliced` from {@link SLICED_ATTENTION_MIN_QUERIES} queries on, else (and on the native backend always) `batched`.
 	 */
 	attention: "auto" | "batched" | "sliced" = "auto";
 

@@ -2,16 +2,28 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "
 import { Result, Schema } from "effect";
 import type { ManagedEnv } from "../env/time-limit.ts";
 import type { ChunkJob, ChunkLossSettings, ChunkResult, GradientHelpers } from "../train/chunk-loss.ts";
+import type { ChunkGradient } from "../train/optim.ts";
+import type { EstimatorPart, EstimatorSettings, ProgressGradientHelpers } from "../train/progress.ts";
 import { Trajectory } from "../trajectory/schema.ts";
 import { type CollectOptions, collectRollouts, type Policy } from "./collector.ts";
+import type { SftExample } from "./demos.ts";
 import type {
 	GradientReply,
 	GradientRequest,
+	PortRequest,
+	ProgressGradientRequest,
 	RolloutReply,
 	RolloutRequest,
 	RolloutWorkerInit,
+	ScoreRequest,
+	SftGradientRequest,
 	WorkerMessage,
 } from "./rollout-protocol.ts";
+import type { ScoreOptions, SequenceScores } from "./score.ts";
+import type { SftGradientHelpers } from "./sft.ts";
+
+/** `Omit` applied to each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A rollout worker failed to start, or failed while playing its share of a batch. */
 export class RolloutWorkerError extends Error {
@@ -34,6 +46,18 @@ const decodeGradientReply = Schema.decodeUnknownResult(
 					grads: Schema.Array(Schema.UndefinedOr(Schema.instanceOf(Float32Array))),
 					aux: Schema.Record(Schema.String, Schema.Number),
 				}),
+			),
+		}),
+		Schema.Struct({
+			type: Schema.Literal("scores"),
+			results: Schema.Array(
+				Schema.Array(
+					Schema.Struct({
+						logProbs: Schema.instanceOf(Float32Array),
+						values: Schema.instanceOf(Float32Array),
+						progress: Schema.instanceOf(Float32Array),
+					}),
+				),
 			),
 		}),
 		Schema.Struct({ type: Schema.Literal("error"), message: Schema.String }),
@@ -116,27 +140,56 @@ class RolloutWorker {
 		});
 	}
 
-	/** Start computing `jobs`' gradients; the returned function blocks until they are in and returns them. */
+	/**
+	 * Start computing gradients (a policy-loss or an SFT request, without its `done` flag); the
+	 * returned function blocks until the `count` results are in and returns them.
+	 */
 	gradients(
-		weights: ReadonlyArray<Float32Array>,
-		jobs: ReadonlyArray<ChunkJob>,
-		settings: ChunkLossSettings,
+		request: DistributiveOmit<GradientRequest | SftGradientRequest | ProgressGradientRequest, "done">,
+		count: number,
 	): () => ChunkResult[] {
+		const read = this.call(request, "gradients", count);
+		return () => {
+			const r = read();
+			if (r.type !== "gradients") throw new RolloutWorkerError(`rollout worker sent ${r.type} for gradients`);
+			return [...r.results];
+		};
+	}
+
+	/** Start scoring `batches`; the returned function blocks until their scores are in and returns them. */
+	scores(request: Omit<ScoreRequest, "done">): () => SequenceScores[][] {
+		const read = this.call(request, "scores", request.batches.length);
+		return () => {
+			const r = read();
+			if (r.type !== "scores") throw new RolloutWorkerError(`rollout worker sent ${r.type} for scores`);
+			return r.results.map((batch) => [...batch]);
+		};
+	}
+
+	/**
+	 * Post a request answered on the gradient port; the returned function blocks until the reply is
+	 * in, decodes it and checks that it holds `count` results.
+	 */
+	private call(
+		request: DistributiveOmit<PortRequest, "done">,
+		what: string,
+		count: number,
+	): () => Exclude<GradientReply, { type: "error" }> {
 		if (this.failure !== undefined) throw this.failure;
 		const done = new Int32Array(new SharedArrayBuffer(4));
-		this.worker.postMessage({ type: "gradients", weights, jobs, settings, done } satisfies GradientRequest);
+		this.worker.postMessage({ ...request, done } satisfies WorkerMessage);
 		return () => {
 			if (Atomics.wait(done, 0, 0, GRADIENT_TIMEOUT_MS) === "timed-out")
-				throw new RolloutWorkerError(`rollout worker sent no gradients within ${GRADIENT_TIMEOUT_MS / 1000} s`);
+				throw new RolloutWorkerError(`rollout worker sent no ${what} within ${GRADIENT_TIMEOUT_MS / 1000} s`);
 			const received = receiveMessageOnPort(this.gradientPort);
 			const reply = decodeGradientReply(received?.message);
 			if (Result.isFailure(reply))
-				throw new RolloutWorkerError(`rollout worker sent malformed gradients: ${reply.failure.message}`);
+				throw new RolloutWorkerError(`rollout worker sent malformed ${what}: ${reply.failure.message}`);
 			const r: GradientReply = reply.success;
 			if (r.type === "error") throw new RolloutWorkerError(`rollout worker: ${r.message}`);
-			if (r.results.length !== jobs.length)
-				throw new RolloutWorkerError(`rollout worker sent ${r.results.length} gradients for ${jobs.length} chunks`);
-			return [...r.results];
+			if (r.results.length !== count)
+				throw new RolloutWorkerError(`rollout worker sent ${r.results.length} ${what} for ${count} chunks`);
+			return r;
 		};
 	}
 
@@ -155,7 +208,7 @@ class RolloutWorker {
  * trajectories are the ones an unsplit `collectRollouts` call returns, whatever the pool's size.
  * The same workers compute shares of the RL update's gradients ({@link postGradients}).
  */
-export class RolloutPool implements GradientHelpers {
+export class RolloutPool implements GradientHelpers, SftGradientHelpers, ProgressGradientHelpers {
 	private constructor(private readonly workers: ReadonlyArray<RolloutWorker>) {}
 
 	/** Start `size` workers (all of them, or none: a failed start stops the others). */
@@ -226,7 +279,54 @@ export class RolloutPool implements GradientHelpers {
 	): { wait(): ChunkResult[][] } {
 		if (shares.length > this.workers.length)
 			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
-		const pending = shares.map((jobs, i) => (this.workers[i] as RolloutWorker).gradients(weights, jobs, settings));
+		const pending = shares.map((jobs, i) =>
+			(this.workers[i] as RolloutWorker).gradients({ type: "gradients", weights, jobs, settings }, jobs.length),
+		);
+		return { wait: () => pending.map((read) => read()) };
+	}
+
+	/** Data-parallel estimator gradients ({@link ProgressGradientHelpers}): share i goes to worker i with `weights`. */
+	postProgressGradients(
+		weights: ReadonlyArray<Float32Array>,
+		shares: ReadonlyArray<ReadonlyArray<EstimatorPart>>,
+		settings: EstimatorSettings,
+	): { wait(): ChunkGradient[][] } {
+		if (shares.length > this.workers.length)
+			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
+		const pending = shares.map((parts, i) =>
+			(this.workers[i] as RolloutWorker).gradients(
+				{ type: "progress-gradients", weights, parts, settings },
+				parts.length,
+			),
+		);
+		return { wait: () => pending.map((read) => read()) };
+	}
+
+	/** Scoring ({@link ScoreHelpers}): the batches of share i go to worker i with `weights`. */
+	postScores(
+		weights: ReadonlyArray<Float32Array>,
+		shares: ReadonlyArray<ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>>,
+		options: Omit<ScoreOptions, "batchSize">,
+	): { wait(): SequenceScores[][][] } {
+		if (shares.length > this.workers.length)
+			throw new RolloutWorkerError(`${shares.length} scoring shares for ${this.workers.length} workers`);
+		const pending = shares.map((batches, i) =>
+			(this.workers[i] as RolloutWorker).scores({ type: "score", weights, batches, options }),
+		);
+		return { wait: () => pending.map((read) => read()) };
+	}
+
+	/** Data-parallel SFT gradients ({@link SftGradientHelpers}): share i goes to worker i with `weights`. */
+	postSftGradients(
+		weights: ReadonlyArray<Float32Array>,
+		shares: ReadonlyArray<ReadonlyArray<ReadonlyArray<SftExample>>>,
+		tokens: number,
+	): { wait(): ChunkGradient[][] } {
+		if (shares.length > this.workers.length)
+			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
+		const pending = shares.map((chunks, i) =>
+			(this.workers[i] as RolloutWorker).gradients({ type: "sft-gradients", weights, chunks, tokens }, chunks.length),
+		);
 		return { wait: () => pending.map((read) => read()) };
 	}
 

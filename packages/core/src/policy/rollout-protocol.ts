@@ -1,9 +1,12 @@
 import type { MessagePort } from "node:worker_threads";
 import type { ResetRequest } from "../env/types.ts";
 import type { ChunkJob, ChunkLossSettings, ChunkResult } from "../train/chunk-loss.ts";
+import type { EstimatorPart, EstimatorSettings } from "../train/progress.ts";
 import type { Trajectory } from "../trajectory/schema.ts";
 import type { CollectOptions } from "./collector.ts";
 import type { ModelConfig } from "./config.ts";
+import type { SftExample } from "./demos.ts";
+import type { ScoreOptions, SequenceScores } from "./score.ts";
 import type { TokenizerJson } from "./tokenizer.ts";
 
 /**
@@ -64,10 +67,50 @@ export interface GradientRequest {
 	readonly done: Int32Array;
 }
 
+/**
+ * Main thread → worker: compute these SFT micro-batches' gradients (`sftChunkGradient` with the
+ * batch's answer-token count `tokens`) with these weights, answered like a {@link GradientRequest}.
+ */
+export interface SftGradientRequest {
+	readonly type: "sft-gradients";
+	readonly weights: ReadonlyArray<Float32Array>;
+	readonly chunks: ReadonlyArray<ReadonlyArray<SftExample>>;
+	readonly tokens: number;
+	readonly done: Int32Array;
+}
+
+/**
+ * Main thread → worker: compute these progress-estimator parts' gradients
+ * (`estimatorPartGradient`) with these weights, answered like a {@link GradientRequest}.
+ */
+export interface ProgressGradientRequest {
+	readonly type: "progress-gradients";
+	readonly weights: ReadonlyArray<Float32Array>;
+	readonly parts: ReadonlyArray<EstimatorPart>;
+	readonly settings: EstimatorSettings;
+	readonly done: Int32Array;
+}
+
+/** Every request answered on the gradient port. */
+export type PortRequest = GradientRequest | SftGradientRequest | ProgressGradientRequest | ScoreRequest;
+
+/**
+ * Main thread → worker: score these batches of sequences (`scoreBatch`, one forward pass each)
+ * with these weights, answered like a {@link GradientRequest}.
+ */
+export interface ScoreRequest {
+	readonly type: "score";
+	readonly weights: ReadonlyArray<Float32Array>;
+	readonly batches: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>;
+	readonly options: Omit<ScoreOptions, "batchSize">;
+	readonly done: Int32Array;
+}
+
 /** Worker → main thread on the gradient port. */
 export type GradientReply =
 	| { readonly type: "gradients"; readonly results: ReadonlyArray<ChunkResult> }
+	| { readonly type: "scores"; readonly results: ReadonlyArray<ReadonlyArray<SequenceScores>> }
 	| { readonly type: "error"; readonly message: string };
 
 /** Every message a worker receives from the main thread. */
-export type WorkerMessage = RolloutRequest | GradientPortMessage | GradientRequest;
+export type WorkerMessage = RolloutRequest | GradientPortMessage | PortRequest;

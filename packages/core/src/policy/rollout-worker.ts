@@ -11,15 +11,12 @@ import { initBackend } from "../backend/index.ts";
 import { EnvRegistry } from "../env/registry.ts";
 import type { ManagedEnv } from "../env/time-limit.ts";
 import { jobGradient } from "../train/chunk-loss.ts";
+import { estimatorPartGradient } from "../train/progress.ts";
 import { collectRollouts } from "./collector.ts";
 import { TransformerPolicy } from "./model.ts";
-import type {
-	GradientReply,
-	GradientRequest,
-	RolloutReply,
-	RolloutWorkerInit,
-	WorkerMessage,
-} from "./rollout-protocol.ts";
+import type { GradientReply, PortRequest, RolloutReply, RolloutWorkerInit, WorkerMessage } from "./rollout-protocol.ts";
+import { scoreBatch } from "./score.ts";
+import { sftChunkGradient } from "./sft.ts";
 import { Tokenizer } from "./tokenizer.ts";
 
 const port = parentPort;
@@ -57,26 +54,50 @@ try {
 		});
 	};
 	let gradientPort: MessagePort | undefined;
-	const gradients = (request: GradientRequest) => {
+	const answer = (request: PortRequest): GradientReply => {
+		setWeights(request.weights);
+		switch (request.type) {
+			case "gradients":
+				return { type: "gradients", results: request.jobs.map((job) => jobGradient(model, job, request.settings)) };
+			case "sft-gradients":
+				return {
+					type: "gradients",
+					results: request.chunks.map((chunk) => ({ ...sftChunkGradient(model, chunk, request.tokens), aux: {} })),
+				};
+			case "progress-gradients":
+				return {
+					type: "gradients",
+					results: request.parts.map((part) => ({
+						...estimatorPartGradient(model, part, request.settings),
+						aux: {},
+					})),
+				};
+			case "score":
+				return { type: "scores", results: request.batches.map((rows) => scoreBatch(model, rows, request.options)) };
+		}
+	};
+	const gradients = (request: PortRequest) => {
 		let reply: GradientReply;
 		try {
-			setWeights(request.weights);
-			reply = { type: "gradients", results: request.jobs.map((job) => jobGradient(model, job, request.settings)) };
+			reply = answer(request);
 		} catch (e) {
 			reply = { type: "error", message: messageOf(e) };
 		}
 		// transferred, not copied (each buffer once: a backend may hand out views of one buffer)
-		const buffers =
+		const arrays =
 			reply.type === "gradients"
-				? reply.results.flatMap((r) => r.grads.flatMap((g) => (g ? [g.buffer as ArrayBuffer] : [])))
-				: [];
+				? reply.results.flatMap((r) => r.grads.flatMap((g) => (g ? [g] : [])))
+				: reply.type === "scores"
+					? reply.results.flat().flatMap((s) => [s.logProbs, s.values, s.progress])
+					: [];
+		const buffers = arrays.map((a) => a.buffer as ArrayBuffer);
 		gradientPort?.postMessage(reply, [...new Set(buffers)]);
 		Atomics.store(request.done, 0, 1);
 		Atomics.notify(request.done, 0);
 	};
 	port.on("message", (message: WorkerMessage) => {
 		if (message.type === "gradient-port") gradientPort = message.port;
-		else if (message.type === "gradients") gradients(message);
+		else if (message.type !== "rollout") gradients(message);
 		else
 			try {
 				setWeights(message.weights);

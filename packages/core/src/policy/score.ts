@@ -148,45 +148,100 @@ export interface SequenceScores {
 	readonly progress: Float32Array;
 }
 
+/** Options of {@link scoreSequences}. */
+export interface ScoreOptions {
+	/** Sequences per forward pass (default 32). */
+	readonly batchSize?: number;
+	readonly temperature?: number;
+	readonly pad?: number;
+}
+
+/**
+ * Threads that score batches of sequences beside the calling one (a rollout pool's workers):
+ * `postScores` hands helper i the batches of `shares[i]` with the weights to score them with and
+ * returns at once; `wait()` blocks until every share is in and returns each batch's scores in order.
+ */
+export interface ScoreHelpers {
+	readonly size: number;
+	postScores(
+		weights: ReadonlyArray<Float32Array>,
+		shares: ReadonlyArray<ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>>,
+		options: Omit<ScoreOptions, "batchSize">,
+	): { wait(): SequenceScores[][][] };
+}
+
+/** One forward pass over one batch of sequences (right-padded): their scores, in order. */
+export const scoreBatch = (
+	model: TransformerPolicy,
+	rows: ReadonlyArray<ReadonlyArray<number>>,
+	options: Omit<ScoreOptions, "batchSize"> = {},
+): SequenceScores[] => {
+	const packed = packSequences(rows, options.pad ?? 0);
+	const T = packed.ids.shape[1];
+	const [lp, v, p] = tf.tidy(() => {
+		const o = evaluateTokens(
+			model,
+			packed.ids,
+			options.temperature !== undefined ? { temperature: options.temperature } : {},
+		);
+		return [o.logProbs, o.values, o.progress];
+	});
+	packed.ids.dispose();
+	const lpData = lp?.dataSync() as Float32Array;
+	const vData = v?.dataSync() as Float32Array;
+	const pData = p?.dataSync() as Float32Array;
+	tf.dispose([lp, v, p] as tf.Tensor[]);
+	return rows.map((row, b) => ({
+		logProbs: lpData.slice(b * (T - 1), b * (T - 1) + Math.max(0, row.length - 1)),
+		values: vData.slice(b * T, b * T + row.length),
+		progress: pData.slice(b * T, b * T + row.length),
+	}));
+};
+
 /**
  * Score given token sequences in batches (no gradient): per-token log-probs, values and progress
  * estimates, as plain arrays trimmed to each sequence's length. Rows are grouped by length to keep
- * padding low.
+ * padding low. With `helpers` the batches (a cut that depends on the sequences alone) are shared
+ * out: the first share is scored here while each helper scores one of the others, so the scores
+ * are the same with or without them.
  */
 export const scoreSequences = (
 	model: TransformerPolicy,
 	seqs: ReadonlyArray<ReadonlyArray<number>>,
-	options: { readonly batchSize?: number; readonly temperature?: number; readonly pad?: number } = {},
+	options: ScoreOptions = {},
+	helpers?: ScoreHelpers,
 ): SequenceScores[] => {
 	const batchSize = options.batchSize ?? 32;
 	const order = seqs.map((_, i) => i).sort((a, b) => (seqs[a]?.length ?? 0) - (seqs[b]?.length ?? 0));
+	const batches: number[][] = [];
+	for (let start = 0; start < order.length; start += batchSize) batches.push(order.slice(start, start + batchSize));
+	const rowsOf = (idx: ReadonlyArray<number>) => idx.map((i) => seqs[i] as ReadonlyArray<number>);
+	const { batchSize: _, ...rest } = options;
+	const parties = Math.min((helpers?.size ?? 0) + 1, batches.length);
+	const share = Math.ceil(batches.length / Math.max(1, parties));
+	const remote: Array<Array<ReadonlyArray<ReadonlyArray<number>>>> = [];
+	for (let from = share; parties > 1 && from < batches.length; from += share)
+		remote.push(batches.slice(from, from + share).map(rowsOf));
+	const pending =
+		helpers !== undefined && remote.length > 0
+			? helpers.postScores(
+					model.variables().map((v) => v.dataSync() as Float32Array),
+					remote,
+					rest,
+				)
+			: undefined;
+	const own = (pending === undefined ? batches : batches.slice(0, share)).map((idx) =>
+		scoreBatch(model, rowsOf(idx), rest),
+	);
+	const scored = pending === undefined ? own : [...own, ...pending.wait().flat()];
 	const out: SequenceScores[] = new Array(seqs.length);
-	for (let start = 0; start < order.length; start += batchSize) {
-		const idx = order.slice(start, start + batchSize);
-		const rows = idx.map((i) => seqs[i] as ReadonlyArray<number>);
-		const packed = packSequences(rows, options.pad ?? 0);
-		const T = packed.ids.shape[1];
-		const [lp, v, p] = tf.tidy(() => {
-			const o = evaluateTokens(
-				model,
-				packed.ids,
-				options.temperature !== undefined ? { temperature: options.temperature } : {},
-			);
-			return [o.logProbs, o.values, o.progress];
-		});
-		packed.ids.dispose();
-		const lpData = lp?.dataSync() as Float32Array;
-		const vData = v?.dataSync() as Float32Array;
-		const pData = p?.dataSync() as Float32Array;
-		tf.dispose([lp, v, p] as tf.Tensor[]);
+	batches.forEach((idx, k) => {
+		const batch = scored[k];
+		if (batch === undefined || batch.length !== idx.length)
+			throw new Error(`scoreSequences: batch ${k} came back with ${batch?.length ?? 0} of ${idx.length} scores`);
 		idx.forEach((i, b) => {
-			const n = rows[b]?.length ?? 0;
-			out[i] = {
-				logProbs: lpData.slice(b * (T - 1), b * (T - 1) + Math.max(0, n - 1)),
-				values: vData.slice(b * T, b * T + n),
-				progress: pData.slice(b * T, b * T + n),
-			};
+			out[i] = batch[b] as SequenceScores;
 		});
-	}
+	});
 	return out;
 };

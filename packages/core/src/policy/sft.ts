@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Schema } from "effect";
+import { accumulatedStep, type ChunkGradient, type GradientSource } from "../train/optim.ts";
+import { balancedChunks } from "../util/chunks.ts";
 import { Rng } from "../util/rng.ts";
 import type { SftExample } from "./demos.ts";
 import type { TransformerPolicy } from "./model.ts";
@@ -37,6 +39,28 @@ export interface SftOptions {
 	readonly onEval?: (point: SftEvalPoint, model: TransformerPolicy) => void;
 	/** An optimizer to continue with (e.g. restored from a checkpoint); default a fresh Adam. */
 	readonly optimizer?: tf.AdamOptimizer;
+	/**
+	 * Cut every batch into micro-batches of at most this many examples (sizes differing by at most
+	 * one) whose gradients are summed in order (default `batchSize`: one pass over the whole batch).
+	 * The cut depends on the batch alone, so the weights are the same with any number of `helpers`.
+	 */
+	readonly microBatchSize?: number;
+	/** Threads that compute micro-batch gradients beside this one (a rollout pool's workers). */
+	readonly helpers?: SftGradientHelpers;
+}
+
+/**
+ * Threads that compute SFT micro-batch gradients beside the calling one: `postSftGradients` hands
+ * helper i the micro-batches of `shares[i]` with the weights to use and returns at once; `wait()`
+ * blocks until every share is in and returns their gradients in order.
+ */
+export interface SftGradientHelpers {
+	readonly size: number;
+	postSftGradients(
+		weights: ReadonlyArray<Float32Array>,
+		shares: ReadonlyArray<ReadonlyArray<ReadonlyArray<SftExample>>>,
+		tokens: number,
+	): { wait(): ChunkGradient[][] };
 }
 
 /** One point of the training curve. */
@@ -126,6 +150,46 @@ export const sftLoss = (model: TransformerPolicy, batch: ReadonlyArray<SftExampl
 	return tf.neg(tf.mean(logProbs)) as tf.Scalar;
 };
 
+/** The number of answer tokens (the `</act>` included) of some examples: what {@link sftLoss} averages over. */
+export const answerTokens = (examples: ReadonlyArray<SftExample>): number =>
+	examples.reduce((s, e) => s + (e.ids.length - Math.max(1, e.answerStart)), 0);
+
+/**
+ * One micro-batch's part of an SFT batch loss: its answer tokens' summed negative log-likelihood
+ * divided by `tokens`, the whole batch's answer-token count, so the parts of a batch add up to
+ * {@link sftLoss} of the batch.
+ */
+export const sftChunkLoss = (model: TransformerPolicy, chunk: ReadonlyArray<SftExample>, tokens: number): tf.Scalar => {
+	const packed = packSequences(
+		chunk.map((e) => e.ids),
+		0,
+	);
+	const { logProbs } = evaluateAt(model, packed.ids, answerPicks(chunk));
+	return tf.div(tf.neg(tf.sum(logProbs)), tokens) as tf.Scalar;
+};
+
+/**
+ * {@link sftChunkLoss}'s value and gradient as arrays in `model.variables()` order (what a gradient
+ * worker sends back: the same float32 values a pass on the calling thread gives). Leaks no tensors.
+ */
+export const sftChunkGradient = (
+	model: TransformerPolicy,
+	chunk: ReadonlyArray<SftExample>,
+	tokens: number,
+): ChunkGradient => {
+	const variables = model.variables();
+	const { value, grads } = tf.variableGrads(() => sftChunkLoss(model, chunk, tokens), variables);
+	try {
+		return {
+			value: value.dataSync()[0] as number,
+			grads: variables.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined),
+		};
+	} finally {
+		value.dispose();
+		tf.dispose(Object.values(grads));
+	}
+};
+
 /** Mean per-answer-token loss over a set of examples (no gradient). */
 export const evaluateSftLoss = (
 	model: TransformerPolicy,
@@ -136,7 +200,7 @@ export const evaluateSftLoss = (
 	let count = 0;
 	for (let i = 0; i < examples.length; i += batchSize) {
 		const batch = examples.slice(i, i + batchSize);
-		const tokens = batch.reduce((s, e) => s + (e.ids.length - Math.max(1, e.answerStart)), 0);
+		const tokens = answerTokens(batch);
 		const loss = tf.tidy(() => sftLoss(model, batch));
 		total += (loss.dataSync()[0] as number) * tokens;
 		count += tokens;
@@ -158,6 +222,7 @@ const gc = (): void => {
  */
 export class SftRun {
 	private readonly batchSize: number;
+	private readonly microBatchSize: number;
 	private readonly lr: number;
 	private readonly warmup: number;
 	private readonly maxSteps: number;
@@ -192,6 +257,7 @@ export class SftRun {
 	) {
 		if (train.length === 0) throw new Error("trainSft: no training examples");
 		this.batchSize = Math.min(options.batchSize ?? 32, train.length);
+		this.microBatchSize = Math.max(1, options.microBatchSize ?? this.batchSize);
 		this.lr = options.learningRate ?? 1e-3;
 		this.warmup = options.warmupSteps ?? 20;
 		this.maxSteps = options.maxSteps ?? 2000;
@@ -235,10 +301,8 @@ export class SftRun {
 		const decay = this.options.schedule === "cosine" ? 0.1 + 0.45 * (1 + Math.cos(Math.PI * progress)) : 1;
 		(this.optimizer as unknown as { learningRate: number }).learningRate =
 			this.lr * decay * Math.min(1, (this.completed + 1) / Math.max(1, this.warmup));
-		const loss = this.optimizer.minimize(() => sftLoss(this.model, batch), true, this.vars);
-		this.lossSum += loss?.dataSync()[0] ?? 0;
+		this.lossSum += this.update(batch);
 		this.lossN++;
-		loss?.dispose();
 		const step = ++this.completed;
 		if (step % 10 === 0) gc();
 		this.trainMs += performance.now() - t0;
@@ -270,6 +334,46 @@ export class SftRun {
 		}
 		if (outOfTime && this.stoppedBy === undefined) this.stoppedBy = "time-budget";
 		return point;
+	}
+
+	/**
+	 * One Adam step on a batch; returns its loss. A batch of one micro-batch is one pass (the loss
+	 * is the answer tokens' mean); otherwise the micro-batches' {@link sftChunkLoss} gradients are
+	 * summed in order, the first share computed here while each helper computes one of the others.
+	 */
+	private update(batch: ReadonlyArray<SftExample>): number {
+		const chunks = balancedChunks(batch, this.microBatchSize);
+		if (chunks.length === 1) {
+			const loss = this.optimizer.minimize(() => sftLoss(this.model, batch), true, this.vars);
+			const value = loss?.dataSync()[0] ?? 0;
+			loss?.dispose();
+			return value;
+		}
+		const tokens = answerTokens(batch);
+		const helpers = this.options.helpers;
+		const parties = Math.min((helpers?.size ?? 0) + 1, chunks.length);
+		const share = Math.ceil(chunks.length / parties);
+		const remote: Array<ReadonlyArray<ReadonlyArray<SftExample>>> = [];
+		for (let from = share; from < chunks.length; from += share) remote.push(chunks.slice(from, from + share));
+		const pending =
+			helpers !== undefined && remote.length > 0
+				? helpers.postSftGradients(
+						this.vars.map((v) => v.dataSync() as Float32Array),
+						remote,
+						tokens,
+					)
+				: undefined;
+		const sources: GradientSource[] = (pending === undefined ? chunks : chunks.slice(0, share)).map(
+			(chunk) => () => sftChunkLoss(this.model, chunk, tokens),
+		);
+		if (pending !== undefined) sources.push(...pending.wait().flat());
+		return accumulatedStep(
+			this.optimizer,
+			this.vars,
+			sources,
+			sources.map(() => 1),
+			0,
+		).loss;
 	}
 
 	/** The run's progress, to save beside the model and optimizer and continue with {@link SftRun.resume}. */

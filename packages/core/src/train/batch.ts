@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { TransformerPolicy } from "../policy/model.ts";
-import { type SequenceScores, scoreSequences } from "../policy/score.ts";
+import { type ScoreHelpers, type ScoreOptions, type SequenceScores, scoreSequences } from "../policy/score.ts";
 import type { Trajectory, TrajectoryBatch } from "../trajectory/schema.ts";
 
 /**
@@ -218,12 +218,13 @@ export interface RowScores {
  * Score rows without gradient, in mini-batches of similar length: action-token log-probs (at
  * `temperature`), the value head before each action token and the progress head at each row's last
  * action token. Identical rows (same prompt and action: common, since a group's rollouts share
- * states) are scored once.
+ * states) are scored once. `helpers` score shares of the batches (the same scores either way).
  */
 export const scoreRows = (
 	model: TransformerPolicy,
 	batch: RowBatch,
-	options: { readonly batchSize?: number; readonly temperature?: number; readonly pad?: number } = {},
+	options: ScoreOptions = {},
+	helpers?: ScoreHelpers,
 ): RowScores => {
 	// sized by the token layout, so a batch may list a subset of its rows (the others stay 0 / NaN)
 	const total = batch.tokenStart.length - 1;
@@ -238,6 +239,7 @@ export const scoreRows = (
 		model,
 		unique.map((r) => r.ids),
 		{ ...options, batchSize: options.batchSize ?? 64 },
+		helpers,
 	);
 	rows.forEach((r, k) => {
 		const sc = scores[index[k] as number] as SequenceScores;

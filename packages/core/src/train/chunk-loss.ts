@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { TransformerPolicy } from "../policy/model.ts";
-import { evaluateTokens } from "../policy/score.ts";
+import { evaluateTokens, type ScoreHelpers } from "../policy/score.ts";
 import { disposePacked, type PackedArrays, type PackedRows, packedTensors } from "./batch.ts";
 import {
 	aggregateLoss,
@@ -160,12 +160,13 @@ export const jobGradient = (model: TransformerPolicy, job: ChunkJob, s: ChunkLos
 };
 
 /**
- * Threads that compute chunk gradients beside the calling one (a `RolloutPool`'s workers):
+ * Threads that compute chunk gradients beside the calling one (a `RolloutPool`'s workers), and
+ * score the update's rows before it (old and reference log-probs, the critic's values):
  * `postGradients` hands each helper one share of chunks and the weights to use, and returns at once;
  * `wait()` blocks the calling thread until every share is in, then returns the results per share,
  * in order.
  */
-export interface GradientHelpers {
+export interface GradientHelpers extends ScoreHelpers {
 	readonly size: number;
 	postGradients(
 		weights: ReadonlyArray<Float32Array>,

@@ -43,7 +43,7 @@ export const oldAndReference = (
 	config: UpdateConfig,
 ): { old: Float32Array; ref: Float32Array | undefined; values: Float32Array } => {
 	const options = { batchSize: config.scoreBatchSize, temperature: config.temperature, pad: ctx.pad ?? 0 };
-	const scores = scoreRows(ctx.model, rb, options);
+	const scores = scoreRows(ctx.model, rb, options, ctx.helpers);
 	let old = scores.logProbs;
 	if (config.oldLogProbs === "rollout") {
 		old = new Float32Array(scores.logProbs.length);
@@ -55,7 +55,9 @@ export const oldAndReference = (
 		});
 	}
 	const ref =
-		config.klCoef > 0 && ctx.reference !== undefined ? scoreRows(ctx.reference, rb, options).logProbs : undefined;
+		config.klCoef > 0 && ctx.reference !== undefined
+			? scoreRows(ctx.reference, rb, options, ctx.helpers).logProbs
+			: undefined;
 	return { old, ref, values: scores.values };
 };
 

@@ -57,8 +57,12 @@ export const ppoUpdate = (
 	const values =
 		critic === "shared"
 			? policyValues
-			: scoreRows(critic.model, rb, { batchSize: c.scoreBatchSize, temperature: c.temperature, pad: ctx.pad ?? 0 })
-					.values;
+			: scoreRows(
+					critic.model,
+					rb,
+					{ batchSize: c.scoreBatchSize, temperature: c.temperature, pad: ctx.pad ?? 0 },
+					ctx.helpers,
+				).values;
 	const rowSeq = new Int32Array(rb.rows.length);
 	for (const r of rb.rows) rowSeq[r.row] = c.scope === "trajectory" ? r.traj : r.row;
 	const tokenRewards = placeOnLastToken(rewards, rb.tokenStart, rowSeq);

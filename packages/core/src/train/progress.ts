@@ -4,7 +4,7 @@ import { type Trajectory, type TrajectoryBatch, type TrajectoryStep, unchangedSt
 import { Rng } from "../util/rng.ts";
 import { type FitOptions, packRows, type RowBatch, scoreRows, type TokenRow, toRowBatch } from "./batch.ts";
 import { progressLoss } from "./losses.ts";
-import { accumulatedStep } from "./optim.ts";
+import { accumulatedStep, type ChunkGradient, type GradientSource } from "./optim.ts";
 
 /**
  * SPA's progress estimator (CREDIT.md §3.2): a copy of the SFT policy whose progress head, read at
@@ -78,7 +78,70 @@ export interface ProgressTrainOptions {
 	readonly initial?: boolean;
 	/** Called after every optimizer step with the step's loss. */
 	readonly onStep?: (step: number, loss: number) => void;
+	/** Threads that compute shares of each step's micro-batch gradients (the same estimator with or without them). */
+	readonly helpers?: ProgressGradientHelpers;
 }
+
+/** One micro-batch of an estimator step: its trajectories and their outcomes. */
+export interface EstimatorPart {
+	readonly trajectories: ReadonlyArray<Trajectory>;
+	readonly outcomes: ReadonlyArray<number>;
+}
+
+/** The settings of {@link estimatorLoss} a gradient worker needs (structured-clonable). */
+export interface EstimatorSettings {
+	readonly fit: FitOptions;
+	readonly pad: number;
+	readonly noOps: NoOpProgress;
+	readonly initial: boolean;
+	readonly trainable: "all" | "head";
+}
+
+/**
+ * Threads that compute estimator micro-batch gradients beside the calling one (a rollout pool's
+ * workers): helper i gets the parts of `shares[i]` and the weights; `wait()` returns their
+ * gradients in order.
+ */
+export interface ProgressGradientHelpers {
+	readonly size: number;
+	postProgressGradients(
+		weights: ReadonlyArray<Float32Array>,
+		shares: ReadonlyArray<ReadonlyArray<EstimatorPart>>,
+		settings: EstimatorSettings,
+	): { wait(): ChunkGradient[][] };
+}
+
+/** The variables an estimator step trains, in order: the whole policy, or only the progress head. */
+export const estimatorVariables = (model: TransformerPolicy, trainable: "all" | "head"): tf.Variable[] =>
+	trainable === "head"
+		? ["progress_head.weight", "progress_head.bias"].flatMap((k) => model.params.get(k) ?? [])
+		: model.variables();
+
+/** The estimator loss of one part as a function to differentiate. */
+const partLoss = (model: TransformerPolicy, part: EstimatorPart, s: EstimatorSettings) => (): tf.Scalar =>
+	estimatorLoss(model, toRowBatch(subset(part.trajectories), s.fit), part.outcomes, s.pad, s.noOps, s.initial);
+
+/**
+ * {@link estimatorLoss}'s value and gradient for one part, as arrays in {@link estimatorVariables}
+ * order: what a gradient worker sends back. Leaks no tensors.
+ */
+export const estimatorPartGradient = (
+	model: TransformerPolicy,
+	part: EstimatorPart,
+	s: EstimatorSettings,
+): ChunkGradient => {
+	const variables = estimatorVariables(model, s.trainable);
+	const { value, grads } = tf.variableGrads(partLoss(model, part, s), variables);
+	try {
+		return {
+			value: value.dataSync()[0] as number,
+			grads: variables.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined),
+		};
+	} finally {
+		value.dispose();
+		tf.dispose(Object.values(grads));
+	}
+};
 
 /**
  * Where the progress head is read: the last action token of every estimated row (c_k) and, with
@@ -171,33 +234,49 @@ export const trainProgressEstimator = (
 	const size = Math.max(1, options.batchSize ?? 16);
 	const rng = new Rng(options.seed ?? 0);
 	const losses: number[] = [];
-	const variables =
-		options.trainable === "head"
-			? ["progress_head.weight", "progress_head.bias"].flatMap((k) => model.params.get(k) ?? [])
-			: model.variables();
+	const settings: EstimatorSettings = {
+		fit: options.fit,
+		pad: options.pad ?? 0,
+		noOps: options.noOps ?? "zero",
+		initial: options.initial ?? true,
+		trainable: options.trainable ?? "all",
+	};
+	const variables = estimatorVariables(model, settings.trainable);
+	const helpers = options.helpers;
 	for (let e = 0; e < (options.epochs ?? 1); e++) {
 		const order = rng.shuffle(trajectories);
 		for (let s = 0; s < order.length; s += size) {
 			const chunk = order.slice(s, s + size);
 			const micro = Math.max(1, options.microBatchSize ?? 4);
-			const parts: Trajectory[][] = [];
-			for (let m = 0; m < chunk.length; m += micro) parts.push(chunk.slice(m, m + micro));
+			const parts: EstimatorPart[] = [];
+			for (let m = 0; m < chunk.length; m += micro) {
+				const trajectories = chunk.slice(m, m + micro);
+				parts.push({ trajectories, outcomes: trajectories.map(outcome) });
+			}
+			// the first share of the parts here, one share per helper beside it; summed in part order
+			const parties = Math.min((helpers?.size ?? 0) + 1, parts.length);
+			const share = Math.ceil(parts.length / parties);
+			const remote: EstimatorPart[][] = [];
+			for (let from = share; parties > 1 && from < parts.length; from += share)
+				remote.push(parts.slice(from, from + share));
+			const pending =
+				helpers !== undefined && remote.length > 0
+					? helpers.postProgressGradients(
+							model.variables().map((v) => v.dataSync() as Float32Array),
+							remote,
+							settings,
+						)
+					: undefined;
+			const sources: GradientSource[] = (pending === undefined ? parts : parts.slice(0, share)).map((p) =>
+				partLoss(model, p, settings),
+			);
+			if (pending !== undefined) sources.push(...pending.wait().flat());
 			// the loss is a mean over trajectories, so each part weighs its share of them
 			const step = accumulatedStep(
 				optimizer,
 				variables,
-				parts.map(
-					(p) => () =>
-						estimatorLoss(
-							model,
-							toRowBatch(subset(p), options.fit),
-							p.map(outcome),
-							options.pad,
-							options.noOps,
-							options.initial ?? true,
-						),
-				),
-				parts.map((p) => p.length / chunk.length),
+				sources,
+				parts.map((p) => p.trajectories.length / chunk.length),
 				options.maxGradNorm ?? 1,
 			);
 			losses.push(step.loss);

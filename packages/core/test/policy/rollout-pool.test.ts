@@ -1,8 +1,29 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { collectRollouts, RolloutPool, RolloutWorkerError, TransformerPolicy } from "../../src/policy/index.ts";
-import { type GradientHelpers, groupRelativeUpdate, ppoUpdate } from "../../src/train/index.ts";
+import {
+	answerTokens,
+	collectDemonstrations,
+	collectRollouts,
+	encodeDemonstrations,
+	RolloutPool,
+	RolloutWorkerError,
+	type SftGradientHelpers,
+	scoreSequences,
+	sftChunkGradient,
+	sftLoss,
+	TransformerPolicy,
+	trainSft,
+} from "../../src/policy/index.ts";
+import {
+	type GradientHelpers,
+	groupRelativeUpdate,
+	type ProgressGradientHelpers,
+	ppoUpdate,
+	trainProgressEstimator,
+} from "../../src/train/index.ts";
 import { groupTrajectories } from "../../src/trajectory/schema.ts";
+import { balancedChunks } from "../../src/util/chunks.ts";
+import { Rng } from "../../src/util/rng.ts";
 import { corridorEnvs, corridorSpecV0, corridorTokenizer, tasks, useBackend } from "./helpers.ts";
 
 const tokenizer = corridorTokenizer();
@@ -110,6 +131,98 @@ describe("rollout pool", () => {
 				expect(shared.metrics).toEqual(alone.metrics);
 			}
 		});
+	}, 60_000);
+
+	test("workers score shares of the batches: the same log-probs, values and progress as one thread", async () => {
+		const rng = new Rng(3);
+		const seqs = Array.from({ length: 23 }, () => Array.from({ length: 5 + rng.int(30) }, () => 1 + rng.int(20)));
+		const options = { batchSize: 4, temperature: 1.3, pad: tokenizer.pad };
+		const alone = scoreSequences(policy.model, seqs, options);
+		for (const size of [1, 2])
+			await withPool(size, (pool) => {
+				expect(scoreSequences(policy.model, seqs, options, pool)).toEqual(alone);
+			});
+	}, 60_000);
+
+	test("progress-estimator training on the workers: the same losses and weights as one thread (whole policy and head only)", async () => {
+		const trajectories = collectRollouts(policy, corridorEnvs(8), {
+			tasks: tasks("train", 6),
+			groupSize: 2,
+			maxNewTokens: 4,
+			seed: 2,
+			temperature: 1.5,
+		});
+		const fit = { contextLength: config.contextLength, maxNewTokens: 4 };
+		const run = (trainable: "all" | "head", helpers?: ProgressGradientHelpers) => {
+			const model = policy.model.copy();
+			const optimizer = tf.train.adam(1e-2);
+			const { losses } = trainProgressEstimator(model, optimizer, trajectories, {
+				fit,
+				batchSize: 8,
+				microBatchSize: 2,
+				epochs: 2,
+				seed: 1,
+				trainable,
+				pad: tokenizer.pad,
+				...(helpers ? { helpers } : {}),
+			});
+			const weights = model.variables().map((v) => Array.from(v.dataSync()));
+			model.dispose();
+			optimizer.dispose();
+			return { losses, weights };
+		};
+		const alone = { all: run("all"), head: run("head") };
+		expect(alone.all.losses.length).toBe(4);
+		await withPool(2, (pool) => {
+			expect(run("all", pool)).toEqual(alone.all);
+			expect(run("head", pool)).toEqual(alone.head);
+		});
+	}, 60_000);
+
+	test("SFT in micro-batches: the same weights and losses with 0, 1 and 2 workers; the micro-batches' gradients add up to the batch's", async () => {
+		const env = corridorEnvs(1)[0];
+		if (env === undefined) throw new Error("no env");
+		const demos = (split: string, n: number) =>
+			encodeDemonstrations(tokenizer, collectDemonstrations(env, tasks(split, n)).demos, config.contextLength);
+		const train = demos("train", 12);
+		const val = demos("test", 3);
+		const options = { batchSize: 10, microBatchSize: 3, maxSteps: 6, evalEvery: 3, learningRate: 1e-2, seed: 4 };
+		const run = (helpers?: SftGradientHelpers) => {
+			const model = policy.model.copy();
+			const result = trainSft(model, train, val, { ...options, ...(helpers ? { helpers } : {}) });
+			const weights = model.variables().map((v) => Array.from(v.dataSync()));
+			model.dispose();
+			result.optimizer.dispose();
+			return { curve: result.curve.map((p) => [p.trainLoss, p.valLoss]), weights };
+		};
+		const alone = run();
+		await withPool(1, (pool) => {
+			expect(run(pool)).toEqual(alone);
+		});
+		await withPool(2, (pool) => {
+			expect(run(pool)).toEqual(alone);
+		});
+		// the parts' gradients sum to the whole batch's mean-loss gradient (up to float rounding)
+		const batch = train.slice(0, 10);
+		const tokens = answerTokens(batch);
+		const whole = tf.variableGrads(() => sftLoss(policy.model, batch));
+		const parts = balancedChunks(batch, 3).map((c) => sftChunkGradient(policy.model, c, tokens));
+		expect(parts.map((p) => p.value).reduce((a, b) => a + b, 0)).toBeCloseTo(whole.value.dataSync()[0] as number, 5);
+		for (const [j, v] of policy.model.variables().entries()) {
+			const want = whole.grads[v.name]?.dataSync() as Float32Array | undefined;
+			if (want === undefined) {
+				// the value and progress heads get no SFT gradient, here or in the parts
+				expect(parts.every((p) => p.grads[j] === undefined)).toBe(true);
+				continue;
+			}
+			let worst = 0;
+			for (let i = 0; i < want.length; i++) {
+				const got = parts.reduce((sum, p) => sum + (p.grads[j]?.[i] ?? 0), 0);
+				worst = Math.max(worst, Math.abs((want[i] as number) - got));
+			}
+			expect(worst).toBeLessThan(1e-5);
+		}
+		tf.dispose([whole.value, ...Object.values(whole.grads)]);
 	}, 60_000);
 
 	test("a worker that cannot compute its share of the gradient fails the update with a RolloutWorkerError naming the cause", async () => {

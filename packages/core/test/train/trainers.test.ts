@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend/index.ts";
 import { groupRelativeUpdate, ppoUpdate, scoreRows, toRowBatch } from "../../src/train/index.ts";
-import { balancedChunks } from "../../src/train/update.ts";
+import { balancedChunks } from "../../src/util/chunks.ts";
 import { adam, FIT, grpoCredit, rollouts, tinyPolicy, weightGap } from "./helpers.ts";
 
 beforeAll(() => initBackend("wasm"));
