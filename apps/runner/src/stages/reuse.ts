@@ -37,6 +37,7 @@ const outputs: ReadonlyArray<StageOutput> = [
 			"sft.episodes",
 			"sft.validationEpisodes",
 			"sft.batchSize",
+			"sft.microBatchSize",
 			"sft.lr",
 			"sft.warmup",
 			"sft.evalEvery",
