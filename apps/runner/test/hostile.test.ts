@@ -87,36 +87,26 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("hostile config keys", () => {
-	test("model shapes that cannot train are config errors naming the key, before anything is allocated", async () => {
-		await refused(["sft", ...common, "--run-dir", fresh(), "model.nHeads=3"], ExitCode.input, "model.nHeads");
-		await refused(
-			["sft", ...common, "--run-dir", fresh(), "model.contextLength=1"],
-			ExitCode.input,
-			"model.contextLength",
-		);
-		await refused(
-			["sft", ...common, "--run-dir", fresh(), "model.dModel=1000000"],
-			ExitCode.input,
-			"model.dModel",
-			"GiB",
-		);
-		await refused(["sft", ...common, "--run-dir", fresh(), "model.dFF=100000000"], ExitCode.input, "model.dFF", "GiB");
-		await refused(["sft", ...common, "--run-dir", fresh(), "sft.batchSize=100000000"], ExitCode.input, "sft.batchSize");
-	});
-
-	test("task counts that would fill the machine are refused up front", async () => {
-		await refused(["eval", ...common, "--run-dir", fresh(), "eval.tasks=100000000"], ExitCode.input, "eval.tasks");
-		await refused(
-			["sft", ...common, "--run-dir", fresh(), "sft.validationEpisodes=1000000"],
-			ExitCode.input,
-			"sft.validationEpisodes",
-		);
-		await refused(
-			["train", ...common, "--run-dir", fresh(), "--policy", policy, "train.evalTasks=1000000"],
-			ExitCode.input,
-			"train.evalTasks",
-		);
-	});
+	/** `[command, override, …words the error line names]`: each refused with exit 2 before any work. */
+	const refusedUpFront: ReadonlyArray<readonly [string, string, ...string[]]> = [
+		// model shapes that cannot train, and sizes whose memory estimate is too large
+		["sft", "model.nHeads=3", "model.nHeads"],
+		["sft", "model.contextLength=1", "model.contextLength"],
+		["sft", "model.dModel=1000000", "model.dModel", "GiB"],
+		["sft", "model.dFF=100000000", "model.dFF", "GiB"],
+		["sft", "sft.batchSize=100000000", "sft.batchSize"],
+		// task counts that would fill the machine
+		["eval", "eval.tasks=100000000", "eval.tasks"],
+		["sft", "sft.validationEpisodes=1000000", "sft.validationEpisodes"],
+		["train", "train.evalTasks=1000000", "train.evalTasks"],
+	];
+	test.each(refusedUpFront)(
+		"%s %s is a config error naming the key, before anything is allocated",
+		async (command, override, ...named) => {
+			const policyFlag = command === "train" ? ["--policy", policy] : [];
+			await refused([command, ...common, "--run-dir", fresh(), ...policyFlag, override], ExitCode.input, ...named);
+		},
+	);
 
 	test("sft.lr=1e300 stops SFT with an error and saves no NaN checkpoint", async () => {
 		const run = fresh();
