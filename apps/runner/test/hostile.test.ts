@@ -99,6 +99,7 @@ describe("hostile config keys", () => {
 		["eval", "eval.tasks=100000000", "eval.tasks"],
 		["sft", "sft.validationEpisodes=1000000", "sft.validationEpisodes"],
 		["train", "train.evalTasks=1000000", "train.evalTasks"],
+		["eval", "rollout.workers=100000", "rollout.workers", "cores"],
 	];
 	test.each(refusedUpFront)(
 		"%s %s is a config error naming the key, before anything is allocated",

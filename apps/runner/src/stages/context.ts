@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { totalmem } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import { join } from "node:path";
 import {
 	type EnvConfigError,
@@ -73,6 +73,11 @@ export const brokenRelation = (c: RunConfig): { readonly key: string; readonly m
 			key: "model.contextLength",
 			message: `${m.contextLength} tokens leave no room for a prompt before an answer of rollout.maxNewTokens (${r.maxNewTokens})`,
 		};
+	if (r.workers > maxWorkers())
+		return {
+			key: "rollout.workers",
+			message: `${r.workers} worker threads, each with its own backend, would swamp this machine's ${availableParallelism()} cores: at most ${maxWorkers()}`,
+		};
 	const bytes = trainingBytes(c);
 	if (bytes > memoryLimit())
 		return {
@@ -112,6 +117,9 @@ export const brokenRelation = (c: RunConfig): { readonly key: string; readonly m
 		};
 	return undefined;
 };
+
+/** The most worker threads a run may start: four per core (each loads its own backend). */
+export const maxWorkers = (): number => 4 * availableParallelism();
 
 const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(1);
 
