@@ -5,8 +5,8 @@
  * has no description.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import ts from "typescript";
 import { MethodName } from "@stepwise/rewards";
+import ts from "typescript";
 import { defaultConfig, methodAliases } from "../src/config/schema.ts";
 
 const schemaPath = new URL("../src/config/schema.ts", import.meta.url);
@@ -52,6 +52,9 @@ const typeOf = (key: string, init: ts.Expression, source: ts.SourceFile): string
 	const text = init.getText(source).replace(/\s+/g, " ");
 	const known = typeNames[text];
 	if (known !== undefined) return known;
+	// Count(max): an integer from 1 to max
+	const count = /^Count\(([\d_]+)\)$/.exec(text);
+	if (count?.[1] !== undefined) return `integer 1–${Number(count[1].replace(/_/g, "")).toLocaleString("en-US")}`;
 	if (ts.isCallExpression(init) && init.expression.getText(source) === "Schema.Literals") {
 		const [list] = init.arguments;
 		if (list !== undefined && ts.isArrayLiteralExpression(list))

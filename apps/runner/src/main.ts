@@ -1,35 +1,39 @@
 #!/usr/bin/env bun
-import { NodeRuntime, NodeServices } from "@effect/platform-node";
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
+import * as NodeServices from "@effect/platform-node/NodeServices";
 import { dashboardCommand } from "@stepwise/dashboard/command";
-import { Effect, Layer } from "effect";
+import { Cause, Effect, Layer } from "effect";
 import { CliError, Command } from "effect/cli";
 import { creditCommand } from "./commands/credit.ts";
 import { envsCommand } from "./commands/envs.ts";
+import {
+	evalCommand,
+	exploreCommand,
+	pipelineCommand,
+	progressCommand,
+	sftCommand,
+	trainCommand,
+} from "./commands/run-commands.ts";
+import { envServerCommand, generateCommand, serveCommand } from "./commands/serve.ts";
+import { ExitCode, reportCause } from "./errors.ts";
 import { EnvironmentsLive } from "./plugins.ts";
-
-// `stepwise dashboard` needs no model: the training and serving commands (and TensorFlow.js with them) stay unloaded
-const modelFree = import.meta.main && process.argv[2] === "dashboard";
-const training = modelFree ? undefined : await import("./commands/run-commands.ts");
-const serving = modelFree ? undefined : await import("./commands/serve.ts");
 
 /** The `stepwise` command and its subcommands. */
 export const stepwise = Command.make("stepwise").pipe(
 	Command.withDescription("Stepwise: train LLM agents with RL on multi-turn text environments, with step-level credit"),
 	Command.withSubcommands([
 		envsCommand,
-		...(training === undefined
-			? []
-			: [
-					training.pipelineCommand,
-					training.sftCommand,
-					training.exploreCommand,
-					training.progressCommand,
-					training.trainCommand,
-					training.evalCommand,
-				]),
+		pipelineCommand,
+		sftCommand,
+		exploreCommand,
+		progressCommand,
+		trainCommand,
+		evalCommand,
 		creditCommand,
 		dashboardCommand,
-		...(serving === undefined ? [] : [serving.generateCommand, serving.serveCommand, serving.envServerCommand]),
+		generateCommand,
+		serveCommand,
+		envServerCommand,
 	]),
 	Command.withExamples([
 		{ command: "stepwise envs --quiet", description: "the registered environments, one expert episode each" },
@@ -55,25 +59,26 @@ export const MainLive = Layer.mergeAll(NodeServices.layer, EnvironmentsLive);
 export const runCli = (args: ReadonlyArray<string>) =>
 	Command.runWith(stepwise, { version: "0.1.0" })(args).pipe(Effect.provide(MainLive));
 
-/** A failure as one line for the terminal (typed errors carry a message naming the key, file, line …). */
-export const errorLine = (error: unknown): string => {
-	const e = error as { readonly _tag?: unknown; readonly message?: unknown };
-	const tag = typeof e?._tag === "string" ? `${e._tag}: ` : "";
-	return `error: ${tag}${typeof e?.message === "string" ? e.message : String(error)}`;
-};
+export { errorLine } from "./errors.ts";
 
 if (import.meta.main) {
 	Command.run(stepwise, { version: "0.1.0" }).pipe(
-		// the CLI renders its own parse errors; ours get one line and exit code 1, not a stack trace
-		Effect.catch((error) =>
-			CliError.isCliError(error)
-				? Effect.fail(error)
+		Effect.provide(MainLive),
+		// the CLI renders its own parse errors (exit 2); ours get one line and their exit code, never a stack trace
+		Effect.catchCause((cause) =>
+			// interruption stays interruption: the runtime exits with 130
+			Cause.hasInterruptsOnly(cause)
+				? Effect.failCause(cause)
 				: Effect.sync(() => {
-						console.error(errorLine(error));
-						process.exitCode = 1;
+						const cliError = cause.reasons.find((r) => r._tag === "Fail" && CliError.isCliError(r.error));
+						if (cliError !== undefined) process.exitCode = ExitCode.input;
+						else {
+							const report = reportCause(cause);
+							for (const line of report.lines) console.error(line);
+							process.exitCode = report.code;
+						}
 					}),
 		),
-		Effect.provide(MainLive),
-		NodeRuntime.runMain,
+		NodeRuntime.runMain({ disableErrorReporting: true }),
 	);
 }

@@ -10,3 +10,4 @@ export * from "./trajectory/jsonl.ts";
 export * from "./trajectory/schema.ts";
 export * from "./util/atomic.ts";
 export * from "./util/rng.ts";
+export * from "./util/schema-issue.ts";

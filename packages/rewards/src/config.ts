@@ -1,3 +1,4 @@
+import { schemaErrorKey } from "@stepwise/core";
 import { Result, Schema } from "effect";
 import { CreditConfigError } from "./errors.ts";
 
@@ -22,15 +23,6 @@ export const Statistics = Schema.Literals(["rows", "trajectories"]);
 /** `rows` or `trajectories`. */
 export type Statistics = typeof Statistics.Type;
 
-const pathOf = (message: string): string => {
-	const m = /at \[(.*)\]\s*$/m.exec(message);
-	if (m === null || m[1] === undefined) return "";
-	return m[1]
-		.split(/\]\[/)
-		.map((p) => p.replace(/^"|"$/g, ""))
-		.join(".");
-};
-
 /**
  * Decodes a partial config (unknown keys are an error) and fills the gaps from `defaults`.
  * Fails with a `CreditConfigError` whose `path` names the offending option.
@@ -45,7 +37,13 @@ export const resolveConfig = <C>(
 	const decoded = Schema.decodeUnknownResult(schema)(input, { onExcessProperty: "error" });
 	if (Result.isFailure(decoded)) {
 		const message = decoded.failure.message;
-		return Result.fail(new CreditConfigError({ method, path: pathOf(message), message: `${method}: ${message}` }));
+		return Result.fail(
+			new CreditConfigError({
+				method,
+				path: schemaErrorKey(decoded.failure, { root: "" }),
+				message: `${method}: ${message}`,
+			}),
+		);
 	}
 	const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
 	for (const [k, v] of Object.entries(decoded.success)) if (v !== undefined) merged[k] = v;

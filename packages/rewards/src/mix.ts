@@ -1,3 +1,4 @@
+import { schemaErrorKey } from "@stepwise/core";
 import { Effect, Result, Schema } from "effect";
 import { CreditConfigError, type CreditInputError } from "./errors.ts";
 import { asStepRows, type CreditInput, CreditMethodName, methodTraits, runCredit } from "./methods.ts";
@@ -22,11 +23,10 @@ export const decodeMix = (input: unknown): Result.Result<MixSpec, CreditConfigEr
 	const r = Schema.decodeUnknownResult(MixSpec)(input, { onExcessProperty: "error" });
 	if (Result.isSuccess(r)) return Result.succeed(r.success);
 	const message = r.failure.message;
-	const at = /at \[(.*)\]\s*$/m.exec(message)?.[1] ?? "";
 	return Result.fail(
 		new CreditConfigError({
 			method: "mix",
-			path: at.replace(/\]\[/g, ".").replace(/"/g, ""),
+			path: schemaErrorKey(r.failure, { root: "" }),
 			message: `mix: ${message}`,
 		}),
 	);

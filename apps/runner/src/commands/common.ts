@@ -1,15 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Effect, Option } from "effect";
 import { Argument, Flag } from "effect/cli";
-import { resolveConfig } from "../config/decode.ts";
-import { ConfigError, deepMerge } from "../config/overrides.ts";
-import { defaultConfig, RunConfig } from "../config/schema.ts";
-import { RunDir } from "../runs/run-dir.ts";
-import { initCompute, runDirPath, type StageContext, stageContext } from "../stages/context.ts";
-import { checkReuse } from "../stages/reuse.ts";
+import { ConfigError } from "../config/overrides.ts";
 
-/** The flags every training command shares. */
+/**
+ * The flags the training commands share. This module loads no model code: the commands' handlers
+ * import the stages when they run (see `stages.ts`), so `--help`, `credit` and `envs` start fast.
+ */
 export const runFlags = {
 	config: Flag.String("config").pipe(
 		Flag.withAlias("c"),
@@ -64,60 +61,3 @@ export const levelsOption = (levels: Option.Option<string>): Effect.Effect<Recor
 						message: `cannot read --levels ${levels.value}: ${String(e)}`,
 					}),
 			});
-
-/** A resolved run: its config, directory and stage context (backend selected and printed). */
-export interface ResolvedRun {
-	readonly config: RunConfig;
-	readonly run: RunDir;
-	readonly ctx: StageContext;
-}
-
-/**
- * Resolve a command's config and open its run directory. A new directory starts from the defaults;
- * a directory that holds a `config.yaml` (`--resume`, or `--run-dir` naming an earlier run) starts
- * from that saved config, so one directory keeps one config across commands (e.g. `stepwise sft`
- * then `stepwise train`). Then come `--config`, key=value overrides and flags; a change to a key
- * that an output already in the directory depends on is refused ({@link checkReuse}), the others are
- * printed. The resolved config is saved as `config.yaml`, and the backend selected.
- */
-export const resolveRun = (
-	flags: RunFlags,
-	method: string | ((config: RunConfig) => string),
-	extra: Record<string, unknown> = {},
-) =>
-	Effect.gen(function* () {
-		const backend = Option.isSome(flags.backend) ? { backend: flags.backend.value } : {};
-		const layered = (base: RunConfig) =>
-			Effect.flatMap(
-				resolveConfig(RunConfig, { file: Option.getOrUndefined(flags.config), overrides: flags.overrides, base }),
-				(c) => resolveConfig(RunConfig, { base: deepMerge(deepMerge(c, extra), backend) }),
-			);
-		const fresh = yield* layered(defaultConfig);
-		const path = runDirPath(fresh, typeof method === "string" ? method : method(fresh), {
-			runDir: Option.getOrUndefined(flags.runDir),
-			resume: flags.resume,
-		});
-		const savedPath = join(path, "config.yaml");
-		// the env spec and its options are checked before a run directory is made
-		if (!existsSync(savedPath)) {
-			const ctx = yield* stageContext(fresh);
-			return yield* openRun(ctx, new RunDir(path));
-		}
-		const saved = yield* resolveConfig(RunConfig, { file: savedPath, base: defaultConfig });
-		const before = (yield* stageContext(saved)).config;
-		const ctx = yield* stageContext(yield* layered(saved));
-		const run = new RunDir(path);
-		const changes = checkReuse(run, before, ctx.config, savedPath);
-		if (changes instanceof ConfigError) return yield* changes;
-		for (const line of changes) ctx.log(line);
-		return yield* openRun(ctx, run);
-	});
-
-/** Select the backend, save the resolved config in the run directory and name it. */
-const openRun = (ctx: StageContext, run: RunDir) =>
-	Effect.gen(function* () {
-		yield* initCompute(ctx.config);
-		run.writeConfig(ctx.config);
-		ctx.log(`run directory: ${run.path}`);
-		return { config: ctx.config, run, ctx } satisfies ResolvedRun;
-	});

@@ -3,13 +3,11 @@ import { Console, Effect, Option, Schema } from "effect";
 import { Command, Flag } from "effect/cli";
 import { defaultConfig } from "../config/schema.ts";
 import { formatResult, formatTranscript, playExpertEpisode } from "../episode.ts";
-import {
-	collectRemote,
-	formatRemoteEpisode,
-	parseOpenAiPolicy,
-	RemotePolicyError,
-	remoteOptions,
-} from "../remote/openai-policy.ts";
+
+// the remote policy (and TensorFlow.js, which core's collector brings) loads only for `--policy`:
+// `stepwise envs` and the dashboard that lists it stay light
+type RemoteModule = typeof import("../remote/openai-policy.ts");
+type OpenAiPolicySpec = import("../remote/openai-policy.ts").OpenAiPolicySpec;
 
 /** No registered spec matched the `--spec` prefix. */
 export class NoMatchingSpecError extends Schema.TaggedError<NoMatchingSpecError>()("NoMatchingSpecError", {
@@ -63,25 +61,31 @@ export const envsCommand = Command.make(
 				`  ${s.id.padEnd(width)}  max ${s.maxSteps} steps, ${s.promptStyle} prompts, splits ${s.splits.join("/")}  ${s.description}`,
 			);
 		if (list) return;
-		const remote = Option.isSome(policy) ? parseOpenAiPolicy(policy.value) : undefined;
-		if (remote instanceof RemotePolicyError) return yield* remote;
-		if (Option.isSome(policy) && remote === undefined)
-			return yield* new RemotePolicyError({
-				message: `--policy ${policy.value}: envs plays the expert or a served model (openai:BASE_URL#MODEL)`,
-				transient: false,
-			});
+		let m: RemoteModule | undefined;
+		let remote: OpenAiPolicySpec | undefined;
+		if (Option.isSome(policy)) {
+			m = yield* Effect.promise(() => import("../remote/openai-policy.ts"));
+			const parsed = m.parseOpenAiPolicy(policy.value);
+			if (parsed instanceof m.RemotePolicyError) return yield* parsed;
+			if (parsed === undefined)
+				return yield* new m.RemotePolicyError({
+					message: `--policy ${policy.value}: envs plays the expert or a served model (openai:BASE_URL#MODEL)`,
+					transient: false,
+				});
+			remote = parsed;
+		}
 		const results: string[] = [];
 		for (const { spec: s } of specs) {
 			const env = yield* registry.make(s.id);
 			const split = s.splits[0];
-			if (remote !== undefined) {
-				const [t] = yield* collectRemote(remote, remoteOptions(defaultConfig), [env], {
+			if (m !== undefined && remote !== undefined) {
+				const [t] = yield* m.collectRemote(remote, m.remoteOptions(defaultConfig), [env], {
 					tasks: [{ seed, split: split ?? "", index }],
 					greedy: true,
 					maxNewTokens: defaultConfig.rollout.maxNewTokens,
 				});
 				if (t === undefined) continue;
-				const lines = formatRemoteEpisode(t);
+				const lines = m.formatRemoteEpisode(t);
 				if (!quiet)
 					yield* Console.log(`\n=== ${s.id} (${remote.model}, seed ${seed}, ${split} #${index})\n${lines.transcript}`);
 				results.push(`${s.id}: ${lines.result}`);

@@ -1,15 +1,13 @@
 import { join } from "node:path";
-import { writeFileAtomic } from "@stepwise/core";
 import { Console, Effect, Option } from "effect";
 import { Command, Flag } from "effect/cli";
+import { ConfigError } from "../config/overrides.ts";
 import { trainMethodNames } from "../config/schema.ts";
-import { evaluatePolicy, formatEvalReport, loadPolicySource } from "../stages/evaluate.ts";
-import { exploreFile, runExploreStage } from "../stages/explore.ts";
-import { runPipeline } from "../stages/pipeline.ts";
-import { annotateStage, progressDir, trainProgressStage } from "../stages/progress.ts";
-import { runRlStage, savedSources } from "../stages/rl.ts";
-import { runSftStage } from "../stages/sft.ts";
-import { levelsFlag, levelsOption, resolveRun, runFlags } from "./common.ts";
+import { writeRunFile } from "../runs/files.ts";
+import { levelsFlag, levelsOption, runFlags } from "./common.ts";
+
+/** The stages, loaded when a handler runs: `--help` and the other commands never load TensorFlow.js. */
+const stages = Effect.promise(() => import("./stages.ts"));
 
 const policyFlag = (description: string) => Flag.String("policy").pipe(Flag.withDescription(description));
 
@@ -18,10 +16,11 @@ export const sftCommand = Command.make(
 	"sft",
 	{ ...runFlags },
 	Effect.fn("stepwise.sft")(function* (flags) {
+		const { resolveRun, runSftStage } = yield* stages;
 		const { ctx, run } = yield* resolveRun(flags, "sft");
 		const summary = yield* runSftStage(ctx, run);
 		yield* Console.log(`SFT checkpoint: ${summary.checkpoint}`);
-	}),
+	}, Effect.scoped),
 ).pipe(
 	Command.withDescription("Supervised fine-tuning of a fresh policy on the env expert's demonstrations"),
 	Command.withExamples([
@@ -45,10 +44,11 @@ export const exploreCommand = Command.make(
 		),
 	},
 	Effect.fn("stepwise.explore")(function* (flags) {
+		const { resolveRun, exploreFile, runExploreStage } = yield* stages;
 		const { ctx, run } = yield* resolveRun(flags, "explore");
 		const output = Option.getOrElse(flags.output, () => exploreFile(run));
 		yield* runExploreStage(ctx, flags.policy, output);
-	}),
+	}, Effect.scoped),
 ).pipe(
 	Command.withDescription("Sample rollouts of a policy on training tasks and write them as trajectories JSONL"),
 	Command.withExamples([
@@ -75,10 +75,11 @@ const progressTrain = Command.make(
 		),
 	},
 	Effect.fn("stepwise.progress.train")(function* (flags) {
+		const { resolveRun, progressDir, trainProgressStage } = yield* stages;
 		const { ctx, run } = yield* resolveRun(flags, "progress");
 		const output = Option.getOrElse(flags.output, () => progressDir(run));
 		yield* trainProgressStage(ctx, { policyDir: flags.policy, trajectories: flags.trajectories, output });
-	}),
+	}, Effect.scoped),
 ).pipe(
 	Command.withDescription(
 		"Train SPA's progress estimator: per-step contributions that sum to each trajectory's outcome",
@@ -100,9 +101,10 @@ const progressAnnotate = Command.make(
 		output: Flag.String("output").pipe(Flag.withAlias("o"), Flag.withDescription("annotated trajectories JSONL")),
 	},
 	Effect.fn("stepwise.progress.annotate")(function* (flags) {
+		const { resolveRun, annotateStage } = yield* stages;
 		const { ctx } = yield* resolveRun({ ...flags, runDir: Option.some(join(flags.estimator, "annotate")) }, "progress");
 		yield* annotateStage(ctx, { estimator: flags.estimator, input: flags.input, output: flags.output });
-	}),
+	}, Effect.scoped),
 ).pipe(
 	Command.withDescription("Write the estimator's per-step progress into a trajectories file (step.progress)"),
 	Command.withExamples([
@@ -148,6 +150,7 @@ export const trainCommand = Command.make(
 		),
 	},
 	Effect.fn("stepwise.train")(function* (flags) {
+		const { resolveRun, runRlStage, savedSources } = yield* stages;
 		const overrides = Option.isSome(flags.method)
 			? [`method.name=${flags.method.value}`, ...flags.overrides]
 			: flags.overrides;
@@ -155,14 +158,18 @@ export const trainCommand = Command.make(
 		const saved = yield* savedSources(run);
 		const policy = Option.getOrUndefined(flags.policy) ?? saved?.policy;
 		if (policy === undefined)
-			return yield* Effect.fail(new Error("stepwise train needs --policy <SFT checkpoint> (or --resume)"));
+			return yield* new ConfigError({
+				key: "--policy",
+				source: "command line",
+				message: "stepwise train needs --policy <SFT checkpoint> (or --resume)",
+			});
 		const summary = yield* runRlStage(ctx, run, {
 			policy,
 			progress: Option.getOrUndefined(flags.progress) ?? saved?.progress,
 			trajectories: Option.getOrUndefined(flags.trajectories) ?? saved?.trajectories,
 		});
 		yield* Console.log(`final checkpoint: ${summary.checkpoint}`);
-	}),
+	}, Effect.scoped),
 ).pipe(
 	Command.withDescription(
 		"RL from an SFT checkpoint with a credit method: rollouts → credit → update, checkpoints, resumable",
@@ -193,13 +200,14 @@ export const evalCommand = Command.make(
 		levels: levelsFlag,
 	},
 	Effect.fn("stepwise.eval")(function* (flags) {
+		const { resolveRun, loadPolicySource, evaluatePolicy, formatEvalReport } = yield* stages;
 		const extra = yield* levelsOption(flags.levels);
 		const { ctx, run } = yield* resolveRun(flags, "eval", extra);
 		const source = yield* loadPolicySource(flags.policy);
 		const report = yield* evaluatePolicy(ctx, source);
-		writeFileAtomic(join(run.path, "eval.json"), `${JSON.stringify(report, null, 2)}\n`);
+		yield* writeRunFile(join(run.path, "eval.json"), `${JSON.stringify(report, null, 2)}\n`);
 		yield* Console.log(formatEvalReport(report));
-	}),
+	}, Effect.scoped),
 ).pipe(
 	Command.withDescription("Evaluate a policy (expert, random or a checkpoint) on held-out tasks over several seeds"),
 	Command.withExamples([
@@ -217,10 +225,11 @@ export const pipelineCommand = Command.make(
 	"pipeline",
 	{ ...runFlags, levels: levelsFlag },
 	Effect.fn("stepwise.pipeline")(function* (flags) {
+		const { resolveRun, runPipeline } = yield* stages;
 		const extra = yield* levelsOption(flags.levels);
 		const { ctx, run } = yield* resolveRun(flags, (c) => c.method.name, extra);
 		yield* runPipeline(ctx, run);
-	}),
+	}, Effect.scoped),
 ).pipe(
 	Command.withDescription(
 		"SFT → exploration → progress estimator → progress annotation → RL → evaluation (steps 2–4 only for SPA or offline RL), each step resumable; prints SFT vs RL",

@@ -1,13 +1,5 @@
-import { basename, resolve } from "node:path";
-import { formatBackendSelection, selectBackend } from "@stepwise/core/ml";
-import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
-import { Console, Effect, Layer, Option, Schema } from "effect";
+import { Effect, Option, Schema } from "effect";
 import { Command, Flag } from "effect/cli";
-import { HttpServer } from "effect/http";
-import { envServerLayer } from "../env-server/server.ts";
-import { chatPromptIds, choiceRng, completionPromptIds, toChoice } from "../serve/completions.ts";
-import { Engine } from "../serve/engine.ts";
-import { serveLayer } from "../serve/server.ts";
 
 /** `--prompt` and `--chat` both or neither given. */
 export class GenerateInputError extends Schema.TaggedError<GenerateInputError>()("GenerateInputError", {
@@ -19,17 +11,8 @@ const backendFlag = Flag.String("backend").pipe(
 	Flag.optional,
 );
 
-/** Select the backend (printed to stderr, so stdout stays the command's output) and load a checkpoint. */
-const loadPolicy = (dir: string, backend: Option.Option<string>) =>
-	Effect.gen(function* () {
-		const fromEnv = process.env.STEPWISE_BACKEND;
-		const selection = yield* selectBackend(
-			fromEnv !== undefined && fromEnv !== "" ? undefined : Option.getOrUndefined(backend),
-		);
-		yield* Console.error(formatBackendSelection(selection));
-		const loaded = yield* loadCheckpoint(dir);
-		return { model: loaded.model, tokenizer: loaded.tokenizer } satisfies Policy;
-	});
+/** What the handlers run, loaded when one runs: `--help` and the other commands never load TensorFlow.js. */
+const serving = Effect.promise(() => import("./serving.ts"));
 
 /** `stepwise generate`: one completion of a checkpoint, as `stepwise serve` would answer it. */
 export const generateCommand = Command.make(
@@ -61,37 +44,7 @@ export const generateCommand = Command.make(
 			return yield* new GenerateInputError({
 				message: "--max-new-tokens must be ≥ 1, --temperature ≥ 0 and --top-p in (0, 1]",
 			});
-		const policy = yield* loadPolicy(flags.policy, flags.backend);
-		const promptIds = Option.isSome(flags.chat)
-			? chatPromptIds(policy, [{ role: "user", content: flags.chat.value }])
-			: yield* Effect.try({
-					try: () =>
-						completionPromptIds(
-							policy,
-							Option.getOrElse(flags.prompt, () => ""),
-						),
-					catch: (e) => new GenerateInputError({ message: String(e) }),
-				});
-		const engine = new Engine(policy, { windowMs: 0 });
-		const [result] = yield* Effect.promise(() =>
-			engine.submit([
-				{
-					promptIds,
-					maxNewTokens: flags.maxNewTokens,
-					greedy: flags.temperature === 0,
-					temperature: flags.temperature === 0 ? 1 : flags.temperature,
-					topP: flags.topP,
-					rng: choiceRng(flags.seed, 0),
-					topLogprobs: 0,
-				},
-			]),
-		);
-		const choice = toChoice(policy, result as NonNullable<typeof result>, []);
-		if (flags.json)
-			yield* Console.log(
-				JSON.stringify({ promptIds, ids: choice.tokens, logprobs: choice.logProbs, text: choice.text }),
-			);
-		else yield* Console.log(choice.text);
+		return yield* (yield* serving).generate(flags);
 	}),
 ).pipe(
 	Command.withDescription("Generate one answer of a policy checkpoint (greedy unless --temperature > 0)"),
@@ -120,12 +73,6 @@ export const listenFlags = (port: number) => ({
 	),
 });
 
-/** Run a server Layer until interrupted, printing where it listens. */
-const launch = <E, R>(layer: Layer.Layer<HttpServer.HttpServer, E, R>, banner: (url: string) => string) =>
-	Layer.launch(
-		Layer.effectDiscard(HttpServer.addressFormattedWith((url) => Console.log(banner(url)))).pipe(Layer.provide(layer)),
-	);
-
 /** `stepwise serve`: the OpenAI-compatible API over a checkpoint. */
 export const serveCommand = Command.make(
 	"serve",
@@ -148,22 +95,7 @@ export const serveCommand = Command.make(
 		backend: backendFlag,
 	},
 	Effect.fn("stepwise.serve")(function* (flags) {
-		const policy = yield* loadPolicy(flags.policy, flags.backend);
-		const modelName = Option.getOrElse(flags.modelName, () => basename(resolve(flags.policy)));
-		const layer = serveLayer({
-			policy,
-			modelName,
-			host: flags.host,
-			port: flags.port,
-			apiKey: apiKeyOf(flags.apiKey),
-			defaultMaxTokens: flags.maxTokens,
-			maxBatch: flags.maxBatch,
-			windowMs: flags.windowMs,
-		});
-		yield* launch(
-			layer,
-			(url) => `serving ${modelName} at ${url}/v1 (OpenAI-compatible; OpenAPI at ${url}/openapi.json)`,
-		);
+		return yield* (yield* serving).serve({ ...flags, apiKey: apiKeyOf(flags.apiKey) });
 	}),
 ).pipe(
 	Command.withDescription(
@@ -187,17 +119,7 @@ export const envServerCommand = Command.make(
 		maxSessions: Flag.Int("max-sessions").pipe(Flag.withDescription("most open sessions"), Flag.withDefault(1024)),
 	},
 	Effect.fn("stepwise.env-server")(function* (flags) {
-		const layer = envServerLayer({
-			host: flags.host,
-			port: flags.port,
-			apiKey: apiKeyOf(flags.apiKey),
-			idleSeconds: flags.idleSeconds,
-			maxSessions: flags.maxSessions,
-		});
-		yield* launch(
-			layer,
-			(url) => `environments at ${url}/v1 (sessions: POST ${url}/v1/sessions; OpenAPI at ${url}/openapi.json)`,
-		);
+		return yield* (yield* serving).envServer({ ...flags, apiKey: apiKeyOf(flags.apiKey) });
 	}),
 ).pipe(
 	Command.withDescription(

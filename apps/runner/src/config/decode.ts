@@ -1,22 +1,8 @@
 import { readFileSync } from "node:fs";
-import { Effect, Exit, Schema, type SchemaIssue } from "effect";
+import { schemaErrorKey } from "@stepwise/core";
+import { Effect, Exit, Schema } from "effect";
 import { stringify as toYaml } from "yaml";
 import { applyOverrides, ConfigError, deepMerge, parseConfigText } from "./overrides.ts";
-
-/** The dotted key of the first leaf of a Schema issue (`train.lr`). */
-const issueKey = (issue: SchemaIssue.Issue): string => {
-	const parts: string[] = [];
-	let cur: SchemaIssue.Issue | undefined = issue;
-	while (cur !== undefined) {
-		if (cur._tag === "Pointer") {
-			parts.push(...cur.path.map(String));
-			cur = cur.issue;
-		} else if (cur._tag === "Composite") cur = cur.issues[0];
-		else if (cur._tag === "Filter" || cur._tag === "Encoding") cur = cur.issue;
-		else cur = undefined;
-	}
-	return parts.join(".") || "(root)";
-};
 
 /**
  * Resolve a config: the schema's defaults, then the YAML file (if any), then the dotted overrides,
@@ -44,7 +30,7 @@ export const resolveConfig = <A>(
 		const exit = Schema.decodeUnknownExit(schema)(tree, { onExcessProperty: "error" });
 		if (Exit.isSuccess(exit)) return Effect.succeed(exit.value);
 		const err = exit.cause.reasons.find((r) => r._tag === "Fail")?.error;
-		const key = err !== undefined ? issueKey(err.issue) : "(root)";
+		const key = err !== undefined ? schemaErrorKey(err) : "(root)";
 		const detail = err !== undefined ? (err.message.split("\n")[0] ?? "") : String(exit.cause);
 		return Effect.fail(new ConfigError({ key, source, message: `config key ${key}: ${detail}` }));
 	});

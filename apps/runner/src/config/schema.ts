@@ -5,6 +5,11 @@ const PosInt = Schema.Int.check(Schema.isGreaterThan(0));
 const NonNegInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0));
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0));
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0));
+/**
+ * A task count from 1 to `max`: the bounds keep a typo (an extra zero or three) from filling the
+ * machine's memory with demonstrations or episode outcomes before the first result.
+ */
+const Count = (max: number) => Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: max }));
 
 /**
  * Training methods that run a credit method of `@stepwise/rewards` under another name and default
@@ -79,8 +84,8 @@ export const RunConfig = Schema.Struct({
 	sft: Schema.Struct({
 		/** Expert episodes of demonstrations (train split). */
 		episodes: PosInt,
-		/** Expert episodes held out for the validation loss. */
-		validationEpisodes: PosInt,
+		/** Expert episodes held out for the validation loss (at most 50,000). */
+		validationEpisodes: Count(50_000),
 		/** Most optimizer steps. */
 		steps: PosInt,
 		/** Training time budget in minutes (0: none). */
@@ -196,10 +201,16 @@ export const RunConfig = Schema.Struct({
 		 * touching the test set; or `test`, the first tasks of `env.evalSplit`.
 		 */
 		evalOn: Schema.Literals(["validation", "test"]),
-		/** Tasks of that periodic evaluation. */
-		evalTasks: PosInt,
+		/** Tasks of that periodic evaluation (at most 10,000). */
+		evalTasks: Count(10_000),
 		/** Dump the iteration's trajectories every this many iterations (0: never). */
 		sampleEvery: NonNegInt,
+		/**
+		 * Optimizer steps that may be skipped for a non-finite gradient (a NaN or infinite loss; the
+		 * update is left out, as verl does) before RL stops with an error: a run that keeps diverging
+		 * ends instead of saving checkpoints that learn nothing.
+		 */
+		maxSkippedSteps: NonNegInt,
 	}),
 	/** SPA's exploration and progress estimator. */
 	progress: Schema.Struct({
@@ -240,8 +251,8 @@ export const RunConfig = Schema.Struct({
 	),
 	/** Final evaluation. */
 	eval: Schema.Struct({
-		/** Tasks per seed. */
-		tasks: PosInt,
+		/** Tasks per seed (at most 100,000). */
+		tasks: Count(100_000),
 		/** Task seeds: mean ± std over them. */
 		seeds: Schema.Array(Schema.Int).check(Schema.isMinLength(1)),
 	}),
@@ -307,6 +318,7 @@ export const defaultConfig: RunConfig = {
 		evalOn: "validation",
 		evalTasks: 50,
 		sampleEvery: 10,
+		maxSkippedSteps: 20,
 	},
 	// core's SPA bench (train-progress.ts): with c_init, 256 tasks × 4 samples (1,024 trajectories) at lr
 	// 3e-4 beat predicting the mean outcome (held-out 0.086 vs 0.126); 256 trajectories did not

@@ -1,9 +1,10 @@
 import {
 	groupTrajectories,
+	type OutputError,
 	readTrajectories,
 	type Trajectory,
 	TrajectoryFileError,
-	writeFileAtomic,
+	writeOutput,
 } from "@stepwise/core";
 import {
 	type CreditConfigError,
@@ -79,6 +80,19 @@ export const computeCreditRows = (
 		}
 		if (Result.isFailure(result)) return Effect.fail(fromCredit(result.failure));
 		const r = result.success;
+		for (const [what, values] of [
+			["advantage", r.advantages],
+			["step reward", r.stepRewards],
+			["return", r.returns],
+		] as const) {
+			const i = values === undefined ? -1 : values.findIndex((x) => !Number.isFinite(x));
+			if (i >= 0)
+				return Effect.fail(
+					new CreditCommandError({
+						message: `the ${what} of trajectory ${rows.trajIds[rows.traj[i] as number]} step ${rows.t[i]} is not finite (${values?.[i]}): its rewards are too large for float arithmetic; no output written`,
+					}),
+				);
+		}
 		const byId = new Map(trajectories.map((t) => [t.id, t]));
 		const out: CreditRow[] = [];
 		for (let i = 0; i < rows.size; i++) {
@@ -115,7 +129,7 @@ export const creditFile = (
 	input: string,
 	output: string,
 	request: CreditRequest,
-): Effect.Effect<{ rows: CreditRow[]; trajectories: number }, TrajectoryFileError | CreditCommandError> =>
+): Effect.Effect<{ rows: CreditRow[]; trajectories: number }, TrajectoryFileError | CreditCommandError | OutputError> =>
 	Effect.gen(function* () {
 		const trajectories = yield* readTrajectories(input);
 		if (trajectories.length === 0)
@@ -126,6 +140,6 @@ export const creditFile = (
 				message: `${input}: no trajectories`,
 			});
 		const rows = yield* computeCreditRows(trajectories, request);
-		yield* Effect.sync(() => writeFileAtomic(output, formatCreditRows(rows)));
+		yield* writeOutput(output, formatCreditRows(rows));
 		return { rows, trajectories: trajectories.length };
 	});

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { schemaErrorKey } from "@stepwise/core";
 import { Effect, Schema } from "effect";
 
 /**
@@ -17,6 +18,8 @@ export const readJsonFile = <S extends Schema.Decoder<unknown>, E>(
 		catch: (e) => error(`cannot read ${what} ${path}: ${String(e)}`),
 	}).pipe(
 		Effect.flatMap((json) =>
-			Effect.mapError(Schema.decodeUnknownEffect(schema)(json), (e) => error(`${what} ${path} is malformed: ${e.message}`)),
+			Effect.mapError(Schema.decodeUnknownEffect(schema)(json), (e) =>
+				error(`${what} ${path} is malformed at ${schemaErrorKey(e)}: ${e.message.split("\n")[0] ?? ""}`),
+			),
 		),
 	);

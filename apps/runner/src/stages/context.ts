@@ -1,25 +1,31 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { availableParallelism, totalmem } from "node:os";
 import { join } from "node:path";
 import {
+	type DuplicateEnvError,
 	type EnvConfigError,
 	type EnvEntryPoint,
+	type EnvPluginLoadError,
 	EnvRegistry,
 	loadEnvPlugin,
 	type ManagedEnv,
 	type RegisteredSpec,
 	type ResetRequest,
+	type UnknownEnvSpecError,
 } from "@stepwise/core";
 import {
+	type BackendError,
 	type BackendSelection,
 	currentBackendSelection,
 	formatBackendSelection,
-	selectBackend,
 } from "@stepwise/core/ml";
 import { makeEnvs, type Policy, RolloutPool, type RolloutWorkerInit } from "@stepwise/core/policy/index";
 import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
-import type { RunConfig } from "../config/schema.ts";
+import { defaultConfig, type RunConfig } from "../config/schema.ts";
+import { RolloutWorkersError } from "../errors.ts";
 import { runName } from "../runs/run-dir.ts";
+import { Compute, StageLog } from "../services.ts";
 
 /** What every stage works with: the resolved config, the env spec and its plugin, and a line printer. */
 export interface StageContext {
@@ -65,6 +71,25 @@ export const rlTasks = (c: RunConfig, i: number): ResetRequest[] => {
  */
 export const brokenRelation = (c: RunConfig): { readonly key: string; readonly message: string } | undefined => {
 	const r = c.rollout;
+	const m = c.model;
+	if (m.dModel % m.nHeads !== 0)
+		return { key: "model.nHeads", message: `${m.nHeads} heads must divide model.dModel (${m.dModel})` };
+	if (m.contextLength <= r.maxNewTokens)
+		return {
+			key: "model.contextLength",
+			message: `${m.contextLength} tokens leave no room for a prompt before an answer of rollout.maxNewTokens (${r.maxNewTokens})`,
+		};
+	if (r.workers > maxWorkers())
+		return {
+			key: "rollout.workers",
+			message: `${r.workers} worker threads, each with its own backend, would swamp this machine's ${availableParallelism()} cores: at most ${maxWorkers()}`,
+		};
+	const bytes = trainingBytes(c);
+	if (bytes > memoryLimit())
+		return {
+			key: costliestKey(c),
+			message: `this model needs about ${gib(bytes)} GiB to train (weights, Adam, activations), more than the ${gib(memoryLimit())} GiB allowed (STEPWISE_MEMORY_GB, default 3/4 of this machine's memory)`,
+		};
 	if (r.greedyMembers >= r.groupSize)
 		return {
 			key: "rollout.greedyMembers",
@@ -99,6 +124,57 @@ export const brokenRelation = (c: RunConfig): { readonly key: string; readonly m
 	return undefined;
 };
 
+/** The most worker threads a run may start: four per core (each loads its own backend). */
+export const maxWorkers = (): number => 4 * availableParallelism();
+
+const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(1);
+
+/** The memory a command may plan for: `STEPWISE_MEMORY_GB`, or 3/4 of the machine's memory. */
+export const memoryLimit = (): number => {
+	const given = Number(process.env.STEPWISE_MEMORY_GB);
+	return Number.isFinite(given) && given > 0 ? given * 2 ** 30 : totalmem() * 0.75;
+};
+
+/**
+ * An upper estimate of the bytes training the configured model takes (float32): the weights six
+ * times over (weights, gradients, Adam's two moments, the frozen reference, SFT's best weights) and
+ * the activations a backward pass keeps for the largest batch (SFT's, RL's mini-batch or a rollout
+ * batch) over the whole context. A vocabulary of 4,096 tokens is assumed (the built tokenizers are
+ * smaller); checked before anything is allocated, so a huge `model.dModel` is refused, not an OOM.
+ */
+export const trainingBytes = (c: RunConfig): number => {
+	const m = c.model;
+	const vocab = 4096;
+	const perBlock = 12 * m.dModel * m.dModel + 2 * m.dModel * m.dFF;
+	const params = m.nLayers * perBlock + (2 * vocab + m.contextLength) * m.dModel;
+	const batch = Math.max(c.sft.batchSize, c.train.miniBatchSize, c.rollout.batchSize);
+	const perToken = m.nLayers * (12 * m.dModel + 2 * m.dFF + 2 * m.nHeads * m.contextLength) + 2 * vocab;
+	return 4 * (6 * params + batch * m.contextLength * perToken);
+};
+
+/** The sizes {@link trainingBytes} grows with, as [section, key]. */
+const sizeKeys = [
+	["model", "dModel"],
+	["model", "dFF"],
+	["model", "nLayers"],
+	["model", "contextLength"],
+	["model", "nHeads"],
+	["sft", "batchSize"],
+	["train", "miniBatchSize"],
+	["rollout", "batchSize"],
+] as const;
+
+/** The size key whose default value would save the most memory: the one to name when the estimate is too big. */
+const costliestKey = (c: RunConfig): string => {
+	let best: { key: string; bytes: number } = { key: "model.dModel", bytes: trainingBytes(c) };
+	for (const [section, key] of sizeKeys) {
+		const at = { ...c, [section]: { ...c[section], [key]: (defaultConfig[section] as Record<string, number>)[key] } };
+		const bytes = trainingBytes(at as RunConfig);
+		if (bytes < best.bytes) best = { key: `${section}.${key}`, bytes };
+	}
+	return best.key;
+};
+
 /** `n` consecutive tasks of a split (indices from `offset`), all with the run's seed. */
 export const taskRange = (seed: number, split: string, n: number, offset = 0): ResetRequest[] =>
 	Array.from({ length: n }, (_, i) => ({ seed, split, index: offset + i }));
@@ -114,9 +190,14 @@ export const envPool = (ctx: StageContext, n: number): Effect.Effect<ManagedEnv[
  */
 export const stageContext = (
 	config: RunConfig,
-	log: (line: string) => void = (l) => console.log(l),
-): Effect.Effect<StageContext, unknown, EnvRegistry> =>
+	given?: (line: string) => void,
+): Effect.Effect<
+	StageContext,
+	ConfigError | UnknownEnvSpecError | EnvConfigError | EnvPluginLoadError | DuplicateEnvError,
+	EnvRegistry
+> =>
 	Effect.gen(function* () {
+		const log = given ?? (yield* StageLog).print;
 		const broken = brokenRelation(config);
 		if (broken !== undefined)
 			return yield* new ConfigError({
@@ -147,11 +228,12 @@ export const stageContext = (
 		return { config: { ...config, env }, registered, log, ...(plugin !== undefined ? { plugin } : {}) };
 	});
 
-/** Select the compute backend (`STEPWISE_BACKEND` over the config's `backend`) and print the selection. */
-export const initCompute = (config: RunConfig): Effect.Effect<BackendSelection, unknown> =>
+/** Select the compute backend ({@link Compute}; `STEPWISE_BACKEND` over the config's `backend`) and print the selection. */
+export const initCompute = (config: RunConfig): Effect.Effect<BackendSelection, BackendError> =>
 	Effect.gen(function* () {
 		const fromEnv = process.env.STEPWISE_BACKEND;
-		const selection = yield* selectBackend(fromEnv !== undefined && fromEnv !== "" ? undefined : config.backend);
+		const compute = yield* Compute;
+		const selection = yield* compute.select(fromEnv !== undefined && fromEnv !== "" ? undefined : config.backend);
 		yield* Console.log(formatBackendSelection(selection));
 		return selection;
 	});
@@ -207,7 +289,7 @@ export const startRolloutPool = (
 	policy: Policy,
 	episodes: number,
 	work = "rollouts",
-): Effect.Effect<RolloutPool, unknown, Scope.Scope> =>
+): Effect.Effect<RolloutPool, RolloutWorkersError, Scope.Scope> =>
 	Effect.gen(function* () {
 		const { config } = ctx;
 		const workers = config.rollout.workers;
@@ -223,7 +305,13 @@ export const startRolloutPool = (
 			tokenizer: policy.tokenizer.toJSON(),
 		};
 		const pool = yield* Effect.acquireRelease(
-			Effect.tryPromise({ try: () => RolloutPool.start(init, workers), catch: (e) => e }),
+			Effect.tryPromise({
+				try: () => RolloutPool.start(init, workers),
+				catch: (e) =>
+					new RolloutWorkersError({
+						message: `rollout.workers=${workers}: the worker threads did not start: ${e instanceof Error ? e.message : String(e)}`,
+					}),
+			}),
 			(p) => Effect.promise(() => p.close()),
 		);
 		if (workers > 0) ctx.log(`${work}: ${workers} worker thread${workers === 1 ? "" : "s"} beside the main thread`);

@@ -1,7 +1,15 @@
-import { hashSeed, type ManagedEnv, type ResetRequest, Rng, type Trajectory } from "@stepwise/core";
+import {
+	type EnvConfigError,
+	hashSeed,
+	type ManagedEnv,
+	type ResetRequest,
+	Rng,
+	type Trajectory,
+} from "@stepwise/core";
 import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
 import { meanStd } from "@stepwise/core/train/index";
 import { Effect } from "effect";
+import type { RolloutWorkersError } from "../errors.ts";
 import {
 	collectRemote,
 	type OpenAiPolicySpec,
@@ -10,8 +18,9 @@ import {
 	remoteOptions,
 } from "../remote/openai-policy.ts";
 import { Progress } from "../runs/progress.ts";
-import { envPool, type StageContext, startRolloutPool, taskRange } from "./context.ts";
+import { envPool, type StageContext, startRolloutPool, taskRange, yieldToEventLoop } from "./context.ts";
 import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
+import { checkLoadedWeights } from "./finite.ts";
 
 export {
 	type EpisodeOutcome,
@@ -63,6 +72,24 @@ export const playScripted = (
 	return { taskType: reset.task.type, won, score, steps, validSteps };
 };
 
+/**
+ * {@link playScripted} on every task, 64 episodes at a time with the event loop let run between
+ * them, so Ctrl-C / SIGTERM stop a long scripted evaluation at once.
+ */
+const playScriptedAll = (
+	env: ManagedEnv,
+	tasks: ReadonlyArray<ResetRequest>,
+	kind: "expert" | "random",
+): Effect.Effect<EpisodeOutcome[]> =>
+	Effect.gen(function* () {
+		const out: EpisodeOutcome[] = [];
+		for (let i = 0; i < tasks.length; i += 64) {
+			for (const t of tasks.slice(i, i + 64)) out.push(playScripted(env, t, kind));
+			yield* yieldToEventLoop;
+		}
+		return out;
+	});
+
 /** A policy source: the env's expert, a random policy, a checkpoint directory or a served model. */
 export type PolicySource =
 	| { readonly kind: "expert" | "random" }
@@ -75,10 +102,11 @@ export const loadPolicySource = (text: string) => {
 	const remote = parseOpenAiPolicy(text);
 	if (remote instanceof RemotePolicyError) return Effect.fail(remote);
 	if (remote !== undefined) return Effect.succeed<PolicySource>({ kind: "remote", spec: remote, name: text });
-	return Effect.map(
-		loadCheckpoint(text),
-		(c): PolicySource => ({ kind: "model", policy: { model: c.model, tokenizer: c.tokenizer }, name: text }),
-	);
+	return Effect.gen(function* () {
+		const c = yield* loadCheckpoint(text);
+		yield* checkLoadedWeights(c.model, text);
+		return { kind: "model", policy: { model: c.model, tokenizer: c.tokenizer }, name: text } satisfies PolicySource;
+	});
 };
 
 /** Greedy rollouts of a model on the stage's rollout pool (sized for `n` tasks), as episode outcomes. */
@@ -104,8 +132,11 @@ const greedyPlayer = (ctx: StageContext, policy: Policy, envs: ReadonlyArray<Man
 			),
 	);
 
+/** What evaluation can fail with: an env option, the rollout workers, a served model. */
+export type EvaluationError = EnvConfigError | RolloutWorkersError | RemotePolicyError;
+
 /** Evaluate a policy on `eval.tasks` tasks of the eval split for each seed of `eval.seeds` (greedy decoding for models). */
-export const evaluatePolicy = (ctx: StageContext, source: PolicySource): Effect.Effect<EvalReport, unknown> =>
+export const evaluatePolicy = (ctx: StageContext, source: PolicySource): Effect.Effect<EvalReport, EvaluationError> =>
 	Effect.scoped(evaluate(ctx, source));
 
 /** {@link evaluatePolicy}'s body, in a scope that stops the rollout workers. */
@@ -116,7 +147,7 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 		const n = config.eval.tasks;
 		const envs = yield* envPool(ctx, source.kind === "model" || source.kind === "remote" ? Math.min(n, 64) : 1);
 		/** Plays a seed's tasks: greedy rollouts of the model (on the rollout pool or the server), or the scripted policy. */
-		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[], unknown> =
+		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[], RemotePolicyError> =
 			source.kind === "model"
 				? yield* greedyPlayer(ctx, source.policy, envs, n)
 				: source.kind === "remote"
@@ -130,7 +161,7 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 								}),
 								(trajectories) => trajectories.map(outcomeOf),
 							)
-					: (tasks) => Effect.sync(() => tasks.map((t) => playScripted(envs[0] as ManagedEnv, t, source.kind)));
+					: (tasks) => playScriptedAll(envs[0] as ManagedEnv, tasks, source.kind);
 		const bar = new Progress({ label: "eval", total: config.eval.seeds.length * n, unit: "episode" });
 		const all: EpisodeOutcome[] = [];
 		const perSeed: Array<{ seed: number; outcomes: string } & EvalFigures> = [];

@@ -1,11 +1,13 @@
 import { join } from "node:path";
-import { hashSeed, type Trajectory, writeTrajectories } from "@stepwise/core";
-import { type CollectOptions, loadCheckpoint, successRate } from "@stepwise/core/policy/index";
+import { type EnvConfigError, hashSeed, type OutputError, type Trajectory, writeTrajectories } from "@stepwise/core";
+import { type CheckpointError, type CollectOptions, loadCheckpoint, successRate } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
+import type { RolloutWorkersError } from "../errors.ts";
 import { collectRemote, parseOpenAiPolicy, RemotePolicyError, remoteOptions } from "../remote/openai-policy.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { EXPLORATION_OFFSET, envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
+import { checkLoadedWeights } from "./finite.ts";
 
 /** Where a run keeps its exploration trajectories (`stepwise explore`'s default output, the pipeline's step 2). */
 export const exploreFile = (run: RunDir): string => join(run.trajectoriesDir, "explore.jsonl");
@@ -19,8 +21,10 @@ export const runExploreStage = (
 	ctx: StageContext,
 	policyDir: string,
 	output: string,
-): Effect.Effect<{ readonly trajectories: number; readonly success: number }, unknown> =>
-	Effect.scoped(explore(ctx, policyDir, output));
+): Effect.Effect<
+	{ readonly trajectories: number; readonly success: number },
+	EnvConfigError | CheckpointError | OutputError | RolloutWorkersError | RemotePolicyError
+> => Effect.scoped(explore(ctx, policyDir, output));
 
 /** {@link runExploreStage}'s body, in a scope that stops the rollout workers. */
 const explore = (ctx: StageContext, policyDir: string, output: string) =>
@@ -32,9 +36,10 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 		const samples = config.progress.samples;
 		const envs = yield* envPool(ctx, samples * Math.max(1, Math.floor(64 / samples)));
 		/** A wave's rollouts: the checkpoint on the rollout pool, or the served model (`openai:…`). */
-		let collect: (options: CollectOptions) => Effect.Effect<Trajectory[], unknown>;
+		let collect: (options: CollectOptions) => Effect.Effect<Trajectory[], RemotePolicyError>;
 		if (remote === undefined) {
 			const loaded = yield* loadCheckpoint(policyDir);
+			yield* checkLoadedWeights(loaded.model, policyDir);
 			yield* Effect.addFinalizer(() =>
 				Effect.sync(() => {
 					loaded.model.dispose();

@@ -1,16 +1,20 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "@stepwise/core";
-import { loadCheckpoint } from "@stepwise/core/policy/index";
-import { Effect } from "effect";
+import type { OutputError, TrajectoryFileError } from "@stepwise/core";
+import { type CheckpointError, loadCheckpoint } from "@stepwise/core/policy/index";
+import { Effect, type FileSystem } from "effect";
+import { writeRunFile } from "../runs/files.ts";
 import { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext } from "./context.ts";
-import { pairReports, readEvalReport } from "./eval-report.ts";
-import { type EvalReport, evaluatePolicy, formatEvalReport } from "./evaluate.ts";
+import { type EvalReportError, pairReports, readEvalReport } from "./eval-report.ts";
+import { type EvalReport, type EvaluationError, evaluatePolicy, formatEvalReport } from "./evaluate.ts";
 import { exploreFile, runExploreStage } from "./explore.ts";
 import { annotatedFile, annotateStage, progressDir, trainProgressStage } from "./progress.ts";
-import { needsProgress, runRlStage } from "./rl.ts";
-import { hasCheckpoint, runSftStage, sftDir } from "./sft.ts";
+import { needsProgress, type RlError, runRlStage } from "./rl.ts";
+import { hasCheckpoint, runSftStage, type SftError, sftDir } from "./sft.ts";
+
+/** What the pipeline can fail with: any of its stages' errors. */
+export type PipelineError = SftError | RlError | EvaluationError | TrajectoryFileError | EvalReportError;
 
 /** The pipeline's outcome: both evaluations (SFT and RL) and the run directory. */
 export interface PipelineResult {
@@ -23,7 +27,15 @@ export interface PipelineResult {
 /** Where the pipeline saves its final evaluation of the SFT or the RL policy (`eval-sft.json`, `eval-rl.json`). */
 export const evalReportFile = (run: RunDir, which: "sft" | "rl"): string => join(run.path, `eval-${which}.json`);
 
-const cachedEval = (ctx: StageContext, path: string, checkpoint: string): Effect.Effect<EvalReport, unknown> =>
+const cachedEval = (
+	ctx: StageContext,
+	path: string,
+	checkpoint: string,
+): Effect.Effect<
+	EvalReport,
+	EvaluationError | CheckpointError | EvalReportError | OutputError,
+	FileSystem.FileSystem
+> =>
 	Effect.gen(function* () {
 		if (existsSync(path)) {
 			ctx.log(`eval: done already (${path})`);
@@ -37,7 +49,7 @@ const cachedEval = (ctx: StageContext, path: string, checkpoint: string): Effect
 			name: checkpoint,
 		});
 		loaded.model.dispose();
-		writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
+		yield* writeRunFile(path, `${JSON.stringify(report, null, 2)}\n`);
 		ctx.log(formatEvalReport(report));
 		return report;
 	});
@@ -48,7 +60,10 @@ const cachedEval = (ctx: StageContext, path: string, checkpoint: string): Effect
  * where a run stopped; RL resumes from its last checkpoint). Methods that need no progress estimator
  * skip steps 3–4, and step 2 too unless RL trains offline on the exploration (`train.data`).
  */
-export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<PipelineResult, unknown> =>
+export const runPipeline = (
+	ctx: StageContext,
+	run: RunDir,
+): Effect.Effect<PipelineResult, PipelineError, FileSystem.FileSystem> =>
 	Effect.gen(function* () {
 		const t0 = performance.now();
 		ctx.log(
@@ -84,7 +99,7 @@ export const runPipeline = (ctx: StageContext, run: RunDir): Effect.Effect<Pipel
 		const rlReport = yield* cachedEval(ctx, evalReportFile(run, "rl"), rl.checkpoint);
 		const result = { run: run.path, sft: sftReport, rl: rlReport, seconds: (performance.now() - t0) / 1000 };
 		const table = formatPipelineTable(result);
-		writeFileAtomic(join(run.path, "results.md"), `${table}\n`);
+		yield* writeRunFile(join(run.path, "results.md"), `${table}\n`);
 		ctx.log(`\n${table}`);
 		return result;
 	});

@@ -1,17 +1,22 @@
 import { join } from "node:path";
-import { readTrajectories, writeFileAtomic, writeTrajectories } from "@stepwise/core";
-import { loadCheckpoint, saveCheckpoint } from "@stepwise/core/policy/index";
+import { type OutputError, type TrajectoryFileError, writeTrajectories } from "@stepwise/core";
+import { type CheckpointError, loadCheckpoint, saveCheckpoint } from "@stepwise/core/policy/index";
 import {
 	annotateProgress,
+	ESTIMATOR_MICRO_BATCH,
 	type ProgressValidation,
 	trainProgressEstimator,
 	validateProgress,
 } from "@stepwise/core/train/index";
 import * as tf from "@tensorflow/tfjs-core";
-import { Effect } from "effect";
+import { Effect, type FileSystem } from "effect";
+import { NonFiniteError, type RolloutWorkersError } from "../errors.ts";
+import { writeRunFile } from "../runs/files.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext, startRolloutPool } from "./context.ts";
+import { checkLoadedWeights, checkTrainedWeights } from "./finite.ts";
+import { readModelTrajectories } from "./trajectory-input.ts";
 
 /** Where a run keeps its progress estimator (`stepwise progress train`'s default output, the pipeline's step 3). */
 export const progressDir = (run: RunDir): string => join(run.path, "progress");
@@ -29,21 +34,29 @@ export const annotatedFile = (run: RunDir): string => join(run.trajectoriesDir, 
 export const trainProgressStage = (
 	ctx: StageContext,
 	options: { readonly policyDir: string; readonly trajectories: string; readonly output: string },
-): Effect.Effect<ProgressValidation, unknown> =>
+): Effect.Effect<
+	ProgressValidation,
+	CheckpointError | TrajectoryFileError | NonFiniteError | OutputError | RolloutWorkersError,
+	FileSystem.FileSystem
+> =>
 	Effect.scoped(
 		Effect.gen(function* () {
 			const { config } = ctx;
 			const t0 = performance.now();
-			const all = yield* readTrajectories(options.trajectories);
-			const train = all.filter((_, i) => i % 5 !== 4);
-			const heldOut = all.filter((_, i) => i % 5 === 4);
 			const loaded = yield* loadCheckpoint(options.policyDir);
 			loaded.optimizer?.dispose();
+			yield* checkLoadedWeights(loaded.model, options.policyDir);
+			const all = yield* readModelTrajectories(options.trajectories, loaded.model.config.vocabSize, "progress train");
+			const train = all.filter((_, i) => i % 5 !== 4);
+			const heldOut = all.filter((_, i) => i % 5 === 4);
 			const fit = { contextLength: loaded.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
 			const optimizer = tf.train.adam(config.progress.lr);
 			const perEpoch = Math.ceil(train.length / config.progress.batchSize);
+			// workers share a step's micro-batches; a step of one micro-batch has nothing to share
 			const pool =
-				config.rollout.workers > 0 ? yield* startRolloutPool(ctx, loaded, 1, "progress gradients") : undefined;
+				config.rollout.workers > 0 && config.progress.batchSize > ESTIMATOR_MICRO_BATCH
+					? yield* startRolloutPool(ctx, loaded, 1, "progress gradients")
+					: undefined;
 			const bar = new Progress({ label: "progress", total: perEpoch * config.progress.epochs, unit: "step" });
 			const { losses } = trainProgressEstimator(loaded.model, optimizer, train, {
 				fit,
@@ -57,6 +70,13 @@ export const trainProgressStage = (
 				...(pool !== undefined ? { helpers: pool } : {}),
 			});
 			bar.finish();
+			const badLoss = losses.findIndex((l) => !Number.isFinite(l));
+			if (badLoss >= 0)
+				return yield* new NonFiniteError({
+					what: "progress loss",
+					message: `progress: the estimator's loss is not finite at step ${badLoss + 1} (progress.lr ${config.progress.lr} is too high?); nothing was saved`,
+				});
+			yield* checkTrainedWeights(loaded.model, "progress.lr");
 			const mean = train.reduce((s, t) => s + (t.won ? 1 : 0), 0) / Math.max(1, train.length);
 			const validation = validateProgress(loaded.model, heldOut.length > 0 ? heldOut : train, fit, {
 				trainOutcomeMean: mean,
@@ -69,7 +89,7 @@ export const trainProgressStage = (
 				tokenizer: loaded.tokenizer,
 				state: { kind: "stepwise-progress", steps: losses.length },
 			});
-			writeFileAtomic(join(options.output, "validation.json"), `${JSON.stringify(validation, null, 2)}\n`);
+			yield* writeRunFile(join(options.output, "validation.json"), `${JSON.stringify(validation, null, 2)}\n`);
 			loaded.model.dispose();
 			optimizer.dispose();
 			ctx.log(
@@ -83,10 +103,14 @@ export const trainProgressStage = (
 export const annotateStage = (
 	ctx: StageContext,
 	options: { readonly estimator: string; readonly input: string; readonly output: string },
-): Effect.Effect<{ readonly trajectories: number; readonly steps: number }, unknown> =>
+): Effect.Effect<
+	{ readonly trajectories: number; readonly steps: number },
+	CheckpointError | TrajectoryFileError | OutputError
+> =>
 	Effect.gen(function* () {
-		const trajectories = yield* readTrajectories(options.input);
 		const loaded = yield* loadCheckpoint(options.estimator);
+		yield* checkLoadedWeights(loaded.model, options.estimator);
+		const trajectories = yield* readModelTrajectories(options.input, loaded.model.config.vocabSize, "annotate");
 		const fit = { contextLength: loaded.model.config.contextLength, maxNewTokens: ctx.config.rollout.maxNewTokens };
 		const annotated = annotateProgress(loaded.model, trajectories, fit, {
 			pad: loaded.tokenizer.pad,

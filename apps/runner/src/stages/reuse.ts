@@ -5,7 +5,7 @@ import type { RunDir } from "../runs/run-dir.ts";
 import { exploreFile } from "./explore.ts";
 import { evalReportFile } from "./pipeline.ts";
 import { annotatedFile, progressDir } from "./progress.ts";
-import { hasCheckpoint, sftDir } from "./sft.ts";
+import { hasCheckpoint, sftDir, sftPartialDir } from "./sft.ts";
 
 /** An output a run directory can hold, and the config keys (dotted prefixes) that made it what it is. */
 interface StageOutput {
@@ -26,6 +26,25 @@ const checkpoint = (dir: string): string | undefined => (hasCheckpoint(dir) ? di
  */
 const outputs: ReadonlyArray<StageOutput> = [
 	{ name: "SFT policy", found: (run) => checkpoint(sftDir(run)), keys: ["seed", "env", "model", "sft"] },
+	{
+		// SFT stopped mid-run resumes from its partial state; its budgets (sft.steps, sft.minutes) may grow
+		name: "SFT in progress",
+		found: (run) => checkpoint(sftPartialDir(run)) ?? checkpoint(`${sftPartialDir(run)}.old`),
+		keys: [
+			"seed",
+			"env",
+			"model",
+			"sft.episodes",
+			"sft.validationEpisodes",
+			"sft.batchSize",
+			"sft.microBatchSize",
+			"sft.lr",
+			"sft.warmup",
+			"sft.evalEvery",
+			"sft.patience",
+			"sft.schedule",
+		],
+	},
 	{
 		name: "exploration",
 		found: (run) => file(exploreFile(run)),

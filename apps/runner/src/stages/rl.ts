@@ -1,6 +1,12 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type ResetRequest, readTrajectories, writeFileAtomic, writeTrajectories } from "@stepwise/core";
+import {
+	type EnvConfigError,
+	type OutputError,
+	type ResetRequest,
+	type TrajectoryFileError,
+	writeTrajectories,
+} from "@stepwise/core";
 import { CheckpointError, loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
 import {
 	type Algorithm,
@@ -12,9 +18,11 @@ import {
 	type TrainerState,
 } from "@stepwise/core/train/index";
 import * as tf from "@tensorflow/tfjs-core";
-import { Effect, Result, Schema } from "effect";
+import { Effect, type FileSystem, Result, Schema } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import type { RunConfig } from "../config/schema.ts";
+import { NonFiniteError, type RolloutWorkersError } from "../errors.ts";
+import { writeRunFile } from "../runs/files.ts";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type MetricsRow, type RunDir } from "../runs/run-dir.ts";
@@ -29,6 +37,8 @@ import {
 	yieldToEventLoop,
 } from "./context.ts";
 import { MethodConfigError, makeCreditFn, requiresProgress, runTraits } from "./credit-fn.ts";
+import { checkLoadedWeights, checkTrainedWeights } from "./finite.ts";
+import { readModelTrajectories } from "./trajectory-input.ts";
 
 /**
  * Where an RL run starts from: the SFT policy, for SPA the progress estimator, and with
@@ -40,6 +50,17 @@ export const RlSources = Schema.Struct({
 	trajectories: Schema.optional(Schema.String),
 });
 export type RlSources = typeof RlSources.Type;
+
+/** What RL can fail with: its config and sources, a checkpoint, the trajectories, the workers, a write, divergence. */
+export type RlError =
+	| ConfigError
+	| MethodConfigError
+	| EnvConfigError
+	| CheckpointError
+	| TrajectoryFileError
+	| RolloutWorkersError
+	| OutputError
+	| NonFiniteError;
 
 /** The outcome of the RL stage. */
 export interface RlSummary {
@@ -82,7 +103,7 @@ export const savedSources = (run: RunDir): Effect.Effect<RlSources | undefined, 
  * With `train.data=exploration`, the batches of the stored trajectories RL trains on (decoded, a bad
  * line named); none with `rollouts`. Either setting refuses the other's source.
  */
-const offlineData = (config: RunConfig, sources: RlSources) =>
+const offlineData = (config: RunConfig, sources: RlSources, vocabSize: number) =>
 	Effect.gen(function* () {
 		const path = sources.trajectories;
 		if (config.train.data === "rollouts") {
@@ -100,7 +121,7 @@ const offlineData = (config: RunConfig, sources: RlSources) =>
 				message:
 					"exploration: RL trains on stored trajectories; give --trajectories FILE (the pipeline uses its exploration)",
 			});
-		const trajectories = yield* readTrajectories(path);
+		const trajectories = yield* readModelTrajectories(path, vocabSize, "train.data=exploration");
 		return offlineBatches(trajectories, { groups: config.rollout.groups, seed: config.seed });
 	});
 
@@ -124,8 +145,11 @@ export const periodicEvalTasks = (config: RunConfig): ResetRequest[] =>
  * checkpoints every `train.checkpointEvery` iterations; resumes from the run's last checkpoint, and a
  * resumed run reproduces the uninterrupted one (everything random is a function of seed and iteration).
  */
-export const runRlStage = (ctx: StageContext, run: RunDir, given: RlSources): Effect.Effect<RlSummary, unknown> =>
-	Effect.scoped(rlStage(ctx, run, given));
+export const runRlStage = (
+	ctx: StageContext,
+	run: RunDir,
+	given: RlSources,
+): Effect.Effect<RlSummary, RlError, FileSystem.FileSystem> => Effect.scoped(rlStage(ctx, run, given));
 
 /** {@link runRlStage}'s body, in a scope that stops the rollout workers. */
 const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
@@ -140,7 +164,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				message: `${moved.flag} ${moved.given} differs from ${moved.saved}, which this run directory's RL started from (${SOURCES}); use a new --run-dir to train from it`,
 			});
 		const sources = saved ?? given;
-		writeFileAtomic(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
+		yield* writeRunFile(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
 		const creditR = makeCreditFn(config.method);
 		if (Result.isFailure(creditR)) return yield* creditR.failure;
 		const traits = Result.getOrThrow(runTraits(config.method)); // decoded by makeCreditFn
@@ -148,7 +172,6 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			return yield* new MethodConfigError({
 				message: `method ${config.method.name} needs a progress estimator (--progress DIR, from 'stepwise progress train')`,
 			});
-		const data = yield* offlineData(config, sources);
 		const last = run.lastCheckpoint();
 		let policy: Policy;
 		let optimizer: tf.Optimizer;
@@ -169,6 +192,8 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			if (run.readMetrics().some(isRlRow)) run.truncateMetrics(0, isRlRow);
 			ctx.log(`train: ${config.method.name} from ${sources.policy}`);
 		}
+		yield* checkLoadedWeights(policy.model, last !== undefined ? run.checkpointDir(last) : sources.policy);
+		const data = yield* offlineData(config, sources, policy.model.config.vocabSize);
 		const progressModel =
 			needsProgress(ctx) && sources.progress !== undefined
 				? (yield* loadCheckpoint(sources.progress)).model
@@ -242,10 +267,16 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 		});
 		let lastMetrics: Record<string, number> = {};
 		const t0 = performance.now();
+		/** Optimizer steps skipped for a non-finite gradient so far, over the run (resumed runs count their rows). */
+		let skipped = run
+			.readMetrics()
+			.filter(isRlRow)
+			.reduce((s, r) => s + (r["losses/skipped_steps"] ?? 0), 0);
 		const budgetMs = config.train.minutes > 0 ? config.train.minutes * 60_000 : Number.POSITIVE_INFINITY;
 		/** Checkpoint the trainer after iteration `i`: written beside, then renamed, so a kill never leaves a step_N without its reference. */
 		const checkpoint = (i: number) =>
 			Effect.gen(function* () {
+				yield* checkTrainedWeights(policy.model, "train.lr");
 				const partial = join(run.checkpointsDir, `.partial_step_${i}`);
 				rmSync(partial, { recursive: true, force: true });
 				yield* saveTrainerCheckpoint(partial, {
@@ -264,6 +295,12 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				const outOfTime = performance.now() - t0 >= budgetMs;
 				lastMetrics = { ...record.metrics };
 				run.log({ ...record.metrics, iteration: i });
+				skipped += record.metrics["losses/skipped_steps"] ?? 0;
+				if (skipped > config.train.maxSkippedSteps)
+					return yield* new NonFiniteError({
+						what: "rl loss",
+						message: `train: ${skipped} optimizer steps skipped for a non-finite loss by iteration ${i}, more than train.maxSkippedSteps (${config.train.maxSkippedSteps}); train.lr ${config.train.lr} is too high? The last checkpoint is ${run.lastCheckpoint() ?? "none"}`,
+					});
 				if (config.train.sampleEvery > 0 && i % config.train.sampleEvery === 0)
 					yield* writeTrajectories(
 						join(run.trajectoriesDir, `iter_${i}.jsonl`),

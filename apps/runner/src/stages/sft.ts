@@ -1,11 +1,12 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "@stepwise/core";
+import type { EnvConfigError, ManagedEnv, OutputError, ResetRequest } from "@stepwise/core";
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
 	CheckpointError,
 	collectDemonstrations,
+	type Demonstration,
 	demonstrationText,
 	encodeDemonstrations,
 	loadCheckpoint,
@@ -18,7 +19,10 @@ import {
 	type Tokenizer,
 	TransformerPolicy,
 } from "@stepwise/core/policy/index";
-import { Effect, Schema } from "effect";
+import { Effect, type FileSystem, Schema } from "effect";
+import { ConfigError } from "../config/overrides.ts";
+import { NonFiniteError, type RolloutWorkersError } from "../errors.ts";
+import { writeRunFile } from "../runs/files.ts";
 import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type RunDir } from "../runs/run-dir.ts";
@@ -31,6 +35,7 @@ import {
 	VALIDATION_OFFSET,
 	yieldToEventLoop,
 } from "./context.ts";
+import { checkTrainedWeights } from "./finite.ts";
 
 /** What the SFT stage reports (also saved as `sft.json` beside the checkpoint). */
 export const SftSummary = Schema.Struct({
@@ -117,6 +122,32 @@ const loadPartial = (dir: string) =>
 		return { ...loaded, snapshot };
 	});
 
+/** What SFT can fail with: an env option, a model that cannot fit its data, a partial save, a write, divergence, the workers. */
+export type SftError =
+	| EnvConfigError
+	| ConfigError
+	| CheckpointError
+	| OutputError
+	| NonFiniteError
+	| RolloutWorkersError;
+
+/**
+ * The expert's demonstrations on `tasks`, collected in chunks of 64 episodes with the event loop let
+ * run between them, so Ctrl-C / SIGTERM stop a large collection at once (the same demos as one call).
+ */
+const demonstrations = (env: ManagedEnv, tasks: ReadonlyArray<ResetRequest>) =>
+	Effect.gen(function* () {
+		const demos: Demonstration[] = [];
+		let won = 0;
+		for (let i = 0; i < tasks.length; i += 64) {
+			const part = collectDemonstrations(env, tasks.slice(i, i + 64));
+			demos.push(...part.demos);
+			won += part.won;
+			yield* yieldToEventLoop;
+		}
+		return { demos, episodes: tasks.length, won };
+	});
+
 /**
  * SFT on expert demonstrations: the expert plays `sft.episodes` training tasks (the prompts in the
  * spec's style), a tokenizer is built from that text, a fresh policy is trained on the answer tokens
@@ -125,8 +156,11 @@ const loadPartial = (dir: string) =>
  * validation, and when stopped (Ctrl-C / SIGTERM), the run in progress is saved to
  * `<run>/sft.partial`, from which a rerun continues exactly where it stopped.
  */
-export const runSftStage = (ctx: StageContext, run: RunDir, logTo: RunDir = run): Effect.Effect<SftSummary, unknown> =>
-	Effect.scoped(sftStage(ctx, run, logTo));
+export const runSftStage = (
+	ctx: StageContext,
+	run: RunDir,
+	logTo: RunDir = run,
+): Effect.Effect<SftSummary, SftError, FileSystem.FileSystem> => Effect.scoped(sftStage(ctx, run, logTo));
 
 const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 	Effect.gen(function* () {
@@ -145,8 +179,8 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const { config } = ctx;
 		const [env] = yield* envPool(ctx, 1);
 		if (env === undefined) return yield* Effect.die(new Error("no env"));
-		const train = collectDemonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes));
-		const val = collectDemonstrations(
+		const train = yield* demonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes));
+		const val = yield* demonstrations(
 			env,
 			taskRange(config.seed, config.env.trainSplit, config.sft.validationEpisodes, VALIDATION_OFFSET),
 		);
@@ -156,6 +190,12 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const modelConfig = { vocabSize: tokenizer.vocabSize, ...config.model };
 		const trainEx = encodeDemonstrations(tokenizer, train.demos, modelConfig.contextLength);
 		const valEx = encodeDemonstrations(tokenizer, val.demos, modelConfig.contextLength);
+		if (trainEx.length === 0 || valEx.length === 0)
+			return yield* new ConfigError({
+				key: "model.contextLength",
+				source: "config",
+				message: `config key model.contextLength: no expert answer fits in ${modelConfig.contextLength} tokens (${trainEx.length} training, ${valEx.length} validation examples)`,
+			});
 		const model = partial?.model ?? TransformerPolicy.init(modelConfig, config.seed);
 		ctx.log(
 			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), a vocabulary of ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
@@ -166,6 +206,8 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const resumedAt = partial?.snapshot.state.steps ?? 0;
 		const bar = new Progress({ label: "sft", total: config.sft.steps, unit: "step", initial: resumedAt });
 		let last = resumedAt;
+		/** The step of the first validation whose training or validation loss was not finite. */
+		let diverged: number | undefined;
 		const options: SftOptions = {
 			batchSize: config.sft.batchSize,
 			microBatchSize: config.sft.microBatchSize,
@@ -179,6 +221,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 			seed: config.seed,
 			...(config.sft.minutes > 0 ? { timeBudgetMs: config.sft.minutes * 60_000 } : {}),
 			onEval: (p) => {
+				if (diverged === undefined && !(Number.isFinite(p.trainLoss) && Number.isFinite(p.valLoss))) diverged = p.step;
 				bar.tick(p.step - last, { train_loss: p.trainLoss, val_loss: p.valLoss });
 				last = p.step;
 				logTo.log({ iteration: p.step, "sft/train_loss": p.trainLoss, "sft/val_loss": p.valLoss });
@@ -208,6 +251,14 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const steps = Effect.gen(function* () {
 			while (!sft.done) {
 				const point = sft.step();
+				if (diverged !== undefined) {
+					bar.finish();
+					sft.dispose();
+					return yield* new NonFiniteError({
+						what: "sft loss",
+						message: `sft: the loss is not finite at step ${diverged} (sft.lr ${config.sft.lr} is too high?); nothing was saved`,
+					});
+				}
 				if (point !== undefined && !sft.done) yield* savePartial(run, model, tokenizer, sft);
 				yield* yieldToEventLoop;
 			}
@@ -222,6 +273,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		);
 		const result = sft.finish();
 		bar.finish();
+		yield* checkTrainedWeights(model, "sft.lr");
 		yield* saveCheckpoint(out, {
 			model,
 			tokenizer,
@@ -242,7 +294,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 			...(partial !== undefined ? { resumedFrom: resumedAt } : {}),
 		};
 		yield* Effect.promise(() => logTo.writePlots([{ title: "sft_loss", keys: ["sft/train_loss", "sft/val_loss"] }]));
-		writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+		yield* writeRunFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
 		ctx.log(
 			`sft: ${result.steps} steps (${result.stoppedBy}), best validation loss ${fmt(result.bestValLoss, 4)} at step ${result.bestStep}, ${fmt(summary.seconds, 1)} s → ${out}`,
 		);

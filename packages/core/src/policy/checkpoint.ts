@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Exit, Schema } from "effect";
+import { fsErrorText } from "../util/atomic.ts";
 import { ModelConfig } from "./config.ts";
 import { CheckpointError } from "./errors.ts";
 import { parameterShapes, TransformerPolicy } from "./model.ts";
@@ -149,30 +150,38 @@ export const saveCheckpoint = (dir: string, input: CheckpointInput): Effect.Effe
 			version: CHECKPOINT_VERSION,
 			model: input.model.config,
 		};
-		yield* attempt(dir, "cannot write the checkpoint", () => {
-			mkdirSync(tmp, { recursive: true });
-			try {
-				writeFileSync(
-					join(tmp, CHECKPOINT_FILES.model),
-					encodeSafetensors(tensors, { format: "stepwise", config: JSON.stringify(input.model.config) }),
-				);
-				if (optimizer !== undefined)
+		yield* Effect.try({
+			catch: (e) =>
+				new CheckpointError({ path: dir, message: `cannot write the checkpoint ${dir}: ${fsErrorText(e)}` }),
+			try: () => {
+				mkdirSync(tmp, { recursive: true });
+				try {
 					writeFileSync(
-						join(tmp, CHECKPOINT_FILES.optimizer),
-						encodeSafetensors(optimizer.tensors, optimizer.metadata),
+						join(tmp, CHECKPOINT_FILES.model),
+						encodeSafetensors(tensors, { format: "stepwise", config: JSON.stringify(input.model.config) }),
 					);
-				writeFileSync(join(tmp, CHECKPOINT_FILES.tokenizer), `${JSON.stringify(input.tokenizer.toJSON())}\n`);
-				writeFileSync(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
-				if (input.state !== undefined)
-					writeFileSync(join(tmp, CHECKPOINT_FILES.state), `${JSON.stringify(input.state, null, 2)}\n`);
-				const old = `${tmp}.old`;
-				if (existsSync(dir)) renameSync(dir, old);
-				renameSync(tmp, dir);
-				rmSync(old, { recursive: true, force: true });
-			} catch (error) {
-				rmSync(tmp, { recursive: true, force: true });
-				throw error;
-			}
+					if (optimizer !== undefined)
+						writeFileSync(
+							join(tmp, CHECKPOINT_FILES.optimizer),
+							encodeSafetensors(optimizer.tensors, optimizer.metadata),
+						);
+					writeFileSync(join(tmp, CHECKPOINT_FILES.tokenizer), `${JSON.stringify(input.tokenizer.toJSON())}\n`);
+					writeFileSync(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+					if (input.state !== undefined)
+						writeFileSync(join(tmp, CHECKPOINT_FILES.state), `${JSON.stringify(input.state, null, 2)}\n`);
+					const old = `${tmp}.old`;
+					if (existsSync(dir)) renameSync(dir, old);
+					renameSync(tmp, dir);
+					rmSync(old, { recursive: true, force: true });
+				} catch (error) {
+					try {
+						rmSync(tmp, { recursive: true, force: true });
+					} catch {
+						// the write's error is the one to report
+					}
+					throw error;
+				}
+			},
 		});
 	});
 

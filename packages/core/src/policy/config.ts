@@ -1,4 +1,5 @@
 import { Effect, Exit, Schema } from "effect";
+import { schemaErrorKey } from "../util/schema-issue.ts";
 import { PolicyConfigError } from "./errors.ts";
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0));
@@ -40,7 +41,7 @@ export const decodeModelConfig = (input: unknown): Effect.Effect<ModelConfig, Po
 		if (Exit.isFailure(exit)) {
 			const err = exit.cause.reasons.find((r) => r._tag === "Fail")?.error;
 			const message = err !== undefined ? err.message : String(exit.cause);
-			const field = /\["?([A-Za-z]+)"?\]/.exec(message)?.[1] ?? "(config)";
+			const field = err !== undefined ? schemaErrorKey(err, { root: "(config)" }) : "(config)";
 			return Effect.fail(new PolicyConfigError({ field, message: `invalid model config: ${message}` }));
 		}
 		const config = exit.value;

@@ -64,8 +64,13 @@ const decodeGradientReply = Schema.decodeUnknownResult(
 	]),
 );
 
-/** How long the main thread waits, blocked, for a worker's gradients before it gives up on the worker. */
-const GRADIENT_TIMEOUT_MS = 300_000;
+/**
+ * How long the main thread waits, blocked, for a worker's gradients or scores before it gives up
+ * on the worker. A worker that fails answers with an error at once, so this only guards against a
+ * thread that vanished; it is long because a heavily loaded machine can stall a healthy worker for
+ * minutes (a 5-minute limit once stopped a pipeline's SFT on a machine at load average 100).
+ */
+const GRADIENT_TIMEOUT_MS = 30 * 60_000;
 
 /** A started worker and the requests it has not answered yet. */
 class RolloutWorker {

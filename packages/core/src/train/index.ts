@@ -94,6 +94,7 @@ export {
 	annotateProgress,
 	auc,
 	type ContributionOptions,
+	ESTIMATOR_MICRO_BATCH,
 	type EstimatorPart,
 	type EstimatorSettings,
 	estimatorLoss,

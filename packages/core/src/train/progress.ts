@@ -46,6 +46,9 @@ const estimatedRows = (rb: RowBatch, noOps: NoOpProgress = "zero"): TokenRow[] =
 		return step === undefined || !isNoOpStep(step);
 	});
 
+/** Trajectories per forward/backward pass of an estimator step, by default. */
+export const ESTIMATOR_MICRO_BATCH = 4;
+
 /** Options of {@link trainProgressEstimator}. */
 export interface ProgressTrainOptions {
 	readonly fit: FitOptions;
@@ -54,7 +57,7 @@ export interface ProgressTrainOptions {
 	/** Trajectories per optimizer step (SPA: 2 × 2 accumulation × 4 GPUs = 16; default 16). */
 	readonly batchSize?: number;
 	readonly maxGradNorm?: number;
-	/** Trajectories per forward/backward pass inside a step (gradient accumulation; default 4): bounds memory. */
+	/** Trajectories per forward/backward pass inside a step (gradient accumulation; default {@link ESTIMATOR_MICRO_BATCH}): bounds memory. */
 	readonly microBatchSize?: number;
 	readonly outcome?: Outcome;
 	readonly seed?: number;
@@ -236,7 +239,7 @@ export const trainProgressEstimator = (
 		const order = rng.shuffle(trajectories);
 		for (let s = 0; s < order.length; s += size) {
 			const chunk = order.slice(s, s + size);
-			const micro = Math.max(1, options.microBatchSize ?? 4);
+			const micro = Math.max(1, options.microBatchSize ?? ESTIMATOR_MICRO_BATCH);
 			const parts: EstimatorPart[] = [];
 			for (let m = 0; m < chunk.length; m += micro) {
 				const trajectories = chunk.slice(m, m + micro);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
-import { Effect, Exit, Schema, type SchemaIssue } from "effect";
-import { writeFileAtomic } from "../util/atomic.ts";
+import { Effect, Exit, Schema } from "effect";
+import { type OutputError, writeOutput } from "../util/atomic.ts";
+import { schemaErrorKey } from "../util/schema-issue.ts";
 import { Trajectory } from "./schema.ts";
 
 /** A trajectories file could not be read: names the file, the 1-based line and the field at fault. */
@@ -13,32 +14,6 @@ export class TrajectoryFileError extends Schema.TaggedError<TrajectoryFileError>
 
 const decode = Schema.decodeUnknownExit(Trajectory);
 const encode = Schema.encodeSync(Trajectory);
-
-/** The path of the first leaf issue, as `steps[3].reward`. */
-const issuePath = (issue: SchemaIssue.Issue): string => {
-	const parts: PropertyKey[] = [];
-	let cur: SchemaIssue.Issue | undefined = issue;
-	while (cur !== undefined) {
-		switch (cur._tag) {
-			case "Pointer":
-				parts.push(...cur.path);
-				cur = cur.issue;
-				break;
-			case "Composite":
-				cur = cur.issues[0];
-				break;
-			case "Filter":
-			case "Encoding":
-				cur = cur.issue;
-				break;
-			default:
-				cur = undefined;
-		}
-	}
-	return (
-		parts.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("") || "(root)"
-	);
-};
 
 /** Decode one JSONL line (1-based `line` for messages). */
 export const decodeTrajectoryLine = (
@@ -63,7 +38,7 @@ export const decodeTrajectoryLine = (
 		const exit = decode(json, { onExcessProperty: "error" });
 		if (Exit.isSuccess(exit)) return Effect.succeed(exit.value);
 		const err = exit.cause.reasons.find((r) => r._tag === "Fail")?.error;
-		const field = err !== undefined ? issuePath(err.issue) : "(root)";
+		const field = err !== undefined ? schemaErrorKey(err, { brackets: true }) : "(root)";
 		const detail = err !== undefined ? err.message.split("\n")[0] : String(exit.cause);
 		return Effect.fail(
 			new TrajectoryFileError({ path, line, field, message: `${path}:${line}: field ${field}: ${detail}` }),
@@ -96,5 +71,7 @@ export const readTrajectories = (path: string): Effect.Effect<Trajectory[], Traj
 	});
 
 /** Write a trajectories JSONL file atomically (temp file + rename). */
-export const writeTrajectories = (path: string, trajectories: ReadonlyArray<Trajectory>): Effect.Effect<void> =>
-	Effect.sync(() => writeFileAtomic(path, formatTrajectories(trajectories)));
+export const writeTrajectories = (
+	path: string,
+	trajectories: ReadonlyArray<Trajectory>,
+): Effect.Effect<void, OutputError> => Effect.suspend(() => writeOutput(path, formatTrajectories(trajectories)));
