@@ -2,7 +2,7 @@
  * Fixture runs for the dashboard's tests, in a fresh temporary directory:
  * - `fixtures/runs/<real>`: the small files of a real `stepwise pipeline --config tiny.yaml` run
  *   (GRPO, seed 0: config, metrics, SFT log, eval reports, results.md; no checkpoints), plus a
- *   trajectory dump holding CREDIT.md §1.9's worked example as Sokoban boards;
+ *   trajectory dump holding docs/credit/gigpo.md's worked example as Sokoban boards;
  * - the same run as seed 1 with other success values (for the mean ± std band) and an evaluation
  *   report with task types.
  * Files get the times of the real run (started at the time in its name, 13 s long).
@@ -31,7 +31,7 @@ const board = (
 	return rows.map((r) => r.join("")).join("\n");
 };
 
-/** CREDIT.md §1.9's states: s0..s3, and the won board. */
+/** docs/credit/gigpo.md's states: s0..s3, and the won board. */
 export const boards = {
 	s0: board([3, 4]),
 	s1: board([3, 3]),
@@ -83,7 +83,7 @@ const episode = (
 	};
 };
 
-/** CREDIT.md §1.9: one group of four episodes (A, C won with reward 10; B truncated; D failed). */
+/** docs/credit/gigpo.md: one group of four episodes (A, C won with reward 10; B truncated; D failed). */
 export const workedExample = (): Trajectory[] => [
 	episode(
 		"A",
@@ -126,7 +126,7 @@ export const workedExample = (): Trajectory[] => [
 	),
 ];
 
-/** CREDIT.md §1.9's advantages by episode and step: GRPO (std, rows) and GiGPO (mean_norm, the default). */
+/** docs/credit/gigpo.md's advantages by episode and step: GRPO (std, rows) and GiGPO (mean_norm, the default). */
 export const expected = {
 	grpo: {
 		A: [1.0445, 1.0445, 1.0445],

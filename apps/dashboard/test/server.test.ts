@@ -178,7 +178,7 @@ describe("trajectories and credit", () => {
 		expect(groups).toEqual([{ groupId: WORKED_GROUP, taskId: "train/0/1", taskType: null, episodes: 4, won: 2 }]);
 	});
 
-	test("the worked example under the run's method (GRPO), then GiGPO and a mix (CREDIT.md §1.9)", async () => {
+	test("the worked example under the run's method (GRPO), then GiGPO and a mix (docs/credit/gigpo.md)", async () => {
 		const own = await api(CreditResponse, `${base()}/credit?group=${WORKED_GROUP}`);
 		expect(own.method).toBe("grpo");
 		expect(own.error).toBeNull();

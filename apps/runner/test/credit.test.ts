@@ -19,7 +19,7 @@ const readRows = (path: string): CreditRow[] =>
 const close = (a: number | undefined, b: number) => expect(Math.abs((a ?? Number.NaN) - b)).toBeLessThan(1e-4);
 
 describe("stepwise credit", () => {
-	test("reproduces the RewardFlow worked example of CREDIT.md §2.4 through the CLI", async () => {
+	test("reproduces the RewardFlow worked example of docs/credit/rewardflow.md through the CLI", async () => {
 		const output = join(dir, "rf.jsonl");
 		await Effect.runPromise(
 			runCli(["credit", "--method", "rewardflow", "--input", input, "--output", output, "gamma=0.9", "maxSteps=4"]),

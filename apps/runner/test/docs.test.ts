@@ -46,6 +46,10 @@ describe("docs/getting-started.md", () => {
 			const at = all.findIndex((b) => b.body.includes("pipeline --config apps/runner/configs/tiny.yaml"));
 			const expected = all[at + 1];
 			expect(expected?.info).toBe("");
+			// the README shows the same first run and the same ending
+			const readme = read(join(root, "README.md"));
+			expect(readme).toContain(all[at]?.body ?? "");
+			expect(readme).toContain(expected?.body ?? "");
 			const pipelineOut = outputs[runnable.findIndex((b) => b.body.includes("tiny.yaml"))] ?? "";
 			for (const line of (expected?.body ?? "").trim().split("\n"))
 				expect(pipelineOut.replace(/\(\d+\.\d min\)/g, "(T min)")).toContain(
@@ -120,5 +124,44 @@ describe("links", () => {
 			}
 		}
 		expect(broken).toEqual([]);
+	});
+});
+
+/** Text files of the repository that can cite a document (sources, scripts, markdown), without dependencies. */
+const citingFiles = (): string[] => {
+	const out: string[] = [join(root, "README.md")];
+	const walk = (d: string) => {
+		for (const e of readdirSync(d, { withFileTypes: true })) {
+			if (e.name === "node_modules" || e.name.startsWith(".")) continue;
+			const p = join(d, e.name);
+			if (e.isDirectory()) walk(p);
+			else if (/\.(ts|mjs|js|md|sh|ya?ml)$/.test(e.name)) out.push(p);
+		}
+	};
+	for (const d of ["apps", "packages", "plugins", "scripts", "docs"]) walk(join(root, d));
+	return out;
+};
+
+/** The folder outside the repository that sources used to cite. */
+const specsFolder = ["shared", "specs"].join("/");
+
+describe("citations", () => {
+	test("no source file cites a document that is not in the repository", () => {
+		const files = citingFiles();
+		const names = new Set(files.map((f) => f.split("/").at(-1)));
+		const missing: string[] = [];
+		for (const file of files) {
+			const where = file.slice(root.length + 1);
+			for (const [i, line] of read(file).split("\n").entries()) {
+				// upper-case document names (as a spec file would be called) must be files of the repository
+				for (const m of line.matchAll(/(?<![\w/.-])([A-Z][A-Z0-9_-]*\.md)\b/g))
+					if (!names.has(m[1])) missing.push(`${where}:${i + 1}: ${m[1]}`);
+				// paths into docs/ must exist
+				for (const m of line.matchAll(/(?<![\w.-])docs\/[\w./-]*\.md\b/g))
+					if (!existsSync(join(root, m[0]))) missing.push(`${where}:${i + 1}: ${m[0]}`);
+				if (line.includes(specsFolder)) missing.push(`${where}:${i + 1}: ${specsFolder}`);
+			}
+		}
+		expect(missing).toEqual([]);
 	});
 });

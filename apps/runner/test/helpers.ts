@@ -44,7 +44,7 @@ export const makeTrajectory = (groupId: string, spec: TrajSpec): Trajectory => {
 	};
 };
 
-/** CREDIT.md §2.4: one group; A wins at t = 2 (terminal G), B is truncated, C is stuck in s5. */
+/** docs/credit/rewardflow.md: one group; A wins at t = 2 (terminal G), B is truncated, C is stuck in s5. */
 export const rewardFlowExample = (): Trajectory[] =>
 	(
 		[

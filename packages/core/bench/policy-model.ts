@@ -2,7 +2,7 @@
  * Policy model benchmark (issue 8): forward, train step and generation (batch 1 and 16, with and
  * without the KV cache) for a 0.5M and a 4M model at contexts 64 and 256, in tokens/s (wall clock,
  * and per CPU-second) and as a fraction of the measured wasm matmul rate, beside the reference
- * figures of TOOLCHAIN.md §2; then attention alone, the batched-matmul path against the sliced one.
+ * figures of docs/backends.md; then attention alone, the batched-matmul path against the sliced one.
  *
  *   bun run bench/policy-model.ts [--quick] [--backend=wasm]
  *
@@ -58,7 +58,7 @@ import {
 	TransformerPolicy,
 } from "../src/policy/index.ts";
 
-/** TOOLCHAIN.md §2 reference (bun / wasm + patches, 0.55M model, B = 16). */
+/** docs/backends.md reference (bun / wasm + patches, 0.55M model, B = 16). */
 const REFERENCE: Record<number, { fwd: number; train: number; gen1: [number, number]; gen16: [number, number] }> = {
 	64: { fwd: 7498, train: 2263, gen1: [191, 891], gen16: [258, 4377] },
 	256: { fwd: 4032, train: 1253, gen1: [91, 758], gen16: [85, 2432] },
@@ -110,7 +110,7 @@ const loadAverage = async (): Promise<string> => {
 
 /**
  * GFLOP/s of a 512³ float32 matmul on the active backend: the fastest run of ≥ 1 s, as
- * TOOLCHAIN.md §2 measured it (a median would carry the load of the moment into every fraction).
+ * docs/backends.md measured it (a median would carry the load of the moment into every fraction).
  */
 export const matmulRate = (): number => {
 	const a = tf.randomNormal([512, 512]);

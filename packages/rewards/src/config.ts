@@ -16,7 +16,7 @@ export type NormMode = typeof NormMode.Type;
 
 /**
  * Where group statistics are taken: `"rows"` over every step row of the group, as verl-agent computes
- * them (a T-step trajectory counts T times, ⚠ CREDIT.md §1.3); `"trajectories"` over the N episodes,
+ * them (a T-step trajectory counts T times, ⚠ docs/credit/README.md); `"trajectories"` over the N episodes,
  * as the papers define them.
  */
 export const Statistics = Schema.Literals(["rows", "trajectories"]);

@@ -5,7 +5,7 @@ import { normaliseInClusters } from "./stats.ts";
 
 /** The undiscounted per-row penalties of a credit method. */
 export interface RowPenalties {
-	/** p, charged to a row whose action was invalid (not well-formed or not executable; CREDIT.md §0). */
+	/** p, charged to a row whose action was invalid (not well-formed or not executable; docs/credit/README.md). */
 	readonly invalidPenalty: number;
 	/** p₀, charged to a row whose action left the state unchanged (default 0: none, verl-agent's behaviour). */
 	readonly noOpPenalty?: number;

@@ -18,7 +18,7 @@ import type { CreditInputs, CreditMethod, CreditResult } from "./types.ts";
 /** Where the `gae` method takes its per-step rewards from. */
 export type GaeRewardSource = "env" | "episode" | "spa" | "rewardflow" | "input";
 
-/** GAE options (CREDIT.md §1.7 PPO, §3.4 SPA's PPO). */
+/** GAE options (docs/credit/gae.md: verl-agent's PPO and SPA's). */
 export interface GaeConfig {
 	/** γ (verl-agent's PPO default 1.0; SPA's trainer 0.99). */
 	readonly gamma: number;
@@ -59,7 +59,7 @@ export const GaeConfigSchema = Schema.Struct({
 	whiten: Schema.optionalKey(Schema.Boolean),
 });
 
-/** GAE defaults (CREDIT.md). */
+/** GAE defaults (docs/credit/gae.md). */
 export const gaeDefaults: GaeConfig = {
 	gamma: 1,
 	lambda: 1,

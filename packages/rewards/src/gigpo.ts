@@ -6,7 +6,7 @@ import { discountedReturns, episodeAdvantages, type RowPenalties, rowPenalty } f
 import { normaliseInClusters } from "./stats.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
 
-/** GiGPO options; defaults are verl-agent's (CREDIT.md §1.3–1.4). */
+/** GiGPO options; defaults are verl-agent's (docs/credit/gigpo.md). */
 export interface GigpoConfig {
 	/** Shared by both levels: `mean_norm` (yaml default; WebShop, Sokoban) or `mean_std_norm` (ALFWorld, Search). */
 	readonly mode: NormMode;
@@ -49,7 +49,7 @@ export const GigpoConfigSchema = Schema.Struct({
 	episodeStatistics: Schema.optionalKey(Statistics),
 });
 
-/** GiGPO defaults (CREDIT.md). */
+/** GiGPO defaults (docs/credit/gigpo.md). */
 export const gigpoDefaults: GigpoConfig = {
 	mode: "mean_norm",
 	gamma: 0.95,
@@ -105,7 +105,7 @@ export const groupInGroup = (
 };
 
 /**
- * GiGPO (CREDIT.md §1.3): episode-level advantage plus ω × the anchor-state step-level advantage of
+ * GiGPO (docs/credit/gigpo.md): episode-level advantage plus ω × the anchor-state step-level advantage of
  * `q_i = G_t − p·[invalid_i] − p₀·[no-op_i]`, G_t the γ-discounted return of the env rewards. `parts` holds
  * `episode` (A^E), `step` (A^S) and `stepReturn` (G_t).
  */

@@ -4,7 +4,7 @@ import { NonNegative, Positive, Statistics } from "./config.ts";
 import { episodeAdvantages } from "./episode.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
 
-/** GRPO options (CREDIT.md §1.7). */
+/** GRPO options (docs/credit/grpo.md). */
 export interface GrpoConfig {
 	/** `(e − μ)/(σ + ε)` when true (verl's `norm_adv_by_std_in_grpo`, default), else `e − μ`. */
 	readonly normalizeByStd: boolean;
@@ -26,7 +26,7 @@ export const GrpoConfigSchema = Schema.Struct({
 	epsilon: Schema.optionalKey(Positive),
 });
 
-/** GRPO defaults (CREDIT.md). */
+/** GRPO defaults (docs/credit/grpo.md). */
 export const grpoDefaults: GrpoConfig = {
 	normalizeByStd: true,
 	statistics: "rows",

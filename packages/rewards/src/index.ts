@@ -5,7 +5,7 @@
  * (`runCredit` / `computeCredit`; `registerCreditMethod` adds one), read per-row `advantages` (and
  * `stepRewards` for PPO) and its traits (`methodTraits`: what it requires, which trainer, its GAE).
  * Methods return per-row values only: core places them on tokens.
- * Formulas and defaults follow CREDIT.md; where the released code departs from the paper (⚠) the
+ * Formulas and defaults follow docs/credit/README.md; where the released code departs from the paper (⚠) the
  * code is the default and the paper an option.
  */
 

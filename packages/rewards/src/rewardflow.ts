@@ -7,7 +7,7 @@ import { groupInGroup } from "./gigpo.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
 
 /**
- * Transitions contracted into their neighbours when the state graph is cleaned (CREDIT.md §2.1 item 4):
+ * Transitions contracted into their neighbours when the state graph is cleaned (docs/credit/rewardflow.md):
  * a transition is a no-op when its action is one of `actions`, contains one of `actionSubstrings`,
  * or leads to a state containing one of `stateSubstrings`. Self-loops are always no-ops.
  */
@@ -26,7 +26,7 @@ export const NO_OP_ALFWORLD: NoOpRule = {
 	stateSubstrings: ["Nothing happens"],
 };
 
-/** RewardFlow options; defaults are the released code's (CREDIT.md §2.1–2.2). */
+/** RewardFlow options; defaults are the released code's (docs/credit/rewardflow.md). */
 export interface RewardFlowConfig {
 	/** γ of the value propagation (`algorithm.gamma`: 0.9 in the scripts; Search 0.95). */
 	readonly gamma: number;
@@ -73,7 +73,7 @@ export const RewardFlowConfigSchema = Schema.Struct({
 	maxSteps: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
 });
 
-/** RewardFlow defaults (CREDIT.md). */
+/** RewardFlow defaults (docs/credit/rewardflow.md). */
 export const rewardFlowDefaults: RewardFlowConfig = {
 	gamma: 0.9,
 	invalidPenalty: 0.1,
@@ -119,7 +119,7 @@ const isNoOp = (rule: NoOpRule, action: string, toState: string): boolean =>
 	rule.stateSubstrings.some((s) => toState.includes(s));
 
 /**
- * Builds group g's state graph (CREDIT.md §2.1 items 1–5): per trajectory the state sequence
+ * Builds group g's state graph (docs/credit/rewardflow.md): per trajectory the state sequence
  * s_0 … s_T (s_T the terminal state when the episode terminated), transitions cleaned of self-loops and
  * no-op runs (a run is replaced by one edge from the state before it to the first real successor),
  * nodes merged across the group's trajectories by exact key, then synchronous max-backup value
@@ -251,7 +251,7 @@ export const buildStateGraph = (rows: StepRows, g: number, c: RewardFlowConfig =
 };
 
 /**
- * RewardFlow (CREDIT.md §2): per group, the cleaned state graph and its propagated values; per row
+ * RewardFlow (docs/credit/rewardflow.md): per group, the cleaned state graph and its propagated values; per row
  * `r̃_t = V(s_{t+1}) − V(s_t)` (undiscounted difference), or the env reward when the step has no
  * recorded successor (last step of a truncated episode); minus p·[invalid]; then GiGPO's two-level
  * advantage with q = r̃, exact anchors. `stepRewards` is r̃ (penalised); `parts.value` is V(s_t).

@@ -4,7 +4,7 @@ import { NonNegative, Statistics } from "./config.ts";
 import { episodeAdvantages } from "./episode.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
 
-/** RLOO options (CREDIT.md §1.7). */
+/** RLOO options (docs/credit/rloo.md). */
 export interface RlooConfig {
 	/**
 	 * `"rows"` (verl-agent, default): `A_i = n/(n−1)·(e_i − μ)` over the n rows of the group;
@@ -24,7 +24,7 @@ export const RlooConfigSchema = Schema.Struct({
 	noOpPenalty: Schema.optionalKey(NonNegative),
 });
 
-/** RLOO defaults (CREDIT.md). */
+/** RLOO defaults (docs/credit/rloo.md). */
 export const rlooDefaults: RlooConfig = { statistics: "rows", invalidPenalty: 0.1, noOpPenalty: 0 };
 
 /** RLOO advantage per row: the score minus the mean of the others in its group. */

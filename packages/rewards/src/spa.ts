@@ -5,7 +5,7 @@ import { discountedReturns, isNoOp, rowPenalty } from "./episode.ts";
 import { CreditInputError } from "./errors.ts";
 import type { CreditMethod, CreditResult } from "./types.ts";
 
-/** SPA reward composition options (CREDIT.md §3.3). */
+/** SPA reward composition options (docs/credit/spa.md). */
 export interface SpaConfig {
 	/**
 	 * Source of the progress term v_k. `"estimator"` (default, the paper): the step's `progress`
@@ -50,7 +50,7 @@ export const SpaConfigSchema = Schema.Struct({
 	gamma: Schema.optionalKey(UnitInterval),
 });
 
-/** SPA defaults (CREDIT.md). */
+/** SPA defaults (docs/credit/spa.md). */
 export const spaDefaults: SpaConfig = {
 	progress: "estimator",
 	groundingBonus: 0.5,
@@ -81,7 +81,7 @@ export const leaveOneOutOutcome = (rows: StepRows): Float64Array => {
 };
 
 /**
- * SPA per-step reward `r_k = v_k + g·[executable_k] − penalty·[invalid_k] − p₀·[no-op_k]` (CREDIT.md §3.3), v_k the
+ * SPA per-step reward `r_k = v_k + g·[executable_k] − penalty·[invalid_k] − p₀·[no-op_k]` (docs/credit/spa.md), v_k the
  * progress contribution. Executability is the step's `valid` flag (the env's grounding signal; the
  * reference tests the next observation for "Nothing happens"). Throws `CreditInputError` when
  * `progress: "estimator"` and a step has no `progress`.
@@ -119,7 +119,7 @@ export const spa = (rows: StepRows, c: SpaConfig = spaDefaults): CreditResult =>
 };
 
 /**
- * The progress estimator's training loss (CREDIT.md §3.2): mean over trajectories of
+ * The progress estimator's training loss (docs/credit/spa.md): mean over trajectories of
  * `(Σ_k c_k − R)²`. An empty batch gives 0.
  */
 export const progressLoss = (

@@ -87,7 +87,7 @@ export const clusterMean = (st: ClusterStats, c: number): number => (st.pivot[c]
 /**
  * Normalises each value against its cluster: `(x − μ)` or `(x − μ)/(σ + ε)`, with the singleton rule
  * of `options`. A cluster of two or more identical values gives exactly 0 (never a rounding residue
- * amplified by 1/ε, CREDIT.md §1.8).
+ * amplified by 1/ε, docs/credit/README.md).
  */
 export const normaliseInClusters = (
 	values: ArrayLike<number>,

@@ -123,7 +123,7 @@ describe("the method record", () => {
 	});
 });
 
-describe("singleton groups (CREDIT.md §1.3, §1.7)", () => {
+describe("singleton groups (docs/credit/gigpo.md, docs/credit/README.md)", () => {
 	const one = toStepRows(makeBatch([["g", [{ id: "x", steps: [["o", 3, { valid: false }]], end: "terminated" }]]]));
 	test("episode level keeps the raw score; step level gives 0", () => {
 		const raw = 3 - 0.1;

@@ -24,7 +24,7 @@ import { makeBatch, rowOf, type TrajSpec } from "./helpers.ts";
 
 const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThan(1e-4);
 
-// CREDIT.md §1.9: one group, ω = 1, γ = 0.95, R = 10 for success.
+// docs/credit/gigpo.md: one group, ω = 1, γ = 0.95, R = 10 for success.
 const gigpoTrajs = (dInvalid = false): TrajSpec[] => [
 	{
 		id: "A",
@@ -63,7 +63,7 @@ const gigpoTrajs = (dInvalid = false): TrajSpec[] => [
 	},
 ];
 
-describe("GiGPO worked example (CREDIT.md §1.9)", () => {
+describe("GiGPO worked example (docs/credit/gigpo.md)", () => {
 	const rows = toStepRows(makeBatch([["g", gigpoTrajs()]]));
 	const at = (id: string, t: number) => rowOf(rows, id, t);
 
@@ -161,7 +161,7 @@ describe("GiGPO worked example (CREDIT.md §1.9)", () => {
 	});
 });
 
-describe("RewardFlow worked example (CREDIT.md §2.4)", () => {
+describe("RewardFlow worked example (docs/credit/rewardflow.md)", () => {
 	// γ = 0.9, max_steps = 4; A succeeds at t = 2 (terminal G), B is truncated, C is stuck in s5.
 	const rows = toStepRows(
 		makeBatch([
@@ -257,7 +257,7 @@ describe("RewardFlow worked example (CREDIT.md §2.4)", () => {
 	});
 });
 
-describe("SPA worked examples (CREDIT.md §3.6)", () => {
+describe("SPA worked examples (docs/credit/spa.md)", () => {
 	test("progress-estimator loss", () => {
 		close(progressLoss([[0.1, 0.3, 0.5]], [1]), 0.01);
 		close(progressLoss([[0.2, -0.1, 0.0]], [0]), 0.01);

@@ -1,5 +1,5 @@
 /**
- * The expert (the SFT oracle of ENVIRONMENTS.md §4.4): it knows the question's plan (which entity is
+ * The expert (the SFT oracle of docs/environments/search.md): it knows the question's plan (which entity is
  * named and which relations to follow) but not the answers. It searches the named entity, reads the
  * bridge entity from the passages it got back, searches that one, and so on, then answers. It only
  * reads what the episode actually retrieved.

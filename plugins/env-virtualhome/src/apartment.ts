@@ -1,5 +1,5 @@
 /**
- * The seeded apartment generator (ENVIRONMENTS.md §3.8): four rooms joined by doors, furniture per
+ * The seeded apartment generator (docs/environments/virtualhome.md): four rooms joined by doors, furniture per
  * room, props ON surfaces and INSIDE containers, initial states sampled within each class's allowed
  * states. Layouts come in eight families (seat class × desk room × door topology); the train split
  * uses families 0–5 and the unseen test split families 6–7.

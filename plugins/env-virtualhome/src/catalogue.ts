@@ -1,7 +1,7 @@
 /**
  * Object classes of the procedural apartments: their affordance properties and allowed states come
  * from VirtualHome's `properties_data.json` and `object_states.json` (copied into `data/`), their
- * categories and placements are ours (ENVIRONMENTS.md §3.8).
+ * categories and placements are ours (docs/environments/virtualhome.md).
  */
 import objectStates from "../data/object_states.json" with { type: "json" };
 import propertiesData from "../data/properties_data.json" with { type: "json" };
@@ -76,7 +76,7 @@ const computePairs = (className: string): ReadonlyArray<StatePair> => {
 	return pairs;
 };
 
-/** The four room classes (ENVIRONMENTS.md §3.8). */
+/** The four room classes (docs/environments/virtualhome.md). */
 export const ROOMS = ["bathroom", "bedroom", "kitchen", "livingroom"] as const;
 /** A room class. */
 export type Room = (typeof ROOMS)[number];

@@ -1,7 +1,7 @@
 /**
  * The VirtualHome `Env`: SPA-RL's text-and-program VirtualHome on procedurally generated apartments.
  * `step` takes a natural-language action line (`Walk to kitchen`), answers the observation of
- * ENVIRONMENTS.md §3.5 or `Nothing happens.`, and terminates with reward 1 once the goal graph holds.
+ * docs/environments/virtualhome.md or `Nothing happens.`, and terminates with reward 1 once the goal graph holds.
  */
 import {
 	type Env,

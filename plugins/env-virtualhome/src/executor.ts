@@ -1,5 +1,5 @@
 /**
- * The evolving-graph executors (VirtualHome `execution.py`, ENVIRONMENTS.md §3.4), one per action.
+ * The evolving-graph executors (VirtualHome `execution.py`, docs/environments/virtualhome.md), one per action.
  * Each checks its preconditions on the current state and, only when they all hold, applies its
  * effects in place and returns true; a false answer leaves the state untouched.
  */

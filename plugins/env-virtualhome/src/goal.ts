@@ -1,5 +1,5 @@
 /**
- * Goals as SPA-RL's `revised_graph` (ENVIRONMENTS.md §3.6): goal node records whose states must
+ * Goals as SPA-RL's `revised_graph` (docs/environments/virtualhome.md): goal node records whose states must
  * equal the current ones (compared as sets), edges that must be absent (`revised_nodes`, misnamed
  * in the original) and edges that must be present (`revised_add_edges`). Our goals are the graph
  * difference a gold program makes (§3.8): changed node states and added/removed ON, INSIDE (to

@@ -4,12 +4,12 @@
  * original picks "the first" of a Python set of ids, callers take the lowest id).
  */
 
-/** Edge types of the VirtualHome graph (ENVIRONMENTS.md §3.2). */
+/** Edge types of the VirtualHome graph (docs/environments/virtualhome.md). */
 export const RELATIONS = ["ON", "INSIDE", "BETWEEN", "CLOSE", "FACING", "HOLDS_RH", "HOLDS_LH", "SITTING"] as const;
 /** An edge type. */
 export type Relation = (typeof RELATIONS)[number];
 
-/** Node states the executors read and write (ENVIRONMENTS.md §3.2). */
+/** Node states the executors read and write (docs/environments/virtualhome.md). */
 export const STATES = [
 	"CLOSED",
 	"OPEN",
@@ -25,7 +25,7 @@ export const STATES = [
 /** A node state. */
 export type NodeState = (typeof STATES)[number];
 
-/** Affordance properties (ENVIRONMENTS.md §3.2; `properties_data.json`). */
+/** Affordance properties (docs/environments/virtualhome.md; `properties_data.json`). */
 export const PROPERTIES = [
 	"SURFACES",
 	"GRABBABLE",

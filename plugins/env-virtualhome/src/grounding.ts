@@ -1,5 +1,5 @@
 /**
- * SPA-RL's object grounding (`change_obj_index`, ENVIRONMENTS.md §3.3): a class name in a program
+ * SPA-RL's object grounding (`change_obj_index`, docs/environments/virtualhome.md): a class name in a program
  * line is bound to a node id — the instance already bound for that class in this episode (initially
  * the task's `object_id_dict`), else one CLOSE to the character or related (CLOSE/INSIDE) to the
  * previous action's object, else a random instance. Put/pour bind their first object to a held

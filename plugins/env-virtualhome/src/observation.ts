@@ -1,5 +1,5 @@
 /**
- * The observation text SPA-RL builds after a successful step (ENVIRONMENTS.md §3.5), with the
+ * The observation text SPA-RL builds after a successful step (docs/environments/virtualhome.md), with the
  * hash-ordered sets of the original sorted for determinism.
  */
 import type { Graph } from "./graph.ts";

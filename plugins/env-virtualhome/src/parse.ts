@@ -2,7 +2,7 @@
  * SPA-RL's action text parsing (`str2program_list`): a natural-language line becomes a VirtualHome
  * program line `[ACTION] <name> (1)`. The line is lower-cased and stripped, anything up to the
  * first `:` is dropped, and it must match exactly one template; otherwise a word-count guess is
- * made from the original line (ENVIRONMENTS.md §3.3).
+ * made from the original line (docs/environments/virtualhome.md).
  */
 
 /** The evolving-graph actions SPA knows: name, number of object arguments, natural template. */
@@ -54,7 +54,7 @@ export const ACTIONS = [
 /** A program action name (`WALK`, `PUTIN`, …). */
 export type ActionName = (typeof ACTIONS)[number][0];
 
-/** The 27 actions the agent's instruction lists (ENVIRONMENTS.md §3.3), in the instruction's order. */
+/** The 27 actions the agent's instruction lists (docs/environments/virtualhome.md), in the instruction's order. */
 export const INSTRUCTED_ACTIONS: ReadonlyArray<ActionName> = [
 	"WALK",
 	"RUN",

@@ -2,7 +2,7 @@
  * Prompts and projections: the SPA-RL / ETO chat transcript (instruction and in-context example
  * byte-for-byte from `data/spa_rl_eto_style_prompts.json`), a verl-agent-style step prompt modelled
  * on its ALFWorld template (verl-agent has no VirtualHome template), and a compact prompt for small
- * policies (ENVIRONMENTS.md §0, §3.7).
+ * policies (docs/environments/README.md, docs/environments/virtualhome.md).
  */
 import type {
 	ChatMessage,

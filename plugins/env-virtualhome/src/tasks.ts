@@ -1,6 +1,6 @@
 /**
  * The task library: activity templates modelled on VirtualHome's ActivityPrograms titles, each a
- * parametrised gold program (ENVIRONMENTS.md §3.8). A template places the objects it needs, imposes
+ * parametrised gold program (docs/environments/virtualhome.md). A template places the objects it needs, imposes
  * the initial states its program needs, writes the program and returns the one-sentence description.
  */
 import type { Rng } from "@stepwise/core/util/rng";

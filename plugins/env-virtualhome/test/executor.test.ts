@@ -6,7 +6,7 @@ import { stateKeyOf } from "../src/state-key.ts";
 import { house } from "./fixtures/house.ts";
 
 /** Preconditions met (true) and violated (false), one block per action of SPA's grammar. */
-describe("executors (ENVIRONMENTS.md §3.4)", () => {
+describe("executors (docs/environments/virtualhome.md)", () => {
 	test("WALK / RUN: into the target's room, CLOSE to it, to what it stands on and to an openable's contents", () => {
 		const h = house();
 		expect(h.run("Walk to fridge")).toEqual([true]);

@@ -3,7 +3,7 @@ import { diffGoal, type Goal, goalProgress, goalReached } from "../src/goal.ts";
 import { cloneState } from "../src/state.ts";
 import { house } from "./fixtures/house.ts";
 
-describe("goal graphs (ENVIRONMENTS.md §3.6)", () => {
+describe("goal graphs (docs/environments/virtualhome.md)", () => {
 	test("node states compare as sets", () => {
 		const h = house();
 		const goal: Goal = {

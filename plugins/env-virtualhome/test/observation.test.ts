@@ -21,7 +21,7 @@ const replay = (scene: Scene, actions: ReadonlyArray<string>, bind: Record<strin
 	});
 };
 
-describe("observation text (ENVIRONMENTS.md §3.5)", () => {
+describe("observation text (docs/environments/virtualhome.md)", () => {
 	test("SPA's in-context example observations, byte-exact", () => {
 		// The ICL episode: a clean water glass standing in the dining room, the character elsewhere.
 		const scene = new Scene();

@@ -17,7 +17,7 @@ const parsed = (text: string) => {
 	return p.ok ? programText(p.line) : undefined;
 };
 
-describe("SPA action parsing (ENVIRONMENTS.md §3.3)", () => {
+describe("SPA action parsing (docs/environments/virtualhome.md)", () => {
 	test("templates give program lines; case-insensitive; anything up to the first colon dropped", () => {
 		expect(parsed("Walk to dining room")).toBe("[WALK] <dining_room> (1)");
 		expect(parsed("  GRAB Water Glass ")).toBe("[GRAB] <water_glass> (1)");

@@ -30,7 +30,7 @@ const ctx = (over: Partial<StepPromptContext> = {}): StepPromptContext => ({
 	...over,
 });
 
-describe("prompts (ENVIRONMENTS.md §0.2, §3.7)", () => {
+describe("prompts (docs/environments/README.md, docs/environments/virtualhome.md)", () => {
 	test("the chat transcript is instruction, OK, the in-context example, then the task, byte-exact", () => {
 		const messages = P.chatPrefix(task, "");
 		expect(messages[0]).toEqual({ role: "user", content: reference.virtualhome_instruction });

@@ -23,7 +23,7 @@ const expertEpisode = (env: ReturnType<typeof makeEnv>, split: string, index: nu
 	return { won: false, steps: limit };
 };
 
-describe("task library and generator (ENVIRONMENTS.md §3.8)", () => {
+describe("task library and generator (docs/environments/virtualhome.md)", () => {
 	test("at least 30 templates with distinct ids and titles", () => {
 		expect(TEMPLATES.length).toBeGreaterThanOrEqual(30);
 		expect(new Set(TEMPLATES.map((t) => t.id)).size).toBe(TEMPLATES.length);

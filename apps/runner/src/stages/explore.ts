@@ -13,7 +13,7 @@ import { checkLoadedWeights } from "./finite.ts";
 export const exploreFile = (run: RunDir): string => join(run.trajectoriesDir, "explore.jsonl");
 
 /**
- * SPA's exploration (CREDIT.md §3.1): the SFT policy samples `progress.samples` rollouts of each of
+ * SPA's exploration (docs/credit/spa.md): the SFT policy samples `progress.samples` rollouts of each of
  * `progress.tasks` training tasks (from `EXPLORATION_OFFSET`, apart from SFT's and RL's), in waves of as many tasks as
  * the env pool holds (a progress line per wave), written as a trajectories JSONL.
  */

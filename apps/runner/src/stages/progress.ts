@@ -25,7 +25,7 @@ export const progressDir = (run: RunDir): string => join(run.path, "progress");
 export const annotatedFile = (run: RunDir): string => join(run.trajectoriesDir, "explore.annotated.jsonl");
 
 /**
- * SPA's progress estimator (CREDIT.md §3.2): a copy of the SFT policy whose progress head is trained
+ * SPA's progress estimator (docs/credit/spa.md): a copy of the SFT policy whose progress head is trained
  * so that each exploration trajectory's per-step contributions sum to its outcome; 20% of the
  * trajectories (every fifth) are held out for validation. Saved as a policy checkpoint in `output`
  * with the validation figures in `validation.json`. The rollout workers compute shares of every

@@ -65,7 +65,7 @@ export const wasmPatchesApplied = (): ReadonlyArray<WasmPatch> =>
 	WASM_PATCHES.filter((patch) => findKernel(PATCHED_KERNEL[patch])?.[PATCHED] === patch);
 
 /**
- * Registers the wasm kernel fixes of TOOLCHAIN.md §4 (idempotent; cheap on repeat calls):
+ * Registers the wasm kernel fixes of docs/backends.md (idempotent; cheap on repeat calls):
  *
  * 1. `UnsortedSegmentSum` (missing in tfjs-backend-wasm 4.22): the gradient of `tf.gather`.
  * 2. `BatchMatMul` with `transposeA`/`transposeB`: done as explicit `Transpose` + plain matmul,

@@ -1,7 +1,7 @@
 import type { Trajectory, TrajectoryBatch } from "../trajectory/schema.ts";
 
 /**
- * The step-row model of CREDIT.md §0, stored column-wise: every environment step of a batch is one
+ * The step-row model of docs/credit/README.md, stored column-wise: every environment step of a batch is one
  * row (verl-agent's training sample). Rows are laid out group by group, trajectory by trajectory, in
  * step order, so one trajectory's rows (and one group's) are a contiguous range.
  *
@@ -69,7 +69,7 @@ export const batchTrajectories = (
 	batch.groups.flatMap((g, group) => g.trajectories.map((trajectory) => ({ group, trajectory })));
 
 /**
- * Flattens a batch into step rows (CREDIT.md §0). Each `TrajectoryGroup` is one group whatever the
+ * Flattens a batch into step rows (docs/credit/README.md). Each `TrajectoryGroup` is one group whatever the
  * `groupId` written on its members; steps keep their array order.
  */
 export const toStepRows = (batch: TrajectoryBatch): StepRows => {

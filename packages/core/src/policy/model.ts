@@ -544,7 +544,7 @@ export class TransformerPolicy {
 	 * same bits; under a tape `sliced` differs from `batched` by float rounding (~1e-6, outputs
 	 * and gradients; tested):
 	 * - `batched`: two rank-4 batched matmuls. tfjs-backend-wasm runs every batched matmul on its
-	 *   scalar loop (~2 GFLOP/s, TOOLCHAIN.md §2), but with one kernel call per matmul it is the
+	 *   scalar loop (~2 GFLOP/s, docs/backends.md), but with one kernel call per matmul it is the
 	 *   fastest for few queries, and single-token decoding always uses it.
 	 * - `sliced`: one 2-D matmul per (row, head) on XNNPACK (~15–20 GFLOP/s) after slicing the
 	 *   heads apart (without a tape, per 48-wide slice of the contraction, as the batched loop

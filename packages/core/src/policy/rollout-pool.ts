@@ -206,7 +206,7 @@ class RolloutWorker {
 
 /**
  * Rollouts on more than one core: `size` `worker_threads` Workers, each with its own tfjs backend,
- * policy copy and envs (tfjs's wasm backend runs one thread per instance; TOOLCHAIN.md measured 2×
+ * policy copy and envs (tfjs's wasm backend runs one thread per instance; docs/backends.md measured 2×
  * aggregate throughput with two instances). {@link collect} splits a batch's tasks into equal
  * shares: the calling thread plays the first share while the workers play theirs with the
  * current weights. Every episode samples from its own seeded stream (see `collectRollouts`), so the

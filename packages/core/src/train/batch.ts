@@ -5,7 +5,7 @@ import { type ScoreHelpers, type ScoreOptions, type SequenceScores, scoreSequenc
 import type { Trajectory, TrajectoryBatch } from "../trajectory/schema.ts";
 
 /**
- * One step of a batch as a training sequence (CREDIT.md §0's "step row"): the prompt the policy saw
+ * One step of a batch as a training sequence (docs/credit/README.md's "step row"): the prompt the policy saw
  * (left-truncated exactly as generation truncated it) followed by the generated action tokens.
  */
 export interface TokenRow {

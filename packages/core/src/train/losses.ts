@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 
 /**
- * The token losses of the trainers (CREDIT.md §0, §1.3–1.7; verl's `core_algos.py`), over `[B, T]`
+ * The token losses of the trainers (docs/credit/README.md, docs/credit/gigpo.md; verl's `core_algos.py`), over `[B, T]`
  * tensors and a 0/1 `mask` of the tokens that count (the action tokens). All functions are pure
  * tensor expressions (differentiable where it matters); call them inside `tf.tidy` or a gradient
  * closure.
@@ -165,7 +165,7 @@ export const valueLoss = (
 };
 
 /**
- * SPA's progress-estimator loss (CREDIT.md §3.2): per-step contributions `c` `[N]` (one per step,
+ * SPA's progress-estimator loss (docs/credit/spa.md): per-step contributions `c` `[N]` (one per step,
  * read at the last token of its action) are summed per trajectory with `segments` `[N]` (the
  * trajectory index of each step, `0..nTrajectories−1`), and the loss is the mean over trajectories
  * of `(Σ_k c_k − R)²` with `outcomes` `[nTrajectories]`. A trajectory with no step predicts 0.

@@ -8,7 +8,7 @@ import { progressLoss } from "./losses.ts";
 import { accumulatedStep, type ChunkGradient, gradientArrays } from "./optim.ts";
 
 /**
- * SPA's progress estimator (CREDIT.md §3.2): a copy of the SFT policy whose progress head, read at
+ * SPA's progress estimator (docs/credit/spa.md): a copy of the SFT policy whose progress head, read at
  * the last token of each action, gives the step's contribution c_k; it is trained so that a
  * trajectory's contributions sum to its outcome (MSE), then writes c_k into exploration
  * trajectories (`TrajectoryStep.progress`). Deviation from SPA: our head reads the final hidden state
@@ -72,7 +72,7 @@ export interface ProgressTrainOptions {
 	readonly noOps?: NoOpProgress;
 	/**
 	 * Add c_init, the head read at the end of the first prompt before any action, to every sum (default
-	 * true). SPA's trajectories all open with the same assistant turn (its "OK" reply, CREDIT.md §3.1),
+	 * true). SPA's trajectories all open with the same assistant turn (its "OK" reply, docs/credit/spa.md),
 	 * whose contribution gives Σc an intercept: a prior on the outcome from the task alone. Without
 	 * such a turn, Σc has none, so it cannot even predict the mean outcome (a per-step constant sums to
 	 * a multiple of the episode length): on Sokoban the held-out MSE of Σc went from 0.28–0.40 (worse

@@ -71,7 +71,7 @@ export interface UpdateConfig {
 	readonly mergeDuplicates: boolean;
 }
 
-/** Defaults of {@link UpdateConfig} (CREDIT.md §1.4, verl `ppo_trainer.yaml`). */
+/** Defaults of {@link UpdateConfig} (docs/credit/README.md, verl `ppo_trainer.yaml`). */
 export const updateDefaults: UpdateConfig = {
 	epochs: 1,
 	miniBatchSize: 64,

@@ -152,7 +152,7 @@ describe("valueLoss (clip 0.5)", () => {
 	});
 });
 
-describe("progressLoss (SPA, CREDIT.md §3.6)", () => {
+describe("progressLoss (SPA, docs/credit/spa.md)", () => {
 	test("turn values [.1,.3,.5] with R=1 and [.2,−.1,0] with R=0 give MSE 0.01", () => {
 		tf.tidy(() => {
 			const c = tf.tensor1d([0.1, 0.3, 0.5, 0.2, -0.1, 0]);
