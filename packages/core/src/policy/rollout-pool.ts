@@ -146,8 +146,8 @@ class RolloutWorker {
 	}
 
 	/**
-	 * Start computing gradients (a policy-loss or an SFT request, without its `done` flag); the
-	 * returned function blocks until the `count` results are in and returns them.
+	 * Start computing gradients (a policy-loss, SFT or estimator request, without its `done` flag);
+	 * the returned function blocks until the `count` results are in and returns them.
 	 */
 	gradients(
 		request: DistributiveOmit<GradientRequest | SftGradientRequest | ProgressGradientRequest, "done">,
@@ -211,7 +211,9 @@ class RolloutWorker {
  * shares: the calling thread plays the first share while the workers play theirs with the
  * current weights. Every episode samples from its own seeded stream (see `collectRollouts`), so the
  * trajectories are the ones an unsplit `collectRollouts` call returns, whatever the pool's size.
- * The same workers compute shares of the RL update's gradients ({@link postGradients}).
+ * The same workers compute shares of the RL update's gradients ({@link postGradients}) and scoring
+ * passes ({@link postScores}), of SFT's ({@link postSftGradients}) and of the progress estimator's
+ * ({@link postProgressGradients}) micro-batches.
  */
 export class RolloutPool implements GradientHelpers, SftGradientHelpers, ProgressGradientHelpers {
 	private constructor(private readonly workers: ReadonlyArray<RolloutWorker>) {}
@@ -282,12 +284,9 @@ export class RolloutPool implements GradientHelpers, SftGradientHelpers, Progres
 		shares: ReadonlyArray<ReadonlyArray<ChunkJob>>,
 		settings: ChunkLossSettings,
 	): { wait(): ChunkResult[][] } {
-		if (shares.length > this.workers.length)
-			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
-		const pending = shares.map((jobs, i) =>
-			(this.workers[i] as RolloutWorker).gradients({ type: "gradients", weights, jobs, settings }, jobs.length),
+		return this.post(shares, "gradient", (w, jobs) =>
+			w.gradients({ type: "gradients", weights, jobs, settings }, jobs.length),
 		);
-		return { wait: () => pending.map((read) => read()) };
 	}
 
 	/** Data-parallel estimator gradients ({@link ProgressGradientHelpers}): share i goes to worker i with `weights`. */
@@ -296,15 +295,9 @@ export class RolloutPool implements GradientHelpers, SftGradientHelpers, Progres
 		shares: ReadonlyArray<ReadonlyArray<EstimatorPart>>,
 		settings: EstimatorSettings,
 	): { wait(): ChunkGradient[][] } {
-		if (shares.length > this.workers.length)
-			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
-		const pending = shares.map((parts, i) =>
-			(this.workers[i] as RolloutWorker).gradients(
-				{ type: "progress-gradients", weights, parts, settings },
-				parts.length,
-			),
+		return this.post(shares, "gradient", (w, parts) =>
+			w.gradients({ type: "progress-gradients", weights, parts, settings }, parts.length),
 		);
-		return { wait: () => pending.map((read) => read()) };
 	}
 
 	/** Scoring ({@link ScoreHelpers}): the batches of share i go to worker i with `weights`. */
@@ -313,12 +306,7 @@ export class RolloutPool implements GradientHelpers, SftGradientHelpers, Progres
 		shares: ReadonlyArray<ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>>,
 		options: Omit<ScoreOptions, "batchSize">,
 	): { wait(): SequenceScores[][][] } {
-		if (shares.length > this.workers.length)
-			throw new RolloutWorkerError(`${shares.length} scoring shares for ${this.workers.length} workers`);
-		const pending = shares.map((batches, i) =>
-			(this.workers[i] as RolloutWorker).scores({ type: "score", weights, batches, options }),
-		);
-		return { wait: () => pending.map((read) => read()) };
+		return this.post(shares, "scoring", (w, batches) => w.scores({ type: "score", weights, batches, options }));
 	}
 
 	/** Data-parallel SFT gradients ({@link SftGradientHelpers}): share i goes to worker i with `weights`. */
@@ -327,11 +315,20 @@ export class RolloutPool implements GradientHelpers, SftGradientHelpers, Progres
 		shares: ReadonlyArray<ReadonlyArray<ReadonlyArray<SftExample>>>,
 		tokens: number,
 	): { wait(): ChunkGradient[][] } {
-		if (shares.length > this.workers.length)
-			throw new RolloutWorkerError(`${shares.length} gradient shares for ${this.workers.length} workers`);
-		const pending = shares.map((chunks, i) =>
-			(this.workers[i] as RolloutWorker).gradients({ type: "sft-gradients", weights, chunks, tokens }, chunks.length),
+		return this.post(shares, "gradient", (w, chunks) =>
+			w.gradients({ type: "sft-gradients", weights, chunks, tokens }, chunks.length),
 		);
+	}
+
+	/** Hand share i to worker i (`start` posts it and returns its blocking reader); `wait()` reads them all in order. */
+	private post<S, R>(
+		shares: ReadonlyArray<S>,
+		what: string,
+		start: (worker: RolloutWorker, share: S) => () => R,
+	): { wait(): R[] } {
+		if (shares.length > this.workers.length)
+			throw new RolloutWorkerError(`${shares.length} ${what} shares for ${this.workers.length} workers`);
+		const pending = shares.map((share, i) => start(this.workers[i] as RolloutWorker, share));
 		return { wait: () => pending.map((read) => read()) };
 	}
 
