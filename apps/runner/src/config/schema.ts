@@ -266,8 +266,8 @@ export type RunConfig = typeof RunConfig.Type;
  * iterations, not minutes, so a seed gives the same run on a busy machine as on an idle one (with
  * the wall-clock budgets of earlier defaults, Sokoban SFT landed anywhere from 0.38 to 0.82 greedy
  * success depending on load: it crosses a loss plateau at a step count that the timing decided).
- * Sized for a 2-core CPU: the pipeline takes 12–15 minutes on the wasm backend and about 6 on the
- * native one (docs/results/sokoban-main-job.md).
+ * Sized for a 2-core CPU: the pipeline takes 7.5 minutes on the wasm backend and about 6 on the
+ * native one, each alone on the machine (docs/results/sokoban-main-job.md).
  */
 export const defaultConfig: RunConfig = {
 	seed: 0,
