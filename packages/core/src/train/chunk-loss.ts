@@ -14,7 +14,7 @@ import {
 	ppoClipLoss,
 	valueLoss,
 } from "./losses.ts";
-import type { ChunkGradient } from "./optim.ts";
+import { type ChunkGradient, gradientArrays } from "./optim.ts";
 
 /**
  * The loss settings of one micro-batch ("chunk") of the policy update: structured-clonable, so a
@@ -131,13 +131,8 @@ export const chunkGradient = (
 ): ChunkResult => {
 	const aux: ChunkAux = {};
 	try {
-		const variables = model.variables();
-		const { value, grads } = tf.variableGrads(() => policyChunkLoss(model, packed, sums, s, aux), [...variables]);
-		const out = variables.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined);
-		const loss = value.dataSync()[0] as number;
-		value.dispose();
-		tf.dispose(Object.values(grads));
-		return { value: loss, grads: out, aux: readAux(aux) };
+		const gradient = gradientArrays(model.variables(), () => policyChunkLoss(model, packed, sums, s, aux));
+		return { ...gradient, aux: readAux(aux) };
 	} finally {
 		tf.dispose(Object.values(aux));
 	}
