@@ -6,12 +6,13 @@
 import { registerEnv } from "@stepwise/core";
 import { alfworldPlugin } from "./plugin.ts";
 
+export { AlfworldMemory, compactMemoryPrompt } from "./compact.ts";
 export { AlfworldGame, makeAlfworldEnv } from "./env.ts";
 export { type GeneratedTask, generateTask, type Split, splits } from "./generator.ts";
 export { goalSatisfied, goalTemplates, parseGoal } from "./goals.ts";
 export { type AlfworldOptions, decodeOptions, defaultOptions } from "./options.ts";
 export { oraclePlan } from "./oracle.ts";
-export { alfworldPlugin, currentSpec, legacySpec } from "./plugin.ts";
+export { alfworldPlugin, compactSpec, currentSpec, legacySpec } from "./plugin.ts";
 export { alfworldPrompts } from "./prompts.ts";
 export {
 	parseTranscript,

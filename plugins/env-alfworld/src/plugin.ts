@@ -49,11 +49,24 @@ export const currentSpec: EnvSpec = {
 	},
 };
 
+/**
+ * The verl-agent game (current grammar, 50 steps, reward ×10, penalty 0.1) behind the compact
+ * memory prompt (`compact.ts`) for small policies trained from scratch; its history window holds
+ * every step, which the prompt condenses into what the agent has seen.
+ */
+export const compactSpec: EnvSpec = {
+	...currentSpec,
+	id: "alfworld/compact-v0",
+	description: "ALFWorld, current grammar and verl-agent rewards, compact memory prompt for small policies (50 steps)",
+	historyLength: 50,
+	promptStyle: "compact",
+};
+
 /** The ALFWorld environment plugin. */
 export const alfworldPlugin: EnvPlugin = {
 	id: "alfworld",
 	description: "ALFWorld (TextWorld) household tasks: six task types in procedurally generated rooms",
-	specs: [legacySpec, currentSpec],
+	specs: [legacySpec, currentSpec, compactSpec],
 	make: (spec, overrides) =>
 		Effect.map(decodeOptions(spec.id, { ...spec.options, ...overrides }), (options) =>
 			makeAlfworldEnv({ ...spec, options: { ...options } }, options),

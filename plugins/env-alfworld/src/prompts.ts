@@ -12,6 +12,7 @@ import {
 	type PromptStyle,
 	type StepPromptContext,
 } from "@stepwise/core";
+import { compactMemoryPrompt } from "./compact.ts";
 import { readData } from "./data.ts";
 import { banner } from "./text.ts";
 
@@ -53,22 +54,6 @@ export const verlStepPrompt = (ctx: StepPromptContext): string => {
 	});
 };
 
-/** Drop the intro's banner and task line: what is left is the state description. */
-const stateText = (observation: string): string => {
-	const noBanner = observation.startsWith(banner) ? observation.slice(banner.length).trimStart() : observation;
-	const i = noBanner.indexOf("Your task is to: ");
-	return (i >= 0 ? noBanner.slice(0, i) : noBanner).trim();
-};
-
-/** The compact prompt: goal, last action, current observation; the answer is the bare command. */
-export const compactPrompt = (ctx: StepPromptContext): string => {
-	const last = ctx.history[ctx.history.length - 1];
-	const lines = [`task: ${ctx.task.instruction}`];
-	if (last !== undefined) lines.push(`last: ${last.action}`);
-	lines.push(`obs: ${stateText(ctx.observation)}`, "act:");
-	return lines.join("\n");
-};
-
 /** The ETO/SPA task message: the first observation without the banner. */
 export const chatTaskText = (firstObservation: string): string =>
 	firstObservation.startsWith(banner) ? firstObservation.slice(banner.length).replace(/^\n\n/, "") : firstObservation;
@@ -108,7 +93,7 @@ export const projectChat = (text: string): { action: string | undefined } => {
 /** The prompts and projections of an ALFWorld env. */
 export const alfworldPrompts: EnvPrompts = {
 	step: verlStepPrompt,
-	compact: compactPrompt,
+	compact: compactMemoryPrompt,
 	chatPrefix: (_task, firstObservation) => chatPrefix(firstObservation),
 	chatObservation: (observation) => `Observation: ${observation}`,
 	project: (text: string, style: PromptStyle) => {

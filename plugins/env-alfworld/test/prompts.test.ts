@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EpisodeMemory, type StepPromptContext } from "@stepwise/core";
 import { Effect } from "effect";
-import { alfworldPlugin, currentSpec, legacySpec } from "../src/plugin.ts";
+import { runs } from "../src/compact.ts";
+import { alfworldPlugin, compactSpec, currentSpec, legacySpec } from "../src/plugin.ts";
 import { alfworldPrompts as P } from "../src/prompts.ts";
 
 const verl = JSON.parse(readFileSync(join(import.meta.dir, "../data/verl_agent_prompt_templates.json"), "utf8"));
@@ -139,17 +140,67 @@ describe("ETO/SPA chat prompt", () => {
 	});
 });
 
-describe("compact prompt", () => {
-	test("goal, last action and the current observation, no banner", () => {
-		const env = Effect.runSync(alfworldPlugin.make(currentSpec));
-		const r = env.reset({ seed: 0, split: "train", index: 0 });
-		const first = P.compact(ctx({ task: r.task, observation: r.observation, admissibleActions: undefined }));
-		expect(first.startsWith(`task: ${r.task.instruction}\nobs: You are in the middle of a room.`)).toBe(true);
-		expect(first).not.toContain("Welcome");
-		expect(first.endsWith("\nact:")).toBe(true);
-		const later = P.compact(ctx({ history: [{ observation: "x", action: "go to fridge 1" }], stepCount: 1 }));
-		expect(later).toBe(
-			`task: ${task.instruction}\nlast: go to fridge 1\nobs: On the countertop 1, you see a apple 1.\nact:`,
+describe("compact memory prompt", () => {
+	const intro =
+		"-= Welcome to TextWorld, ALFRED! =-\n\nYou are in the middle of a room. Looking quickly around you, you see a cabinet 3, a cabinet 2, a cabinet 1, a countertop 1, a drawer 2, a drawer 1, a fridge 1, a microwave 1, and a sinkbasin 1.\n\nYour task is to: put a hot apple in fridge.";
+	const hot = { id: "t", type: "pick_heat_then_place_in_recep", instruction: "put a hot apple in fridge." };
+
+	test("the first step: nothing held, every receptacle unseen, grouped into runs", () => {
+		expect(P.compact(ctx({ task: hot, observation: intro, historyLength: 50 }))).toBe(
+			"task: put a hot apple in fridge.\nhold: nothing\nat: middle of the room\nfound: none\n" +
+				"unseen: cabinet 1-3, countertop 1, drawer 1-2, fridge 1, microwave 1, sinkbasin 1\nact:",
+		);
+	});
+
+	test("a worked episode: contents seen, objects of other types left out, take/heat/open tracked", () => {
+		const steps: Array<[string, string]> = [
+			["go to cabinet 2", "You arrive at cabinet 2. The cabinet 2 is closed."],
+			["open cabinet 2", "You open the cabinet 2. The cabinet 2 is open. In it, you see a bowl 1."],
+			[
+				"go to countertop 1",
+				"You arrive at countertop 1. On the countertop 1, you see a apple 2, a apple 1, and a knife 1.",
+			],
+			["take apple 1 from countertop 1", "You pick up the apple 1 from the countertop 1."],
+			["go to microwave 1", "You arrive at microwave 1. The microwave 1 is closed."],
+			["heat apple 1 with microwave 1", "You heat the apple 1 using the microwave 1."],
+			["jump", "Nothing happens."],
+		];
+		const observations = [intro, ...steps.map(([, o]) => o)];
+		const history = steps.map(([action], i) => ({ observation: observations[i] as string, action }));
+		const prompt = P.compact(
+			ctx({ task: hot, observation: observations[steps.length] as string, history, stepCount: 7, historyLength: 50 }),
+		);
+		expect(prompt).toBe(
+			"task: put a hot apple in fridge.\nhold: apple 1 (hot)\nat: microwave 1 (closed)\n" +
+				"found: countertop 1: apple 2.\nunseen: cabinet 1, 3, drawer 1-2, fridge 1, microwave 1, sinkbasin 1\n" +
+				"last: jump (failed)\nact:",
+		);
+	});
+
+	test("the expert's episodes replay through the memory: every prompt names the held object and the location", () => {
+		const env = Effect.runSync(alfworldPlugin.make(compactSpec));
+		for (let index = 0; index < 20; index++) {
+			const r = env.reset({ seed: 3, split: "valid_unseen", index });
+			const memory = new EpisodeMemory(r.task, r.observation);
+			for (let t = 0; t < compactSpec.maxSteps; t++) {
+				const action = env.expertAction();
+				if (action === undefined) break;
+				const before = memory.observation;
+				const s = env.step(action);
+				memory.record({ observation: before, action, response: action, nextObservation: s.observation });
+				const prompt = P.compact(memory.stepContext(compactSpec.historyLength, undefined));
+				const taken = /^take (\S+ \d+) from/.exec(action);
+				if (taken !== null) expect(prompt).toContain(`hold: ${taken[1]}`);
+				const went = /^go to (.+)$/.exec(action);
+				if (went !== null) expect(prompt).toMatch(new RegExp(`\nat: ${went[1]}( \\(|\n)`));
+				if (s.terminated) break;
+			}
+		}
+	});
+
+	test("runs: consecutive instance numbers collapse, gaps stay", () => {
+		expect(runs(["cabinet 1", "cabinet 2", "cabinet 4", "drawer 10", "drawer 11", "sofa 1"])).toBe(
+			"cabinet 1-2, 4, drawer 10-11, sofa 1",
 		);
 	});
 });
