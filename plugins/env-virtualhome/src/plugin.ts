@@ -46,7 +46,8 @@ export const virtualHomeSpecs: ReadonlyArray<EnvSpec> = [
 		id: "virtualhome/compact-v0",
 		description: "VirtualHome household programs, compact prompts for small policies (40 steps)",
 		maxSteps: 40,
-		historyLength: 1,
+		// the compact prompt lists every action taken so far
+		historyLength: 40,
 		rewardScale: 1,
 		invalidPenalty: 0.1,
 		promptStyle: "compact",

@@ -68,11 +68,15 @@ export const stepPrompt = (ctx: StepPromptContext): string => {
 	);
 };
 
-/** The compact prompt: the goal, the current observation and the last action, then `action:`. */
+/**
+ * The compact prompt: the goal, the actions taken so far in the spec's history window (the whole
+ * episode in `virtualhome/compact-v0`), the current observation, then `action:`. A household program
+ * is a sequence, so the policy needs to know how far it got, not only its last action.
+ */
 export const compactPrompt = (ctx: StepPromptContext): string => {
-	const last: HistoryEntry | undefined = ctx.history[ctx.history.length - 1];
 	const goal = ctx.task.instruction.replace(/^The task is /, "").replace(/\.$/, "");
-	return `goal: ${goal}\nobs: ${ctx.observation.trim() || "-"}\n${last === undefined ? "" : `last: ${last.action}\n`}action:`;
+	const done = ctx.history.map((h: HistoryEntry) => h.action).join(", ");
+	return `goal: ${goal}\n${done === "" ? "" : `done: ${done}\n`}obs: ${ctx.observation.trim() || "-"}\naction:`;
 };
 
 const CJK = /[\u4e00-\u9fff]/;

@@ -106,11 +106,20 @@ describe("prompts (docs/environments/README.md, docs/environments/virtualhome.md
 		);
 	});
 
-	test("compact prompt: goal, observation, last action", () => {
+	test("compact prompt: goal, the actions so far, observation", () => {
 		expect(P.compact(ctx())).toBe("goal: Drink (Drink water)\nobs: water_glass is CLEAN.\naction:");
 		expect(
-			P.compact(ctx({ observation: "", history: [{ observation: "", action: "Walk to kitchen" }], stepCount: 1 })),
-		).toBe("goal: Drink (Drink water)\nobs: -\nlast: Walk to kitchen\naction:");
+			P.compact(
+				ctx({
+					observation: "",
+					history: [
+						{ observation: "", action: "Walk to kitchen" },
+						{ observation: "", action: "Walk to water glass" },
+					],
+					stepCount: 2,
+				}),
+			),
+		).toBe("goal: Drink (Drink water)\ndone: Walk to kitchen, Walk to water glass\nobs: -\naction:");
 		expect(P.project("  Grab cup \nmore", "compact")).toEqual({ action: "Grab cup", valid: true });
 	});
 });
