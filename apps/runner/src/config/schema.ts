@@ -5,6 +5,8 @@ const PosInt = Schema.Int.check(Schema.isGreaterThan(0));
 const NonNegInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0));
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0));
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0));
+/** A probability that is never certain: 0 ≤ p < 1. */
+const Probability = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThan(1));
 /**
  * A task count from 1 to `max`: the bounds keep a typo (an extra zero or three) from filling the
  * machine's memory with demonstrations or episode outcomes before the first result.
@@ -86,6 +88,12 @@ export const RunConfig = Schema.Struct({
 		episodes: PosInt,
 		/** Expert episodes held out for the validation loss (at most 50,000). */
 		validationEpisodes: Count(50_000),
+		/**
+		 * Probability that a training episode's step takes a random admissible action instead of the
+		 * expert's (DART noise): that step is not trained on, the expert's answers from the states it
+		 * leads to are, so the policy learns to recover from mistakes. 0: pure expert episodes.
+		 */
+		demoNoise: Probability,
 		/** Most optimizer steps. */
 		steps: PosInt,
 		/** Training time budget in minutes (0: none). */
@@ -278,6 +286,7 @@ export const defaultConfig: RunConfig = {
 	sft: {
 		episodes: 4000,
 		validationEpisodes: 200,
+		demoNoise: 0,
 		steps: 2400,
 		minutes: 0,
 		batchSize: 32,

@@ -7,6 +7,7 @@ import {
 	CheckpointError,
 	collectDemonstrations,
 	type Demonstration,
+	type DemonstrationOptions,
 	demonstrationText,
 	encodeDemonstrations,
 	loadCheckpoint,
@@ -135,17 +136,19 @@ export type SftError =
  * The expert's demonstrations on `tasks`, collected in chunks of 64 episodes with the event loop let
  * run between them, so Ctrl-C / SIGTERM stop a large collection at once (the same demos as one call).
  */
-const demonstrations = (env: ManagedEnv, tasks: ReadonlyArray<ResetRequest>) =>
+const demonstrations = (env: ManagedEnv, tasks: ReadonlyArray<ResetRequest>, options: DemonstrationOptions = {}) =>
 	Effect.gen(function* () {
 		const demos: Demonstration[] = [];
 		let won = 0;
+		let perturbed = 0;
 		for (let i = 0; i < tasks.length; i += 64) {
-			const part = collectDemonstrations(env, tasks.slice(i, i + 64));
+			const part = collectDemonstrations(env, tasks.slice(i, i + 64), options);
 			demos.push(...part.demos);
 			won += part.won;
+			perturbed += part.perturbed;
 			yield* yieldToEventLoop;
 		}
-		return { demos, episodes: tasks.length, won };
+		return { demos, episodes: tasks.length, won, perturbed };
 	});
 
 /**
@@ -179,7 +182,10 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const { config } = ctx;
 		const [env] = yield* envPool(ctx, 1);
 		if (env === undefined) return yield* Effect.die(new Error("no env"));
-		const train = yield* demonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes));
+		const train = yield* demonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes), {
+			noise: config.sft.demoNoise,
+			noiseSeed: config.seed,
+		});
 		const val = yield* demonstrations(
 			env,
 			taskRange(config.seed, config.env.trainSplit, config.sft.validationEpisodes, VALIDATION_OFFSET),
@@ -198,7 +204,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 			});
 		const model = partial?.model ?? TransformerPolicy.init(modelConfig, config.seed);
 		ctx.log(
-			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), a vocabulary of ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
+			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}${train.perturbed > 0 ? `, ${train.perturbed} random steps of demoNoise ${config.sft.demoNoise}` : ""}), a vocabulary of ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
 		);
 		// workers compute shares of each step's micro-batches (the same policy with any number of them)
 		const parallel = config.rollout.workers > 0 && config.sft.microBatchSize < config.sft.batchSize;

@@ -2,6 +2,7 @@ import { type BuiltPrompt, buildPrompt, EpisodeMemory } from "../env/prompt.ts";
 import type { PromptStyle } from "../env/spec.ts";
 import type { ManagedEnv } from "../env/time-limit.ts";
 import type { ResetRequest } from "../env/types.ts";
+import { hashSeed, Rng } from "../util/rng.ts";
 import { encodeAnswer, encodePrompt, promptText } from "./prompting.ts";
 import type { Tokenizer } from "./tokenizer.ts";
 
@@ -22,32 +23,69 @@ export interface DemonstrationSet {
 	/** Episodes played and how many the expert won. */
 	readonly episodes: number;
 	readonly won: number;
+	/** Off-expert actions taken by {@link DemonstrationOptions.noise} (not training targets). */
+	readonly perturbed: number;
+}
+
+/** Options of {@link collectDemonstrations}. */
+export interface DemonstrationOptions {
+	readonly style?: PromptStyle;
+	readonly historyLength?: number;
+	/**
+	 * Probability that a step takes a uniformly random admissible action instead of the expert's
+	 * (default 0). That step is not a demonstration; the expert's answers from the states it leads to
+	 * are, so the policy sees how to recover from its own mistakes (DART: Laskey et al., 2017, "DART:
+	 * Noise Injection for Robust Imitation Learning"). Needs envs that list admissible actions; steps
+	 * where the env lists none stay the expert's.
+	 */
+	readonly noise?: number;
+	/** Seed of the perturbations; each task draws from its own stream of (seed, split, index). */
+	readonly noiseSeed?: number;
 }
 
 /**
  * Play the env's expert on each task (under the spec's step limit) and record, for every step, the
  * prompt in the given style (history window as the collector builds it) and the expert's formatted
- * answer. Works with any plugin whose env has an expert.
+ * answer. Works with any plugin whose env has an expert. With `noise`, some steps take a random
+ * admissible action instead (not recorded), and the expert's answers from where they lead are.
  */
 export const collectDemonstrations = (
 	env: ManagedEnv,
 	tasks: ReadonlyArray<ResetRequest>,
-	options: { readonly style?: PromptStyle; readonly historyLength?: number } = {},
+	options: DemonstrationOptions = {},
 ): DemonstrationSet => {
 	const style = options.style ?? env.spec.promptStyle;
 	const historyLength = options.historyLength ?? env.spec.historyLength;
+	const noise = options.noise ?? 0;
 	const demos: Demonstration[] = [];
 	let won = 0;
+	let perturbed = 0;
 	for (const request of tasks) {
 		const reset = env.reset(request);
 		const memory = new EpisodeMemory(reset.task, reset.observation);
+		const rng =
+			noise > 0
+				? new Rng(hashSeed(options.noiseSeed ?? 0, "demo-noise", request.seed, request.split, request.index))
+				: undefined;
 		let episodeWon = false;
 		while (!env.done) {
-			const action = env.expertAction();
-			if (action === undefined) break;
-			const prompt = buildPrompt(env.prompts, memory, style, historyLength, env.admissibleActions());
+			const expert = env.expertAction();
+			if (expert === undefined) break;
+			const admissible = env.admissibleActions();
+			const prompt = buildPrompt(env.prompts, memory, style, historyLength, admissible);
+			let action = expert;
+			if (rng !== undefined && admissible !== undefined && admissible.length > 0 && rng.next() < noise) {
+				action = admissible[Math.floor(rng.next() * admissible.length)] as string;
+				perturbed++;
+			} else
+				demos.push({
+					prompt,
+					target: env.prompts.formatAction(expert, style),
+					action,
+					taskId: reset.task.id,
+					t: memory.steps.length,
+				});
 			const target = env.prompts.formatAction(action, style);
-			demos.push({ prompt, target, action, taskId: reset.task.id, t: memory.steps.length });
 			const observation = memory.observation;
 			const r = env.step(action);
 			episodeWon = episodeWon || r.info.won;
@@ -55,7 +93,7 @@ export const collectDemonstrations = (
 		}
 		if (episodeWon) won++;
 	}
-	return { demos, episodes: tasks.length, won };
+	return { demos, episodes: tasks.length, won, perturbed };
 };
 
 /** A tokenised training example: `ids` = prompt + answer; the loss covers positions ≥ `answerStart`. */

@@ -27,6 +27,7 @@ export { decodeModelConfig, ModelConfig, parameterCount } from "./config.ts";
 export {
 	collectDemonstrations,
 	type Demonstration,
+	type DemonstrationOptions,
 	type DemonstrationSet,
 	demonstrationText,
 	encodeDemonstrations,

@@ -46,6 +46,25 @@ describe("SFT", () => {
 		expect(chat.demos[0]?.prompt.style).toBe("chat");
 	});
 
+	test("demonstration noise: random admissible steps are not trained on; the same seed gives the same demos in any chunking", () => {
+		const env = corridorEnvs(1)[0];
+		if (env === undefined) throw new Error("no env");
+		const clean = collectDemonstrations(env, tasks("train", 20));
+		expect(collectDemonstrations(env, tasks("train", 20), { noise: 0 })).toEqual(clean);
+		const noisy = collectDemonstrations(env, tasks("train", 20), { noise: 0.3, noiseSeed: 7 });
+		expect(noisy.perturbed).toBeGreaterThan(0);
+		// every target is the expert's answer from its state: the corridor's expert always goes right
+		expect(noisy.demos.every((d) => d.target === "right")).toBe(true);
+		// perturbed steps that went left cost a step back: the episodes get longer
+		expect(noisy.demos.length + noisy.perturbed).toBeGreaterThan(clean.demos.length);
+		const halves = [
+			...collectDemonstrations(env, tasks("train", 20).slice(0, 9), { noise: 0.3, noiseSeed: 7 }).demos,
+			...collectDemonstrations(env, tasks("train", 20).slice(9), { noise: 0.3, noiseSeed: 7 }).demos,
+		];
+		expect(halves).toEqual(noisy.demos);
+		expect(collectDemonstrations(env, tasks("train", 20), { noise: 0.3, noiseSeed: 8 }).demos).not.toEqual(noisy.demos);
+	});
+
 	test("the loss covers the answer tokens only", () => {
 		const examples = corridorExamples("train", 3);
 		const m = TransformerPolicy.init(cfg, 0);
