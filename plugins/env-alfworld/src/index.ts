@@ -7,11 +7,11 @@ import { registerEnv } from "@stepwise/core";
 import { alfworldPlugin } from "./plugin.ts";
 
 export { AlfworldGame, makeAlfworldEnv } from "./env.ts";
-export { type GeneratedTask, generateTask, type Split, splits } from "./generator.ts";
+export { type GeneratedTask, generateTask, type LocationRule, makeLayout, type Split, splits } from "./generator.ts";
 export { goalSatisfied, goalTemplates, parseGoal } from "./goals.ts";
 export { type AlfworldOptions, decodeOptions, defaultOptions } from "./options.ts";
 export { oraclePlan } from "./oracle.ts";
-export { alfworldPlugin, currentSpec, legacySpec } from "./plugin.ts";
+export { alfworldPlugin, currentSpec, currentSpecV1, legacySpec, legacySpecV1 } from "./plugin.ts";
 export { alfworldPrompts } from "./prompts.ts";
 export {
 	parseTranscript,
@@ -23,7 +23,7 @@ export {
 export { admissible, type Command, commandText, execute } from "./rules.ts";
 export { SearchMemory, searcherAction } from "./searcher.ts";
 export type { Goal, Receptacle, Scene, SceneObject, TaskType } from "./state.ts";
-export { taskTypes, WorldState } from "./state.ts";
+export { locationMembers, sameLocation, taskTypes, WorldState } from "./state.ts";
 export { type ExpertRun, runExpert, summarise } from "./sweep.ts";
 
 /** The plugin value. */
