@@ -79,6 +79,18 @@ describe("the co-located receptacles of ALFWorld's floor plans (colocated_recept
 		expect(colocatedGroups(219)).toContainEqual(["cabinet 3", "cabinet 4"]);
 	});
 
+	test("stove burners (not in the layout files): FloorPlan18's games print 'You are facing the stoveburner 3, and stoveburner 1.'", () => {
+		expect(colocatedGroups(18)).toEqual([
+			["stoveburner 1", "stoveburner 3"],
+			["stoveburner 2", "stoveburner 4"],
+		]);
+		const plan18 = floorPlans.find((p) => p.id === 18);
+		if (plan18 === undefined) throw new Error("FloorPlan18 missing");
+		const state = new WorldState({ ...scene219, receptacles: makeLayout(plan18, 0, "shared"), objects: [], objectIn: [] });
+		state.agentAt = state.scene.receptacles.findIndex((r) => r.name === "stoveburner 3");
+		expect(lookText(state)).toBe("You are facing the stoveburner 3, and stoveburner 1. Next to it, you see nothing.");
+	});
+
 	test("55 of 120 floor plans have shared locations: 94 groups (90 pairs), 193 receptacles; names exist in the plan", () => {
 		const groups = Object.entries(colocation.groups);
 		expect(groups.length).toBe(colocation.summary.floor_plans_with_shared_locations);
