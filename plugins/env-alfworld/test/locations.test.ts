@@ -86,7 +86,12 @@ describe("the co-located receptacles of ALFWorld's floor plans (colocated_recept
 		]);
 		const plan18 = floorPlans.find((p) => p.id === 18);
 		if (plan18 === undefined) throw new Error("FloorPlan18 missing");
-		const state = new WorldState({ ...scene219, receptacles: makeLayout(plan18, 0, "shared"), objects: [], objectIn: [] });
+		const state = new WorldState({
+			...scene219,
+			receptacles: makeLayout(plan18, 0, "shared"),
+			objects: [],
+			objectIn: [],
+		});
 		state.agentAt = state.scene.receptacles.findIndex((r) => r.name === "stoveburner 3");
 		expect(lookText(state)).toBe("You are facing the stoveburner 3, and stoveburner 1. Next to it, you see nothing.");
 	});
