@@ -85,6 +85,24 @@ for (const [label, searcherLimit, limit] of [
 	}
 }
 
+console.log("\n## The -v1 location rule: experts over 1,000 generated tasks per split (legacy grammar, limit 40)\n");
+for (const split of splits) {
+	let shared = 0;
+	for (let i = 0; i < 1000; i++) {
+		const rs = generateTask(0, split, i, { locations: "shared" }).scene.receptacles;
+		if (new Set(rs.map((r) => r.loc)).size < rs.length) shared++;
+	}
+	console.log(`${split.padEnd(12)} tasks with a shared location: ${fmt(shared / 10, 1)}%`);
+	for (const expert of ["oracle", "searcher"] as const) {
+		const s = summarise(
+			Array.from({ length: 1000 }, (_, i) => runExpert(expert, 0, split, i, 40, "legacy", 40, "shared")),
+		);
+		console.log(
+			`${split.padEnd(12)} ${expert.padEnd(8)} success ${fmt(s.success * 100, 1)}%  mean steps ${fmt(s.meanSteps, 2)}  inadmissible ${s.inadmissible}  fallbacks ${s.fallbacks}`,
+		);
+	}
+}
+
 console.log("\n## Transcript replay (ReAct's 24 ALFWorld prompts)\n");
 const transcripts = JSON.parse(
 	readFileSync(join(import.meta.dir, "../data/react_alfworld_3prompts.json"), "utf8"),

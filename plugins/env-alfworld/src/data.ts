@@ -121,3 +121,22 @@ export const floorPlans: ReadonlyArray<FloorPlan> = Object.entries(sceneFile.per
 		};
 	})
 	.sort((a, b) => a.id - b.id);
+
+interface ColocationFile {
+	readonly groups: Record<string, ReadonlyArray<ReadonlyArray<string>>>;
+	/** Groups seen in real games for receptacles the layout files do not cover (stove burners). */
+	readonly observed: { readonly groups: Record<string, ReadonlyArray<ReadonlyArray<string>>> };
+}
+
+const colocation = readData<ColocationFile>("colocated_receptacles.json");
+
+/**
+ * The receptacles that share one location in a real floor plan (`cabinet 1` and `cabinet 2` of
+ * FloorPlan219), as instance names; derived from ALFWorld's layout files (`colocated_receptacles.json`
+ * says how), plus the stove burners real games of FloorPlan18 show sharing. Floor plans without such
+ * groups give none.
+ */
+export const colocatedGroups = (planId: number): ReadonlyArray<ReadonlyArray<string>> => [
+	...(colocation.groups[String(planId)] ?? []),
+	...(colocation.observed.groups[String(planId)] ?? []),
+];

@@ -14,7 +14,7 @@ import {
 	type StepResult,
 	unknownSplit,
 } from "@stepwise/core";
-import { type GeneratedTask, generateTask, type Split, splits } from "./generator.ts";
+import { type GeneratedTask, generateTask, type LocationRule, type Split, splits } from "./generator.ts";
 import { goalSatisfied } from "./goals.ts";
 import type { AlfworldOptions } from "./options.ts";
 import { oraclePlan } from "./oracle.ts";
@@ -88,11 +88,11 @@ export class AlfworldGame {
 
 /** Recently generated tasks, so that group rollouts (N resets to one task) generate it once. */
 const recent = new Map<string, GeneratedTask>();
-const cachedTask = (seed: number, split: Split, index: number): GeneratedTask => {
-	const key = `${seed}/${split}/${index}`;
+const cachedTask = (seed: number, split: Split, index: number, locations: LocationRule): GeneratedTask => {
+	const key = `${seed}/${split}/${index}/${locations}`;
 	let task = recent.get(key);
 	if (task === undefined) {
-		task = generateTask(seed, split, index);
+		task = generateTask(seed, split, index, { locations });
 		if (recent.size >= 512) recent.delete(recent.keys().next().value as string);
 		recent.set(key, task);
 	}
@@ -110,7 +110,7 @@ export const makeAlfworldEnv = (spec: EnvSpec, options: AlfworldOptions): Env =>
 		reset(request: ResetRequest): ResetResult {
 			if (!(splits as ReadonlyArray<string>).includes(request.split) || !spec.splits.includes(request.split))
 				return unknownSplit(spec.id, request.split, spec.splits);
-			const task = cachedTask(request.seed, request.split as Split, request.index);
+			const task = cachedTask(request.seed, request.split as Split, request.index, options.locations);
 			game = new AlfworldGame(task.scene, text);
 			done = false;
 			return {

@@ -10,7 +10,15 @@
  * 424) and prefers the (task, object, receptacle) combinations held out of the other two splits.
  */
 import { hashSeed, Rng } from "@stepwise/core";
-import { canContain, type FloorPlan, floorPlans, goalRooms, openableTypes, type RoomType } from "./data.ts";
+import {
+	canContain,
+	colocatedGroups,
+	type FloorPlan,
+	floorPlans,
+	goalRooms,
+	openableTypes,
+	type RoomType,
+} from "./data.ts";
 import { goalSatisfied, makeGoal } from "./goals.ts";
 import { applianceOf, oraclePlan } from "./oracle.ts";
 import { lampHosts, placementWeight } from "./priors.ts";
@@ -76,8 +84,23 @@ const weighted = <T extends string>(rng: Rng, weights: ReadonlyArray<readonly [T
 	return (weights[weights.length - 1] as readonly [T, number])[0];
 };
 
-/** A layout: a floor plan's receptacles with jittered counts, openability and location numbers. */
-export const makeLayout = (plan: FloorPlan, variant: number): ReadonlyArray<Receptacle> => {
+/**
+ * How receptacles stand in a room: `distinct` (the `-v0` specs: each at its own location) or
+ * `shared` (the `-v1` specs: the co-located groups ALFWorld's floor plans have, see `colocatedGroups`).
+ */
+export type LocationRule = "distinct" | "shared";
+
+/**
+ * A layout: a floor plan's receptacles with jittered counts, openability and location numbers. With
+ * `shared` locations, the receptacles of each of the plan's co-located groups that the layout has
+ * (two or more of them) get one location; location numbers are then renumbered 1..L in the order
+ * of the distinct layout's numbers, so the same random draws serve both rules.
+ */
+export const makeLayout = (
+	plan: FloorPlan,
+	variant: number,
+	locations: LocationRule = "distinct",
+): ReadonlyArray<Receptacle> => {
 	const rng = new Rng(hashSeed("alfworld/layout", plan.id, variant));
 	const types: Array<readonly [string, number]> = plan.receptacles.map(([t, n]) => {
 		const jitter = n >= 3 && t !== "stoveburner" ? rng.range(-1, 1) : 0;
@@ -91,7 +114,27 @@ export const makeLayout = (plan: FloorPlan, variant: number): ReadonlyArray<Rece
 			const openable = openableTypes.has(type) && (type === "fridge" || type === "microwave" || rng.chance(0.85));
 			out.push({ name: `${type} ${num}`, type, num, openable, loc: locs[out.length] as number });
 		}
-	return out;
+	return locations === "shared" ? shareLocations(out, colocatedGroups(plan.id)) : out;
+};
+
+/** Merge the locations of each group's present members (two or more), then renumber 1..L. */
+const shareLocations = (
+	receptacles: ReadonlyArray<Receptacle>,
+	groups: ReadonlyArray<ReadonlyArray<string>>,
+): ReadonlyArray<Receptacle> => {
+	const index = new Map(receptacles.map((r, i) => [r.name, i] as const));
+	const key = receptacles.map((r) => r.loc);
+	for (const group of groups) {
+		const present = group.flatMap((name) => {
+			const i = index.get(name);
+			return i === undefined ? [] : [i];
+		});
+		if (present.length < 2) continue;
+		const shared = Math.min(...present.map((i) => key[i] as number));
+		for (const i of present) key[i] = shared;
+	}
+	const rank = new Map([...new Set(key)].sort((a, b) => a - b).map((k, i) => [k, i + 1] as const));
+	return receptacles.map((r, i) => ({ ...r, loc: rank.get(key[i] as number) as number }));
 };
 
 interface GoalChoice {
@@ -147,9 +190,16 @@ export interface GenerateOptions {
 	 * its hand-coded expert solved (default 40, the smaller spec limit; 0 keeps every oracle-solvable game).
 	 */
 	readonly searcherLimit?: number;
+	/** The location rule (default `distinct`, the `-v0` specs). */
+	readonly locations?: LocationRule;
 }
 
-const tryGenerate = (rng: Rng, split: Split, searcherLimit: number): GeneratedTask | undefined => {
+const tryGenerate = (
+	rng: Rng,
+	split: Split,
+	searcherLimit: number,
+	locations: LocationRule,
+): GeneratedTask | undefined => {
 	const mix = split === "valid_unseen" ? "unseen" : "seen";
 	const type = weighted(rng, Object.entries(taskMix[mix]) as Array<[TaskType, number]>);
 	const rooms = goalRooms(type);
@@ -160,7 +210,7 @@ const tryGenerate = (rng: Rng, split: Split, searcherLimit: number): GeneratedTa
 	const plans = floorPlans.filter((p) => p.room === room && unseenPlanIds.has(p.id) === (split === "valid_unseen"));
 	const plan = rng.pick(plans);
 	const variant = rng.int(layoutVariants);
-	const receptacles = makeLayout(plan, variant);
+	const receptacles = makeLayout(plan, variant, locations);
 	const recTypes = new Set(receptacles.map((r) => r.type));
 	const key = `${type}|${plan.id}|${variant}|${split}`;
 	let choices = choiceMemo.get(key);
@@ -200,7 +250,16 @@ const tryGenerate = (rng: Rng, split: Split, searcherLimit: number): GeneratedTa
 	const opened = receptacles.map(
 		(r) => r.openable && r.type !== "fridge" && r.type !== "microwave" && rng.chance(0.05),
 	);
-	const scene: Scene = { receptacles, objects, objectIn, opened, goal, room, layout: `${plan.id}-${variant}` };
+	const scene: Scene = {
+		receptacles,
+		objects,
+		objectIn,
+		opened,
+		goal,
+		room,
+		layout: `${plan.id}-${variant}`,
+		...(locations === "shared" ? { sharedLocations: true } : {}),
+	};
 
 	// Solvability: the oracle must reach the goal from the start.
 	const state = new WorldState(scene);
@@ -225,9 +284,10 @@ export const generateTask = (
 	options: GenerateOptions = {},
 ): GeneratedTask => {
 	const searcherLimit = options.searcherLimit ?? 40;
+	const locations = options.locations ?? "distinct";
 	for (let attempt = 0; ; attempt++) {
 		const rng = new Rng(hashSeed("alfworld/task", seed, split, index, attempt));
-		const task = tryGenerate(rng, split, searcherLimit);
+		const task = tryGenerate(rng, split, searcherLimit, locations);
 		if (task !== undefined) return task;
 		if (attempt > 10_000) throw new Error(`alfworld: no valid game for ${split}/${seed}/${index}`);
 	}

@@ -2,7 +2,7 @@
  * The six ALFWorld task types: their goal-text templates (two each, one picked per game), their
  * goal conditions, and a parser from goal text back to a goal (used by transcript replay).
  */
-import type { Goal, Receptacle, SceneObject, TaskType, WorldState } from "./state.ts";
+import { type Goal, type Receptacle, type SceneObject, sameLocation, type TaskType, type WorldState } from "./state.ts";
 
 /** The two goal templates of each task type (`{obj}`, `{recep}`, `{toggle}` are type names). */
 export const goalTemplates: Readonly<Record<TaskType, readonly [string, string]>> = {
@@ -79,7 +79,7 @@ export const goalSatisfied = (state: WorldState): boolean => {
 			if (
 				(objects[o] as SceneObject).type === goal.toggle &&
 				state.toggled[o] === 1 &&
-				state.objectIn[o] === state.agentAt
+				sameLocation(state.scene, state.objectIn[o] as number, state.agentAt)
 			)
 				return true;
 		return false;

@@ -8,11 +8,11 @@ import { alfworldPlugin } from "./plugin.ts";
 
 export { AlfworldMemory, compactMemoryPrompt } from "./compact.ts";
 export { AlfworldGame, makeAlfworldEnv } from "./env.ts";
-export { type GeneratedTask, generateTask, type Split, splits } from "./generator.ts";
+export { type GeneratedTask, generateTask, type LocationRule, makeLayout, type Split, splits } from "./generator.ts";
 export { goalSatisfied, goalTemplates, parseGoal } from "./goals.ts";
 export { type AlfworldOptions, decodeOptions, defaultOptions } from "./options.ts";
 export { oraclePlan } from "./oracle.ts";
-export { alfworldPlugin, compactSpec, currentSpec, legacySpec } from "./plugin.ts";
+export { alfworldPlugin, compactSpec, currentSpec, currentSpecV1, legacySpec, legacySpecV1 } from "./plugin.ts";
 export { alfworldPrompts } from "./prompts.ts";
 export {
 	parseTranscript,
@@ -24,7 +24,7 @@ export {
 export { admissible, type Command, commandText, execute } from "./rules.ts";
 export { SearchMemory, searcherAction } from "./searcher.ts";
 export type { Goal, Receptacle, Scene, SceneObject, TaskType } from "./state.ts";
-export { taskTypes, WorldState } from "./state.ts";
+export { locationMembers, sameLocation, taskTypes, WorldState } from "./state.ts";
 export { type ExpertRun, runExpert, summarise } from "./sweep.ts";
 
 /** The plugin value. */

@@ -16,6 +16,8 @@ const fields = {
 	stateKey: Schema.Literals(["observation+inventory", "observation"]),
 	/** Which expert `expertAction` follows: the omniscient `oracle` or the human-like `searcher`. */
 	expert: Schema.Literals(["oracle", "searcher"]),
+	/** `distinct` (each receptacle at its own location, `-v0`) or `shared` (ALFWorld's co-located receptacles, `-v1`). */
+	locations: Schema.Literals(["distinct", "shared"]),
 } as const;
 
 /** Decoded options of an ALFWorld env. */
@@ -25,6 +27,7 @@ export interface AlfworldOptions {
 	readonly arrive: "stripped" | "raw";
 	readonly stateKey: "observation+inventory" | "observation";
 	readonly expert: "oracle" | "searcher";
+	readonly locations: "distinct" | "shared";
 }
 
 /** Defaults (the verl-agent flavour); specs override them. */
@@ -34,6 +37,7 @@ export const defaultOptions: AlfworldOptions = {
 	arrive: "stripped",
 	stateKey: "observation+inventory",
 	expert: "oracle",
+	locations: "distinct",
 };
 
 /** Decode a raw options record (spec options merged with overrides). */

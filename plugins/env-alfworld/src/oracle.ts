@@ -9,7 +9,7 @@
 import { canContain } from "./data.ts";
 import { processed } from "./goals.ts";
 import type { Command } from "./rules.ts";
-import type { Receptacle, SceneObject, TaskType, WorldState } from "./state.ts";
+import { type Receptacle, type SceneObject, sameLocation, type TaskType, type WorldState } from "./state.ts";
 
 /** The appliance type a task needs, if any. */
 export const applianceOf = (type: TaskType): string | undefined =>
@@ -47,15 +47,16 @@ const copySim = (s: Sim): Sim => ({
 	plan: s.plan.slice(),
 });
 
-const goTo = (s: Sim, r: number): void => {
-	if (s.at !== r) {
+/** `go to r` unless the agent already stands at its location (then there is no such command). */
+const goTo = (state: WorldState, s: Sim, r: number): void => {
+	if (!sameLocation(state.scene, s.at, r)) {
 		s.plan.push({ kind: "goto", r });
 		s.at = r;
 	}
 };
 
 const visit = (state: WorldState, s: Sim, r: number): void => {
-	goTo(s, r);
+	goTo(state, s, r);
 	if ((state.scene.receptacles[r] as Receptacle).openable && s.opened[r] !== 1) {
 		s.plan.push({ kind: "open", r });
 		s.opened[r] = 1;
@@ -95,7 +96,8 @@ const dropHeld = (state: WorldState, s: Sim, avoidType: string): boolean => {
 	let bestCost = Number.POSITIVE_INFINITY;
 	for (let r = 0; r < recs.length; r++) {
 		if (!ok(r)) continue;
-		const cost = (s.at === r ? 0 : 1) + ((recs[r] as Receptacle).openable && s.opened[r] !== 1 ? 1 : 0);
+		const cost =
+			(sameLocation(state.scene, s.at, r) ? 0 : 1) + ((recs[r] as Receptacle).openable && s.opened[r] !== 1 ? 1 : 0);
 		if (cost < bestCost) {
 			bestCost = cost;
 			best = r;
@@ -113,9 +115,9 @@ const fetchAndProcess = (state: WorldState, s: Sim, o: number): boolean => {
 	const kind = processKind(goal.type);
 	if (kind !== undefined && !processed(state, goal.type, o)) {
 		const appliances = instancesOf(state, applianceOf(goal.type) as string);
-		const here = appliances.includes(s.at) ? s.at : appliances[0];
+		const here = appliances.find((r) => sameLocation(state.scene, s.at, r)) ?? appliances[0];
 		if (here === undefined) return false;
-		goTo(s, here);
+		goTo(state, s, here);
 		s.plan.push({ kind, o, r: here });
 	}
 	return true;
@@ -143,7 +145,7 @@ const planFrom = (state: WorldState, s0: Sim): Sim | undefined => {
 			for (const lamp of lamps) {
 				const s = copySim(s0);
 				if (s.holding !== o) take(state, s, o);
-				goTo(s, s.objectIn[lamp] as number);
+				goTo(state, s, s.objectIn[lamp] as number);
 				s.plan.push({ kind: "use", o: lamp });
 				best = better(best, s);
 			}

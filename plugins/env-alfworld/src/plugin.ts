@@ -4,6 +4,10 @@
  *   prompts, 40 steps, success reward 1, intro without banner (SFT form), `go to` text stripped.
  * - `alfworld/v0.4-v0`: the verl-agent / GiGPO flavour: current grammar (`move X to Y`, `help`),
  *   step prompts with a history of 2, 50 steps, reward ×10, format penalty 0.1, intro with banner.
+ * - `alfworld/legacy-v1`, `alfworld/v0.4-v1`: the same two flavours with ALFWorld's location rule:
+ *   receptacles of a real floor plan that share a location share it here too (`You are facing the
+ *   cabinet 2, and cabinet 1.`), and `go to` one at the agent's own location answers `Nothing
+ *   happens.`. Their task sets differ from the `-v0` ones, which stay as they were.
  */
 import type { EnvPlugin, EnvSpec } from "@stepwise/core";
 import { Effect } from "effect";
@@ -27,6 +31,7 @@ export const legacySpec: EnvSpec = {
 		arrive: "stripped",
 		stateKey: "observation+inventory",
 		expert: "searcher",
+		locations: "distinct",
 	},
 };
 
@@ -46,7 +51,26 @@ export const currentSpec: EnvSpec = {
 		arrive: "raw",
 		stateKey: "observation+inventory",
 		expert: "searcher",
+		locations: "distinct",
 	},
+};
+
+/** The SPA/ETO-style spec with ALFWorld's shared locations. */
+export const legacySpecV1: EnvSpec = {
+	...legacySpec,
+	id: "alfworld/legacy-v1",
+	description:
+		"ALFWorld text household, legacy grammar, receptacles sharing locations as in ALFWorld (ETO/SPA-RL chat, 40 steps)",
+	options: { ...legacySpec.options, locations: "shared" },
+};
+
+/** The verl-agent-style spec with ALFWorld's shared locations. */
+export const currentSpecV1: EnvSpec = {
+	...currentSpec,
+	id: "alfworld/v0.4-v1",
+	description:
+		"ALFWorld text household, current grammar, receptacles sharing locations as in ALFWorld (verl-agent step prompts, 50 steps)",
+	options: { ...currentSpec.options, locations: "shared" },
 };
 
 /**
@@ -66,7 +90,7 @@ export const compactSpec: EnvSpec = {
 export const alfworldPlugin: EnvPlugin = {
 	id: "alfworld",
 	description: "ALFWorld (TextWorld) household tasks: six task types in procedurally generated rooms",
-	specs: [legacySpec, currentSpec, compactSpec],
+	specs: [legacySpec, currentSpec, legacySpecV1, currentSpecV1, compactSpec],
 	make: (spec, overrides) =>
 		Effect.map(decodeOptions(spec.id, { ...spec.options, ...overrides }), (options) =>
 			makeAlfworldEnv({ ...spec, options: { ...options } }, options),

@@ -6,7 +6,9 @@
  *
  * Transcript format (ReAct's prompts): the first observation (`You are in the middle of a room. …`
  * and `Your task is to: ….`), then `> {action}` lines, each followed by its observation line(s);
- * `> think: …` lines (answered `OK.`) are skipped.
+ * `> think: …` lines (answered `OK.`) are skipped. Transcripts are real engine output, so the scene
+ * follows ALFWorld's location rule: receptacles a `look` shows together share a location, and `go
+ * to` one at the agent's location answers `Nothing happens.`.
  */
 import { AlfworldGame } from "./env.ts";
 import { parseGoal } from "./goals.ts";
@@ -105,6 +107,8 @@ export const sceneFromTranscript = (parsed: Parsed): { scene: Scene; extraIntroL
 	if (goal === undefined) throw new Error(`unknown goal: ${taskLine}`);
 
 	const sightings = new Map<string, Sighting>();
+	/** Receptacles a `look` showed together (`You are facing the cabinet 2, and cabinet 1.`). */
+	const together: string[][] = [];
 	const putBefore = new Map<string, Set<string>>();
 	const opened = new Set<string>();
 	const see = (r: string, openable: boolean, contents: string[] | undefined, openAtStart = false) => {
@@ -123,6 +127,8 @@ export const sceneFromTranscript = (parsed: Parsed): { scene: Scene; extraIntroL
 			set.add(put[1] as string);
 			putBefore.set(put[2] as string, set);
 		}
+		const facing = /^You are facing the (.+?)\. Next to it, you see .+\.$/.exec(observation);
+		if (facing !== null) together.push(parseList(facing[1] as string));
 		const onIt = /^On the (.+?), you see (.+)\.$/.exec(observation);
 		const closed = /^The (.+?) is closed\.$/.exec(observation);
 		const openNow = /^You open the (.+?)\. The .+? is open\. In it, you see (.+)\.$/.exec(observation);
@@ -136,11 +142,16 @@ export const sceneFromTranscript = (parsed: Parsed): { scene: Scene; extraIntroL
 			see(isOpen[1] as string, true, parseList(isOpen[2] as string), !opened.has(isOpen[1] as string));
 	}
 
-	const receptacles: Receptacle[] = recNames.map((name, i) => {
+	const loc = new Map(recNames.map((name, i) => [name, i + 1] as const));
+	for (const group of together) {
+		const shared = Math.min(...group.map((name) => loc.get(name) ?? Number.POSITIVE_INFINITY));
+		for (const name of group) if (loc.has(name)) loc.set(name, shared);
+	}
+	const receptacles: Receptacle[] = recNames.map((name) => {
 		const { type, num } = splitName(name);
 		const s = sightings.get(name);
 		const openable = s?.openable ?? ["fridge", "microwave", "cabinet", "drawer", "safe"].includes(type);
-		return { name, type, num, openable, loc: i + 1 };
+		return { name, type, num, openable, loc: loc.get(name) as number };
 	});
 	const objects: SceneObject[] = [];
 	const objectIn: number[] = [];
@@ -165,6 +176,7 @@ export const sceneFromTranscript = (parsed: Parsed): { scene: Scene; extraIntroL
 		goal,
 		room: "transcript",
 		layout: "transcript",
+		sharedLocations: true,
 	};
 	return { scene, extraIntroLines };
 };

@@ -75,8 +75,31 @@ const mergeSorted = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): string
 };
 
 /**
- * Ground every command whose preconditions hold. `go to` is admissible for every receptacle,
- * including the one the agent stands at (the PDDL allows start = end location).
+ * The `go to` commands left out at the agent's location under ALFWorld's location rule: every
+ * receptacle there (TextWorld's planner drops GotoLocation operators whose start and end coincide).
+ */
+const gotoHereCache = new WeakMap<ReadonlyArray<Receptacle>, Map<number, ReadonlySet<string>>>();
+const gotoHere = (receptacles: ReadonlyArray<Receptacle>, members: ReadonlyArray<number>): ReadonlySet<string> => {
+	let byLoc = gotoHereCache.get(receptacles);
+	if (byLoc === undefined) {
+		byLoc = new Map();
+		gotoHereCache.set(receptacles, byLoc);
+	}
+	const loc = (receptacles[members[0] as number] as Receptacle).loc;
+	let set = byLoc.get(loc);
+	if (set === undefined) {
+		set = new Set(members.map((m) => `go to ${(receptacles[m] as Receptacle).name}`));
+		byLoc.set(loc, set);
+	}
+	return set;
+};
+
+/**
+ * Ground every command whose preconditions hold. The commands that act on a receptacle (`examine`,
+ * `open`, `close`, `take`, place, `heat`/`cool`/`clean`, `use`) apply to every receptacle at the
+ * agent's location, as the PDDL asks only `atLocation ?a ?l` and `receptacleAtLocation ?r ?l`.
+ * `go to` is admissible for every receptacle, except (scenes with `sharedLocations`) those at the
+ * agent's own location; the `-v0` rule keeps `go to` the current receptacle admissible.
  */
 export const admissible = (state: WorldState, grammar: TextOptions["grammar"]): Admissible => {
 	const { receptacles, objects } = state.scene;
@@ -88,8 +111,8 @@ export const admissible = (state: WorldState, grammar: TextOptions["grammar"]): 
 	const h = state.holding;
 	const held = h >= 0 ? (objects[h] as SceneObject) : undefined;
 	if (held !== undefined) add(`examine ${held.name}`, { kind: "examineObject", o: h });
-	const r = state.agentAt;
-	if (r >= 0) {
+	const here = state.here();
+	for (const r of here) {
 		const rec = receptacles[r] as Receptacle;
 		add(`examine ${rec.name}`, { kind: "examineReceptacle", r });
 		if (rec.openable) {
@@ -118,12 +141,14 @@ export const admissible = (state: WorldState, grammar: TextOptions["grammar"]): 
 				add(`clean ${held.name} with ${rec.name}`, { kind: "clean", o: h, r });
 		}
 	}
-	const list = mergeSorted(fixed.list, [...dynamic.keys()].sort());
+	const dropped = state.scene.sharedLocations === true && here.length > 0 ? gotoHere(receptacles, here) : undefined;
+	const base = dropped === undefined ? fixed.list : fixed.list.filter((t) => !dropped.has(t));
+	const list = mergeSorted(base, [...dynamic.keys()].sort());
 	return {
 		list,
 		byText: {
-			get: (text) => dynamic.get(text) ?? fixed.map.get(text),
-			has: (text) => dynamic.has(text) || fixed.map.has(text),
+			get: (text) => dynamic.get(text) ?? (dropped?.has(text) === true ? undefined : fixed.map.get(text)),
+			has: (text) => dynamic.has(text) || (fixed.map.has(text) && dropped?.has(text) !== true),
 		},
 	};
 };
@@ -153,10 +178,12 @@ export const execute = (state: WorldState, c: Command, options: TextOptions): st
 			return examineObject(state, c.o);
 		case "take":
 			state.objectIn[c.o] = -1;
+			state.placedAt[c.o] = -1;
 			state.holding = c.o;
 			return `You pick up the ${(objects[c.o] as SceneObject).name} from the ${(receptacles[c.r] as Receptacle).name}.`;
 		case "put":
 			state.objectIn[c.o] = c.r;
+			state.placedAt[c.o] = (receptacles[c.r] as Receptacle).loc;
 			state.holding = -1;
 			return placeText(options.grammar, (objects[c.o] as SceneObject).name, (receptacles[c.r] as Receptacle).name);
 		case "heat":

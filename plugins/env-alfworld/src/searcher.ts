@@ -11,7 +11,7 @@ import { goalSatisfied, processed } from "./goals.ts";
 import { applianceOf } from "./oracle.ts";
 import { lampHosts, placementWeight } from "./priors.ts";
 import { admissible, type Command, commandText, execute } from "./rules.ts";
-import { type Receptacle, type Scene, type SceneObject, WorldState } from "./state.ts";
+import { type Receptacle, type Scene, type SceneObject, sameLocation, WorldState } from "./state.ts";
 
 /** What the searcher has observed during the episode (updated by the env after every valid step). */
 export class SearchMemory {
@@ -40,7 +40,9 @@ export class SearchMemory {
 			this.seenIn[c.o] = -1;
 		}
 		if (c.kind === "put") this.seenIn[c.o] = c.r;
-		const r = state.agentAt;
+		// The receptacle the command showed: the one it names (with co-located receptacles, not
+		// necessarily the one the agent went to), else the one the agent stands at.
+		const r = "r" in c ? c.r : state.agentAt;
 		if (r < 0 || !state.visible(r)) return;
 		this.checked[r] = 1;
 		for (let o = 0; o < state.objectIn.length; o++) {
@@ -82,11 +84,14 @@ const computeOrder = (recs: ReadonlyArray<Receptacle>, otype: string): number[] 
 		.map(([i]) => i);
 };
 
-/** Go to `r` (closing what we opened here first), then open it if closed. */
+/**
+ * Go to `r` (closing what we opened at this location first), then open it if closed. A receptacle
+ * that shares the agent's location needs no `go to` (there is no such command).
+ */
 const approach = (state: WorldState, mem: SearchMemory, r: number): Command => {
-	const here = state.agentAt;
-	if (here !== r) {
-		if (here >= 0 && mem.openedHere[here] === 1 && state.opened[here] === 1) return { kind: "close", r: here };
+	if (!sameLocation(state.scene, state.agentAt, r)) {
+		for (const here of state.here())
+			if (mem.openedHere[here] === 1 && state.opened[here] === 1) return { kind: "close", r: here };
 		return { kind: "goto", r };
 	}
 	const rec = state.scene.receptacles[r] as Receptacle;
@@ -108,7 +113,7 @@ const find = (
 	for (let o = 0; o < objects.length; o++) {
 		const r = mem.seenIn[o] as number;
 		if (r < 0 || r === exclude || (objects[o] as SceneObject).type !== otype) continue;
-		if (where < 0 || r === state.agentAt) {
+		if (where < 0 || sameLocation(state.scene, r, state.agentAt)) {
 			where = r;
 			which = o;
 		}
@@ -119,8 +124,8 @@ const find = (
 	}
 	for (const r of searchOrder(state, otype)) {
 		if (mem.checked[r] === 1) continue;
-		const step = approach(state, mem, r);
-		return step.kind === "examineReceptacle" ? undefined : step;
+		// An unchecked receptacle here that needs no opening shares the agent's location: look at it.
+		return approach(state, mem, r);
 	}
 	return undefined;
 };
@@ -149,7 +154,7 @@ export const searcherAction = (state: WorldState, mem: SearchMemory): Command | 
 		if (appliance !== undefined && !processed(state, goal.type, h)) {
 			const r = recIndex(appliance);
 			if (r < 0) return undefined;
-			if (state.agentAt !== r) return approach(state, mem, r);
+			if (!sameLocation(state.scene, state.agentAt, r)) return approach(state, mem, r);
 			const kind = appliance === "microwave" ? "heat" : appliance === "fridge" ? "cool" : "clean";
 			return { kind, o: h, r };
 		}

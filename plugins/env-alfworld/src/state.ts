@@ -13,7 +13,10 @@ import {
 	unpickupableTypes,
 } from "./data.ts";
 
-/** A fixed receptacle (furniture or appliance). Each stands at its own location. */
+/**
+ * A fixed receptacle (furniture or appliance). It stands at one location; in ALFWorld two or more
+ * receptacles can share one (see `Scene.sharedLocations`).
+ */
 export interface Receptacle {
 	/** Instance name as the text shows it, `cabinet 3`. */
 	readonly name: string;
@@ -21,7 +24,7 @@ export interface Receptacle {
 	readonly num: number;
 	/** Openable instance (legacy data has some non-openable drawers and cabinets). */
 	readonly openable: boolean;
-	/** The number of its location, shown by the legacy `You arrive at loc {N}.` text. */
+	/** The number of its location, shown by the legacy `You arrive at loc {N}.` text; equal for co-located receptacles. */
 	readonly loc: number;
 }
 
@@ -84,7 +87,37 @@ export interface Scene {
 	/** Room kind and floor plan id (informational). */
 	readonly room: string;
 	readonly layout: string;
+	/**
+	 * ALFWorld's location rule (the `-v1` specs): receptacles with equal `loc` share one location, and
+	 * `go to` a receptacle at the agent's own location is not a command (TextWorld's planner drops the
+	 * no-op GotoLocation, so the engine answers `Nothing happens.`). Absent or false: the `-v0` rule,
+	 * where every receptacle has its own location and `go to` the current one is admissible.
+	 */
+	readonly sharedLocations?: boolean;
 }
+
+/** For each receptacle, the receptacles at its location (itself included), in index order. */
+const membersCache = new WeakMap<ReadonlyArray<Receptacle>, ReadonlyArray<ReadonlyArray<number>>>();
+export const locationMembers = (receptacles: ReadonlyArray<Receptacle>): ReadonlyArray<ReadonlyArray<number>> => {
+	let members = membersCache.get(receptacles);
+	if (members === undefined) {
+		const byLoc = new Map<number, number[]>();
+		receptacles.forEach((r, i) => {
+			const list = byLoc.get(r.loc) ?? [];
+			list.push(i);
+			byLoc.set(r.loc, list);
+		});
+		members = receptacles.map((r) => byLoc.get(r.loc) as number[]);
+		membersCache.set(receptacles, members);
+	}
+	return members;
+};
+
+/** Whether receptacles `a` and `b` stand at one location (-1, the middle of the room, shares none). */
+export const sameLocation = (scene: Scene, a: number, b: number): boolean =>
+	a >= 0 &&
+	b >= 0 &&
+	(a === b || (scene.receptacles[a] as Receptacle).loc === (scene.receptacles[b] as Receptacle).loc);
 
 /** Build a scene object with its properties from the type tables. */
 export const makeObject = (type: string, num: number, receptacleObject = false): SceneObject => ({
@@ -115,6 +148,11 @@ export class WorldState {
 	readonly toggled: Uint8Array;
 	readonly on: Uint8Array;
 	readonly sliced: Uint8Array;
+	/**
+	 * PDDL `objectAtLocation` set by a put (the location number of the receptacle), cleared by a take;
+	 * -1 otherwise. It shows objects "next to" the agent when receptacles share a location.
+	 */
+	readonly placedAt: Int16Array;
 
 	constructor(readonly scene: Scene) {
 		const n = scene.objects.length;
@@ -126,6 +164,7 @@ export class WorldState {
 		this.toggled = new Uint8Array(n);
 		this.on = new Uint8Array(n);
 		this.sliced = new Uint8Array(n);
+		this.placedAt = new Int16Array(n).fill(-1);
 	}
 
 	/** A deep copy (for planners that simulate). */
@@ -141,12 +180,18 @@ export class WorldState {
 		c.toggled.set(this.toggled);
 		c.on.set(this.on);
 		c.sliced.set(this.sliced);
+		c.placedAt.set(this.placedAt);
 		return c;
 	}
 
 	/** Receptacle `r`'s inside is visible: opened, or not openable. */
 	visible(r: number): boolean {
 		return !(this.scene.receptacles[r] as Receptacle).openable || this.opened[r] === 1;
+	}
+
+	/** The receptacles at the agent's location (none in the middle of the room). */
+	here(): ReadonlyArray<number> {
+		return this.agentAt < 0 ? [] : (locationMembers(this.scene.receptacles)[this.agentAt] as ReadonlyArray<number>);
 	}
 
 	/** Objects in receptacle `r`, in scene order. */

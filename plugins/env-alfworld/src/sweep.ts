@@ -3,7 +3,7 @@
  * success rates (within a step limit) and mean steps per task type.
  */
 import { AlfworldGame } from "./env.ts";
-import { generateTask, type Split } from "./generator.ts";
+import { generateTask, type LocationRule, type Split } from "./generator.ts";
 import type { TaskType } from "./state.ts";
 
 /** Outcome of one expert episode. */
@@ -26,8 +26,9 @@ export const runExpert = (
 	limit: number,
 	grammar: "legacy" | "current" = "legacy",
 	searcherLimit = 40,
+	locations: LocationRule = "distinct",
 ): ExpertRun => {
-	const task = generateTask(seed, split, index, { searcherLimit });
+	const task = generateTask(seed, split, index, { searcherLimit, locations });
 	const game = new AlfworldGame(task.scene, { grammar, intro: "sft", arrive: "stripped" });
 	let steps = 0;
 	let fallbacks = 0;

@@ -124,11 +124,27 @@ export const inventoryText = (state: WorldState): string =>
 		? "You are not carrying anything."
 		: `You are carrying: ${renderEntities([state.scene.objects[state.holding] as SceneObject])}.`;
 
-/** `look.feedback`: facing a receptacle (nothing lies on the floor in ALFWorld games), or the room. */
+/**
+ * `look.feedback`: the receptacles at the agent's location (`You are facing the cabinet 2, and
+ * cabinet 1.` when two share it) and what lies "next to" them: the grammar lists every object with
+ * `objectAtLocation` here paired with each receptacle here that does not hold it. Only a put sets
+ * `objectAtLocation` (a take clears it) in our scenes, so at a single receptacle this is always
+ * `nothing`, while an object put in one of two co-located receptacles shows up once (`Next to it,
+ * you see a box 1.`), and once per other receptacle when more share the location.
+ */
 export const lookText = (state: WorldState): string => {
 	if (state.agentAt < 0) return middleOfRoom(state.scene);
-	const rec = state.scene.receptacles[state.agentAt] as Receptacle;
-	return `You are facing the ${joinList([rec.name])}. Next to it, you see nothing.`;
+	const { receptacles, objects } = state.scene;
+	const here = state.here().map((r) => receptacles[r] as Receptacle);
+	const loc = (here[0] as Receptacle).loc;
+	const facing = [...here].sort(compareEntities).map((r) => r.name);
+	const near: SceneObject[] = [];
+	for (let o = 0; o < objects.length; o++) {
+		if (state.placedAt[o] !== loc) continue;
+		for (const r of state.here()) if (state.objectIn[o] !== r) near.push(objects[o] as SceneObject);
+	}
+	const nextTo = joinList([...near].sort(compareEntities).map((o) => `a ${o.name}`));
+	return `You are facing the ${joinList(facing)}. Next to it, you see ${nextTo}.`;
 };
 
 /** `You put the {o} in/on the {r}.` / `You move the {o} to the {r}.` */

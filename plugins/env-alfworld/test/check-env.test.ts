@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { checkEnv, EnvRegistry, envRegistryWith, withTimeLimit } from "@stepwise/core";
 import { Effect } from "effect";
-import { alfworldPlugin, currentSpec, layer, legacySpec } from "../src/index.ts";
+import { alfworldPlugin, currentSpec, currentSpecV1, layer, legacySpec, legacySpecV1 } from "../src/index.ts";
 
 const run = (options: Parameters<typeof checkEnv>[1]) => {
 	const report = Effect.runSync(checkEnv(alfworldPlugin, options));
@@ -10,11 +10,11 @@ const run = (options: Parameters<typeof checkEnv>[1]) => {
 };
 
 describe("checkEnv", () => {
-	test("every spec passes the conformance suite (searcher expert, the specs' default)", () => {
+	test("all five specs pass the conformance suite (searcher expert, the specs' default)", () => {
 		const report = run({});
 		expect(report.failures).toEqual([]);
 		expect(report.ok).toBe(true);
-		expect(report.results.filter((r) => r.ok).length).toBe(3 * 13);
+		expect(report.results.filter((r) => r.ok).length).toBe(5 * 13);
 	});
 
 	test("the oracle expert passes it too", () => {
@@ -28,6 +28,11 @@ describe("specs and options", () => {
 	test("step limits: 40 in the SPA style, 50 in the verl-agent style; splits", () => {
 		expect(legacySpec.maxSteps).toBe(40);
 		expect(currentSpec.maxSteps).toBe(50);
+		expect(legacySpecV1.maxSteps).toBe(40);
+		expect(currentSpecV1.maxSteps).toBe(50);
+		expect(legacySpecV1.options.locations).toBe("shared");
+		expect(currentSpecV1.options.locations).toBe("shared");
+		expect(legacySpec.options.locations).toBe("distinct");
 		expect(legacySpec.options.grammar).toBe("legacy");
 		expect(currentSpec.options.grammar).toBe("current");
 		for (const spec of alfworldPlugin.specs) expect(spec.splits).toEqual(["train", "valid_seen", "valid_unseen"]);
@@ -61,13 +66,19 @@ describe("specs and options", () => {
 		expect(unknown.path).toBe("colour");
 	});
 
-	test("the layer registers the three specs in the registry", () => {
+	test("the layer registers the five specs in the registry", () => {
 		const ids = Effect.runSync(
 			Effect.provide(
 				EnvRegistry.use((r) => Effect.succeed(r.specs().map((s) => s.spec.id))),
 				envRegistryWith(layer),
 			),
 		);
-		expect(ids).toEqual(["alfworld/legacy-v0", "alfworld/v0.4-v0", "alfworld/compact-v0"]);
+		expect(ids).toEqual([
+			"alfworld/legacy-v0",
+			"alfworld/v0.4-v0",
+			"alfworld/legacy-v1",
+			"alfworld/v0.4-v1",
+			"alfworld/compact-v0",
+		]);
 	});
 });

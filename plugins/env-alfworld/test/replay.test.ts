@@ -53,3 +53,26 @@ describe("transcript replay over ReAct's 24 ALFWorld prompts", () => {
 		expect(r.steps[0]?.actual).toBe("Nothing happens.");
 	});
 });
+
+/** ReAct's third put-two prompt, played in a real FloorPlan5 game where cabinet 1 and cabinet 2 share a location. */
+const colocated = JSON.parse(
+	readFileSync(join(import.meta.dir, "../data/react_alfworld_colocated.json"), "utf8"),
+) as Record<string, string>;
+
+describe("receptacles sharing a location (ReAct's react_puttwo_2 / act_puttwo_2)", () => {
+	for (const name of ["react_puttwo_2", "act_puttwo_2"]) {
+		test(`${name}: byte-identical, including 'go to cabinet 2' → 'Nothing happens.' and the two-receptacle look`, () => {
+			const r = replayTranscript(colocated[name] as string);
+			expect(r.intro.actual).toBe(r.intro.expected);
+			expect(r.mismatches).toEqual([]);
+			expect(r.won).toBe(true);
+			const goto2 = r.steps.find((s) => s.action === "go to cabinet 2");
+			expect(goto2?.actual).toBe("Nothing happens.");
+			const look = r.steps.find((s) => s.action === "look");
+			expect(look?.actual).toBe("You are facing the cabinet 2, and cabinet 1. Next to it, you see nothing.");
+			const c1 = r.scene.receptacles.find((x) => x.name === "cabinet 1");
+			const c2 = r.scene.receptacles.find((x) => x.name === "cabinet 2");
+			expect(c1?.loc).toBe(c2?.loc);
+		});
+	}
+});

@@ -3,7 +3,7 @@ import { EnvUsageError, Rng } from "@stepwise/core";
 import { Effect } from "effect";
 import { canContain } from "../src/data.ts";
 import { AlfworldGame } from "../src/env.ts";
-import { generateTask, type Split, splits } from "../src/generator.ts";
+import { generateTask, type LocationRule, type Split, splits } from "../src/generator.ts";
 import { alfworldPlugin, currentSpec, legacySpec } from "../src/plugin.ts";
 import type { WorldState } from "../src/state.ts";
 
@@ -15,11 +15,15 @@ const pddlApplicable = (s: WorldState, grammar: "legacy" | "current"): Set<strin
 	const { receptacles: R, objects: O } = s.scene;
 	const out = new Set<string>(["inventory", "look"]);
 	if (grammar === "current") out.add("help");
-	const at = (r: number) => s.agentAt === r;
+	// atLocation ?a ?l & receptacleAtLocation ?r ?l: the receptacle stands where the agent does.
+	const agentLoc = s.agentAt >= 0 ? R[s.agentAt]?.loc : undefined;
+	const at = (r: number) => agentLoc !== undefined && R[r]?.loc === agentLoc;
 	const openOrNot = (r: number) => !R[r]?.openable || s.opened[r] === 1;
 	const holdsAny = s.holding >= 0;
 	R.forEach((r, ri) => {
-		out.add(`go to ${r.name}`); // GotoLocation: any receptacle's location
+		// GotoLocation: any receptacle's location; under ALFWorld's rule (TextWorld's planner drops
+		// operators that change nothing) not the agent's own location.
+		if (!(s.scene.sharedLocations === true && at(ri))) out.add(`go to ${r.name}`);
 		if (at(ri)) out.add(`examine ${r.name}`);
 		if (r.openable && at(ri) && s.opened[ri] !== 1) out.add(`open ${r.name}`);
 		if (r.openable && at(ri) && s.opened[ri] === 1) out.add(`close ${r.name}`);
@@ -40,7 +44,7 @@ const pddlApplicable = (s: WorldState, grammar: "legacy" | "current"): Set<strin
 	O.forEach((co, ci) => {
 		const h = s.holding;
 		const ko = h >= 0 ? O[h] : undefined;
-		const here = (s.objectIn[ci] as number) >= 0 && s.objectIn[ci] === s.agentAt;
+		const here = (s.objectIn[ci] as number) >= 0 && at(s.objectIn[ci] as number);
 		if (co.sliceable && here && ko !== undefined && (ko.type === "knife" || ko.type === "butterknife"))
 			out.add(`slice ${co.name} with ${ko.name}`);
 	});
@@ -53,8 +57,9 @@ const walk = (
 	grammar: "legacy" | "current",
 	steps: number,
 	f: (g: AlfworldGame) => void,
+	locations: LocationRule = "distinct",
 ) => {
-	const task = generateTask(0, split, index);
+	const task = generateTask(0, split, index, { locations });
 	const game = new AlfworldGame(task.scene, { grammar, intro: "banner", arrive: "raw" });
 	const rng = new Rng(index * 7 + (grammar === "legacy" ? 1 : 2));
 	for (let t = 0; t < steps && !game.won; t++) {
@@ -79,6 +84,30 @@ describe("admissible commands", () => {
 					states++;
 				});
 		expect(states).toBeGreaterThan(1000);
+	});
+
+	test("with ALFWorld's shared locations (-v1): the same transcription, where co-located receptacles count as here", () => {
+		let states = 0;
+		let shared = 0;
+		for (const grammar of ["legacy", "current"] as const)
+			for (let i = 0; i < 40; i++)
+				walk(
+					splits[i % 3] ?? "train",
+					i,
+					grammar,
+					40,
+					(g) => {
+						const list = g.admissible().list;
+						expect([...list].sort()).toEqual([...list]);
+						expect(new Set(list).size).toBe(list.length);
+						expect(new Set(list)).toEqual(pddlApplicable(g.state, grammar));
+						states++;
+						if (g.state.here().length > 1) shared++;
+					},
+					"shared",
+				);
+		expect(states).toBeGreaterThan(1000);
+		expect(shared).toBeGreaterThan(0);
 	});
 
 	test("commands have their PDDL effects", () => {

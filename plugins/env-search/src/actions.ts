@@ -6,6 +6,12 @@
  * - verl-agent (`search/projection.py`): the same cut; the first `<search>…</search>` block
  *   (case-insensitive) wins, else the first answer block; invalid when none, when the raw text holds
  *   both tags, either opening tag more than once, or a CJK character (U+4E00–U+9FFF).
+ *
+ * Empty content (`<answer></answer>`, `<search> </search>`): both harnesses act on it. Search-R1's
+ * pattern `<(search|answer)>(.*?)</\1>` matches it, so an empty answer ends the episode (and scores
+ * exact match against ""), and an empty search is sent to the retriever; verl-agent's projection
+ * keeps `<answer></answer>` / `<search></search>` valid. The `-v0` specs count it invalid instead
+ * (`allowEmpty` false); the `-v1` specs follow the harnesses.
  */
 import { pyStrip } from "./em.ts";
 
@@ -35,14 +41,17 @@ export const truncateResponse = (text: string): string => {
 
 const SR1_PAIR = /<(search|answer)>([\s\S]*?)<\/\1>/;
 
-/** Search-R1's `postprocess_predictions` on a (truncated) response. Empty content counts as invalid. */
-export const parseSearchR1 = (text: string): ParsedAction => {
+/**
+ * Search-R1's `postprocess_predictions` on a (truncated) response. Empty content is an action when
+ * `allowEmpty` (as in Search-R1), else invalid (the `-v0` rule).
+ */
+export const parseSearchR1 = (text: string, allowEmpty = false): ParsedAction => {
 	// No closing tag, no pair (and no quadratic regex scan over long garbage).
 	if (!text.includes("</search>") && !text.includes("</answer>")) return { action: undefined, valid: false };
 	const m = SR1_PAIR.exec(truncateResponse(text));
 	if (m === null) return { action: undefined, valid: false };
 	const content = pyStrip(m[2] as string);
-	if (content === "") return { action: undefined, valid: false };
+	if (content === "" && !allowEmpty) return { action: undefined, valid: false };
 	return {
 		action: m[1] === "search" ? { kind: "search", query: content } : { kind: "answer", answer: content },
 		valid: true,
@@ -55,8 +64,11 @@ const V_ANSWER = /<answer>([\s\S]*?)<\/answer>/i;
 /** verl-agent's `_postprocess_action`: cut after the first `</search>`, else the first `</answer>`. */
 const verlTrim = (text: string): string => truncateResponse(text);
 
-/** verl-agent's `search_projection` for one response. Empty content counts as invalid. */
-export const parseVerl = (text: string): ParsedAction => {
+/**
+ * verl-agent's `search_projection` for one response. Empty content keeps the action valid when
+ * `allowEmpty` (as in verl-agent), else it is invalid (the `-v0` rule).
+ */
+export const parseVerl = (text: string, allowEmpty = false): ParsedAction => {
 	const lower = text.toLowerCase();
 	if (!lower.includes("</search>") && !lower.includes("</answer>")) return { action: undefined, valid: false };
 	const trimmed = verlTrim(text);
@@ -70,7 +82,7 @@ export const parseVerl = (text: string): ParsedAction => {
 	const content = action === undefined ? "" : action.kind === "search" ? action.query : action.answer;
 	const valid =
 		action !== undefined &&
-		content !== "" &&
+		(allowEmpty || content !== "") &&
 		!(nSearch > 0 && nAnswer > 0) &&
 		nSearch <= 1 &&
 		nAnswer <= 1 &&

@@ -11,7 +11,11 @@
  *   with `do_search=False`).
  * - answer: the episode terminates; reward = exact match of the answer with the gold answers (0/1),
  *   `won` = reward 1.
- * - anything else (no pair, empty content; for verl-agent also both tags, a tag twice or CJK text): `valid = false`,
+ * - empty content (`-v1` specs, `emptyContent: act`, as both harnesses do): `<answer></answer>` is a
+ *   final answer scored against "" (reward 0); `<search></search>` searches for "", which BM25
+ *   answers with no passages (Search-R1: `<information></information>`; verl-agent: `No search
+ *   results found.`). The `-v0` specs count empty content invalid.
+ * - anything else (no pair, empty content in `-v0`; for verl-agent also both tags, a tag twice or CJK text): `valid = false`,
  *   reward 0, the state unchanged; the observation is Search-R1's invalid-action message, or empty for
  *   verl-agent. (verl-agent's harness still executes its projection's action: our `project` returns
  *   it, and the harness passes that canonical action here.)
@@ -42,8 +46,10 @@ import type { Split } from "./world.ts";
 
 /** Make a Search env over a loaded corpus. */
 export const makeSearchEnv = (spec: EnvSpec, options: SearchOptions, corpus: Corpus): Env => {
-	const prompts = searchPrompts(options.compactDocChars);
-	const parse = options.format === "searchr1" ? parseSearchR1 : parseVerl;
+	const allowEmpty = options.emptyContent === "act";
+	const prompts = searchPrompts(options.compactDocChars, allowEmpty);
+	const parse = (text: string) =>
+		options.format === "searchr1" ? parseSearchR1(text, allowEmpty) : parseVerl(text, allowEmpty);
 	let question: Question | undefined;
 	let ended = false;
 	let turns = 0;

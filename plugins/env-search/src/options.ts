@@ -32,6 +32,11 @@ const FIELDS = {
 	compactDocChars: int(20, 2000),
 	/** The expert's query wording: entity name + relation keywords first, or the bare name first. */
 	expertQueries: Schema.Literals(["keywords", "bare"]),
+	/**
+	 * An empty `<search></search>` or `<answer></answer>`: `invalid` (the `-v0` specs) or `act` (as
+	 * Search-R1 and verl-agent do: an empty search is sent to the retriever, an empty answer is final).
+	 */
+	emptyContent: Schema.Literals(["invalid", "act"]),
 } as const;
 
 /** Decoded options. */
@@ -45,6 +50,7 @@ export interface SearchOptions {
 	readonly diskCache: boolean;
 	readonly compactDocChars: number;
 	readonly expertQueries: "keywords" | "bare";
+	readonly emptyContent: "invalid" | "act";
 }
 
 /** Defaults (the spec's `options` and the caller's overrides are merged over these). */
@@ -58,6 +64,7 @@ export const defaultOptions = (): SearchOptions => ({
 	diskCache: true,
 	compactDocChars: 160,
 	expertQueries: "keywords",
+	emptyContent: "invalid",
 });
 
 /** Decode merged options; fails with `EnvConfigError` naming the first bad or unknown option. */

@@ -35,11 +35,32 @@ export const verlSpec: EnvSpec = {
 	options: { format: "verl" },
 };
 
+/**
+ * Search-R1's loop as `searchr1-v0`, with Search-R1's handling of empty tags: `<answer></answer>` is a
+ * final (wrong) answer and `<search></search>` a search for "" (the `-v0` spec counts both invalid).
+ */
+export const searchR1SpecV1: EnvSpec = {
+	...searchR1Spec,
+	id: "search/searchr1-v1",
+	description:
+		"Search-R1 style multi-hop QA over a generated encyclopedia; empty <search>/<answer> acted on as Search-R1 does",
+	options: { format: "searchr1", emptyContent: "act" },
+};
+
+/** verl-agent's loop as `verl-v0`, with its projection's handling of empty tags (valid actions). */
+export const verlSpecV1: EnvSpec = {
+	...verlSpec,
+	id: "search/verl-v1",
+	description:
+		"verl-agent style multi-hop QA over a generated encyclopedia; empty <search>/<answer> acted on as verl-agent does",
+	options: { format: "verl", emptyContent: "act" },
+};
+
 /** The Search environment plugin. */
 export const searchPlugin: EnvPlugin = {
 	id: "search",
 	description: "retrieval-augmented multi-hop QA (Search-R1 / verl-agent) over a seeded fictional encyclopedia",
-	specs: [searchR1Spec, verlSpec],
+	specs: [searchR1Spec, verlSpec, searchR1SpecV1, verlSpecV1],
 	make: (spec, overrides) =>
 		Effect.flatMap(decodeOptions(spec.id, { ...spec.options, ...overrides }), (options) =>
 			Effect.try({

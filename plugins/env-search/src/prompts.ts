@@ -73,8 +73,11 @@ const toProjection = (parsed: ReturnType<typeof parseSearchR1>): Projection => (
 	valid: parsed.valid,
 });
 
-/** Build the prompts; `compactDocChars` bounds each passage in the compact style. */
-export const searchPrompts = (compactDocChars: number): EnvPrompts => ({
+/**
+ * Build the prompts; `compactDocChars` bounds each passage in the compact style; `allowEmpty` makes
+ * the projections keep empty `<search></search>` / `<answer></answer>` as actions (the `-v1` specs).
+ */
+export const searchPrompts = (compactDocChars: number, allowEmpty = false): EnvPrompts => ({
 	step: (ctx) => {
 		// verl-agent's SearchEnvironmentManager: the no-history template at reset, and always when history_length <= 0.
 		if (ctx.stepCount === 0 || ctx.historyLength <= 0)
@@ -101,11 +104,11 @@ export const searchPrompts = (compactDocChars: number): EnvPrompts => ({
 	project: (text: string, style: PromptStyle): Projection => {
 		switch (style) {
 			case "step":
-				return toProjection(parseVerl(text));
+				return toProjection(parseVerl(text, allowEmpty));
 			case "chat":
-				return toProjection(parseSearchR1(text));
+				return toProjection(parseSearchR1(text, allowEmpty));
 			case "compact":
-				return toProjection(parseSearchR1(text.trim()));
+				return toProjection(parseSearchR1(text.trim(), allowEmpty));
 		}
 	},
 	formatAction: (action, style) => (style === "compact" ? action : `<think>${thoughtFor(action)}</think>\n${action}`),
