@@ -436,6 +436,15 @@ def conversations(texts):
         ],
         [{"role": "user", "content": "  padded user turn \n"}, {"role": "assistant", "content": "up"}],
         [{"role": "user", "content": "one"}, {"role": "user", "content": "two in a row"}],
+        # The prompts of the conversations above that end with an assistant turn: the tests find
+        # each answer's span as the ids after these (rendered with the generation prompt).
+        [
+            {"role": "system", "content": "Play well. 🎮"},
+            {"role": "user", "content": long_obs},
+            {"role": "assistant", "content": "Thought: look around.\nAction: look"},
+            {"role": "user", "content": "Observation: 日本語 text, café\n  spaced  "},
+        ],
+        [{"role": "user", "content": "  padded user turn \n"}],
     ]
 
 
@@ -512,6 +521,7 @@ def main():
                     entry["error"] = str(e)
                 chats.append(entry)
         reference["tokenizers"][name] = {
+            "vocabSize": tok.get_vocab_size(),
             "specialPrefix": prefix,
             "ids": plain,
             "decoded": decoded,
