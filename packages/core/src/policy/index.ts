@@ -51,6 +51,7 @@ export {
 	SLICED_ATTENTION_MIN_QUERIES,
 	TransformerPolicy,
 } from "./model.ts";
+export { type PromptCodec, stepwisePromptCodec } from "./prompt-codec.ts";
 export { decodeAnswer, encodeAnswer, encodePrompt, promptText } from "./prompting.ts";
 export { RolloutPool, RolloutWorkerError } from "./rollout-pool.ts";
 export type { RolloutWorkerInit } from "./rollout-protocol.ts";
