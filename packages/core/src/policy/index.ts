@@ -30,6 +30,7 @@ export {
 	type DemonstrationSet,
 	demonstrationText,
 	encodeDemonstrations,
+	encodeDemonstrationsWith,
 	type SftExample,
 } from "./demos.ts";
 export { CheckpointError, PolicyConfigError } from "./errors.ts";

@@ -5,7 +5,7 @@ import type { ManagedEnv } from "../../src/env/time-limit.ts";
 import { ChatTemplateError, chatIds, renderChat } from "../../src/hf/chat-template.ts";
 import { hfAnswerIds, hfDecodeAnswer, hfPromptCodec, hfPromptIds, promptMessages } from "../../src/hf/prompting.ts";
 import { HfTokenizer } from "../../src/hf/tokenizer.ts";
-import { collectDemonstrations } from "../../src/policy/demos.ts";
+import { collectDemonstrations, encodeDemonstrations, encodeDemonstrationsWith } from "../../src/policy/demos.ts";
 import { stepwisePromptCodec } from "../../src/policy/prompt-codec.ts";
 import { encodeAnswer, encodePrompt } from "../../src/policy/prompting.ts";
 import { corridorEnvs, corridorTokenizer, tasks } from "../policy/helpers.ts";
@@ -103,6 +103,24 @@ describe("prompt codecs", () => {
 		}
 	});
 
+	test("SFT examples through the HF codec: the loss starts at the assistant turn", () => {
+		const env = corridorEnvs(1)[0] as ManagedEnv;
+		const { demos } = collectDemonstrations(env, tasks("train", 2), { style: "compact" });
+		const tok = fixtureTokenizer("qwen2");
+		const codec = hfPromptCodec(tok);
+		const examples = encodeDemonstrationsWith(codec, demos, 4096);
+		expect(examples).toHaveLength(demos.length);
+		examples.forEach((x, i) => {
+			const d = demos[i] as (typeof demos)[number];
+			expect(x.ids.slice(0, x.answerStart)).toEqual(codec.promptIds(d.prompt));
+			expect(tok.decode(x.ids.slice(x.answerStart))).toBe(`${d.target}<|im_end|>`);
+		});
+		// a short context loses prompt tokens from the left, never answer tokens
+		const cut = encodeDemonstrationsWith(codec, demos, 40);
+		for (const x of cut) expect(x.ids.length).toBeLessThanOrEqual(40);
+		expect(cut.map((x) => x.ids.slice(x.answerStart))).toEqual(examples.map((x) => x.ids.slice(x.answerStart)));
+	});
+
 	test("our own tokenizer's codec is the existing prompt layout", () => {
 		const tok = corridorTokenizer();
 		const codec = stepwisePromptCodec(tok);
@@ -112,6 +130,9 @@ describe("prompt codecs", () => {
 		expect(codec.textIds("right")).toEqual([tok.bos, ...tok.encode("right")]);
 		expect(codec.decodeAnswer(codec.answerIds(prompt, "right"))).toBe("right");
 		expect(codec.stopIds).toEqual([tok.actEnd]);
+		const env = corridorEnvs(1)[0] as ManagedEnv;
+		const { demos } = collectDemonstrations(env, tasks("train", 2), { style: "chat" });
+		expect(encodeDemonstrationsWith(codec, demos, 64)).toEqual(encodeDemonstrations(tok, demos, 64));
 	});
 
 	test("a tokenizer without a template fails with ChatTemplateError", () => {
