@@ -132,7 +132,15 @@ describe("prompt codecs", () => {
 		expect(codec.stopIds).toEqual([tok.actEnd]);
 		const env = corridorEnvs(1)[0] as ManagedEnv;
 		const { demos } = collectDemonstrations(env, tasks("train", 2), { style: "chat" });
-		expect(encodeDemonstrationsWith(codec, demos, 64)).toEqual(encodeDemonstrations(tok, demos, 64));
+		// the layout SFT used before codecs: encodePrompt + encodeAnswer, prompt cut from the left
+		const expected = demos.flatMap((d) => {
+			const prompt = encodePrompt(tok, d.prompt);
+			const answer = encodeAnswer(tok, d.target);
+			const ids = [...prompt, ...answer].slice(-64);
+			return answer.length >= 64 ? [] : [{ ids, answerStart: ids.length - answer.length }];
+		});
+		expect(encodeDemonstrations(tok, demos, 64)).toEqual(expected);
+		expect(encodeDemonstrationsWith(codec, demos, 64)).toEqual(expected);
 	});
 
 	test("a tokenizer without a template fails with ChatTemplateError", () => {
