@@ -4,8 +4,9 @@
  * of `tokenizer_config.json`, `special_tokens_map.json` and `generation_config.json`, with encode and
  * decode identical to the Python `tokenizers` library (checked against its output in
  * `test/hf/tokenizer.test.ts`). The BPE work is done by `@huggingface/tokenizers` (pure TypeScript,
- * synchronous); this module decodes the files, finds the special ids and repairs the two places where
- * that library's decoding differs from the Rust one (see {@link HfTokenizer.decode}).
+ * synchronous); this module decodes the files, finds the special ids and does the id lookup and the
+ * byte-fallback step of decoding itself, where that library differs from the Rust one (see
+ * {@link HfTokenizer.decode}).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
