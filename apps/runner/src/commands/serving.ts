@@ -4,11 +4,11 @@
  */
 import { basename, resolve } from "node:path";
 import { formatBackendSelection, selectBackend } from "@stepwise/core/ml";
-import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
+import { loadCheckpoint, type Policy, type PromptCodec, stepwisePromptCodec } from "@stepwise/core/policy/index";
 import { Console, Effect, Layer, Option } from "effect";
 import { HttpServer } from "effect/http";
 import { envServerLayer } from "../env-server/server.ts";
-import { chatPromptIds, choiceRng, completionPromptIds, toChoice } from "../serve/completions.ts";
+import { choiceRng, toChoice } from "../serve/completions.ts";
 import { Engine } from "../serve/engine.ts";
 import { serveLayer } from "../serve/server.ts";
 import { GenerateInputError } from "./serve.ts";
@@ -44,20 +44,26 @@ export interface GenerateFlags {
 	readonly backend: Option.Option<string>;
 }
 
+/**
+ * The prompt ids of `stepwise generate`: `--chat` is one user message in the codec's chat format
+ * (ours: `<bos><user>…<assistant><act>`; a Hugging Face model's: its chat template with the
+ * generation prompt), `--prompt` the plain text after the begin token.
+ */
+export const generatePromptIds = (codec: PromptCodec, flags: Pick<GenerateFlags, "prompt" | "chat">): number[] =>
+	Option.isSome(flags.chat)
+		? codec.promptIds({ style: "chat", messages: [{ role: "user", content: flags.chat.value }] })
+		: codec.textIds(Option.getOrElse(flags.prompt, () => ""));
+
 /** One completion of a checkpoint, as `stepwise serve` would answer it, printed. */
 export const generate = (flags: GenerateFlags) =>
 	Effect.gen(function* () {
 		const policy = yield* loadPolicy(flags.policy, flags.backend);
-		const promptIds = Option.isSome(flags.chat)
-			? chatPromptIds(policy, [{ role: "user", content: flags.chat.value }])
-			: yield* Effect.try({
-					try: () =>
-						completionPromptIds(
-							policy,
-							Option.getOrElse(flags.prompt, () => ""),
-						),
-					catch: (e) => new GenerateInputError({ message: String(e) }),
-				});
+		// The prompt goes through the policy's codec (tokenizer + prompt format): a Hugging Face
+		// policy brings `hfPromptCodec` (its chat template) in place of ours.
+		const promptIds = yield* Effect.try({
+			try: () => generatePromptIds(stepwisePromptCodec(policy.tokenizer), flags),
+			catch: (e) => new GenerateInputError({ message: e instanceof Error ? e.message : String(e) }),
+		});
 		const engine = new Engine(policy, { windowMs: 0 });
 		const [result] = yield* Effect.promise(() =>
 			engine.submit([

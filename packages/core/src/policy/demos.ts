@@ -3,7 +3,8 @@ import type { PromptStyle } from "../env/spec.ts";
 import type { ManagedEnv } from "../env/time-limit.ts";
 import type { ResetRequest } from "../env/types.ts";
 import { hashSeed, Rng } from "../util/rng.ts";
-import { encodeAnswer, encodePrompt, promptText } from "./prompting.ts";
+import { type PromptCodec, stepwisePromptCodec } from "./prompt-codec.ts";
+import { promptText } from "./prompting.ts";
 import type { Tokenizer } from "./tokenizer.ts";
 
 /** One expert step: the prompt the policy would see and the answer text the expert's action maps to. */
@@ -103,18 +104,30 @@ export interface SftExample {
 }
 
 /**
- * Tokenise demonstrations for SFT. Examples longer than `contextLength` lose prompt tokens from the
- * left (as generation does); an answer alone longer than the context is dropped.
+ * Tokenise demonstrations for SFT with our tokenizer's prompt layout. Examples longer than
+ * `contextLength` lose prompt tokens from the left (as generation does); an answer alone longer
+ * than the context is dropped.
  */
 export const encodeDemonstrations = (
 	tokenizer: Tokenizer,
 	demos: ReadonlyArray<Demonstration>,
 	contextLength: number,
+): SftExample[] => encodeDemonstrationsWith(stepwisePromptCodec(tokenizer), demos, contextLength);
+
+/**
+ * Tokenise demonstrations for SFT through a {@link PromptCodec}: each example is the codec's prompt
+ * ids and its answer ids (for a Hugging Face model, the chat template's prompt and the assistant
+ * turn), cut as {@link encodeDemonstrations} cuts them.
+ */
+export const encodeDemonstrationsWith = (
+	codec: PromptCodec,
+	demos: ReadonlyArray<Demonstration>,
+	contextLength: number,
 ): SftExample[] => {
 	const out: SftExample[] = [];
 	for (const d of demos) {
-		let prompt = encodePrompt(tokenizer, d.prompt);
-		const answer = encodeAnswer(tokenizer, d.target);
+		let prompt = codec.promptIds(d.prompt);
+		const answer = codec.answerIds(d.prompt, d.target);
 		if (answer.length >= contextLength) continue;
 		if (prompt.length + answer.length > contextLength)
 			prompt = prompt.slice(prompt.length + answer.length - contextLength);

@@ -31,6 +31,7 @@ export {
 	type DemonstrationSet,
 	demonstrationText,
 	encodeDemonstrations,
+	encodeDemonstrationsWith,
 	type SftExample,
 } from "./demos.ts";
 export { CheckpointError, PolicyConfigError } from "./errors.ts";
@@ -52,6 +53,7 @@ export {
 	SLICED_ATTENTION_MIN_QUERIES,
 	TransformerPolicy,
 } from "./model.ts";
+export { type PromptCodec, stepwisePromptCodec } from "./prompt-codec.ts";
 export { decodeAnswer, encodeAnswer, encodePrompt, promptText } from "./prompting.ts";
 export { RolloutPool, RolloutWorkerError } from "./rollout-pool.ts";
 export type { RolloutWorkerInit } from "./rollout-protocol.ts";
