@@ -20,6 +20,7 @@ export const legacySpec: EnvSpec = {
 	rewardScale: 1,
 	invalidPenalty: 0,
 	promptStyle: "chat",
+	defaults: { contextLength: 2752, maxNewTokens: 52 },
 	splits: [...splits],
 	options: {
 		grammar: "legacy",
@@ -39,6 +40,7 @@ export const currentSpec: EnvSpec = {
 	rewardScale: 10,
 	invalidPenalty: 0.1,
 	promptStyle: "step",
+	defaults: { contextLength: 1152, maxNewTokens: 60 },
 	splits: [...splits],
 	options: {
 		grammar: "current",

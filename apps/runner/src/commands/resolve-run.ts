@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Effect, Option } from "effect";
-import { configToYaml, resolveConfig } from "../config/decode.ts";
+import { configToYaml, explicitKeys, resolveConfig } from "../config/decode.ts";
 import { ConfigError, deepMerge } from "../config/overrides.ts";
 import { defaultConfig, RunConfig } from "../config/schema.ts";
 import { writeRunFile } from "../runs/files.ts";
@@ -19,7 +19,8 @@ export interface ResolvedRun {
 }
 
 /**
- * Resolve a command's config and open its run directory. A new directory starts from the defaults;
+ * Resolve a command's config and open its run directory. A new directory starts from the defaults
+ * (`model.contextLength` and `rollout.maxNewTokens` from the env spec's, unless the run sets them);
  * a directory that holds a `config.yaml` (`--resume`, or `--run-dir` naming an earlier run) starts
  * from that saved config, so one directory keeps one config across commands (e.g. `stepwise sft`
  * then `stepwise train`). Then come `--config`, key=value overrides and flags; a change to a key
@@ -48,7 +49,12 @@ export const resolveRun = (
 		const runDirs = yield* RunDirectories;
 		// the env spec and its options are checked before a run directory is made
 		if (!existsSync(savedPath)) {
-			const ctx = yield* stageContext(fresh);
+			const explicit = yield* explicitKeys({
+				file: Option.getOrUndefined(flags.config),
+				overrides: flags.overrides,
+				extra: deepMerge(extra, backend),
+			});
+			const ctx = yield* stageContext(fresh, undefined, explicit);
 			const run = yield* runDirs.open(path, ctx.log);
 			return yield* openRun(ctx, run);
 		}

@@ -9,6 +9,7 @@ import {
 	EnvRegistry,
 	loadEnvPlugin,
 	type ManagedEnv,
+	type PromptStyle,
 	type RegisteredSpec,
 	type ResetRequest,
 	type UnknownEnvSpecError,
@@ -22,7 +23,7 @@ import {
 import { makeEnvs, type Policy, RolloutPool, type RolloutWorkerInit } from "@stepwise/core/policy/index";
 import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
-import { defaultConfig, type RunConfig } from "../config/schema.ts";
+import { defaultConfig, type RunConfig, withSpecDefaults } from "../config/schema.ts";
 import { RolloutWorkersError } from "../errors.ts";
 import { runName } from "../runs/run-dir.ts";
 import { Compute, StageLog } from "../services.ts";
@@ -186,18 +187,25 @@ export const envPool = (ctx: StageContext, n: number): Effect.Effect<ManagedEnv[
 /**
  * Register the plugin `env.plugin` names (if any), look the spec up in the registry, check its
  * options by making one env (a bad option fails here, named) and resolve the splits (`auto`: the
- * spec's first split for training, its last for evaluation).
+ * spec's first split for training, its last for evaluation) and the prompt style (`auto`: the
+ * spec's). With `explicit` (a fresh run's own keys, {@link explicitKeys}), the spec's policy
+ * defaults fill `model.contextLength` and `rollout.maxNewTokens` where the run did not set them.
  */
 export const stageContext = (
-	config: RunConfig,
-	given?: (line: string) => void,
+	given: RunConfig,
+	print?: (line: string) => void,
+	explicit?: ReadonlySet<string>,
 ): Effect.Effect<
 	StageContext,
 	ConfigError | UnknownEnvSpecError | EnvConfigError | EnvPluginLoadError | DuplicateEnvError,
 	EnvRegistry
 > =>
 	Effect.gen(function* () {
-		const log = given ?? (yield* StageLog).print;
+		const log = print ?? (yield* StageLog).print;
+		const registry = yield* EnvRegistry;
+		const plugin = given.env.plugin === "" ? undefined : yield* loadEnvPlugin(given.env.plugin);
+		const registered = yield* registry.resolve(given.env.spec);
+		const config = explicit !== undefined ? withSpecDefaults(given, registered.spec.defaults, explicit) : given;
 		const broken = brokenRelation(config);
 		if (broken !== undefined)
 			return yield* new ConfigError({
@@ -205,9 +213,6 @@ export const stageContext = (
 				source: "config",
 				message: `config key ${broken.key}: ${broken.message}`,
 			});
-		const registry = yield* EnvRegistry;
-		const plugin = config.env.plugin === "" ? undefined : yield* loadEnvPlugin(config.env.plugin);
-		const registered = yield* registry.resolve(config.env.spec);
 		yield* registry.make(config.env.spec, config.env.options);
 		const splits = registered.spec.splits;
 		const pick = (key: "trainSplit" | "evalSplit", auto: string | undefined): string | ConfigError => {
@@ -224,7 +229,8 @@ export const stageContext = (
 		if (trainSplit instanceof ConfigError) return yield* trainSplit;
 		const evalSplit = pick("evalSplit", splits.at(-1));
 		if (evalSplit instanceof ConfigError) return yield* evalSplit;
-		const env = { ...config.env, trainSplit, evalSplit };
+		const promptStyle = config.env.promptStyle === "auto" ? registered.spec.promptStyle : config.env.promptStyle;
+		const env = { ...config.env, trainSplit, evalSplit, promptStyle };
 		return { config: { ...config, env }, registered, log, ...(plugin !== undefined ? { plugin } : {}) };
 	});
 
@@ -260,6 +266,10 @@ export const runDirPath = (
 	}
 	return join(config.runsDir, runName(config.env.spec, method, config.seed));
 };
+
+/** The run's prompt style: `env.promptStyle`, or the spec's for `auto` (which {@link stageContext} resolves). */
+export const promptStyleOf = (ctx: StageContext): PromptStyle =>
+	ctx.config.env.promptStyle === "auto" ? ctx.registered.spec.promptStyle : ctx.config.env.promptStyle;
 
 /** The fit of update/scoring rows: the model's context and the rollout's answer length. */
 export const fitOf = (policy: Policy, config: RunConfig) => ({

@@ -18,7 +18,7 @@ import {
 	remoteOptions,
 } from "../remote/openai-policy.ts";
 import { Progress } from "../runs/progress.ts";
-import { envPool, type StageContext, startRolloutPool, taskRange, yieldToEventLoop } from "./context.ts";
+import { envPool, promptStyleOf, type StageContext, startRolloutPool, taskRange, yieldToEventLoop } from "./context.ts";
 import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
 import { checkLoadedWeights } from "./finite.ts";
 
@@ -122,6 +122,7 @@ const greedyPlayer = (ctx: StageContext, policy: Policy, envs: ReadonlyArray<Man
 						{
 							tasks,
 							greedy: true,
+							style: promptStyleOf(ctx),
 							maxNewTokens: ctx.config.rollout.maxNewTokens,
 							batchSize: ctx.config.rollout.batchSize,
 						},
@@ -156,6 +157,7 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 								collectRemote(source.spec, remoteOptions(config), envs, {
 									tasks,
 									greedy: true,
+									style: promptStyleOf(ctx),
 									maxNewTokens: config.rollout.maxNewTokens,
 									batchSize: config.rollout.batchSize,
 								}),

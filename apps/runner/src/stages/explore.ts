@@ -6,7 +6,15 @@ import type { RolloutWorkersError } from "../errors.ts";
 import { collectRemote, parseOpenAiPolicy, RemotePolicyError, remoteOptions } from "../remote/openai-policy.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
-import { EXPLORATION_OFFSET, envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
+import {
+	EXPLORATION_OFFSET,
+	envPool,
+	fmt,
+	promptStyleOf,
+	type StageContext,
+	startRolloutPool,
+	taskRange,
+} from "./context.ts";
 import { checkLoadedWeights } from "./finite.ts";
 
 /** Where a run keeps its exploration trajectories (`stepwise explore`'s default output, the pipeline's step 2). */
@@ -60,6 +68,7 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 				tasks: wave,
 				groupSize: samples,
 				temperature: config.rollout.temperature,
+				style: promptStyleOf(ctx),
 				maxNewTokens: config.rollout.maxNewTokens,
 				batchSize: config.rollout.batchSize,
 				seed: hashSeed(config.seed, "explore", w),

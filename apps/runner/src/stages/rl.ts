@@ -29,6 +29,7 @@ import { isSftRow, type MetricsRow, type RunDir } from "../runs/run-dir.ts";
 import {
 	envPool,
 	fmt,
+	promptStyleOf,
 	rlTasks,
 	type StageContext,
 	startRolloutPool,
@@ -230,6 +231,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				groupSize,
 				rollout: {
 					temperature: config.rollout.temperature,
+					style: promptStyleOf(ctx),
 					maxNewTokens: config.rollout.maxNewTokens,
 					batchSize: config.rollout.batchSize,
 					greedyMembers: config.rollout.greedyMembers,

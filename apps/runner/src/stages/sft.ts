@@ -1,6 +1,6 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { EnvConfigError, ManagedEnv, OutputError, ResetRequest } from "@stepwise/core";
+import type { EnvConfigError, ManagedEnv, OutputError, PromptStyle, ResetRequest } from "@stepwise/core";
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
@@ -29,6 +29,7 @@ import { isSftRow, type RunDir } from "../runs/run-dir.ts";
 import {
 	envPool,
 	fmt,
+	promptStyleOf,
 	type StageContext,
 	startRolloutPool,
 	taskRange,
@@ -135,12 +136,12 @@ export type SftError =
  * The expert's demonstrations on `tasks`, collected in chunks of 64 episodes with the event loop let
  * run between them, so Ctrl-C / SIGTERM stop a large collection at once (the same demos as one call).
  */
-const demonstrations = (env: ManagedEnv, tasks: ReadonlyArray<ResetRequest>) =>
+const demonstrations = (env: ManagedEnv, tasks: ReadonlyArray<ResetRequest>, style: PromptStyle) =>
 	Effect.gen(function* () {
 		const demos: Demonstration[] = [];
 		let won = 0;
 		for (let i = 0; i < tasks.length; i += 64) {
-			const part = collectDemonstrations(env, tasks.slice(i, i + 64));
+			const part = collectDemonstrations(env, tasks.slice(i, i + 64), { style });
 			demos.push(...part.demos);
 			won += part.won;
 			yield* yieldToEventLoop;
@@ -179,10 +180,12 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const { config } = ctx;
 		const [env] = yield* envPool(ctx, 1);
 		if (env === undefined) return yield* Effect.die(new Error("no env"));
-		const train = yield* demonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes));
+		const style = promptStyleOf(ctx);
+		const train = yield* demonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes), style);
 		const val = yield* demonstrations(
 			env,
 			taskRange(config.seed, config.env.trainSplit, config.sft.validationEpisodes, VALIDATION_OFFSET),
+			style,
 		);
 		const partialDir = partialToResume(run);
 		const partial = partialDir !== undefined ? yield* loadPartial(partialDir) : undefined;

@@ -1,0 +1,104 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Effect, Exit } from "effect";
+import { parse } from "yaml";
+import { explicitKeys } from "../src/config/decode.ts";
+import { defaultConfig, type RunConfig, withSpecDefaults } from "../src/config/schema.ts";
+import { errorLine, runCli } from "../src/main.ts";
+
+/** Run `stepwise eval --policy expert` (2 tasks, 1 seed) and read the config it saved. */
+const savedConfig = async (args: ReadonlyArray<string>): Promise<RunConfig> => {
+	const runs = mkdtempSync(join(tmpdir(), "stepwise-spec-defaults-"));
+	const exit = await Effect.runPromiseExit(
+		runCli(["eval", "--policy", "expert", `runsDir=${runs}`, "eval.tasks=2", "eval.seeds=[0]", ...args]),
+	);
+	if (Exit.isFailure(exit)) {
+		const error = exit.cause.reasons.find((r) => r._tag === "Fail")?.error;
+		throw new Error(errorLine(error));
+	}
+	const [dir] = readdirSync(runs);
+	return parse(readFileSync(join(runs, dir as string, "config.yaml"), "utf8")) as RunConfig;
+};
+
+describe("env spec defaults", () => {
+	test("precedence: a key the run sets, then the spec's default, then the global default", () => {
+		const d = { contextLength: 128, maxNewTokens: 16 };
+		const none = withSpecDefaults(defaultConfig, d, new Set());
+		expect([none.model.contextLength, none.rollout.maxNewTokens]).toEqual([128, 16]);
+		const set = withSpecDefaults(
+			{ ...defaultConfig, model: { ...defaultConfig.model, contextLength: 300 } },
+			d,
+			new Set(["model", "model.contextLength"]),
+		);
+		expect([set.model.contextLength, set.rollout.maxNewTokens]).toEqual([300, 16]);
+		expect(withSpecDefaults(defaultConfig, undefined, new Set())).toBe(defaultConfig);
+	});
+
+	test("explicit keys are the leaves and sections of the config file and the overrides", () => {
+		const dir = mkdtempSync(join(tmpdir(), "stepwise-explicit-"));
+		const file = join(dir, "c.yaml");
+		writeFileSync(file, "model: { contextLength: 200 }\nseed: 3\n");
+		const keys = Effect.runSync(
+			explicitKeys({ file, overrides: ["rollout.maxNewTokens=9"], extra: { eval: { tasks: 1 } } }),
+		);
+		expect([...keys].sort()).toEqual(
+			["eval", "eval.tasks", "model", "model.contextLength", "rollout", "rollout.maxNewTokens", "seed"].sort(),
+		);
+	});
+
+	test("Sokoban keeps 80 / 4 and its compact prompts (the main job's config)", async () => {
+		const c = await savedConfig([]);
+		expect([c.model.contextLength, c.rollout.maxNewTokens, c.env.promptStyle]).toEqual([80, 4, "compact"]);
+	});
+
+	test("a spec's defaults fill the keys a run leaves unset; a key=value or config file value wins", async () => {
+		const spec = "env.spec=virtualhome/compact-v0";
+		const c = await savedConfig([spec]);
+		expect([c.model.contextLength, c.rollout.maxNewTokens, c.env.promptStyle]).toEqual([128, 16, "compact"]);
+		const o = await savedConfig([spec, "model.contextLength=200"]);
+		expect([o.model.contextLength, o.rollout.maxNewTokens]).toEqual([200, 16]);
+		const dir = mkdtempSync(join(tmpdir(), "stepwise-spec-file-"));
+		writeFileSync(join(dir, "c.yaml"), "rollout: { maxNewTokens: 24 }\nenv: { promptStyle: step }\n");
+		const f = await savedConfig([spec, "--config", join(dir, "c.yaml")]);
+		expect([f.model.contextLength, f.rollout.maxNewTokens, f.env.promptStyle]).toEqual([128, 24, "step"]);
+	});
+
+	test("env.promptStyle refuses an unknown style, naming the key", async () => {
+		await expect(savedConfig(["env.promptStyle=verbose"])).rejects.toThrow("env.promptStyle");
+	});
+});
+
+describe("every built-in spec's defaults fit its expert's episodes", () => {
+	test("answers fit rollout.maxNewTokens and most prompts fit beside them (20 train tasks each, the spec's style)", async () => {
+		const { EnvRegistry } = await import("@stepwise/core");
+		const policy = await import("@stepwise/core/policy/index");
+		const { EnvironmentsLive } = await import("../src/plugins.ts");
+		const rows = await Effect.runPromise(
+			Effect.gen(function* () {
+				const registry = yield* EnvRegistry;
+				const out: Array<{ id: string; answer: number; median: number; defaults: unknown }> = [];
+				for (const { spec, plugin } of registry.specs()) {
+					const [env] = yield* policy.makeEnvs(plugin, spec, 1);
+					const tasks = Array.from({ length: 20 }, (_, index) => ({ seed: 0, split: spec.splits[0] as string, index }));
+					const { demos } = policy.collectDemonstrations(env as NonNullable<typeof env>, tasks);
+					const tok = policy.buildTokenizer(policy.demonstrationText(demos));
+					const prompts = demos.map((d) => policy.encodePrompt(tok, d.prompt).length).sort((a, b) => a - b);
+					const answer = Math.max(...demos.map((d) => policy.encodeAnswer(tok, d.target).length));
+					out.push({ id: spec.id, answer, median: prompts[prompts.length >> 1] ?? 0, defaults: spec.defaults });
+				}
+				return out;
+			}).pipe(Effect.provide(EnvironmentsLive)),
+		);
+		expect(rows.length).toBeGreaterThanOrEqual(11);
+		for (const r of rows) {
+			const d = r.defaults as { contextLength: number; maxNewTokens: number } | undefined;
+			expect(d, r.id).toBeDefined();
+			if (d === undefined) continue;
+			expect(r.answer, r.id).toBeLessThanOrEqual(d.maxNewTokens);
+			expect(r.median + d.maxNewTokens, r.id).toBeLessThanOrEqual(d.contextLength);
+		}
+		expect(rows.find((r) => r.id === "sokoban/6x6-1box-v0")?.defaults).toEqual({ contextLength: 80, maxNewTokens: 4 });
+	}, 120_000);
+});
