@@ -102,3 +102,15 @@ describe("every built-in spec's defaults fit its expert's episodes", () => {
 		expect(rows.find((r) => r.id === "sokoban/6x6-1box-v0")?.defaults).toEqual({ contextLength: 80, maxNewTokens: 4 });
 	}, 120_000);
 });
+
+describe("SFT's fit warnings", () => {
+	test("name the fractions left out and cut, and stay silent when everything fits", async () => {
+		const { demonstrationFit } = await import("../src/stages/sft.ts");
+		const f = demonstrationFit(991, { dropped: 93, truncated: 400 }, 80);
+		expect(f.warnings).toEqual([
+			"sft: warning: 93 of 991 expert steps (9.4 %) are left out: their answers do not fit model.contextLength 80",
+			"sft: warning: 400 of 991 expert steps (40.4 %) lose the start of their prompt to fit model.contextLength 80",
+		]);
+		expect(demonstrationFit(848, { dropped: 0, truncated: 0 }, 80).warnings).toEqual([]);
+	});
+});

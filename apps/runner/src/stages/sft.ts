@@ -8,7 +8,7 @@ import {
 	collectDemonstrations,
 	type Demonstration,
 	demonstrationText,
-	encodeDemonstrations,
+	encodeDemonstrationSet,
 	loadCheckpoint,
 	parameterCount,
 	type SftOptions,
@@ -52,8 +52,34 @@ export const SftSummary = Schema.Struct({
 	seconds: Schema.Number,
 	/** The step SFT resumed from (`sft.partial`), when it did. */
 	resumedFrom: Schema.optionalKey(Schema.Int),
+	/** Training demonstrations left out because their answer alone does not fit `model.contextLength`. */
+	droppedDemos: Schema.optionalKey(Schema.Int),
+	/** Training examples whose prompt lost tokens from the left to fit `model.contextLength`. */
+	truncatedPrompts: Schema.optionalKey(Schema.Int),
 });
 export type SftSummary = typeof SftSummary.Type;
+
+/**
+ * What of the training demonstrations did not fit the context, and the warnings to print: the
+ * fraction dropped (answers longer than the context) and the fraction whose prompt was cut.
+ */
+export const demonstrationFit = (
+	demos: number,
+	set: { readonly dropped: number; readonly truncated: number },
+	contextLength: number,
+): { readonly dropped: number; readonly truncated: number; readonly warnings: ReadonlyArray<string> } => {
+	const pct = (n: number) => `${((100 * n) / Math.max(1, demos)).toFixed(1)} %`;
+	const warnings: string[] = [];
+	if (set.dropped > 0)
+		warnings.push(
+			`sft: warning: ${set.dropped} of ${demos} expert steps (${pct(set.dropped)}) are left out: their answers do not fit model.contextLength ${contextLength}`,
+		);
+	if (set.truncated > 0)
+		warnings.push(
+			`sft: warning: ${set.truncated} of ${demos} expert steps (${pct(set.truncated)}) lose the start of their prompt to fit model.contextLength ${contextLength}`,
+		);
+	return { dropped: set.dropped, truncated: set.truncated, warnings };
+};
 
 /** The SFT checkpoint of a run directory. */
 export const sftDir = (run: RunDir): string => join(run.path, "sft");
@@ -191,8 +217,9 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const partial = partialDir !== undefined ? yield* loadPartial(partialDir) : undefined;
 		const tokenizer = partial?.tokenizer ?? buildTokenizer(demonstrationText(train.demos));
 		const modelConfig = { vocabSize: tokenizer.vocabSize, ...config.model };
-		const trainEx = encodeDemonstrations(tokenizer, train.demos, modelConfig.contextLength);
-		const valEx = encodeDemonstrations(tokenizer, val.demos, modelConfig.contextLength);
+		const trainSet = encodeDemonstrationSet(tokenizer, train.demos, modelConfig.contextLength);
+		const trainEx = trainSet.examples;
+		const valEx = encodeDemonstrationSet(tokenizer, val.demos, modelConfig.contextLength).examples;
 		if (trainEx.length === 0 || valEx.length === 0)
 			return yield* new ConfigError({
 				key: "model.contextLength",
@@ -203,12 +230,17 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		ctx.log(
 			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), a vocabulary of ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
 		);
+		const fit = demonstrationFit(train.demos.length, trainSet, modelConfig.contextLength);
+		for (const line of fit.warnings) ctx.log(line);
+		if (fit.dropped > 0 || fit.truncated > 0)
+			logTo.log({ iteration: 0, "sft/dropped_demos": fit.dropped, "sft/truncated_prompts": fit.truncated });
 		// workers compute shares of each step's micro-batches (the same policy with any number of them)
 		const parallel = config.rollout.workers > 0 && config.sft.microBatchSize < config.sft.batchSize;
 		const pool = parallel ? yield* startRolloutPool(ctx, { model, tokenizer }, 1, "SFT gradients") : undefined;
 		const resumedAt = partial?.snapshot.state.steps ?? 0;
 		const bar = new Progress({ label: "sft", total: config.sft.steps, unit: "step", initial: resumedAt });
 		let last = resumedAt;
+		const started = performance.now();
 		/** The step of the first validation whose training or validation loss was not finite. */
 		let diverged: number | undefined;
 		const options: SftOptions = {
@@ -225,7 +257,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 			...(config.sft.minutes > 0 ? { timeBudgetMs: config.sft.minutes * 60_000 } : {}),
 			onEval: (p) => {
 				if (diverged === undefined && !(Number.isFinite(p.trainLoss) && Number.isFinite(p.valLoss))) diverged = p.step;
-				bar.tick(p.step - last, { train_loss: p.trainLoss, val_loss: p.valLoss });
+				bar.tick(p.step - last, { train_loss: p.trainLoss, val_loss: p.valLoss }, true);
 				last = p.step;
 				logTo.log({ iteration: p.step, "sft/train_loss": p.trainLoss, "sft/val_loss": p.valLoss });
 			},
@@ -262,6 +294,12 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 						message: `sft: the loss is not finite at step ${diverged} (sft.lr ${config.sft.lr} is too high?); nothing was saved`,
 					});
 				}
+				if (point === undefined && sft.steps > last) {
+					// between validations: the running loss and the throughput (a plain line every 10 s off a TTY)
+					const seconds = (performance.now() - started) / 1000;
+					bar.tick(sft.steps - last, { loss: sft.runningLoss, "tok/s": Math.round(sft.tokensTrained / seconds) });
+					last = sft.steps;
+				}
 				if (point !== undefined && !sft.done) yield* savePartial(run, model, tokenizer, sft);
 				yield* yieldToEventLoop;
 			}
@@ -295,6 +333,8 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 			stoppedBy: result.stoppedBy,
 			seconds: (performance.now() - t0) / 1000,
 			...(partial !== undefined ? { resumedFrom: resumedAt } : {}),
+			droppedDemos: fit.dropped,
+			truncatedPrompts: fit.truncated,
 		};
 		yield* Effect.promise(() => logTo.writePlots([{ title: "sft_loss", keys: ["sft/train_loss", "sft/val_loss"] }]));
 		yield* writeRunFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);

@@ -29,6 +29,8 @@ export {
 	type Demonstration,
 	type DemonstrationSet,
 	demonstrationText,
+	type EncodedDemonstrations,
+	encodeDemonstrationSet,
 	encodeDemonstrations,
 	type SftExample,
 } from "./demos.ts";

@@ -234,6 +234,7 @@ export class SftRun {
 	private trainCpuMs = 0;
 	private lossSum = 0;
 	private lossN = 0;
+	private tokens = 0;
 	private completed = 0;
 	private stoppedBy: SftResult["stoppedBy"] | undefined;
 
@@ -261,6 +262,16 @@ export class SftRun {
 	/** Steps taken. */
 	get steps(): number {
 		return this.completed;
+	}
+
+	/** Mean training loss of the steps since the last validation (NaN right after one). */
+	get runningLoss(): number {
+		return this.lossN > 0 ? this.lossSum / this.lossN : Number.NaN;
+	}
+
+	/** Tokens (prompt and answer) of the batches this object trained on (since it was made or resumed). */
+	get tokensTrained(): number {
+		return this.tokens;
 	}
 
 	/** True once the run has stopped (step limit, early stop or time budget). */
@@ -291,6 +302,7 @@ export class SftRun {
 			this.lr * decay * Math.min(1, (this.completed + 1) / Math.max(1, this.warmup));
 		this.lossSum += this.update(batch);
 		this.lossN++;
+		for (const e of batch) this.tokens += e.ids.length;
 		const step = ++this.completed;
 		if (step % 10 === 0) gc();
 		this.trainMs += performance.now() - t0;
