@@ -20,7 +20,13 @@ import {
 	currentBackendSelection,
 	formatBackendSelection,
 } from "@stepwise/core/ml";
-import { makeEnvs, type Policy, RolloutPool, type RolloutWorkerInit } from "@stepwise/core/policy/index";
+import {
+	type CheckpointEnv,
+	makeEnvs,
+	type Policy,
+	RolloutPool,
+	type RolloutWorkerInit,
+} from "@stepwise/core/policy/index";
 import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import { defaultConfig, type RunConfig, withSpecDefaults } from "../config/schema.ts";
@@ -271,11 +277,26 @@ export const runDirPath = (
 export const promptStyleOf = (ctx: StageContext): PromptStyle =>
 	ctx.config.env.promptStyle === "auto" ? ctx.registered.spec.promptStyle : ctx.config.env.promptStyle;
 
+/** The environment a checkpoint of this run records (spec, options, prompt style, answer length). */
+export const checkpointEnvOf = (ctx: StageContext): CheckpointEnv => ({
+	spec: ctx.config.env.spec,
+	options: ctx.config.env.options,
+	promptStyle: promptStyleOf(ctx),
+	maxNewTokens: ctx.config.rollout.maxNewTokens,
+});
+
 /** The fit of update/scoring rows: the model's context and the rollout's answer length. */
 export const fitOf = (policy: Policy, config: RunConfig) => ({
 	contextLength: policy.model.config.contextLength,
 	maxNewTokens: config.rollout.maxNewTokens,
 });
+
+/**
+ * The warning a stage prints (once) when generation cut prompts to fit the context: how many steps
+ * of how many, and the keys that make room.
+ */
+export const truncationWarning = (stage: string, truncated: number, steps: number, config: RunConfig): string =>
+	`${stage}: warning: ${truncated} of ${steps} steps (${((100 * truncated) / Math.max(1, steps)).toFixed(1)} %) had their prompt cut from the left to fit model.contextLength ${config.model.contextLength} with rollout.maxNewTokens ${config.rollout.maxNewTokens}`;
 
 /** Round `x` for printing. */
 export const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));

@@ -7,7 +7,7 @@ import {
 	type Trajectory,
 } from "@stepwise/core";
 import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
-import { meanStd } from "@stepwise/core/train/index";
+import { meanStd, truncationMetrics } from "@stepwise/core/train/index";
 import { Effect } from "effect";
 import type { RolloutWorkersError } from "../errors.ts";
 import {
@@ -18,7 +18,16 @@ import {
 	remoteOptions,
 } from "../remote/openai-policy.ts";
 import { Progress } from "../runs/progress.ts";
-import { envPool, promptStyleOf, type StageContext, startRolloutPool, taskRange, yieldToEventLoop } from "./context.ts";
+import {
+	envPool,
+	fitOf,
+	promptStyleOf,
+	type StageContext,
+	startRolloutPool,
+	taskRange,
+	truncationWarning,
+	yieldToEventLoop,
+} from "./context.ts";
 import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
 import { checkLoadedWeights } from "./finite.ts";
 
@@ -109,8 +118,17 @@ export const loadPolicySource = (text: string) => {
 	});
 };
 
-/** Greedy rollouts of a model on the stage's rollout pool (sized for `n` tasks), as episode outcomes. */
-const greedyPlayer = (ctx: StageContext, policy: Policy, envs: ReadonlyArray<ManagedEnv>, n: number) =>
+/**
+ * Greedy rollouts of a model on the stage's rollout pool (sized for `n` tasks), as episode outcomes;
+ * `cut` adds up the steps and those whose prompt generation cut to fit the context.
+ */
+const greedyPlayer = (
+	ctx: StageContext,
+	policy: Policy,
+	envs: ReadonlyArray<ManagedEnv>,
+	n: number,
+	cut: { steps: number; truncated: number },
+) =>
 	Effect.map(
 		startRolloutPool(ctx, policy, n),
 		(pool) => (tasks: ReadonlyArray<ResetRequest>) =>
@@ -129,7 +147,13 @@ const greedyPlayer = (ctx: StageContext, policy: Policy, envs: ReadonlyArray<Man
 						signal,
 					),
 				),
-				(trajectories) => trajectories.map(outcomeOf),
+				(trajectories) => {
+					const steps = trajectories.reduce((s, t) => s + t.steps.length, 0);
+					const f = truncationMetrics(trajectories, fitOf(policy, ctx.config));
+					cut.steps += steps;
+					cut.truncated += Math.round((f["charts/truncated_prompts"] ?? 0) * steps);
+					return trajectories.map(outcomeOf);
+				},
 			),
 	);
 
@@ -147,10 +171,11 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 		const split = config.env.evalSplit;
 		const n = config.eval.tasks;
 		const envs = yield* envPool(ctx, source.kind === "model" || source.kind === "remote" ? Math.min(n, 64) : 1);
+		const cut = { steps: 0, truncated: 0 };
 		/** Plays a seed's tasks: greedy rollouts of the model (on the rollout pool or the server), or the scripted policy. */
 		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[], RemotePolicyError> =
 			source.kind === "model"
-				? yield* greedyPlayer(ctx, source.policy, envs, n)
+				? yield* greedyPlayer(ctx, source.policy, envs, n, cut)
 				: source.kind === "remote"
 					? (tasks) =>
 							Effect.map(
@@ -176,6 +201,8 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 			bar.tick(n, { success: f.success, grounding: f.grounding });
 		}
 		bar.finish();
+		const truncatedPrompts = cut.steps === 0 ? 0 : cut.truncated / cut.steps;
+		if (cut.truncated > 0) ctx.log(truncationWarning("eval", cut.truncated, cut.steps, ctx.config));
 		const ms = (k: keyof EvalFigures) => meanStd(perSeed.map((s) => s[k]));
 		const types = [...new Set(all.map((e) => e.taskType).filter((t): t is string => t !== undefined))];
 		return {
@@ -197,5 +224,6 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 				length: ms("length").std,
 			},
 			byType: Object.fromEntries(types.map((t) => [t, figures(all.filter((e) => e.taskType === t))])),
+			...(source.kind === "model" ? { truncatedPrompts } : {}),
 		};
 	});

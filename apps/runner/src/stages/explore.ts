@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { type EnvConfigError, hashSeed, type OutputError, type Trajectory, writeTrajectories } from "@stepwise/core";
 import { type CheckpointError, type CollectOptions, loadCheckpoint, successRate } from "@stepwise/core/policy/index";
+import { truncationMetrics } from "@stepwise/core/train/index";
 import { Effect } from "effect";
 import type { RolloutWorkersError } from "../errors.ts";
 import { collectRemote, parseOpenAiPolicy, RemotePolicyError, remoteOptions } from "../remote/openai-policy.ts";
@@ -14,6 +15,7 @@ import {
 	type StageContext,
 	startRolloutPool,
 	taskRange,
+	truncationWarning,
 } from "./context.ts";
 import { checkLoadedWeights } from "./finite.ts";
 
@@ -45,6 +47,7 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 		const envs = yield* envPool(ctx, samples * Math.max(1, Math.floor(64 / samples)));
 		/** A wave's rollouts: the checkpoint on the rollout pool, or the served model (`openai:…`). */
 		let collect: (options: CollectOptions) => Effect.Effect<Trajectory[], RemotePolicyError>;
+		let modelContext = config.model.contextLength;
 		if (remote === undefined) {
 			const loaded = yield* loadCheckpoint(policyDir);
 			yield* checkLoadedWeights(loaded.model, policyDir);
@@ -55,6 +58,7 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 				}),
 			);
 			const policy = { model: loaded.model, tokenizer: loaded.tokenizer };
+			modelContext = loaded.model.config.contextLength;
 			const pool = yield* startRolloutPool(ctx, policy, envs.length);
 			collect = (options) => Effect.promise((signal) => pool.collect(policy, envs, options, signal));
 		} else collect = (options) => collectRemote(remote, remoteOptions(config), envs, options);
@@ -82,6 +86,15 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 			bar.tick(wave.length, { success: successRate(trajectories) });
 		}
 		bar.finish();
+		if (remote === undefined) {
+			const steps = trajectories.reduce((n, t) => n + t.steps.length, 0);
+			const share = truncationMetrics(trajectories, {
+				contextLength: modelContext,
+				maxNewTokens: config.rollout.maxNewTokens,
+			})["charts/truncated_prompts"];
+			if (share !== undefined && share > 0)
+				ctx.log(truncationWarning("explore", Math.round(share * steps), steps, config));
+		}
 		yield* writeTrajectories(output, trajectories);
 		const success = successRate(trajectories);
 		ctx.log(

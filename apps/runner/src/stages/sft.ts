@@ -4,6 +4,7 @@ import type { EnvConfigError, ManagedEnv, OutputError, PromptStyle, ResetRequest
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
+	type CheckpointEnv,
 	CheckpointError,
 	collectDemonstrations,
 	type Demonstration,
@@ -27,6 +28,7 @@ import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type RunDir } from "../runs/run-dir.ts";
 import {
+	checkpointEnvOf,
 	envPool,
 	fmt,
 	promptStyleOf,
@@ -95,13 +97,13 @@ export const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, CHEC
  * is moved to `sft.partial.old` while the new one takes its place, so a kill at any point leaves a
  * complete save in one of the two (see {@link partialToResume}).
  */
-const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer, sft: SftRun) =>
+const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer, sft: SftRun, env: CheckpointEnv) =>
 	Effect.gen(function* () {
 		const snap = sft.snapshot();
 		const dir = sftPartialDir(run);
 		const tmp = `${dir}.tmp`;
 		rmSync(tmp, { recursive: true, force: true });
-		yield* saveCheckpoint(tmp, { model, tokenizer, optimizer: sft.optimizer, state: snap.state });
+		yield* saveCheckpoint(tmp, { model, tokenizer, optimizer: sft.optimizer, state: snap.state, env });
 		const best = snap.bestWeights;
 		if (best !== undefined) {
 			const names = [...model.params.keys()];
@@ -109,7 +111,7 @@ const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer
 				model.config,
 				new Map(best.map((w, i) => [names[i] as string, w])),
 			);
-			yield* saveCheckpoint(join(tmp, "best"), { model: bestModel, tokenizer });
+			yield* saveCheckpoint(join(tmp, "best"), { model: bestModel, tokenizer, env });
 			bestModel.dispose();
 		}
 		const previous = `${dir}.old`;
@@ -207,6 +209,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const [env] = yield* envPool(ctx, 1);
 		if (env === undefined) return yield* Effect.die(new Error("no env"));
 		const style = promptStyleOf(ctx);
+		const recorded = checkpointEnvOf(ctx);
 		const train = yield* demonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes), style);
 		const val = yield* demonstrations(
 			env,
@@ -300,14 +303,14 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 					bar.tick(sft.steps - last, { loss: sft.runningLoss, "tok/s": Math.round(sft.tokensTrained / seconds) });
 					last = sft.steps;
 				}
-				if (point !== undefined && !sft.done) yield* savePartial(run, model, tokenizer, sft);
+				if (point !== undefined && !sft.done) yield* savePartial(run, model, tokenizer, sft, recorded);
 				yield* yieldToEventLoop;
 			}
 		});
 		yield* Effect.onInterrupt(steps, () =>
 			Effect.gen(function* () {
 				bar.finish();
-				yield* savePartial(run, model, tokenizer, sft);
+				yield* savePartial(run, model, tokenizer, sft, recorded);
 				sft.dispose();
 				ctx.log(`sft: interrupted at step ${sft.steps}; saved to ${sftPartialDir(run)}, from which --resume continues`);
 			}).pipe(Effect.orDie),
@@ -320,6 +323,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 			tokenizer,
 			optimizer: result.optimizer,
 			state: { kind: "stepwise-sft", step: result.steps, bestStep: result.bestStep },
+			env: recorded,
 		});
 		for (const d of [sftPartialDir(run), `${sftPartialDir(run)}.old`]) rmSync(d, { recursive: true, force: true });
 		const summary: SftSummary = {

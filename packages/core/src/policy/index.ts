@@ -7,9 +7,11 @@ export {
 	CHECKPOINT_FILES,
 	CHECKPOINT_VERSION,
 	type CheckpointConfig,
+	CheckpointEnv,
 	type CheckpointInput,
 	type LoadedCheckpoint,
 	loadCheckpoint,
+	readCheckpointConfig,
 	saveCheckpoint,
 } from "./checkpoint.ts";
 export {
