@@ -37,6 +37,8 @@ export const resolveRun = (
 ) =>
 	Effect.gen(function* () {
 		const backend = Option.isSome(flags.backend) ? { backend: flags.backend.value } : {};
+		// evaluation trains nothing: the memory training the model would take is not its limit
+		const evaluates = method === "eval";
 		const fromPolicy = policy !== undefined ? yield* policyFallback(policy, flags) : { fallback: {}, notes: [] };
 		const layered = (base: RunConfig) =>
 			Effect.flatMap(
@@ -57,15 +59,15 @@ export const resolveRun = (
 				overrides: flags.overrides,
 				extra: deepMerge(deepMerge(fromPolicy.fallback, extra), backend),
 			});
-			const ctx = yield* stageContext(fresh, undefined, explicit);
+			const ctx = yield* stageContext(fresh, undefined, { explicit, trains: !evaluates });
 			const run = yield* runDirs.open(path, ctx.log);
 			for (const line of fromPolicy.notes) ctx.log(line);
 			return yield* openRun(ctx, run);
 		}
 		const run = yield* runDirs.open(path, (yield* StageLog).print);
 		const saved = yield* resolveConfig(RunConfig, { file: savedPath, base: defaultConfig });
-		const before = (yield* stageContext(saved)).config;
-		const ctx = yield* stageContext(yield* layered(saved));
+		const before = (yield* stageContext(saved, undefined, { trains: !evaluates })).config;
+		const ctx = yield* stageContext(yield* layered(saved), undefined, { trains: !evaluates });
 		const changes = checkReuse(run, before, ctx.config, savedPath);
 		if (changes instanceof ConfigError) return yield* changes;
 		for (const line of changes) ctx.log(line);

@@ -76,7 +76,10 @@ export const rlTasks = (c: RunConfig, i: number): ResetRequest[] => {
  * Rules between keys that the per-key schema cannot state (RL's groups, and the stages' train-split
  * task ranges, which must not overlap): the first one broken, with its key.
  */
-export const brokenRelation = (c: RunConfig): { readonly key: string; readonly message: string } | undefined => {
+export const brokenRelation = (
+	c: RunConfig,
+	trains = true,
+): { readonly key: string; readonly message: string } | undefined => {
 	const r = c.rollout;
 	const m = c.model;
 	if (m.dModel % m.nHeads !== 0)
@@ -91,7 +94,7 @@ export const brokenRelation = (c: RunConfig): { readonly key: string; readonly m
 			key: "rollout.workers",
 			message: `${r.workers} worker threads, each with its own backend, would swamp this machine's ${availableParallelism()} cores: at most ${maxWorkers()}`,
 		};
-	const bytes = trainingBytes(c);
+	const bytes = trains ? trainingBytes(c) : 0;
 	if (bytes > memoryLimit())
 		return {
 			key: costliestKey(c),
@@ -195,12 +198,13 @@ export const envPool = (ctx: StageContext, n: number): Effect.Effect<ManagedEnv[
  * options by making one env (a bad option fails here, named) and resolve the splits (`auto`: the
  * spec's first split for training, its last for evaluation) and the prompt style (`auto`: the
  * spec's). With `explicit` (a fresh run's own keys, {@link explicitKeys}), the spec's policy
- * defaults fill `model.contextLength` and `rollout.maxNewTokens` where the run did not set them.
+ * defaults fill `model.contextLength` and `rollout.maxNewTokens` where the run did not set them;
+ * with `trains: false` (evaluation) the memory that training the model would take is not checked.
  */
 export const stageContext = (
 	given: RunConfig,
 	print?: (line: string) => void,
-	explicit?: ReadonlySet<string>,
+	options: { readonly explicit?: ReadonlySet<string>; readonly trains?: boolean } = {},
 ): Effect.Effect<
 	StageContext,
 	ConfigError | UnknownEnvSpecError | EnvConfigError | EnvPluginLoadError | DuplicateEnvError,
@@ -211,8 +215,9 @@ export const stageContext = (
 		const registry = yield* EnvRegistry;
 		const plugin = given.env.plugin === "" ? undefined : yield* loadEnvPlugin(given.env.plugin);
 		const registered = yield* registry.resolve(given.env.spec);
-		const config = explicit !== undefined ? withSpecDefaults(given, registered.spec.defaults, explicit) : given;
-		const broken = brokenRelation(config);
+		const config =
+			options.explicit !== undefined ? withSpecDefaults(given, registered.spec.defaults, options.explicit) : given;
+		const broken = brokenRelation(config, options.trains ?? true);
 		if (broken !== undefined)
 			return yield* new ConfigError({
 				key: broken.key,

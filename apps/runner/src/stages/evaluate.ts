@@ -9,6 +9,7 @@ import {
 import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
 import { meanStd, truncationMetrics } from "@stepwise/core/train/index";
 import { Effect } from "effect";
+import { ConfigError } from "../config/overrides.ts";
 import type { RolloutWorkersError } from "../errors.ts";
 import {
 	collectRemote,
@@ -51,7 +52,8 @@ export const outcomeOf = (t: Trajectory): EpisodeOutcome => ({
 
 /**
  * Play an episode with a scripted policy: the env's expert, or uniform random choices among the
- * admissible actions (seeded by the task), under the framework's step limit.
+ * admissible actions (seeded by the task), under the framework's step limit. The episode ends
+ * early when the expert has no action or no action is admissible.
  */
 export const playScripted = (
 	env: ManagedEnv,
@@ -69,7 +71,7 @@ export const playScripted = (
 		if (kind === "expert") action = env.expertAction();
 		else {
 			const admissible = env.admissibleActions() ?? [];
-			action = admissible.length > 0 ? rng.pick(admissible) : `random-${rng.int(1000)}`;
+			action = admissible.length > 0 ? rng.pick(admissible) : undefined;
 		}
 		if (action === undefined) break;
 		const r = env.step(action);
@@ -157,8 +159,23 @@ const greedyPlayer = (
 			),
 	);
 
-/** What evaluation can fail with: an env option, the rollout workers, a served model. */
-export type EvaluationError = EnvConfigError | RolloutWorkersError | RemotePolicyError;
+/** What evaluation can fail with: an env option, the rollout workers, a served model, a random policy the env cannot play. */
+export type EvaluationError = EnvConfigError | RolloutWorkersError | RemotePolicyError | ConfigError;
+
+/**
+ * `--policy random` needs the env to list its valid actions (`admissibleActions`): checked on the
+ * first evaluation task. Envs whose actions are free text (VirtualHome's sentences, Search-R1's
+ * `<search>` queries) list none, and a uniform random policy over them is not defined.
+ */
+export const checkRandomPlayable = (env: ManagedEnv, request: ResetRequest, spec: string): ConfigError | undefined => {
+	env.reset(request);
+	if (env.admissibleActions() !== undefined) return undefined;
+	return new ConfigError({
+		key: "--policy",
+		source: "command line",
+		message: `--policy random: ${spec} does not list its valid actions (its actions are free text), so there is no uniform random policy over them; evaluate --policy expert or a checkpoint`,
+	});
+};
 
 /** Evaluate a policy on `eval.tasks` tasks of the eval split for each seed of `eval.seeds` (greedy decoding for models). */
 export const evaluatePolicy = (ctx: StageContext, source: PolicySource): Effect.Effect<EvalReport, EvaluationError> =>
@@ -172,6 +189,14 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 		const n = config.eval.tasks;
 		const envs = yield* envPool(ctx, source.kind === "model" || source.kind === "remote" ? Math.min(n, 64) : 1);
 		const cut = { steps: 0, truncated: 0 };
+		if (source.kind === "random") {
+			const refused = checkRandomPlayable(
+				envs[0] as ManagedEnv,
+				{ seed: config.eval.seeds[0] ?? 0, split, index: 0 },
+				config.env.spec,
+			);
+			if (refused !== undefined) return yield* refused;
+		}
 		/** Plays a seed's tasks: greedy rollouts of the model (on the rollout pool or the server), or the scripted policy. */
 		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[], RemotePolicyError> =
 			source.kind === "model"
