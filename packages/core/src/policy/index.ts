@@ -25,7 +25,7 @@ export {
 	type Policy,
 	successRate,
 } from "./collector.ts";
-export { decodeModelConfig, ModelConfig, parameterCount } from "./config.ts";
+export { ATTENTION_BUDGET_BYTES, attentionRows, decodeModelConfig, ModelConfig, parameterCount } from "./config.ts";
 export {
 	collectDemonstrations,
 	type Demonstration,
