@@ -114,3 +114,35 @@ describe("SFT's fit warnings", () => {
 		expect(demonstrationFit(848, { dropped: 0, truncated: 0 }, 80).warnings).toEqual([]);
 	});
 });
+
+describe("long contexts", () => {
+	test("a backend out of memory is one line naming the 4 GiB wasm heap and the keys to lower, no stack trace", async () => {
+		const { reportCause, ExitCode } = await import("../src/errors.ts");
+		const { Cause } = await import("effect");
+		for (const defect of [
+			new RangeError("Length out of range of buffer"),
+			Object.assign(new Error("Out of bounds memory access"), { name: "RuntimeError" }),
+		]) {
+			const r = reportCause(Cause.die(defect), false);
+			expect(r.code).toBe(ExitCode.failure);
+			expect(r.lines).toHaveLength(1);
+			expect(r.lines[0]).toStartWith("error: OutOfMemoryError: the compute backend ran out of memory");
+			expect(r.lines[0]).toContain("4 GiB");
+			expect(r.lines[0]).toContain("model.contextLength");
+		}
+		expect(reportCause(Cause.die(new TypeError("x is undefined")), false).lines[0]).toContain("an internal error");
+	});
+
+	test("passes at long contexts are cut to the rows the attention budget holds; short contexts never are", async () => {
+		const { attentionRows, ATTENTION_BUDGET_BYTES } = await import("@stepwise/core/policy/index");
+		const c = { vocabSize: 512, contextLength: 1024, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256 };
+		// the main job's passes: SFT micro-batches of 16, rollouts of 64, RL micro-batches of 32, at 80 tokens
+		for (const rows of [16, 32, 64]) expect(attentionRows({ ...c, contextLength: 80 }, rows)).toBe(rows);
+		expect(attentionRows({ ...c, contextLength: 80 }, 1000)).toBe(436);
+		expect(attentionRows(c, 16)).toBe(2);
+		expect(attentionRows(c, 16, 512)).toBe(10);
+		expect(attentionRows(c, 16, 256)).toBe(16);
+		expect(attentionRows({ ...c, contextLength: 8192 }, 16)).toBe(1);
+		expect(2 * 2 * 4 * 1024 * 1024 * 4 * 6).toBeLessThanOrEqual(ATTENTION_BUDGET_BYTES);
+	});
+});

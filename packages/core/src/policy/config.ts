@@ -99,7 +99,7 @@ const ATTENTION_COPIES = 6;
 /**
  * The most rows (at most `rows`, at least 1) of sequences of `length` tokens whose attention
  * scores fit {@link ATTENTION_BUDGET_BYTES}: the micro-batch of SFT, RL updates, scoring and
- * generation at long contexts. The default policy at 80 tokens fits 209 rows, so the batch sizes
+ * generation at long contexts. The default policy at 80 tokens fits 436 rows, so the batch sizes
  * of short-context runs are never cut.
  */
 export const attentionRows = (c: ModelConfig, rows: number, length: number = c.contextLength): number => {
