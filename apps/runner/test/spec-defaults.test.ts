@@ -138,11 +138,12 @@ describe("long contexts", () => {
 		const c = { vocabSize: 512, contextLength: 1024, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256 };
 		// the main job's passes: SFT micro-batches of 16, rollouts of 64, RL micro-batches of 32, at 80 tokens
 		for (const rows of [16, 32, 64]) expect(attentionRows({ ...c, contextLength: 80 }, rows)).toBe(rows);
-		expect(attentionRows({ ...c, contextLength: 80 }, 1000)).toBe(436);
-		expect(attentionRows(c, 16)).toBe(2);
-		expect(attentionRows(c, 16, 512)).toBe(10);
+		expect(attentionRows({ ...c, contextLength: 80 }, 1000)).toBe(873);
+		expect(attentionRows(c, 16)).toBe(5);
+		expect(attentionRows(c, 16, 512)).toBe(16);
+		expect(attentionRows(c, 64, 512)).toBe(20);
 		expect(attentionRows(c, 16, 256)).toBe(16);
 		expect(attentionRows({ ...c, contextLength: 8192 }, 16)).toBe(1);
-		expect(2 * 2 * 4 * 1024 * 1024 * 4 * 6).toBeLessThanOrEqual(ATTENTION_BUDGET_BYTES);
+		expect(5 * 2 * 4 * 1024 * 1024 * 4 * 6).toBeLessThanOrEqual(ATTENTION_BUDGET_BYTES);
 	});
 });

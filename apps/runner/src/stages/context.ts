@@ -21,6 +21,7 @@ import {
 	formatBackendSelection,
 } from "@stepwise/core/ml";
 import {
+	attentionRows,
 	type CheckpointEnv,
 	makeEnvs,
 	type Policy,
@@ -149,7 +150,7 @@ export const memoryLimit = (): number => {
  * An upper estimate of the bytes training the configured model takes (float32): the weights six
  * times over (weights, gradients, Adam's two moments, the frozen reference, SFT's best weights) and
  * the activations a backward pass keeps for the largest batch (SFT's, RL's mini-batch or a rollout
- * batch) over the whole context. A vocabulary of 4,096 tokens is assumed (the built tokenizers are
+ * batch; at long contexts the rows of one pass that the attention budget holds) over the whole context. A vocabulary of 4,096 tokens is assumed (the built tokenizers are
  * smaller); checked before anything is allocated, so a huge `model.dModel` is refused, not an OOM.
  */
 export const trainingBytes = (c: RunConfig): number => {
@@ -157,7 +158,11 @@ export const trainingBytes = (c: RunConfig): number => {
 	const vocab = 4096;
 	const perBlock = 12 * m.dModel * m.dModel + 2 * m.dModel * m.dFF;
 	const params = m.nLayers * perBlock + (2 * vocab + m.contextLength) * m.dModel;
-	const batch = Math.max(c.sft.batchSize, c.train.miniBatchSize, c.rollout.batchSize);
+	// long contexts: a pass holds only the rows whose attention scores fit the budget (attentionRows)
+	const batch = attentionRows(
+		{ ...m, vocabSize: vocab },
+		Math.max(c.sft.batchSize, c.train.miniBatchSize, c.rollout.batchSize),
+	);
 	const perToken = m.nLayers * (12 * m.dModel + 2 * m.dFF + 2 * m.nHeads * m.contextLength) + 2 * vocab;
 	return 4 * (6 * params + batch * m.contextLength * perToken);
 };

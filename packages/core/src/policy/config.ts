@@ -89,9 +89,10 @@ export const parameterCount = (c: ModelConfig): number => {
  * `rows × nHeads × T × T` float32 scores several times over (scores, masked scores, probabilities,
  * the sliced matmul's stacked copy, and their gradients). tfjs-backend-wasm has one 4 GiB heap
  * (32-bit addresses): at 1,024 tokens 16 rows of the default policy took more and ended in
- * "Out of bounds memory access"; with this budget the passes are cut into fewer rows.
+ * "Out of bounds memory access"; with this budget the passes are cut into fewer rows (5 at 1,024
+ * tokens, 1.1 GiB peak; docs/performance.md).
  */
-export const ATTENTION_BUDGET_BYTES = 512 * 2 ** 20;
+export const ATTENTION_BUDGET_BYTES = 2 ** 30;
 
 /** Score-sized float32 tensors a layer keeps per pass (forward and backward), for {@link attentionRows}. */
 const ATTENTION_COPIES = 6;
@@ -99,7 +100,7 @@ const ATTENTION_COPIES = 6;
 /**
  * The most rows (at most `rows`, at least 1) of sequences of `length` tokens whose attention
  * scores fit {@link ATTENTION_BUDGET_BYTES}: the micro-batch of SFT, RL updates, scoring and
- * generation at long contexts. The default policy at 80 tokens fits 436 rows, so the batch sizes
+ * generation at long contexts. The default policy at 80 tokens fits 873 rows, so the batch sizes
  * of short-context runs are never cut.
  */
 export const attentionRows = (c: ModelConfig, rows: number, length: number = c.contextLength): number => {
