@@ -141,7 +141,7 @@ describe("long contexts", () => {
 		expect(attentionRows({ ...c, contextLength: 80 }, 1000)).toBe(873);
 		expect(attentionRows(c, 16)).toBe(5);
 		expect(attentionRows(c, 16, 512)).toBe(16);
-		expect(attentionRows(c, 64, 512)).toBe(20);
+		expect(attentionRows(c, 64, 512)).toBe(21);
 		expect(attentionRows(c, 16, 256)).toBe(16);
 		expect(attentionRows({ ...c, contextLength: 8192 }, 16)).toBe(1);
 		expect(5 * 2 * 4 * 1024 * 1024 * 4 * 6).toBeLessThanOrEqual(ATTENTION_BUDGET_BYTES);

@@ -68,7 +68,7 @@ export const RunConfig = Schema.Struct({
 		evalSplit: Schema.String,
 		/**
 		 * Prompt style of SFT's demonstrations, the rollouts and evaluation: `step`, `chat`, `compact`
-		 * (see docs/environments.md), or `auto`: the spec's own style.
+		 * (docs/environments/README.md), or `auto`: the spec's own style.
 		 */
 		promptStyle: Schema.Literals(["auto", "step", "chat", "compact"]),
 	}),

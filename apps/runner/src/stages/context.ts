@@ -158,13 +158,12 @@ export const trainingBytes = (c: RunConfig): number => {
 	const vocab = 4096;
 	const perBlock = 12 * m.dModel * m.dModel + 2 * m.dModel * m.dFF;
 	const params = m.nLayers * perBlock + (2 * vocab + m.contextLength) * m.dModel;
-	// long contexts: a pass holds only the rows whose attention scores fit the budget (attentionRows)
-	const batch = attentionRows(
-		{ ...m, vocabSize: vocab },
-		Math.max(c.sft.batchSize, c.train.miniBatchSize, c.rollout.batchSize),
-	);
-	const perToken = m.nLayers * (12 * m.dModel + 2 * m.dFF + 2 * m.nHeads * m.contextLength) + 2 * vocab;
-	return 4 * (6 * params + batch * m.contextLength * perToken);
+	const batch = Math.max(c.sft.batchSize, c.train.miniBatchSize, c.rollout.batchSize);
+	// attention's T×T scores are held for one pass's rows only (attentionRows cuts long contexts)
+	const rows = attentionRows({ ...m, vocabSize: vocab }, batch);
+	const perToken = m.nLayers * (12 * m.dModel + 2 * m.dFF) + 2 * vocab;
+	const attention = m.nLayers * 2 * m.nHeads * m.contextLength;
+	return 4 * (6 * params + m.contextLength * (batch * perToken + rows * attention));
 };
 
 /** The sizes {@link trainingBytes} grows with, as [section, key]. */

@@ -23,7 +23,7 @@ const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0));
 
 /**
  * The policy sizes a spec is normally run with, measured on its expert's episodes in its prompt
- * style with the tokenizer the pipeline builds (see `scripts/measure-spec-lengths.ts`). The runner
+ * style with the tokenizer the pipeline builds (see `apps/runner/scripts/measure-spec-lengths.ts`). The runner
  * uses them for `model.contextLength` and `rollout.maxNewTokens` when a run does not set those keys.
  */
 export const PolicyDefaults = Schema.Struct({

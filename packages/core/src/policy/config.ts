@@ -90,7 +90,7 @@ export const parameterCount = (c: ModelConfig): number => {
  * the sliced matmul's stacked copy, and their gradients). tfjs-backend-wasm has one 4 GiB heap
  * (32-bit addresses): at 1,024 tokens 16 rows of the default policy took more and ended in
  * "Out of bounds memory access"; with this budget the passes are cut into fewer rows (5 at 1,024
- * tokens, 1.1 GiB peak; docs/performance.md).
+ * tokens: 1.9 GiB peak on wasm, docs/performance.md).
  */
 export const ATTENTION_BUDGET_BYTES = 2 ** 30;
 
