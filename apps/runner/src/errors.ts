@@ -53,9 +53,31 @@ export const errorLine = (error: unknown): string => {
 };
 
 /**
+ * The compute backend could not allocate a tensor: the wasm backend's heap holds at most 4 GiB
+ * (32-bit addresses), and its kernels end with "Out of bounds memory access" or "Length out of
+ * range of buffer" beyond it; the cpu and native backends throw allocation failures.
+ */
+export class OutOfMemoryError extends Schema.TaggedError<OutOfMemoryError>()("OutOfMemoryError", {
+	message: Schema.String,
+}) {}
+
+const MEMORY_FAILURES =
+	/Out of bounds memory access|memory access out of bounds|Length out of range of buffer|Array buffer allocation failed|Cannot allocate Wasm memory|Out of memory|OOM when allocating/i;
+
+/** A defect that is the backend running out of memory, as an {@link OutOfMemoryError} naming the limit and the keys to lower. */
+export const outOfMemory = (defect: unknown): OutOfMemoryError | undefined => {
+	const text = defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect);
+	if (!MEMORY_FAILURES.test(text)) return undefined;
+	return new OutOfMemoryError({
+		message: `the compute backend ran out of memory (${text.split("\n")[0]}); the wasm backend's heap holds at most 4 GiB: lower model.contextLength, sft.microBatchSize, rollout.batchSize or train.miniBatchSize, or use --backend tensorflow`,
+	});
+};
+
+/**
  * How a command that did not succeed is reported: one line and an exit code. Interruption alone is
- * 130; a typed failure is its {@link errorLine} and {@link exitCodeOf}; a defect (a bug, or an error
- * nothing typed) is one line too, with the whole cause when `STEPWISE_DEBUG` is set.
+ * 130; a typed failure is its {@link errorLine} and {@link exitCodeOf}; a backend out of memory is
+ * an {@link OutOfMemoryError}; a defect (a bug, or an error nothing typed) is one line too, with
+ * the whole cause when `STEPWISE_DEBUG` is set.
  */
 export const reportCause = (
 	cause: Cause.Cause<unknown>,
@@ -65,6 +87,11 @@ export const reportCause = (
 	const failure = cause.reasons.find((r) => r._tag === "Fail");
 	if (failure !== undefined) return { lines: [errorLine(failure.error)], code: exitCodeOf(failure.error) };
 	const defect = cause.reasons.find((r) => r._tag === "Die");
+	const memory = outOfMemory(defect?.defect);
+	if (memory !== undefined) {
+		const line = errorLine(memory);
+		return { lines: debug ? [line, Cause.pretty(cause)] : [line], code: ExitCode.failure };
+	}
 	const line = `${errorLine(defect?.defect ?? "unknown failure")} (an internal error; STEPWISE_DEBUG=1 shows where)`;
 	return { lines: debug ? [line, Cause.pretty(cause)] : [line], code: ExitCode.failure };
 };

@@ -2,8 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Effect } from "effect";
-import { runCli } from "../src/main.ts";
+import { Effect, Exit } from "effect";
+import { ExitCode, exitCodeOf } from "../src/errors.ts";
+import { errorLine, runCli } from "../src/main.ts";
 import { type EvalReport, figures, readEvalReport } from "../src/stages/evaluate.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stepwise-eval-"));
@@ -39,6 +40,38 @@ describe("stepwise eval", () => {
 		expect(r.perSeed).toHaveLength(3);
 		for (const s of r.perSeed) expect([...(s.outcomes ?? "")].filter((c) => c === "1").length / 20).toBe(s.success);
 		expect(r.mean.length).toBeGreaterThan(2);
+	});
+
+	test("a random policy plays uniformly among listed actions where the env lists them, and is refused, named, where it does not", async () => {
+		for (const spec of ["alfworld/legacy-v0", "webshop/verl-v0"]) {
+			const r = await evalRun(`random-${spec}`, [
+				"--policy",
+				"random",
+				`env.spec=${spec}`,
+				"eval.tasks=3",
+				"eval.seeds=[0]",
+			]);
+			expect(r.mean.grounding).toBe(1);
+		}
+		for (const spec of ["virtualhome/verl-v0", "search/verl-v0"]) {
+			const exit = await Effect.runPromiseExit(
+				runCli([
+					"eval",
+					"--backend",
+					"wasm",
+					"--run-dir",
+					join(dir, `random-${spec}`),
+					"--policy",
+					"random",
+					`env.spec=${spec}`,
+					"eval.tasks=2",
+					"eval.seeds=[0]",
+				]),
+			);
+			const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined;
+			expect(errorLine(error)).toContain(`--policy random: ${spec} does not list its valid actions`);
+			expect(exitCodeOf(error)).toBe(ExitCode.input);
+		}
 	});
 
 	test("--levels FILE plays Boxoban-format levels instead of generated ones", async () => {

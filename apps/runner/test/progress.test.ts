@@ -67,4 +67,28 @@ describe("Progress", () => {
 		expect(line).toContain("1.00 it/s");
 		expect(line).toContain("eta 00:02");
 	});
+
+	test("a forced tick prints within the interval (SFT's validations), the others wait for it", () => {
+		let t = 0;
+		const out: string[] = [];
+		const p = new Progress({
+			label: "sft",
+			total: 100,
+			tty: false,
+			intervalMs: 10_000,
+			write: (s) => out.push(s),
+			now: () => t,
+		});
+		t = 100;
+		p.tick(1, { loss: 2.5 });
+		t = 200;
+		p.tick(1, { loss: 2.4 });
+		t = 300;
+		p.tick(1, { val_loss: 2.3 }, true);
+		expect(out).toHaveLength(2);
+		expect(out[0]).toContain("1/100");
+		expect(out[0]).toContain("loss=2.5");
+		expect(out[1]).toContain("3/100");
+		expect(out[1]).toContain("val_loss=2.3");
+	});
 });

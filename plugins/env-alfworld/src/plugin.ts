@@ -24,6 +24,7 @@ export const legacySpec: EnvSpec = {
 	rewardScale: 1,
 	invalidPenalty: 0,
 	promptStyle: "chat",
+	defaults: { contextLength: 2752, maxNewTokens: 52 },
 	splits: [...splits],
 	options: {
 		grammar: "legacy",
@@ -44,6 +45,7 @@ export const currentSpec: EnvSpec = {
 	rewardScale: 10,
 	invalidPenalty: 0.1,
 	promptStyle: "step",
+	defaults: { contextLength: 1152, maxNewTokens: 60 },
 	splits: [...splits],
 	options: {
 		grammar: "current",
@@ -84,6 +86,8 @@ export const compactSpec: EnvSpec = {
 	description: "ALFWorld, current grammar and verl-agent rewards, compact memory prompt for small policies (50 steps)",
 	historyLength: 50,
 	promptStyle: "compact",
+	// prompts: mean 106, p90 122, max 140 tokens; answers at most 13 (scripts/measure-spec-lengths.ts)
+	defaults: { contextLength: 192, maxNewTokens: 16 },
 };
 
 /** The ALFWorld environment plugin. */

@@ -18,6 +18,7 @@ export const searchR1Spec: EnvSpec = {
 	rewardScale: 1,
 	invalidPenalty: 0,
 	promptStyle: "chat",
+	defaults: { contextLength: 2560, maxNewTokens: 96 },
 	splits: [...SPLITS],
 	options: { format: "searchr1" },
 };
@@ -31,6 +32,7 @@ export const verlSpec: EnvSpec = {
 	rewardScale: 1,
 	invalidPenalty: 0.01,
 	promptStyle: "step",
+	defaults: { contextLength: 2688, maxNewTokens: 104 },
 	splits: [...SPLITS],
 	options: { format: "verl" },
 };

@@ -20,6 +20,7 @@ export const sokoban6x6Spec: EnvSpec = {
 	rewardScale: 1,
 	invalidPenalty: 0.1,
 	promptStyle: "compact",
+	defaults: { contextLength: 80, maxNewTokens: 4 },
 	splits: ["train", "test"],
 	options: { width: 6, height: 6, boxes: 1, searchDepth: 30, maxSolutionLength: 10, render: "text" },
 };
@@ -36,6 +37,7 @@ export const boxobanSpec: EnvSpec = {
 	rewardScale: 1,
 	invalidPenalty: 0.1,
 	promptStyle: "step",
+	defaults: { contextLength: 1472, maxNewTokens: 28 },
 	splits: ["test"],
 	options: { levelSet: "boxoban-unfiltered-test-000", render: "text" },
 };

@@ -49,6 +49,7 @@ export const webshopSpecs: ReadonlyArray<EnvSpec> = [
 		rewardScale: 10,
 		invalidPenalty: 0.1,
 		promptStyle: "step",
+		defaults: { contextLength: 1856, maxNewTokens: 104 },
 		splits: ["train", "test"],
 		options: {
 			...COMMON,
@@ -67,6 +68,7 @@ export const webshopSpecs: ReadonlyArray<EnvSpec> = [
 		rewardScale: 1,
 		invalidPenalty: 0,
 		promptStyle: "chat",
+		defaults: { contextLength: 3840, maxNewTokens: 96 },
 		splits: ["train", "test"],
 		options: {
 			...COMMON,

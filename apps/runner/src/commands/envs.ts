@@ -58,7 +58,7 @@ export const envsCommand = Command.make(
 		yield* Console.log(`${specs.length} environment specs:`);
 		for (const { spec: s } of specs)
 			yield* Console.log(
-				`  ${s.id.padEnd(width)}  max ${s.maxSteps} steps, ${s.promptStyle} prompts, splits ${s.splits.join("/")}  ${s.description}`,
+				`  ${s.id.padEnd(width)}  max ${s.maxSteps} steps, ${s.promptStyle} prompts${s.defaults !== undefined ? ` (context ${s.defaults.contextLength}, answers ≤ ${s.defaults.maxNewTokens} tokens)` : ""}, splits ${s.splits.join("/")}  ${s.description}`,
 			);
 		if (list) return;
 		let m: RemoteModule | undefined;

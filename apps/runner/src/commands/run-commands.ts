@@ -154,7 +154,12 @@ export const trainCommand = Command.make(
 		const overrides = Option.isSome(flags.method)
 			? [`method.name=${flags.method.value}`, ...flags.overrides]
 			: flags.overrides;
-		const { ctx, run } = yield* resolveRun({ ...flags, overrides }, (c) => c.method.name);
+		const { ctx, run } = yield* resolveRun(
+			{ ...flags, overrides },
+			(c) => c.method.name,
+			{},
+			Option.getOrUndefined(flags.policy),
+		);
 		const saved = yield* savedSources(run);
 		const policy = Option.getOrUndefined(flags.policy) ?? saved?.policy;
 		if (policy === undefined)
@@ -202,7 +207,7 @@ export const evalCommand = Command.make(
 	Effect.fn("stepwise.eval")(function* (flags) {
 		const { resolveRun, loadPolicySource, evaluatePolicy, formatEvalReport } = yield* stages;
 		const extra = yield* levelsOption(flags.levels);
-		const { ctx, run } = yield* resolveRun(flags, "eval", extra);
+		const { ctx, run } = yield* resolveRun(flags, "eval", extra, flags.policy);
 		const source = yield* loadPolicySource(flags.policy);
 		const report = yield* evaluatePolicy(ctx, source);
 		yield* writeRunFile(join(run.path, "eval.json"), `${JSON.stringify(report, null, 2)}\n`);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { schemaErrorKey } from "@stepwise/core";
 import { Effect, Exit, Schema } from "effect";
 import { stringify as toYaml } from "yaml";
-import { applyOverrides, ConfigError, deepMerge, parseConfigText } from "./overrides.ts";
+import { applyOverrides, ConfigError, deepMerge, isTree, parseConfigText } from "./overrides.ts";
 
 /**
  * Resolve a config: the schema's defaults, then the YAML file (if any), then the dotted overrides,
@@ -33,6 +33,34 @@ export const resolveConfig = <A>(
 		const key = err !== undefined ? schemaErrorKey(err) : "(root)";
 		const detail = err !== undefined ? (err.message.split("\n")[0] ?? "") : String(exit.cause);
 		return Effect.fail(new ConfigError({ key, source, message: `config key ${key}: ${detail}` }));
+	});
+
+/**
+ * The dotted keys a run sets itself: the leaves of its config file, its key=value overrides and the
+ * command's own additions (`extra`), the keys whose values come before an env spec's defaults.
+ */
+export const explicitKeys = (options: {
+	readonly file?: string | undefined;
+	readonly overrides?: ReadonlyArray<string>;
+	readonly extra?: { readonly [key: string]: unknown };
+}): Effect.Effect<ReadonlySet<string>, ConfigError> =>
+	Effect.suspend(() => {
+		let tree: { [key: string]: unknown } = { ...(options.extra ?? {}) };
+		try {
+			if (options.file !== undefined)
+				tree = deepMerge(tree, parseConfigText(readConfigFile(options.file), options.file));
+			tree = applyOverrides(tree, options.overrides ?? []);
+		} catch (error) {
+			if (error instanceof ConfigError) return Effect.fail(error);
+			throw error;
+		}
+		const keys = new Set<string>();
+		const walk = (node: unknown, prefix: string) => {
+			if (prefix !== "") keys.add(prefix);
+			if (isTree(node)) for (const [k, v] of Object.entries(node)) walk(v, prefix === "" ? k : `${prefix}.${k}`);
+		};
+		walk(tree, "");
+		return Effect.succeed(keys);
 	});
 
 const readConfigFile = (file: string): string => {

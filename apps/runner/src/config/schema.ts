@@ -68,10 +68,19 @@ export const RunConfig = Schema.Struct({
 		trainSplit: Schema.String,
 		/** Split of the evaluation tasks (`auto`: the spec's last split). */
 		evalSplit: Schema.String,
+		/**
+		 * Prompt style of SFT's demonstrations, the rollouts and evaluation: `step`, `chat`, `compact`
+		 * (docs/environments/README.md), or `auto`: the spec's own style.
+		 */
+		promptStyle: Schema.Literals(["auto", "step", "chat", "compact"]),
 	}),
 	/** The transformer policy (vocabulary size comes from the tokenizer). */
 	model: Schema.Struct({
-		/** Tokens the policy attends to at once (prompt and answer). */
+		/**
+		 * Tokens the policy attends to at once (prompt and answer). A new run that does not set it (in
+		 * its config file or a key=value argument) takes the env spec's default where the spec has one
+		 * (`stepwise envs` lists them), else the value here.
+		 */
 		contextLength: PosInt,
 		/** Width of the residual stream (embedding size). */
 		dModel: PosInt,
@@ -126,7 +135,7 @@ export const RunConfig = Schema.Struct({
 		groups: PosInt,
 		/** Sampling temperature of the rollouts (evaluation decodes greedily). */
 		temperature: Positive,
-		/** Most tokens of one answer. */
+		/** Most tokens of one answer (unset: the env spec's default, as for `model.contextLength`). */
 		maxNewTokens: PosInt,
 		/** Rows per generation call. */
 		batchSize: PosInt,
@@ -281,7 +290,14 @@ export const defaultConfig: RunConfig = {
 	seed: 0,
 	backend: "auto",
 	runsDir: "runs",
-	env: { plugin: "", spec: "sokoban/6x6-1box-v0", options: {}, trainSplit: "auto", evalSplit: "auto" },
+	env: {
+		plugin: "",
+		spec: "sokoban/6x6-1box-v0",
+		options: {},
+		trainSplit: "auto",
+		evalSplit: "auto",
+		promptStyle: "auto",
+	},
 	model: { contextLength: 80, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256 },
 	sft: {
 		episodes: 4000,
@@ -336,3 +352,28 @@ export const defaultConfig: RunConfig = {
 	// 3 × 1,000 paired tasks: RL's gain over SFT here is 1–2 points, which 3 × 100 cannot tell from noise
 	eval: { tasks: 1000, seeds: [0, 1, 2] },
 };
+
+/**
+ * The config with the env spec's policy defaults for `model.contextLength` and
+ * `rollout.maxNewTokens` where `explicit` (the dotted keys the run's config file and key=value
+ * arguments set) does not hold them: key=value or `--config` file, then the spec's default, then
+ * {@link defaultConfig}.
+ */
+export const withSpecDefaults = (
+	config: RunConfig,
+	defaults: { readonly contextLength: number; readonly maxNewTokens: number } | undefined,
+	explicit: ReadonlySet<string>,
+): RunConfig =>
+	defaults === undefined
+		? config
+		: {
+				...config,
+				model: {
+					...config.model,
+					contextLength: explicit.has("model.contextLength") ? config.model.contextLength : defaults.contextLength,
+				},
+				rollout: {
+					...config.rollout,
+					maxNewTokens: explicit.has("rollout.maxNewTokens") ? config.rollout.maxNewTokens : defaults.maxNewTokens,
+				},
+			};

@@ -69,12 +69,12 @@ export class Progress {
 		return `${this.o.label} [${bar}] ${this.done}/${this.o.total} ${speed} elapsed ${formatDuration(elapsed)} eta ${formatDuration(eta)}${ms ? ` | ${ms}` : ""}`;
 	}
 
-	/** Advance by `n` and show the metrics. */
-	tick(n = 1, metrics: { readonly [key: string]: number } = {}): void {
+	/** Advance by `n` and show the metrics (off a TTY, `force` prints a line even within `intervalMs`). */
+	tick(n = 1, metrics: { readonly [key: string]: number } = {}, force = false): void {
 		this.done += n;
 		const t = this.now();
 		if (this.tty) this.write(`\r\u001b[2K${this.line(metrics)}`);
-		else if (t - this.lastPrint >= (this.o.intervalMs ?? 10_000) || this.done >= this.o.total) {
+		else if (force || t - this.lastPrint >= (this.o.intervalMs ?? 10_000) || this.done >= this.o.total) {
 			this.write(`${this.line(metrics)}\n`);
 			this.lastPrint = t;
 		}

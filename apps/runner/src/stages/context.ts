@@ -9,6 +9,7 @@ import {
 	EnvRegistry,
 	loadEnvPlugin,
 	type ManagedEnv,
+	type PromptStyle,
 	type RegisteredSpec,
 	type ResetRequest,
 	type UnknownEnvSpecError,
@@ -19,10 +20,17 @@ import {
 	currentBackendSelection,
 	formatBackendSelection,
 } from "@stepwise/core/ml";
-import { makeEnvs, type Policy, RolloutPool, type RolloutWorkerInit } from "@stepwise/core/policy/index";
+import {
+	attentionRows,
+	type CheckpointEnv,
+	makeEnvs,
+	type Policy,
+	RolloutPool,
+	type RolloutWorkerInit,
+} from "@stepwise/core/policy/index";
 import { Console, Effect, type Scope } from "effect";
 import { ConfigError } from "../config/overrides.ts";
-import { defaultConfig, type RunConfig } from "../config/schema.ts";
+import { defaultConfig, type RunConfig, withSpecDefaults } from "../config/schema.ts";
 import { RolloutWorkersError } from "../errors.ts";
 import { runName } from "../runs/run-dir.ts";
 import { Compute, StageLog } from "../services.ts";
@@ -69,7 +77,10 @@ export const rlTasks = (c: RunConfig, i: number): ResetRequest[] => {
  * Rules between keys that the per-key schema cannot state (RL's groups, and the stages' train-split
  * task ranges, which must not overlap): the first one broken, with its key.
  */
-export const brokenRelation = (c: RunConfig): { readonly key: string; readonly message: string } | undefined => {
+export const brokenRelation = (
+	c: RunConfig,
+	trains = true,
+): { readonly key: string; readonly message: string } | undefined => {
 	const r = c.rollout;
 	const m = c.model;
 	if (m.dModel % m.nHeads !== 0)
@@ -84,7 +95,7 @@ export const brokenRelation = (c: RunConfig): { readonly key: string; readonly m
 			key: "rollout.workers",
 			message: `${r.workers} worker threads, each with its own backend, would swamp this machine's ${availableParallelism()} cores: at most ${maxWorkers()}`,
 		};
-	const bytes = trainingBytes(c);
+	const bytes = trains ? trainingBytes(c) : 0;
 	if (bytes > memoryLimit())
 		return {
 			key: costliestKey(c),
@@ -139,7 +150,7 @@ export const memoryLimit = (): number => {
  * An upper estimate of the bytes training the configured model takes (float32): the weights six
  * times over (weights, gradients, Adam's two moments, the frozen reference, SFT's best weights) and
  * the activations a backward pass keeps for the largest batch (SFT's, RL's mini-batch or a rollout
- * batch) over the whole context. A vocabulary of 4,096 tokens is assumed (the built tokenizers are
+ * batch; at long contexts the rows of one pass that the attention budget holds) over the whole context. A vocabulary of 4,096 tokens is assumed (the built tokenizers are
  * smaller); checked before anything is allocated, so a huge `model.dModel` is refused, not an OOM.
  */
 export const trainingBytes = (c: RunConfig): number => {
@@ -148,8 +159,11 @@ export const trainingBytes = (c: RunConfig): number => {
 	const perBlock = 12 * m.dModel * m.dModel + 2 * m.dModel * m.dFF;
 	const params = m.nLayers * perBlock + (2 * vocab + m.contextLength) * m.dModel;
 	const batch = Math.max(c.sft.batchSize, c.train.miniBatchSize, c.rollout.batchSize);
-	const perToken = m.nLayers * (12 * m.dModel + 2 * m.dFF + 2 * m.nHeads * m.contextLength) + 2 * vocab;
-	return 4 * (6 * params + batch * m.contextLength * perToken);
+	// attention's T×T scores are held for one pass's rows only (attentionRows cuts long contexts)
+	const rows = attentionRows({ ...m, vocabSize: vocab }, batch);
+	const perToken = m.nLayers * (12 * m.dModel + 2 * m.dFF) + 2 * vocab;
+	const attention = m.nLayers * 2 * m.nHeads * m.contextLength;
+	return 4 * (6 * params + m.contextLength * (batch * perToken + rows * attention));
 };
 
 /** The sizes {@link trainingBytes} grows with, as [section, key]. */
@@ -186,28 +200,34 @@ export const envPool = (ctx: StageContext, n: number): Effect.Effect<ManagedEnv[
 /**
  * Register the plugin `env.plugin` names (if any), look the spec up in the registry, check its
  * options by making one env (a bad option fails here, named) and resolve the splits (`auto`: the
- * spec's first split for training, its last for evaluation).
+ * spec's first split for training, its last for evaluation) and the prompt style (`auto`: the
+ * spec's). With `explicit` (a fresh run's own keys, {@link explicitKeys}), the spec's policy
+ * defaults fill `model.contextLength` and `rollout.maxNewTokens` where the run did not set them;
+ * with `trains: false` (evaluation) the memory that training the model would take is not checked.
  */
 export const stageContext = (
-	config: RunConfig,
-	given?: (line: string) => void,
+	given: RunConfig,
+	print?: (line: string) => void,
+	options: { readonly explicit?: ReadonlySet<string>; readonly trains?: boolean } = {},
 ): Effect.Effect<
 	StageContext,
 	ConfigError | UnknownEnvSpecError | EnvConfigError | EnvPluginLoadError | DuplicateEnvError,
 	EnvRegistry
 > =>
 	Effect.gen(function* () {
-		const log = given ?? (yield* StageLog).print;
-		const broken = brokenRelation(config);
+		const log = print ?? (yield* StageLog).print;
+		const registry = yield* EnvRegistry;
+		const plugin = given.env.plugin === "" ? undefined : yield* loadEnvPlugin(given.env.plugin);
+		const registered = yield* registry.resolve(given.env.spec);
+		const config =
+			options.explicit !== undefined ? withSpecDefaults(given, registered.spec.defaults, options.explicit) : given;
+		const broken = brokenRelation(config, options.trains ?? true);
 		if (broken !== undefined)
 			return yield* new ConfigError({
 				key: broken.key,
 				source: "config",
 				message: `config key ${broken.key}: ${broken.message}`,
 			});
-		const registry = yield* EnvRegistry;
-		const plugin = config.env.plugin === "" ? undefined : yield* loadEnvPlugin(config.env.plugin);
-		const registered = yield* registry.resolve(config.env.spec);
 		yield* registry.make(config.env.spec, config.env.options);
 		const splits = registered.spec.splits;
 		const pick = (key: "trainSplit" | "evalSplit", auto: string | undefined): string | ConfigError => {
@@ -224,7 +244,8 @@ export const stageContext = (
 		if (trainSplit instanceof ConfigError) return yield* trainSplit;
 		const evalSplit = pick("evalSplit", splits.at(-1));
 		if (evalSplit instanceof ConfigError) return yield* evalSplit;
-		const env = { ...config.env, trainSplit, evalSplit };
+		const promptStyle = config.env.promptStyle === "auto" ? registered.spec.promptStyle : config.env.promptStyle;
+		const env = { ...config.env, trainSplit, evalSplit, promptStyle };
 		return { config: { ...config, env }, registered, log, ...(plugin !== undefined ? { plugin } : {}) };
 	});
 
@@ -261,11 +282,30 @@ export const runDirPath = (
 	return join(config.runsDir, runName(config.env.spec, method, config.seed));
 };
 
+/** The run's prompt style: `env.promptStyle`, or the spec's for `auto` (which {@link stageContext} resolves). */
+export const promptStyleOf = (ctx: StageContext): PromptStyle =>
+	ctx.config.env.promptStyle === "auto" ? ctx.registered.spec.promptStyle : ctx.config.env.promptStyle;
+
+/** The environment a checkpoint of this run records (spec, options, prompt style, answer length). */
+export const checkpointEnvOf = (ctx: StageContext): CheckpointEnv => ({
+	spec: ctx.config.env.spec,
+	options: ctx.config.env.options,
+	promptStyle: promptStyleOf(ctx),
+	maxNewTokens: ctx.config.rollout.maxNewTokens,
+});
+
 /** The fit of update/scoring rows: the model's context and the rollout's answer length. */
 export const fitOf = (policy: Policy, config: RunConfig) => ({
 	contextLength: policy.model.config.contextLength,
 	maxNewTokens: config.rollout.maxNewTokens,
 });
+
+/**
+ * The warning a stage prints (once) when generation cut prompts to fit the context: how many steps
+ * of how many, and the keys that make room.
+ */
+export const truncationWarning = (stage: string, truncated: number, steps: number, config: RunConfig): string =>
+	`${stage}: warning: ${truncated} of ${steps} steps (${((100 * truncated) / Math.max(1, steps)).toFixed(1)} %) had their prompt cut from the left to fit model.contextLength ${config.model.contextLength} with rollout.maxNewTokens ${config.rollout.maxNewTokens}`;
 
 /** Round `x` for printing. */
 export const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));

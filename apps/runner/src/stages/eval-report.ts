@@ -38,6 +38,8 @@ export const EvalReport = Schema.Struct({
 	mean: EvalFigures,
 	std: Schema.Struct(figureFields),
 	byType: Schema.Record(Schema.String, EvalFigures),
+	/** A local model's steps whose prompt generation cut from the left to fit the context (a fraction). */
+	truncatedPrompts: Schema.optionalKey(Schema.Number),
 });
 export type EvalReport = typeof EvalReport.Type;
 

@@ -7,8 +7,9 @@ import {
 	type Trajectory,
 } from "@stepwise/core";
 import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
-import { meanStd } from "@stepwise/core/train/index";
+import { meanStd, truncationMetrics } from "@stepwise/core/train/index";
 import { Effect } from "effect";
+import { ConfigError } from "../config/overrides.ts";
 import type { RolloutWorkersError } from "../errors.ts";
 import {
 	collectRemote,
@@ -18,7 +19,16 @@ import {
 	remoteOptions,
 } from "../remote/openai-policy.ts";
 import { Progress } from "../runs/progress.ts";
-import { envPool, type StageContext, startRolloutPool, taskRange, yieldToEventLoop } from "./context.ts";
+import {
+	envPool,
+	fitOf,
+	promptStyleOf,
+	type StageContext,
+	startRolloutPool,
+	taskRange,
+	truncationWarning,
+	yieldToEventLoop,
+} from "./context.ts";
 import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
 import { checkLoadedWeights } from "./finite.ts";
 
@@ -42,7 +52,8 @@ export const outcomeOf = (t: Trajectory): EpisodeOutcome => ({
 
 /**
  * Play an episode with a scripted policy: the env's expert, or uniform random choices among the
- * admissible actions (seeded by the task), under the framework's step limit.
+ * admissible actions (seeded by the task), under the framework's step limit. The episode ends
+ * early when the expert has no action or no action is admissible.
  */
 export const playScripted = (
 	env: ManagedEnv,
@@ -60,7 +71,7 @@ export const playScripted = (
 		if (kind === "expert") action = env.expertAction();
 		else {
 			const admissible = env.admissibleActions() ?? [];
-			action = admissible.length > 0 ? rng.pick(admissible) : `random-${rng.int(1000)}`;
+			action = admissible.length > 0 ? rng.pick(admissible) : undefined;
 		}
 		if (action === undefined) break;
 		const r = env.step(action);
@@ -109,8 +120,17 @@ export const loadPolicySource = (text: string) => {
 	});
 };
 
-/** Greedy rollouts of a model on the stage's rollout pool (sized for `n` tasks), as episode outcomes. */
-const greedyPlayer = (ctx: StageContext, policy: Policy, envs: ReadonlyArray<ManagedEnv>, n: number) =>
+/**
+ * Greedy rollouts of a model on the stage's rollout pool (sized for `n` tasks), as episode outcomes;
+ * `cut` adds up the steps and those whose prompt generation cut to fit the context.
+ */
+const greedyPlayer = (
+	ctx: StageContext,
+	policy: Policy,
+	envs: ReadonlyArray<ManagedEnv>,
+	n: number,
+	cut: { steps: number; truncated: number },
+) =>
 	Effect.map(
 		startRolloutPool(ctx, policy, n),
 		(pool) => (tasks: ReadonlyArray<ResetRequest>) =>
@@ -122,18 +142,40 @@ const greedyPlayer = (ctx: StageContext, policy: Policy, envs: ReadonlyArray<Man
 						{
 							tasks,
 							greedy: true,
+							style: promptStyleOf(ctx),
 							maxNewTokens: ctx.config.rollout.maxNewTokens,
 							batchSize: ctx.config.rollout.batchSize,
 						},
 						signal,
 					),
 				),
-				(trajectories) => trajectories.map(outcomeOf),
+				(trajectories) => {
+					const steps = trajectories.reduce((s, t) => s + t.steps.length, 0);
+					const f = truncationMetrics(trajectories, fitOf(policy, ctx.config));
+					cut.steps += steps;
+					cut.truncated += Math.round((f["charts/truncated_prompts"] ?? 0) * steps);
+					return trajectories.map(outcomeOf);
+				},
 			),
 	);
 
-/** What evaluation can fail with: an env option, the rollout workers, a served model. */
-export type EvaluationError = EnvConfigError | RolloutWorkersError | RemotePolicyError;
+/** What evaluation can fail with: an env option, the rollout workers, a served model, a random policy the env cannot play. */
+export type EvaluationError = EnvConfigError | RolloutWorkersError | RemotePolicyError | ConfigError;
+
+/**
+ * `--policy random` needs the env to list its valid actions (`admissibleActions`): checked on the
+ * first evaluation task. Envs whose actions are free text (VirtualHome's sentences, Search-R1's
+ * `<search>` queries) list none, and a uniform random policy over them is not defined.
+ */
+export const checkRandomPlayable = (env: ManagedEnv, request: ResetRequest, spec: string): ConfigError | undefined => {
+	env.reset(request);
+	if (env.admissibleActions() !== undefined) return undefined;
+	return new ConfigError({
+		key: "--policy",
+		source: "command line",
+		message: `--policy random: ${spec} does not list its valid actions (its actions are free text), so there is no uniform random policy over them; evaluate --policy expert or a checkpoint`,
+	});
+};
 
 /** Evaluate a policy on `eval.tasks` tasks of the eval split for each seed of `eval.seeds` (greedy decoding for models). */
 export const evaluatePolicy = (ctx: StageContext, source: PolicySource): Effect.Effect<EvalReport, EvaluationError> =>
@@ -146,16 +188,26 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 		const split = config.env.evalSplit;
 		const n = config.eval.tasks;
 		const envs = yield* envPool(ctx, source.kind === "model" || source.kind === "remote" ? Math.min(n, 64) : 1);
+		const cut = { steps: 0, truncated: 0 };
+		if (source.kind === "random") {
+			const refused = checkRandomPlayable(
+				envs[0] as ManagedEnv,
+				{ seed: config.eval.seeds[0] ?? 0, split, index: 0 },
+				config.env.spec,
+			);
+			if (refused !== undefined) return yield* refused;
+		}
 		/** Plays a seed's tasks: greedy rollouts of the model (on the rollout pool or the server), or the scripted policy. */
 		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[], RemotePolicyError> =
 			source.kind === "model"
-				? yield* greedyPlayer(ctx, source.policy, envs, n)
+				? yield* greedyPlayer(ctx, source.policy, envs, n, cut)
 				: source.kind === "remote"
 					? (tasks) =>
 							Effect.map(
 								collectRemote(source.spec, remoteOptions(config), envs, {
 									tasks,
 									greedy: true,
+									style: promptStyleOf(ctx),
 									maxNewTokens: config.rollout.maxNewTokens,
 									batchSize: config.rollout.batchSize,
 								}),
@@ -174,6 +226,8 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 			bar.tick(n, { success: f.success, grounding: f.grounding });
 		}
 		bar.finish();
+		const truncatedPrompts = cut.steps === 0 ? 0 : cut.truncated / cut.steps;
+		if (cut.truncated > 0) ctx.log(truncationWarning("eval", cut.truncated, cut.steps, ctx.config));
 		const ms = (k: keyof EvalFigures) => meanStd(perSeed.map((s) => s[k]));
 		const types = [...new Set(all.map((e) => e.taskType).filter((t): t is string => t !== undefined))];
 		return {
@@ -195,5 +249,6 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 				length: ms("length").std,
 			},
 			byType: Object.fromEntries(types.map((t) => [t, figures(all.filter((e) => e.taskType === t))])),
+			...(source.kind === "model" ? { truncatedPrompts } : {}),
 		};
 	});

@@ -1,12 +1,22 @@
 import { join } from "node:path";
 import { type EnvConfigError, hashSeed, type OutputError, type Trajectory, writeTrajectories } from "@stepwise/core";
 import { type CheckpointError, type CollectOptions, loadCheckpoint, successRate } from "@stepwise/core/policy/index";
+import { truncationMetrics } from "@stepwise/core/train/index";
 import { Effect } from "effect";
 import type { RolloutWorkersError } from "../errors.ts";
 import { collectRemote, parseOpenAiPolicy, RemotePolicyError, remoteOptions } from "../remote/openai-policy.ts";
 import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
-import { EXPLORATION_OFFSET, envPool, fmt, type StageContext, startRolloutPool, taskRange } from "./context.ts";
+import {
+	EXPLORATION_OFFSET,
+	envPool,
+	fmt,
+	promptStyleOf,
+	type StageContext,
+	startRolloutPool,
+	taskRange,
+	truncationWarning,
+} from "./context.ts";
 import { checkLoadedWeights } from "./finite.ts";
 
 /** Where a run keeps its exploration trajectories (`stepwise explore`'s default output, the pipeline's step 2). */
@@ -37,6 +47,7 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 		const envs = yield* envPool(ctx, samples * Math.max(1, Math.floor(64 / samples)));
 		/** A wave's rollouts: the checkpoint on the rollout pool, or the served model (`openai:…`). */
 		let collect: (options: CollectOptions) => Effect.Effect<Trajectory[], RemotePolicyError>;
+		let modelContext = config.model.contextLength;
 		if (remote === undefined) {
 			const loaded = yield* loadCheckpoint(policyDir);
 			yield* checkLoadedWeights(loaded.model, policyDir);
@@ -47,6 +58,7 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 				}),
 			);
 			const policy = { model: loaded.model, tokenizer: loaded.tokenizer };
+			modelContext = loaded.model.config.contextLength;
 			const pool = yield* startRolloutPool(ctx, policy, envs.length);
 			collect = (options) => Effect.promise((signal) => pool.collect(policy, envs, options, signal));
 		} else collect = (options) => collectRemote(remote, remoteOptions(config), envs, options);
@@ -60,6 +72,7 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 				tasks: wave,
 				groupSize: samples,
 				temperature: config.rollout.temperature,
+				style: promptStyleOf(ctx),
 				maxNewTokens: config.rollout.maxNewTokens,
 				batchSize: config.rollout.batchSize,
 				seed: hashSeed(config.seed, "explore", w),
@@ -73,6 +86,15 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 			bar.tick(wave.length, { success: successRate(trajectories) });
 		}
 		bar.finish();
+		if (remote === undefined) {
+			const steps = trajectories.reduce((n, t) => n + t.steps.length, 0);
+			const share = truncationMetrics(trajectories, {
+				contextLength: modelContext,
+				maxNewTokens: config.rollout.maxNewTokens,
+			})["charts/truncated_prompts"];
+			if (share !== undefined && share > 0)
+				ctx.log(truncationWarning("explore", Math.round(share * steps), steps, config));
+		}
 		yield* writeTrajectories(output, trajectories);
 		const success = successRate(trajectories);
 		ctx.log(

@@ -27,12 +27,15 @@ import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type MetricsRow, type RunDir } from "../runs/run-dir.ts";
 import {
+	checkpointEnvOf,
 	envPool,
 	fmt,
+	promptStyleOf,
 	rlTasks,
 	type StageContext,
 	startRolloutPool,
 	taskRange,
+	truncationWarning,
 	VALIDATION_OFFSET,
 	yieldToEventLoop,
 } from "./context.ts";
@@ -230,6 +233,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				groupSize,
 				rollout: {
 					temperature: config.rollout.temperature,
+					style: promptStyleOf(ctx),
 					maxNewTokens: config.rollout.maxNewTokens,
 					batchSize: config.rollout.batchSize,
 					greedyMembers: config.rollout.greedyMembers,
@@ -266,6 +270,8 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			initial: trainer.iteration,
 		});
 		let lastMetrics: Record<string, number> = {};
+		/** The stage warns once when generation cut prompts (`charts/truncated_prompts`, in every row). */
+		let warnedTruncation = false;
 		const t0 = performance.now();
 		/** Optimizer steps skipped for a non-finite gradient so far, over the run (resumed runs count their rows). */
 		let skipped = run
@@ -283,6 +289,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 					policy,
 					optimizer,
 					state: trainer.state(),
+					env: checkpointEnvOf(ctx),
 					...(reference !== undefined ? { reference } : {}),
 				});
 				rmSync(run.checkpointDir(i), { recursive: true, force: true });
@@ -295,6 +302,15 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				const outOfTime = performance.now() - t0 >= budgetMs;
 				lastMetrics = { ...record.metrics };
 				run.log({ ...record.metrics, iteration: i });
+				if (!warnedTruncation && (record.metrics["charts/truncated_prompts"] ?? 0) > 0) {
+					warnedTruncation = true;
+					const steps = record.batch.groups.reduce(
+						(s, g) => s + g.trajectories.reduce((u, t) => u + t.steps.length, 0),
+						0,
+					);
+					const share = record.metrics["charts/truncated_prompts"] ?? 0;
+					ctx.log(truncationWarning(`train (iteration ${i})`, Math.round(share * steps), steps, config));
+				}
 				skipped += record.metrics["losses/skipped_steps"] ?? 0;
 				if (skipped > config.train.maxSkippedSteps)
 					return yield* new NonFiniteError({

@@ -1,15 +1,16 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { EnvConfigError, ManagedEnv, OutputError, ResetRequest } from "@stepwise/core";
+import type { EnvConfigError, ManagedEnv, OutputError, PromptStyle, ResetRequest } from "@stepwise/core";
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
+	type CheckpointEnv,
 	CheckpointError,
 	collectDemonstrations,
 	type Demonstration,
 	type DemonstrationOptions,
 	demonstrationText,
-	encodeDemonstrations,
+	encodeDemonstrationSet,
 	loadCheckpoint,
 	parameterCount,
 	type SftOptions,
@@ -28,8 +29,10 @@ import { readJsonFile } from "../runs/json-file.ts";
 import { Progress } from "../runs/progress.ts";
 import { isSftRow, type RunDir } from "../runs/run-dir.ts";
 import {
+	checkpointEnvOf,
 	envPool,
 	fmt,
+	promptStyleOf,
 	type StageContext,
 	startRolloutPool,
 	taskRange,
@@ -52,8 +55,34 @@ export const SftSummary = Schema.Struct({
 	seconds: Schema.Number,
 	/** The step SFT resumed from (`sft.partial`), when it did. */
 	resumedFrom: Schema.optionalKey(Schema.Int),
+	/** Training demonstrations left out because their answer alone does not fit `model.contextLength`. */
+	droppedDemos: Schema.optionalKey(Schema.Int),
+	/** Training examples whose prompt lost tokens from the left to fit `model.contextLength`. */
+	truncatedPrompts: Schema.optionalKey(Schema.Int),
 });
 export type SftSummary = typeof SftSummary.Type;
+
+/**
+ * What of the training demonstrations did not fit the context, and the warnings to print: the
+ * fraction dropped (answers longer than the context) and the fraction whose prompt was cut.
+ */
+export const demonstrationFit = (
+	demos: number,
+	set: { readonly dropped: number; readonly truncated: number },
+	contextLength: number,
+): { readonly dropped: number; readonly truncated: number; readonly warnings: ReadonlyArray<string> } => {
+	const pct = (n: number) => `${((100 * n) / Math.max(1, demos)).toFixed(1)} %`;
+	const warnings: string[] = [];
+	if (set.dropped > 0)
+		warnings.push(
+			`sft: warning: ${set.dropped} of ${demos} expert steps (${pct(set.dropped)}) are left out: their answers do not fit model.contextLength ${contextLength}`,
+		);
+	if (set.truncated > 0)
+		warnings.push(
+			`sft: warning: ${set.truncated} of ${demos} expert steps (${pct(set.truncated)}) lose the start of their prompt to fit model.contextLength ${contextLength}`,
+		);
+	return { dropped: set.dropped, truncated: set.truncated, warnings };
+};
 
 /** The SFT checkpoint of a run directory. */
 export const sftDir = (run: RunDir): string => join(run.path, "sft");
@@ -69,13 +98,13 @@ export const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, CHEC
  * is moved to `sft.partial.old` while the new one takes its place, so a kill at any point leaves a
  * complete save in one of the two (see {@link partialToResume}).
  */
-const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer, sft: SftRun) =>
+const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer, sft: SftRun, env: CheckpointEnv) =>
 	Effect.gen(function* () {
 		const snap = sft.snapshot();
 		const dir = sftPartialDir(run);
 		const tmp = `${dir}.tmp`;
 		rmSync(tmp, { recursive: true, force: true });
-		yield* saveCheckpoint(tmp, { model, tokenizer, optimizer: sft.optimizer, state: snap.state });
+		yield* saveCheckpoint(tmp, { model, tokenizer, optimizer: sft.optimizer, state: snap.state, env });
 		const best = snap.bestWeights;
 		if (best !== undefined) {
 			const names = [...model.params.keys()];
@@ -83,7 +112,7 @@ const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer
 				model.config,
 				new Map(best.map((w, i) => [names[i] as string, w])),
 			);
-			yield* saveCheckpoint(join(tmp, "best"), { model: bestModel, tokenizer });
+			yield* saveCheckpoint(join(tmp, "best"), { model: bestModel, tokenizer, env });
 			bestModel.dispose();
 		}
 		const previous = `${dir}.old`;
@@ -182,20 +211,25 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const { config } = ctx;
 		const [env] = yield* envPool(ctx, 1);
 		if (env === undefined) return yield* Effect.die(new Error("no env"));
+		const style = promptStyleOf(ctx);
+		const recorded = checkpointEnvOf(ctx);
 		const train = yield* demonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes), {
+			style,
 			noise: config.sft.demoNoise,
 			noiseSeed: config.seed,
 		});
 		const val = yield* demonstrations(
 			env,
 			taskRange(config.seed, config.env.trainSplit, config.sft.validationEpisodes, VALIDATION_OFFSET),
+			{ style },
 		);
 		const partialDir = partialToResume(run);
 		const partial = partialDir !== undefined ? yield* loadPartial(partialDir) : undefined;
 		const tokenizer = partial?.tokenizer ?? buildTokenizer(demonstrationText(train.demos));
 		const modelConfig = { vocabSize: tokenizer.vocabSize, ...config.model };
-		const trainEx = encodeDemonstrations(tokenizer, train.demos, modelConfig.contextLength);
-		const valEx = encodeDemonstrations(tokenizer, val.demos, modelConfig.contextLength);
+		const trainSet = encodeDemonstrationSet(tokenizer, train.demos, modelConfig.contextLength);
+		const trainEx = trainSet.examples;
+		const valEx = encodeDemonstrationSet(tokenizer, val.demos, modelConfig.contextLength).examples;
 		if (trainEx.length === 0 || valEx.length === 0)
 			return yield* new ConfigError({
 				key: "model.contextLength",
@@ -206,12 +240,17 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		ctx.log(
 			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}${train.perturbed > 0 ? `, ${train.perturbed} random steps of demoNoise ${config.sft.demoNoise}` : ""}), a vocabulary of ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
 		);
+		const fit = demonstrationFit(train.demos.length, trainSet, modelConfig.contextLength);
+		for (const line of fit.warnings) ctx.log(line);
+		if (fit.dropped > 0 || fit.truncated > 0)
+			logTo.log({ iteration: 0, "sft/dropped_demos": fit.dropped, "sft/truncated_prompts": fit.truncated });
 		// workers compute shares of each step's micro-batches (the same policy with any number of them)
 		const parallel = config.rollout.workers > 0 && config.sft.microBatchSize < config.sft.batchSize;
 		const pool = parallel ? yield* startRolloutPool(ctx, { model, tokenizer }, 1, "SFT gradients") : undefined;
 		const resumedAt = partial?.snapshot.state.steps ?? 0;
 		const bar = new Progress({ label: "sft", total: config.sft.steps, unit: "step", initial: resumedAt });
 		let last = resumedAt;
+		const started = performance.now();
 		/** The step of the first validation whose training or validation loss was not finite. */
 		let diverged: number | undefined;
 		const options: SftOptions = {
@@ -228,7 +267,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 			...(config.sft.minutes > 0 ? { timeBudgetMs: config.sft.minutes * 60_000 } : {}),
 			onEval: (p) => {
 				if (diverged === undefined && !(Number.isFinite(p.trainLoss) && Number.isFinite(p.valLoss))) diverged = p.step;
-				bar.tick(p.step - last, { train_loss: p.trainLoss, val_loss: p.valLoss });
+				bar.tick(p.step - last, { train_loss: p.trainLoss, val_loss: p.valLoss }, true);
 				last = p.step;
 				logTo.log({ iteration: p.step, "sft/train_loss": p.trainLoss, "sft/val_loss": p.valLoss });
 			},
@@ -265,14 +304,20 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 						message: `sft: the loss is not finite at step ${diverged} (sft.lr ${config.sft.lr} is too high?); nothing was saved`,
 					});
 				}
-				if (point !== undefined && !sft.done) yield* savePartial(run, model, tokenizer, sft);
+				if (point === undefined && sft.steps > last) {
+					// between validations: the running loss and the throughput (a plain line every 10 s off a TTY)
+					const seconds = (performance.now() - started) / 1000;
+					bar.tick(sft.steps - last, { loss: sft.runningLoss, "tok/s": Math.round(sft.tokensTrained / seconds) });
+					last = sft.steps;
+				}
+				if (point !== undefined && !sft.done) yield* savePartial(run, model, tokenizer, sft, recorded);
 				yield* yieldToEventLoop;
 			}
 		});
 		yield* Effect.onInterrupt(steps, () =>
 			Effect.gen(function* () {
 				bar.finish();
-				yield* savePartial(run, model, tokenizer, sft);
+				yield* savePartial(run, model, tokenizer, sft, recorded);
 				sft.dispose();
 				ctx.log(`sft: interrupted at step ${sft.steps}; saved to ${sftPartialDir(run)}, from which --resume continues`);
 			}).pipe(Effect.orDie),
@@ -285,6 +330,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 			tokenizer,
 			optimizer: result.optimizer,
 			state: { kind: "stepwise-sft", step: result.steps, bestStep: result.bestStep },
+			env: recorded,
 		});
 		for (const d of [sftPartialDir(run), `${sftPartialDir(run)}.old`]) rmSync(d, { recursive: true, force: true });
 		const summary: SftSummary = {
@@ -298,6 +344,8 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 			stoppedBy: result.stoppedBy,
 			seconds: (performance.now() - t0) / 1000,
 			...(partial !== undefined ? { resumedFrom: resumedAt } : {}),
+			droppedDemos: fit.dropped,
+			truncatedPrompts: fit.truncated,
 		};
 		yield* Effect.promise(() => logTo.writePlots([{ title: "sft_loss", keys: ["sft/train_loss", "sft/val_loss"] }]));
 		yield* writeRunFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);

@@ -22,6 +22,19 @@ const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0));
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0));
 
 /**
+ * The policy sizes a spec is normally run with, measured on its expert's episodes in its prompt
+ * style with the tokenizer the pipeline builds (see `apps/runner/scripts/measure-spec-lengths.ts`). The runner
+ * uses them for `model.contextLength` and `rollout.maxNewTokens` when a run does not set those keys.
+ */
+export const PolicyDefaults = Schema.Struct({
+	/** Tokens the policy attends to at once: room for the longest usual prompt and the answer. */
+	contextLength: PositiveInt,
+	/** Most tokens of one answer: the expert's longest answer (with `</act>`) and some slack. */
+	maxNewTokens: PositiveInt,
+});
+export type PolicyDefaults = typeof PolicyDefaults.Type;
+
+/**
  * A versioned environment spec (Gymnasium's `EnvSpec`): the id, the defaults the framework applies
  * (step limit, history window, reward scale, invalid-format penalty, prompt style) and the plugin's
  * own options, which the plugin decodes with its own Schema in `make`.
@@ -41,6 +54,8 @@ export const EnvSpec = Schema.Struct({
 	invalidPenalty: NonNegative,
 	/** The prompt style this spec is normally trained with. */
 	promptStyle: PromptStyle,
+	/** The policy sizes this spec is normally run with (absent: the runner's global defaults). */
+	defaults: Schema.optionalKey(PolicyDefaults),
 	/** Task splits; the first is the training split. */
 	splits: Schema.NonEmptyArray(Schema.String),
 	/** Plugin-specific options (room size, grammar version, catalogue size …). */

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Exit, Schema } from "effect";
+import { PromptStyle } from "../env/spec.ts";
 import { fsErrorText } from "../util/atomic.ts";
 import { ModelConfig } from "./config.ts";
 import { CheckpointError } from "./errors.ts";
@@ -23,11 +24,25 @@ export const CHECKPOINT_FILES = {
 	state: "state.json",
 } as const;
 
-/** `config.json`: the format tag, version and model shape. */
+/**
+ * The environment a policy was trained on, recorded in its checkpoint so that evaluating it needs
+ * no `env.spec`: the spec id, the plugin options, the prompt style and the answer length.
+ */
+export const CheckpointEnv = Schema.Struct({
+	spec: Schema.String,
+	options: Schema.Record(Schema.String, Schema.Unknown),
+	promptStyle: PromptStyle,
+	maxNewTokens: Schema.Int.check(Schema.isGreaterThan(0)),
+});
+export type CheckpointEnv = typeof CheckpointEnv.Type;
+
+/** `config.json`: the format tag, version and model shape, and (from this version on) the env trained on. */
 export const CheckpointConfig = Schema.Struct({
 	format: Schema.Literal("stepwise-policy"),
 	version: Schema.Literal(CHECKPOINT_VERSION),
 	model: ModelConfig,
+	/** Absent in checkpoints written before it was recorded (and in those of a bare `saveCheckpoint`). */
+	env: Schema.optionalKey(CheckpointEnv),
 });
 export type CheckpointConfig = typeof CheckpointConfig.Type;
 
@@ -39,6 +54,8 @@ export interface CheckpointInput {
 	readonly optimizer?: tf.AdamOptimizer;
 	/** Free-form trainer state (step, best validation loss …), saved as `state.json`. */
 	readonly state?: Readonly<Record<string, unknown>>;
+	/** The environment the policy is trained on (in `config.json`). */
+	readonly env?: CheckpointEnv;
 }
 
 /** What {@link loadCheckpoint} returns. */
@@ -49,6 +66,8 @@ export interface LoadedCheckpoint {
 	/** The restored Adam optimizer, when the checkpoint has one. */
 	readonly optimizer: tf.AdamOptimizer | undefined;
 	readonly state: Record<string, unknown> | undefined;
+	/** The environment recorded with the policy (undefined in older checkpoints). */
+	readonly env: CheckpointEnv | undefined;
 }
 
 const fail = (path: string, message: string) =>
@@ -149,6 +168,7 @@ export const saveCheckpoint = (dir: string, input: CheckpointInput): Effect.Effe
 			format: "stepwise-policy",
 			version: CHECKPOINT_VERSION,
 			model: input.model.config,
+			...(input.env !== undefined ? { env: input.env } : {}),
 		};
 		yield* Effect.try({
 			catch: (e) =>
@@ -212,7 +232,7 @@ export const loadCheckpoint = (
 ): Effect.Effect<LoadedCheckpoint, CheckpointError> =>
 	Effect.gen(function* () {
 		const configPath = join(dir, CHECKPOINT_FILES.config);
-		const { model: config } = yield* decodeWith(CheckpointConfig, configPath, yield* readJson(configPath));
+		const { model: config, env } = yield* decodeWith(CheckpointConfig, configPath, yield* readJson(configPath));
 		if (config.dModel % config.nHeads !== 0)
 			return yield* fail(configPath, `nHeads ${config.nHeads} does not divide dModel ${config.dModel}`);
 		if (options.expect !== undefined) {
@@ -258,7 +278,17 @@ export const loadCheckpoint = (
 		}
 		const statePath = join(dir, CHECKPOINT_FILES.state);
 		const state = existsSync(statePath) ? ((yield* readJson(statePath)) as Record<string, unknown>) : undefined;
-		return { config, model, tokenizer, optimizer, state };
+		return { config, model, tokenizer, optimizer, state, env };
+	});
+
+/**
+ * A checkpoint's `config.json` (the model shape and, where recorded, the env it was trained on),
+ * read without loading the weights.
+ */
+export const readCheckpointConfig = (dir: string): Effect.Effect<CheckpointConfig, CheckpointError> =>
+	Effect.gen(function* () {
+		const configPath = join(dir, CHECKPOINT_FILES.config);
+		return yield* decodeWith(CheckpointConfig, configPath, yield* readJson(configPath));
 	});
 
 const restoreOptimizer = (path: string, model: TransformerPolicy): Effect.Effect<tf.AdamOptimizer, CheckpointError> =>

@@ -6,6 +6,7 @@ import { type ManagedEnv, withTimeLimit } from "../env/time-limit.ts";
 import type { EnvPlugin, ResetRequest, TaskInfo } from "../env/types.ts";
 import type { Trajectory, TrajectoryStep } from "../trajectory/schema.ts";
 import { hashSeed, Rng } from "../util/rng.ts";
+import { attentionRows } from "./config.ts";
 import { generate } from "./generate.ts";
 import type { TransformerPolicy } from "./model.ts";
 import { decodeAnswer, encodePrompt, promptText } from "./prompting.ts";
@@ -157,6 +158,15 @@ export interface Answer {
 export const localAnswers = (policy: Policy, rows: ReadonlyArray<AnswerRow>, options: CollectOptions): Answer[] => {
 	const { model, tokenizer } = policy;
 	const ids = rows.map((r) => encodePrompt(tokenizer, r.built));
+	// long contexts: rows in as many calls as the attention budget needs (short ones: one call)
+	const C = model.config.contextLength;
+	const length = Math.min(C, Math.max(1, ...ids.map((p) => p.length)) + (options.maxNewTokens ?? 32));
+	const per = attentionRows(model.config, Math.max(1, rows.length), length);
+	if (per < rows.length) {
+		const out: Answer[] = [];
+		for (let i = 0; i < rows.length; i += per) out.push(...localAnswers(policy, rows.slice(i, i + per), options));
+		return out;
+	}
 	const gens = generate(model, ids, {
 		maxNewTokens: options.maxNewTokens ?? 32,
 		stopToken: tokenizer.actEnd,

@@ -83,3 +83,27 @@ export const parameterCount = (c: ModelConfig): number => {
 		(c.newlineToken !== undefined ? ((c.maxLines ?? 0) + (c.maxColumns ?? 0)) * c.dModel : 0)
 	);
 };
+
+/**
+ * Bytes the attention scores of one forward (and backward) pass may take: every layer keeps
+ * `rows × nHeads × T × T` float32 scores several times over (scores, masked scores, probabilities,
+ * the sliced matmul's stacked copy, and their gradients). tfjs-backend-wasm has one 4 GiB heap
+ * (32-bit addresses): at 1,024 tokens 16 rows of the default policy took more and ended in
+ * "Out of bounds memory access"; with this budget the passes are cut into fewer rows (5 at 1,024
+ * tokens: 1.9 GiB peak on wasm, docs/performance.md).
+ */
+export const ATTENTION_BUDGET_BYTES = 2 ** 30;
+
+/** Score-sized float32 tensors a layer keeps per pass (forward and backward), for {@link attentionRows}. */
+const ATTENTION_COPIES = 6;
+
+/**
+ * The most rows (at most `rows`, at least 1) of sequences of `length` tokens whose attention
+ * scores fit {@link ATTENTION_BUDGET_BYTES}: the micro-batch of SFT, RL updates, scoring and
+ * generation at long contexts. The default policy at 80 tokens fits 873 rows, so the batch sizes
+ * of short-context runs are never cut.
+ */
+export const attentionRows = (c: ModelConfig, rows: number, length: number = c.contextLength): number => {
+	const perRow = c.nLayers * c.nHeads * length * length * 4 * ATTENTION_COPIES;
+	return Math.max(1, Math.min(rows, Math.floor(ATTENTION_BUDGET_BYTES / Math.max(1, perRow))));
+};

@@ -103,38 +103,65 @@ export interface SftExample {
 	readonly answerStart: number;
 }
 
+/** {@link encodeDemonstrationSet}'s result: the examples and what did not fit the context. */
+export interface EncodedDemonstrations {
+	readonly examples: SftExample[];
+	/** Demonstrations left out: their answer alone does not fit in the context. */
+	readonly dropped: number;
+	/** Examples that kept only the right end of their prompt (prompt tokens cut from the left). */
+	readonly truncated: number;
+}
+
 /**
- * Tokenise demonstrations for SFT with our tokenizer's prompt layout. Examples longer than
- * `contextLength` lose prompt tokens from the left (as generation does); an answer alone longer
- * than the context is dropped.
+ * Tokenise demonstrations for SFT through a {@link PromptCodec} and count what did not fit: each
+ * example is the codec's prompt ids and its answer ids (for a Hugging Face model, the chat
+ * template's prompt and the assistant turn). Examples longer than `contextLength` lose prompt tokens
+ * from the left (as generation does); an answer alone longer than the context is dropped.
  */
+export const encodeDemonstrationSetWith = (
+	codec: PromptCodec,
+	demos: ReadonlyArray<Demonstration>,
+	contextLength: number,
+): EncodedDemonstrations => {
+	const examples: SftExample[] = [];
+	let dropped = 0;
+	let truncated = 0;
+	for (const d of demos) {
+		let prompt = codec.promptIds(d.prompt);
+		const answer = codec.answerIds(d.prompt, d.target);
+		if (answer.length >= contextLength) {
+			dropped++;
+			continue;
+		}
+		if (prompt.length + answer.length > contextLength) {
+			prompt = prompt.slice(prompt.length + answer.length - contextLength);
+			truncated++;
+		}
+		examples.push({ ids: [...prompt, ...answer], answerStart: prompt.length });
+	}
+	return { examples, dropped, truncated };
+};
+
+/** {@link encodeDemonstrationSetWith} in our tokenizer's prompt layout. */
+export const encodeDemonstrationSet = (
+	tokenizer: Tokenizer,
+	demos: ReadonlyArray<Demonstration>,
+	contextLength: number,
+): EncodedDemonstrations => encodeDemonstrationSetWith(stepwisePromptCodec(tokenizer), demos, contextLength);
+
+/** The examples of {@link encodeDemonstrationSet}. */
 export const encodeDemonstrations = (
 	tokenizer: Tokenizer,
 	demos: ReadonlyArray<Demonstration>,
 	contextLength: number,
-): SftExample[] => encodeDemonstrationsWith(stepwisePromptCodec(tokenizer), demos, contextLength);
+): SftExample[] => encodeDemonstrationSet(tokenizer, demos, contextLength).examples;
 
-/**
- * Tokenise demonstrations for SFT through a {@link PromptCodec}: each example is the codec's prompt
- * ids and its answer ids (for a Hugging Face model, the chat template's prompt and the assistant
- * turn), cut as {@link encodeDemonstrations} cuts them.
- */
+/** The examples of {@link encodeDemonstrationSetWith}. */
 export const encodeDemonstrationsWith = (
 	codec: PromptCodec,
 	demos: ReadonlyArray<Demonstration>,
 	contextLength: number,
-): SftExample[] => {
-	const out: SftExample[] = [];
-	for (const d of demos) {
-		let prompt = codec.promptIds(d.prompt);
-		const answer = codec.answerIds(d.prompt, d.target);
-		if (answer.length >= contextLength) continue;
-		if (prompt.length + answer.length > contextLength)
-			prompt = prompt.slice(prompt.length + answer.length - contextLength);
-		out.push({ ids: [...prompt, ...answer], answerStart: prompt.length });
-	}
-	return out;
-};
+): SftExample[] => encodeDemonstrationSetWith(codec, demos, contextLength).examples;
 
 /** All text of demonstrations (prompts and answers), e.g. as a tokenizer corpus. */
 export const demonstrationText = (demos: ReadonlyArray<Demonstration>): string[] =>

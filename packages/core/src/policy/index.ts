@@ -7,9 +7,11 @@ export {
 	CHECKPOINT_FILES,
 	CHECKPOINT_VERSION,
 	type CheckpointConfig,
+	CheckpointEnv,
 	type CheckpointInput,
 	type LoadedCheckpoint,
 	loadCheckpoint,
+	readCheckpointConfig,
 	saveCheckpoint,
 } from "./checkpoint.ts";
 export {
@@ -23,13 +25,15 @@ export {
 	type Policy,
 	successRate,
 } from "./collector.ts";
-export { decodeModelConfig, ModelConfig, parameterCount } from "./config.ts";
+export { ATTENTION_BUDGET_BYTES, attentionRows, decodeModelConfig, ModelConfig, parameterCount } from "./config.ts";
 export {
 	collectDemonstrations,
 	type Demonstration,
 	type DemonstrationOptions,
 	type DemonstrationSet,
 	demonstrationText,
+	type EncodedDemonstrations,
+	encodeDemonstrationSet,
 	encodeDemonstrations,
 	encodeDemonstrationsWith,
 	type SftExample,

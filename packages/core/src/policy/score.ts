@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { shareOut } from "../util/chunks.ts";
+import { attentionRows } from "./config.ts";
 import type { TransformerPolicy } from "./model.ts";
 
 /** Token sequences right-padded into one `[B, T]` int32 batch. */
@@ -212,7 +213,8 @@ export const scoreSequences = (
 	options: ScoreOptions = {},
 	helpers?: ScoreHelpers,
 ): SequenceScores[] => {
-	const batchSize = options.batchSize ?? 32;
+	const longest = seqs.reduce((m, s) => Math.max(m, s.length), 1);
+	const batchSize = attentionRows(model.config, options.batchSize ?? 32, longest);
 	const order = seqs.map((_, i) => i).sort((a, b) => (seqs[a]?.length ?? 0) - (seqs[b]?.length ?? 0));
 	const batches: number[][] = [];
 	for (let start = 0; start < order.length; start += batchSize) batches.push(order.slice(start, start + batchSize));

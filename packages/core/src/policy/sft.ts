@@ -3,6 +3,7 @@ import { Schema } from "effect";
 import { accumulatedStep, type ChunkGradient, gradientArrays } from "../train/optim.ts";
 import { balancedChunks, shareOut } from "../util/chunks.ts";
 import { Rng } from "../util/rng.ts";
+import { attentionRows } from "./config.ts";
 import type { SftExample } from "./demos.ts";
 import type { TransformerPolicy } from "./model.ts";
 import { evaluateAt, packSequences } from "./score.ts";
@@ -234,6 +235,7 @@ export class SftRun {
 	private trainCpuMs = 0;
 	private lossSum = 0;
 	private lossN = 0;
+	private tokens = 0;
 	private completed = 0;
 	private stoppedBy: SftResult["stoppedBy"] | undefined;
 
@@ -245,7 +247,9 @@ export class SftRun {
 	) {
 		if (train.length === 0) throw new Error("trainSft: no training examples");
 		this.batchSize = Math.min(options.batchSize ?? 32, train.length);
-		this.microBatchSize = Math.max(1, options.microBatchSize ?? this.batchSize);
+		// long contexts: the micro-batches shrink to what the attention budget holds (short ones are never cut)
+		const longest = train.reduce((m, e) => Math.max(m, e.ids.length), 1);
+		this.microBatchSize = attentionRows(model.config, Math.max(1, options.microBatchSize ?? this.batchSize), longest);
 		this.lr = options.learningRate ?? 1e-3;
 		this.warmup = options.warmupSteps ?? 20;
 		this.maxSteps = options.maxSteps ?? 2000;
@@ -261,6 +265,16 @@ export class SftRun {
 	/** Steps taken. */
 	get steps(): number {
 		return this.completed;
+	}
+
+	/** Mean training loss of the steps since the last validation (NaN right after one). */
+	get runningLoss(): number {
+		return this.lossN > 0 ? this.lossSum / this.lossN : Number.NaN;
+	}
+
+	/** Tokens (prompt and answer) of the batches this object trained on (since it was made or resumed). */
+	get tokensTrained(): number {
+		return this.tokens;
 	}
 
 	/** True once the run has stopped (step limit, early stop or time budget). */
@@ -291,6 +305,7 @@ export class SftRun {
 			this.lr * decay * Math.min(1, (this.completed + 1) / Math.max(1, this.warmup));
 		this.lossSum += this.update(batch);
 		this.lossN++;
+		for (const e of batch) this.tokens += e.ids.length;
 		const step = ++this.completed;
 		if (step % 10 === 0) gc();
 		this.trainMs += performance.now() - t0;
@@ -299,7 +314,15 @@ export class SftRun {
 		const outOfTime = (this.clock === "cpu" ? this.trainCpuMs : this.trainMs) >= this.budget;
 		let point: SftEvalPoint | undefined;
 		if (step % this.evalEvery === 0 || step === this.maxSteps || outOfTime) {
-			const valLoss = evaluateSftLoss(this.model, this.validation);
+			const valLoss = evaluateSftLoss(
+				this.model,
+				this.validation,
+				attentionRows(
+					this.model.config,
+					64,
+					this.validation.reduce((m, e) => Math.max(m, e.ids.length), 1),
+				),
+			);
 			point = {
 				step,
 				trainMs: this.trainMs,

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Exit, Schema } from "effect";
-import { loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
+import { type CheckpointEnv, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import type { Policy } from "../policy/collector.ts";
 import { CheckpointError } from "../policy/errors.ts";
 import type { TransformerPolicy } from "../policy/model.ts";
@@ -24,6 +24,8 @@ export interface TrainerCheckpointInput {
 	readonly reference?: TransformerPolicy;
 	/** Saved under `critic/` (a separate PPO critic and its optimizer). */
 	readonly critic?: { readonly model: TransformerPolicy; readonly optimizer: tf.Optimizer };
+	/** The environment the policy is trained on (recorded in the policy's `config.json`). */
+	readonly env?: CheckpointEnv;
 }
 
 /** A restored trainer checkpoint. */
@@ -56,6 +58,7 @@ export const saveTrainerCheckpoint = (
 			tokenizer: input.policy.tokenizer,
 			optimizer,
 			state: { kind: "stepwise-trainer", iteration: input.state.iteration, seed: input.state.seed },
+			...(input.env !== undefined ? { env: input.env } : {}),
 		});
 		if (input.reference !== undefined)
 			yield* saveCheckpoint(join(dir, "reference"), { model: input.reference, tokenizer: input.policy.tokenizer });

@@ -78,7 +78,7 @@ export {
 	type ValueLossResult,
 	valueLoss,
 } from "./losses.ts";
-export { type Metrics, meanStd, rolloutMetrics } from "./metrics.ts";
+export { type Metrics, meanStd, rolloutMetrics, truncationMetrics } from "./metrics.ts";
 export { offlineBatches } from "./offline.ts";
 export {
 	accumulatedStep,

@@ -10,7 +10,7 @@ import { hashSeed } from "../util/rng.ts";
 import type { FitOptions } from "./batch.ts";
 import { type FilteredRollouts, type GroupFilter, runFilterRounds, runFilterRoundsAsync } from "./filter.ts";
 import { groupRelativeUpdate, type StepCredit } from "./group.ts";
-import { type Metrics, rolloutMetrics } from "./metrics.ts";
+import { type Metrics, rolloutMetrics, truncationMetrics } from "./metrics.ts";
 import { type Critic, type PpoConfig, ppoUpdate } from "./ppo.ts";
 import { pickHardTasks, screenCollectOptions, type TaskScreen } from "./screen.ts";
 import type { UpdateConfig } from "./update.ts";
@@ -280,7 +280,10 @@ export class Trainer {
 			...(r.historyLength !== undefined ? { historyLength: r.historyLength } : {}),
 			...(r.batchSize !== undefined ? { batchSize: r.batchSize } : {}),
 		});
-		return { metrics: rolloutMetrics(trajectories, "eval"), trajectories };
+		return {
+			metrics: { ...rolloutMetrics(trajectories, "eval"), ...truncationMetrics(trajectories, this.fit, "eval") },
+			trajectories,
+		};
 	}
 
 	/** One full iteration: rollout → transform → credit → update (→ evaluation when due). */
@@ -319,7 +322,7 @@ export class Trainer {
 		this.completed = iteration;
 		gc();
 		const flat = batch.groups.flatMap((g) => g.trajectories);
-		const charts = rolloutMetrics(flat);
+		const charts = { ...rolloutMetrics(flat), ...truncationMetrics(flat, this.fit) };
 		const tokens = charts["charts/generated_tokens"] as number;
 		let sequenceTokens = 0;
 		for (const t of flat) for (const st of t.steps) sequenceTokens += st.promptIds.length + st.actionIds.length;

@@ -38,6 +38,35 @@ export const rolloutMetrics = (trajectories: ReadonlyArray<Trajectory>, prefix =
 	};
 };
 
+/**
+ * How many steps' prompts generation cut to fit the context: it keeps the last
+ * `contextLength − min(maxNewTokens, contextLength − 1)` prompt tokens (see `generate`). Under
+ * `prefix`: `truncated_prompts`, the fraction of steps cut, and `truncated_prompt_tokens`, the mean
+ * number of tokens a cut prompt lost (0 when none was). Steps without prompt ids (a remote policy) count as whole.
+ */
+export const truncationMetrics = (
+	trajectories: ReadonlyArray<Trajectory>,
+	fit: { readonly contextLength: number; readonly maxNewTokens: number },
+	prefix = "charts",
+): Metrics => {
+	const room = fit.contextLength - Math.max(0, Math.min(fit.maxNewTokens, fit.contextLength - 1));
+	let steps = 0;
+	let cut = 0;
+	let lost = 0;
+	for (const t of trajectories)
+		for (const s of t.steps) {
+			steps++;
+			if (s.promptIds.length > room) {
+				cut++;
+				lost += s.promptIds.length - room;
+			}
+		}
+	return {
+		[`${prefix}/truncated_prompts`]: steps === 0 ? 0 : cut / steps,
+		[`${prefix}/truncated_prompt_tokens`]: cut === 0 ? 0 : lost / cut,
+	};
+};
+
 /** Mean and sample standard deviation (0 for fewer than 2 values). */
 export const meanStd = (x: ReadonlyArray<number>): { mean: number; std: number } => {
 	const n = x.length;

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { attentionRows } from "../policy/config.ts";
 import type { TransformerPolicy } from "../policy/model.ts";
 import { balancedChunks } from "../util/chunks.ts";
 import { Rng } from "../util/rng.ts";
@@ -158,7 +159,8 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 	}
 	const size = Math.max(1, config.miniBatchSize);
 	const merge = config.mergeDuplicates && config.aggregation === "token-mean";
-	const micro = Math.max(1, config.microBatchSize);
+	// long contexts: micro-batches shrink to what the attention budget holds (short ones are never cut)
+	const micro = attentionRows(model.config, Math.max(1, config.microBatchSize));
 	const settings: ChunkLossSettings = {
 		temperature: config.temperature,
 		clipRatio: config.clipRatio,

@@ -12,6 +12,7 @@ import {
 	loadCheckpoint,
 	type ModelConfig,
 	packSequences,
+	readCheckpointConfig,
 	saveCheckpoint,
 	TransformerPolicy,
 } from "../../src/policy/index.ts";
@@ -84,6 +85,31 @@ describe("checkpoints", () => {
 		opt.dispose();
 		loaded.optimizer?.dispose();
 		ids.dispose();
+	});
+
+	test("a checkpoint records the env it was trained on; one without (older) loads with none; a bad record is named", async () => {
+		const m = TransformerPolicy.init(cfg, 3);
+		const env = { spec: "x/y-v0", options: { size: 3 }, promptStyle: "compact" as const, maxNewTokens: 8 };
+		const dir = join(root, "with-env");
+		await Effect.runPromise(saveCheckpoint(dir, { model: m, tokenizer, env }));
+		const loaded = await Effect.runPromise(loadCheckpoint(dir));
+		expect(loaded.env).toEqual(env);
+		expect((await Effect.runPromise(readCheckpointConfig(dir))).env).toEqual(env);
+		loaded.model.dispose();
+		const bare = join(root, "without-env");
+		await Effect.runPromise(saveCheckpoint(bare, { model: m, tokenizer }));
+		expect(JSON.parse(readFileSync(join(bare, CHECKPOINT_FILES.config), "utf8")).env).toBeUndefined();
+		const old = await Effect.runPromise(loadCheckpoint(bare));
+		expect(old.env).toBeUndefined();
+		old.model.dispose();
+		const config = JSON.parse(readFileSync(join(dir, CHECKPOINT_FILES.config), "utf8"));
+		writeFileSync(
+			join(dir, CHECKPOINT_FILES.config),
+			JSON.stringify({ ...config, env: { ...env, promptStyle: "verbose" } }),
+		);
+		const exit = await Effect.runPromiseExit(loadCheckpoint(dir));
+		expect(Exit.isFailure(exit) ? String(exit.cause) : "").toContain(CHECKPOINT_FILES.config);
+		m.dispose();
 	});
 
 	test("corrupt or mismatched checkpoints fail with a CheckpointError naming the file", async () => {

@@ -12,6 +12,7 @@ import {
 	scoreSequences,
 	TransformerPolicy,
 } from "../../src/policy/index.ts";
+import { truncationMetrics } from "../../src/train/metrics.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { useBackend } from "./helpers.ts";
 
@@ -144,6 +145,48 @@ describe("model", () => {
 		const g = generate(m, [long], { ...base, maxNewTokens: 4, banned: [6] })[0];
 		expect(g?.truncatedPrompt).toBe(40 - (24 - 4));
 		expect(g?.tokens.length).toBe(4);
+		m.dispose();
+	});
+
+	test("truncationMetrics counts the prompts generation cuts, and the tokens it cuts", () => {
+		const m = TransformerPolicy.init(cfg, 2);
+		const lengths = [3, 20, 21, 40];
+		const rows = lengths.map((n) => Array.from({ length: n }, (_, i) => 7 + (i % 30)));
+		for (const maxNewTokens of [4, 40]) {
+			const gens = generate(m, rows, { ...base, maxNewTokens, banned: [6] });
+			const cut = gens.map((g) => g.truncatedPrompt).filter((n) => n > 0);
+			const trajectory = {
+				id: "t",
+				groupId: "g",
+				env: "x/y-v0",
+				taskId: "t",
+				seed: 0,
+				split: "train",
+				index: 0,
+				won: false,
+				score: 0,
+				steps: rows.map((promptIds, t) => ({
+					t,
+					promptIds,
+					actionIds: [],
+					logProbs: [],
+					response: "",
+					action: "",
+					valid: true,
+					reward: 0,
+					stateKey: "",
+					nextStateKey: "",
+					terminated: false,
+					truncated: false,
+					won: false,
+					score: 0,
+				})),
+			};
+			const f = truncationMetrics([trajectory], { contextLength: cfg.contextLength, maxNewTokens }, "eval");
+			expect(cut.length).toBeGreaterThan(0);
+			expect(f["eval/truncated_prompts"]).toBe(cut.length / rows.length);
+			expect(f["eval/truncated_prompt_tokens"]).toBe(cut.reduce((a, b) => a + b, 0) / cut.length);
+		}
 		m.dispose();
 	});
 

@@ -7,7 +7,10 @@ import { Effect, Schema } from "effect";
 import {
 	collectDemonstrations,
 	collectRollouts,
+	encodeAnswer,
+	encodeDemonstrationSet,
 	encodeDemonstrations,
+	encodePrompt,
 	evaluateSftLoss,
 	loadCheckpoint,
 	type SftExample,
@@ -63,6 +66,30 @@ describe("SFT", () => {
 		];
 		expect(halves).toEqual(noisy.demos);
 		expect(collectDemonstrations(env, tasks("train", 20), { noise: 0.3, noiseSeed: 8 }).demos).not.toEqual(noisy.demos);
+	});
+
+	test("encoding counts the demonstrations it drops (answer too long) and those whose prompt it cuts", () => {
+		const env = corridorEnvs(1)[0];
+		if (env === undefined) throw new Error("no env");
+		const { demos } = collectDemonstrations(env, tasks("train", 3), { style: "chat" });
+		const answers = demos.map((d) => encodeAnswer(tokenizer, d.target).length);
+		const prompts = demos.map((d) => encodePrompt(tokenizer, d.prompt).length);
+		// an answer must leave a token for the prompt: answers as long as the context are dropped
+		const shortest = Math.min(...answers);
+		const fit = (context: number) => ({
+			dropped: answers.filter((a) => a >= context).length,
+			truncated: answers.filter((a, i) => a < context && a + (prompts[i] as number) > context).length,
+		});
+		for (const context of [shortest, shortest + 1, shortest + 5]) {
+			const set = encodeDemonstrationSet(tokenizer, demos, context);
+			expect({ dropped: set.dropped, truncated: set.truncated }).toEqual(fit(context));
+			expect(set.examples).toHaveLength(demos.length - set.dropped);
+			expect(set.examples.every((e) => e.ids.length <= context)).toBe(true);
+		}
+		expect(encodeDemonstrationSet(tokenizer, demos, shortest).dropped).toBeGreaterThan(0);
+		expect(encodeDemonstrationSet(tokenizer, demos, shortest + 1).truncated).toBeGreaterThan(0);
+		const roomy = encodeDemonstrationSet(tokenizer, demos, 4096);
+		expect([roomy.dropped, roomy.truncated, roomy.examples.length]).toEqual([0, 0, demos.length]);
 	});
 
 	test("the loss covers the answer tokens only", () => {
