@@ -1,6 +1,6 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { EnvConfigError, ManagedEnv, OutputError, PromptStyle, ResetRequest } from "@stepwise/core";
+import type { EnvConfigError, ManagedEnv, OutputError, ResetRequest } from "@stepwise/core";
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
