@@ -35,11 +35,27 @@ export const verlSpec: EnvSpec = {
 	options: { format: "verl" },
 };
 
+/**
+ * Search for small policies: Search-R1's loop and results (4 search turns and the final round) with
+ * the compact prompt (passages cut to `compactDocChars`) and bare `search[q]` / `answer[a]` answers.
+ */
+export const compactSpec: EnvSpec = {
+	id: "search/compact-v0",
+	description: "Search-R1's loop (4 search turns + answer round, EM reward) with the compact prompt for small policies",
+	maxSteps: 5,
+	historyLength: 4,
+	rewardScale: 1,
+	invalidPenalty: 0,
+	promptStyle: "compact",
+	splits: [...SPLITS],
+	options: { format: "searchr1", compactDocChars: 100 },
+};
+
 /** The Search environment plugin. */
 export const searchPlugin: EnvPlugin = {
 	id: "search",
 	description: "retrieval-augmented multi-hop QA (Search-R1 / verl-agent) over a seeded fictional encyclopedia",
-	specs: [searchR1Spec, verlSpec],
+	specs: [searchR1Spec, verlSpec, compactSpec],
 	make: (spec, overrides) =>
 		Effect.flatMap(decodeOptions(spec.id, { ...spec.options, ...overrides }), (options) =>
 			Effect.try({

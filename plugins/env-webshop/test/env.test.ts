@@ -11,11 +11,11 @@ const make = (specIndex: number, overrides: Record<string, unknown> = {}) => {
 };
 
 describe("conformance", () => {
-	test("checkEnv passes on both specs", () => {
+	test("checkEnv passes on the three specs", () => {
 		const report = Effect.runSync(checkEnv(webshopPlugin));
 		if (!report.ok) console.error(report.failures);
 		expect(report.ok).toBe(true);
-		expect(report.results.length).toBe(26);
+		expect(report.results.length).toBe(39);
 	});
 	test("the layer registers both specs; the registry wraps the step limit and reward scale", () => {
 		const program = Effect.gen(function* () {
