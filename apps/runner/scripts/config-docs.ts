@@ -35,6 +35,7 @@ const typeNames: Readonly<Record<string, string>> = {
 	NonNegInt: "integer ≥ 0",
 	Positive: "number > 0",
 	NonNegative: "number ≥ 0",
+	VocabSize: "integer from 263 to 65,536",
 	"Schema.Int": "integer",
 	"Schema.String": "string",
 	"Schema.Boolean": "boolean",
