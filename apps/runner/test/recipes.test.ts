@@ -40,7 +40,10 @@ describe.each(["webshop", "search"])("configs/%s.yaml", (name) => {
 		const train = collectDemonstrations(managed, tasks(c.sft.episodes, 0));
 		const val = collectDemonstrations(managed, tasks(c.sft.validationEpisodes, VALIDATION_OFFSET));
 		expect(val.won).toBeGreaterThanOrEqual(c.sft.validationEpisodes - 1);
-		const tokenizer = buildTokenizer(demonstrationText(train.demos));
+		const tokenizer = buildTokenizer(demonstrationText(train.demos), {
+			maxVocab: c.sft.vocabSize,
+			chunking: c.sft.chunking,
+		});
 		const lengths = val.demos.map((d) => ({
 			prompt: encodePrompt(tokenizer, d.prompt).length,
 			answer: encodeAnswer(tokenizer, d.target).length,
