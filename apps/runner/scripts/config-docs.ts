@@ -36,6 +36,7 @@ const typeNames: Readonly<Record<string, string>> = {
 	Positive: "number > 0",
 	NonNegative: "number ≥ 0",
 	Probability: "number in [0, 1)",
+	VocabSize: "integer from 263 to 65,536",
 	"Schema.Int": "integer",
 	"Schema.String": "string",
 	"Schema.Boolean": "boolean",

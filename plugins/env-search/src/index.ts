@@ -22,7 +22,7 @@ export {
 } from "./format.ts";
 export { decodeOptions, type SearchOptions } from "./options.ts";
 export { type Passage, renderPassage } from "./passages.ts";
-export { searchPlugin, searchR1Spec, searchR1SpecV1, verlSpec, verlSpecV1 } from "./plugin.ts";
+export { compactSpec, searchPlugin, searchR1Spec, searchR1SpecV1, verlSpec, verlSpecV1 } from "./plugin.ts";
 export { makeQuestion, type Question, SOURCES, type Source } from "./questions.ts";
 export { generateWorld, type World } from "./world.ts";
 

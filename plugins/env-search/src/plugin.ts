@@ -58,11 +58,29 @@ export const verlSpecV1: EnvSpec = {
 	options: { format: "verl", emptyContent: "act" },
 };
 
+/**
+ * Search for small policies: Search-R1's loop and results (4 search turns and the final round) with
+ * the compact prompt (passages cut to `compactDocChars`) and bare `search[q]` / `answer[a]` answers.
+ */
+export const compactSpec: EnvSpec = {
+	id: "search/compact-v0",
+	description: "Search-R1's loop (4 search turns + answer round, EM reward) with the compact prompt for small policies",
+	maxSteps: 5,
+	historyLength: 4,
+	rewardScale: 1,
+	invalidPenalty: 0,
+	promptStyle: "compact",
+	// prompts: mean 177, p90 312, max 481 tokens; answers at most 32 (scripts/measure-spec-lengths.ts)
+	defaults: { contextLength: 384, maxNewTokens: 36 },
+	splits: [...SPLITS],
+	options: { format: "searchr1", compactDocChars: 100 },
+};
+
 /** The Search environment plugin. */
 export const searchPlugin: EnvPlugin = {
 	id: "search",
 	description: "retrieval-augmented multi-hop QA (Search-R1 / verl-agent) over a seeded fictional encyclopedia",
-	specs: [searchR1Spec, verlSpec, searchR1SpecV1, verlSpecV1],
+	specs: [searchR1Spec, verlSpec, searchR1SpecV1, verlSpecV1, compactSpec],
 	make: (spec, overrides) =>
 		Effect.flatMap(decodeOptions(spec.id, { ...spec.options, ...overrides }), (options) =>
 			Effect.try({

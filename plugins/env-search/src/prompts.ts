@@ -5,8 +5,10 @@
  * - `chat`: Search-R1's transcript: one user message (the `make_prefix` instruction with the question),
  *   then assistant turns answered by the raw observation (`\n\n<information>…</information>\n\n`);
  *   projection = Search-R1's first `<search>`/`<answer>` pair. (Search has no ETO/SPA template.)
- * - `compact`: the question, the past actions, and the retrieved passages cut short; the answer is
- *   the bare action `<search>q</search>` or `<answer>a</answer>`.
+ * - `compact` (for small policies): the question, then per past search its bare action and the top
+ *   passage it returned, then the passages of the current result, each `Title: text` with the title's
+ *   repetitions at the head of the text removed and the text cut to `compactDocChars` characters;
+ *   the answer is the bare action `search[q]` or `answer[a]` (the tag form is accepted too).
  */
 import {
 	type EnvPrompts,
@@ -46,14 +48,46 @@ export const observedDocs = (observation: string): ObservedDoc[] => {
 	return [...inner.matchAll(SR1_DOC)].map((m) => ({ title: m[1] as string, text: m[2] as string }));
 };
 
+/** A passage's text without the repetitions of its title at its head (the corpus opens the lead passage with it). */
+const withoutTitle = (d: ObservedDoc): string => {
+	let text = d.text;
+	while (d.title !== "" && text.startsWith(`${d.title} `)) text = text.slice(d.title.length + 1);
+	return text;
+};
+
 /** The compact rendering of an observation: one `Title: text…` line per passage, or the text itself. */
 export const compactObservation = (observation: string, chars: number, maxDocs = Number.POSITIVE_INFINITY): string => {
 	const docs = observedDocs(observation);
 	if (docs.length === 0) return observation.trim() === "" ? "(none)" : observation.trim();
 	return docs
 		.slice(0, maxDocs)
-		.map((d) => `${d.title}: ${d.text.length > chars ? `${d.text.slice(0, chars)}…` : d.text}`)
+		.map((d) => {
+			const text = withoutTitle(d);
+			return `${d.title}: ${text.length > chars ? `${text.slice(0, chars)}…` : text}`;
+		})
 		.join("\n");
+};
+
+const BARE = /^(search|answer)\[([^\n]*)\]$/;
+
+/** The compact form of an env action: `search[q]` / `answer[a]` (any other text as it is). */
+export const bareAction = (action: string): string => {
+	const p = parseSearchR1(action).action;
+	if (p === undefined) return action;
+	return p.kind === "search" ? `search[${p.query}]` : `answer[${p.answer}]`;
+};
+
+/** The compact projection: the first line as `search[q]` / `answer[a]`, else Search-R1's tag rule. */
+export const projectCompact = (text: string, allowEmpty = false): Projection => {
+	const line = (text.trim().split("\n")[0] ?? "").trim();
+	const m = BARE.exec(line);
+	if (m === null) return toProjection(parseSearchR1(text.trim(), allowEmpty));
+	const content = (m[2] as string).trim();
+	if (content === "" && !allowEmpty) return { action: "", valid: false };
+	return {
+		action: actionText(m[1] === "search" ? { kind: "search", query: content } : { kind: "answer", answer: content }),
+		valid: true,
+	};
 };
 
 /** The result each history step produced: the next step's observation, or the current one. */
@@ -92,8 +126,8 @@ export const searchPrompts = (compactDocChars: number, allowEmpty = false): EnvP
 	compact: (ctx) => {
 		const lines = [`Q: ${ctx.task.instruction}`];
 		ctx.history.forEach((h, i) => {
-			lines.push(h.action);
-			if (i < ctx.history.length - 1) lines.push(compactObservation(resultOf(ctx, i), 80, 1));
+			lines.push(bareAction(h.action));
+			if (i < ctx.history.length - 1) lines.push(compactObservation(resultOf(ctx, i), compactDocChars, 1));
 		});
 		if (ctx.stepCount > 0) lines.push(compactObservation(ctx.observation, compactDocChars));
 		lines.push(">");
@@ -108,8 +142,9 @@ export const searchPrompts = (compactDocChars: number, allowEmpty = false): EnvP
 			case "chat":
 				return toProjection(parseSearchR1(text, allowEmpty));
 			case "compact":
-				return toProjection(parseSearchR1(text.trim(), allowEmpty));
+				return projectCompact(text, allowEmpty);
 		}
 	},
-	formatAction: (action, style) => (style === "compact" ? action : `<think>${thoughtFor(action)}</think>\n${action}`),
+	formatAction: (action, style) =>
+		style === "compact" ? bareAction(action) : `<think>${thoughtFor(action)}</think>\n${action}`,
 });

@@ -61,7 +61,8 @@ describe("projection and formatAction", () => {
 		expect(prompts.formatAction("<search>q</search>", "step")).toBe(
 			"<think>I need more information about q, so I will search for it.</think>\n<search>q</search>",
 		);
-		expect(prompts.formatAction("<answer>a</answer>", "compact")).toBe("<answer>a</answer>");
+		expect(prompts.formatAction("<answer>a</answer>", "compact")).toBe("answer[a]");
+		expect(prompts.formatAction("<search>Kexdale city</search>", "compact")).toBe("search[Kexdale city]");
 	});
 	test("garbage projects to an invalid empty action, never throws", () => {
 		for (const style of styles) {
@@ -69,5 +70,11 @@ describe("projection and formatAction", () => {
 			expect(prompts.project("\ud800💥".repeat(1000), style)).toEqual({ action: "", valid: false });
 		}
 		expect(prompts.project("  <answer>x</answer>  ", "compact")).toEqual({ action: "<answer>x</answer>", valid: true });
+		expect(prompts.project(" search[Kexdale city] \nmore", "compact")).toEqual({
+			action: "<search>Kexdale city</search>",
+			valid: true,
+		});
+		expect(prompts.project("answer[ ]", "compact")).toEqual({ action: "", valid: false });
+		expect(prompts.project("answer[x", "compact")).toEqual({ action: "", valid: false });
 	});
 });

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { buildPrompt, EpisodeMemory, type PromptStyle } from "@stepwise/core";
-import { searchR1Prompt, searchR1Spec, verlSpec } from "../src/index.ts";
+import { compactSpec, searchR1Prompt, searchR1Spec, verlSpec } from "../src/index.ts";
 import { makeEnv } from "./helpers.ts";
 
 /** Play the expert through the harness path: prompt → formatAction (as the policy's text) → project → step. */
-const play = (spec: typeof searchR1Spec, style: PromptStyle) => {
-	const env = makeEnv(spec);
+const play = (spec: typeof searchR1Spec, style: PromptStyle, overrides: { readonly [k: string]: unknown } = {}) => {
+	const env = makeEnv(spec, overrides);
 	const reset = env.reset({ seed: 0, split: "test", index: 7 });
 	const memory = new EpisodeMemory(reset.task, reset.observation);
 	const prompts: string[] = [];
@@ -49,5 +49,25 @@ describe("a full episode through the harness path", () => {
 		expect(prompts[0]?.startsWith("Q: ")).toBe(true);
 		for (const p of prompts) expect(p.length).toBeLessThan(1200);
 		expect(prompts[1]?.split("\n").length).toBeGreaterThanOrEqual(4);
+	});
+	test("search/compact-v0: the expert wins through bare actions; compactDocChars bounds every passage shown", () => {
+		expect(compactSpec.promptStyle).toBe("compact");
+		expect(compactSpec.maxSteps).toBe(searchR1Spec.maxSteps);
+		const passageLengths = (chars: number) => {
+			const { prompts, won } = play(compactSpec, "compact", { compactDocChars: chars });
+			expect(won).toBe(true);
+			expect(prompts[1]).toMatch(/^Q: [^\n]+\nsearch\[[^\]]+\]\n/);
+			return prompts.flatMap((p) =>
+				p
+					.split("\n")
+					.filter((l) => /^[^:]+: /.test(l) && !l.startsWith("Q: "))
+					.map((l) => l.slice(l.indexOf(": ") + 2).length),
+			);
+		};
+		const short = passageLengths(30);
+		const long = passageLengths(300);
+		expect(short.length).toBeGreaterThan(0);
+		expect(Math.max(...short)).toBeLessThanOrEqual(31);
+		expect(Math.max(...long)).toBeGreaterThan(31);
 	});
 });

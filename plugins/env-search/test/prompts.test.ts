@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { StepPromptContext } from "@stepwise/core";
-import { searchR1Prompt, verlInformation } from "../src/index.ts";
+import { searchR1Information, searchR1Prompt, verlInformation } from "../src/index.ts";
 import { compactObservation, observedDocs, searchPrompts } from "../src/prompts.ts";
 import { dataFile } from "./helpers.ts";
 
@@ -68,8 +68,46 @@ describe("chat (Search-R1) and compact prompts", () => {
 	test("compact shows the question, past actions and the passages cut short", () => {
 		expect(prompts.compact(ctx(0))).toBe("Q: Who founded Tesk Shipping Company?\n>");
 		expect(prompts.compact(ctx(1))).toBe(
-			"Q: Who founded Tesk Shipping Company?\n<search>Tesk Shipping Company</search>\nTesk Shipping Company: Tesk Shipping Company is a company found…\n>",
+			"Q: Who founded Tesk Shipping Company?\nsearch[Tesk Shipping Company]\nTesk Shipping Company: is a company founded in 1880 by Orlen Te…\n>",
 		);
+	});
+	test("compact, worked example: earlier searches keep their top passage, the current result all of its passages", () => {
+		const first = searchR1Information([
+			{
+				contents:
+					'"Ann Vell"\nAnn Vell Ann Vell (born 1871 in Tulton) studied at Kexdale University. She wrote two books.',
+			},
+			{ contents: '"Bo Vell"\nBo Vell was a painter.' },
+		]);
+		const second = searchR1Information([
+			{ contents: '"Kexdale University"\nKexdale University is a university founded in 1956 by Orm Tesk.' },
+		]);
+		const two: StepPromptContext = {
+			task: { id: "t", instruction: "Who founded the university where Ann Vell studied?" },
+			observation: second,
+			history: [
+				{
+					observation: "Who founded the university where Ann Vell studied?",
+					action: "<search>Ann Vell studied</search>",
+				},
+				{ observation: first, action: "<search>Kexdale University founded</search>" },
+			],
+			historyStart: 1,
+			stepCount: 2,
+			historyLength: 4,
+			admissibleActions: undefined,
+		};
+		expect(searchPrompts(50).compact(two)).toBe(
+			[
+				"Q: Who founded the university where Ann Vell studied?",
+				"search[Ann Vell studied]",
+				"Ann Vell: (born 1871 in Tulton) studied at Kexdale Universit…",
+				"search[Kexdale University founded]",
+				"Kexdale University: is a university founded in 1956 by Orm Tesk.",
+				">",
+			].join("\n"),
+		);
+		expect(searchPrompts(20).compact(two)).toContain("Ann Vell: (born 1871 in Tulton…\n");
 	});
 	test("observedDocs reads both result formats back", () => {
 		const sr1 = '\n\n<information>Doc 1(Title: "A B") text one\nDoc 2(Title: "C") text two</information>\n\n';

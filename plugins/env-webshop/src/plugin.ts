@@ -8,7 +8,8 @@ import { getWorld, type World, type WorldOptions } from "./world.ts";
  * The WebShop plugin: `webshop/verl-v0` (verl-agent: synthetic instructions with appended option
  * text, quoted observations, step prompts, reward 1 on score 1.0 scaled ×10, 15 steps) and
  * `webshop/eto-v0` (ETO/SPA: human-style instructions, raw `[SEP]` observations, chat prompts,
- * the raw score as reward, 10 steps).
+ * the raw score as reward, 10 steps), and `webshop/compact-v0` (verl-v0's shop, reward and 15 steps
+ * with the compact prompt for small policies: the bare action as the answer).
  */
 
 const Int = (lo: number, hi: number) =>
@@ -78,6 +79,27 @@ export const webshopSpecs: ReadonlyArray<EnvSpec> = [
 			goalOptionForm: "values",
 			observation: "raw",
 			reward: "score",
+		},
+	},
+	{
+		id: "webshop/compact-v0",
+		description:
+			"WebShop as verl-v0 (synthetic goals, 10 x [score = 1], 15 steps) with the compact prompt for small policies",
+		maxSteps: 15,
+		historyLength: 6,
+		rewardScale: 10,
+		invalidPenalty: 0.1,
+		promptStyle: "compact",
+		// prompts: mean 161, p90 365, max 431 tokens; answers at most 38 (scripts/measure-spec-lengths.ts)
+		defaults: { contextLength: 448, maxNewTokens: 40 },
+		splits: ["train", "test"],
+		options: {
+			...COMMON,
+			goalMode: "combinations",
+			instructionStyle: "synthetic",
+			goalOptionForm: "pairs",
+			observation: "verl",
+			reward: "won",
 		},
 	},
 ];

@@ -105,13 +105,81 @@ const shorten = (s: string, words: number): string => {
 	return w.length <= words ? s : `${w.slice(0, words).join(" ")} …`;
 };
 
-/** The compact prompt: the condensed goal and price bound, the page's elements (long ones shortened), the last action. */
+/** Words of a product title the compact prompt keeps. */
+export const COMPACT_TITLE_WORDS = 6;
+/** Past actions the compact prompt lists (those since the last search, within the spec's history window). */
+const COMPACT_ACTIONS = 6;
+
+/** A product title as the compact prompt shows it: lower-cased, without its first word (the brand), cut to `words` words. */
+const cut = (s: string, words: number): string =>
+	s
+		.toLowerCase()
+		.split(" ")
+		.slice(1, words + 1)
+		.join(" ");
+
+const PAGE_RE = /^Page (\d+) \(Total results: (\d+)\)$/;
+
+/** The compact rendering of a page's elements (see {@link compactPrompt}). */
+export const compactPage = (el: ReadonlyArray<string>): string => {
+	if (el.length === 1 && el[0] === "Search") return "page: search";
+	const pageAt = el.findIndex((e) => PAGE_RE.test(e));
+	if (el[0] === "Back to Search" && el[el.length - 1] === "Buy Now" && el.includes("Rating: N.A.")) {
+		const priceAt = el.findIndex((e) => e.startsWith("Price: "));
+		const lines = [`item: ${cut(el[priceAt - 1] as string, COMPACT_TITLE_WORDS)} ${(el[priceAt] as string).slice(7)}`];
+		let current: string[] | undefined;
+		for (const e of el.slice(2, priceAt - 1)) {
+			if (OPTION_NAMES.has(e)) {
+				current = [];
+				lines.push(`${e}:`);
+			} else if (current !== undefined) {
+				lines[lines.length - 1] += `${current.length === 0 ? " " : ", "}${e}`;
+				current.push(e);
+			}
+		}
+		return lines.join("\n");
+	}
+	if (el[0] === "Back to Search" && pageAt === 1) {
+		const m = PAGE_RE.exec(el[1] as string) as RegExpExecArray;
+		let i = 2;
+		const nav: string[] = [];
+		if (el[i] === "< Prev") {
+			nav.push("< prev");
+			i++;
+		}
+		if (el[i] === "Next >") {
+			nav.push("next >");
+			i++;
+		}
+		const lines = [
+			`results page ${m[1]} of ${Math.ceil(Number(m[2]) / 10)}${nav.length > 0 ? ` (${nav.join(", ")})` : ""}:`,
+		];
+		for (; i < el.length; i += 3)
+			lines.push(
+				`${(el[i] as string).toLowerCase()} ${cut(el[i + 1] ?? "", COMPACT_TITLE_WORDS)} ${el[i + 2] ?? ""}`.trimEnd(),
+			);
+		return lines.join("\n");
+	}
+	return `page: ${el.map((e) => shorten(e, 8)).join(" | ")}`;
+};
+
+/**
+ * The compact prompt for small policies, built only from what the agent has seen: the goal (the
+ * instruction condensed as the expert's query is, plus its price bound), the current page rendered
+ * short (the results as one `id title price` line per product, ids lower-cased as they are clicked,
+ * titles lower-cased like the goal, without their first word (the brand) and cut to
+ * {@link COMPACT_TITLE_WORDS} words; an item page as its title, price and one line per
+ * option with its values; any other page as its elements, long ones cut to 8 words), and the clicks
+ * made since the last search (at most 6, within the spec's history window). The answer is the bare
+ * action, e.g. `click[b0abcdefgh]`.
+ */
 const compactPrompt = (ctx: StepPromptContext): string => {
-	const el = observationElements(ctx.observation, ctx.task.instruction).map((e) => shorten(e, 8));
-	const last = ctx.history[ctx.history.length - 1];
+	const el = observationElements(ctx.observation, ctx.task.instruction);
 	const upper = /price lower than ([0-9.]+) dollars\s*$/.exec(ctx.task.instruction)?.[1];
 	const goal = `${condenseQuery(ctx.task.instruction)}${upper === undefined ? "" : ` under ${upper}`}`;
-	return `goal: ${goal}\npage: ${el.join(" | ")}\n${last === undefined ? "" : `last: ${last.action}\n`}action:`;
+	const actions = ctx.history.map((h) => h.action);
+	const done = actions.slice(actions.findLastIndex((a) => a.startsWith("search[")) + 1).slice(-COMPACT_ACTIONS);
+	return `goal: ${goal}\n${compactPage(el)}\n${done.length === 0 ? "" : `done: ${done.join(" ")}\n`}action:`;
 };
 
 /** verl-agent's `webshop_projection`. */

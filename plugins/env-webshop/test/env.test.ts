@@ -11,13 +11,13 @@ const make = (specIndex: number, overrides: Record<string, unknown> = {}) => {
 };
 
 describe("conformance", () => {
-	test("checkEnv passes on both specs", () => {
+	test("checkEnv passes on the three specs", () => {
 		const report = Effect.runSync(checkEnv(webshopPlugin));
 		if (!report.ok) console.error(report.failures);
 		expect(report.ok).toBe(true);
-		expect(report.results.length).toBe(26);
+		expect(report.results.length).toBe(39);
 	});
-	test("the layer registers both specs; the registry wraps the step limit and reward scale", () => {
+	test("the layer registers the three specs; the registry wraps the step limit and reward scale", () => {
 		const program = Effect.gen(function* () {
 			const registry = yield* EnvRegistry;
 			const ids = registry.specs().map((s) => s.spec.id);
@@ -28,7 +28,7 @@ describe("conformance", () => {
 			return { ids, reward: last.reward, won: last.info.won };
 		});
 		const r = Effect.runSync(Effect.provide(program, envRegistryWith(layer)));
-		expect(r.ids).toEqual(["webshop/verl-v0", "webshop/eto-v0"]);
+		expect(r.ids).toEqual(["webshop/verl-v0", "webshop/eto-v0", "webshop/compact-v0"]);
 		expect(r).toMatchObject({ reward: 10, won: true });
 	});
 });

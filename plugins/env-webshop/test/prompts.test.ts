@@ -150,7 +150,7 @@ describe("projections", () => {
 				});
 			}
 	});
-	test("compact prompt: goal, page elements, last action; short", () => {
+	test("compact prompt: goal, page elements, the clicks since the last search", () => {
 		const text = webshopPrompts.compact(
 			ctx({
 				observation: "'Back to Search' [SEP] '< Prev'",
@@ -158,8 +158,88 @@ describe("projections", () => {
 				stepCount: 1,
 			}),
 		);
-		expect(text).toBe(
-			"goal: long lasting shampoo under 20.00\npage: Back to Search | < Prev\nlast: search[shampoo]\naction:",
+		expect(text).toBe("goal: long lasting shampoo under 20.00\npage: Back to Search | < Prev\naction:");
+	});
+	test("compact prompt, worked example: a results page, then an item page with its options", () => {
+		const results = [
+			"'Back to Search'",
+			"'Page 1 (Total results: 23)'",
+			"'Next >'",
+			"'B0ABCDEFGH'",
+			"'Acme Long Lasting Shampoo, Sulfate Free, Natural, Salon Grade, Large'",
+			"'$12.5'",
+			"'B0ZZZZZZZZ'",
+			"'Bolt Shampoo'",
+			"'$3.99 to $7.0'",
+		].join(" [SEP] ");
+		expect(
+			webshopPrompts.compact(
+				ctx({
+					observation: results,
+					history: [{ observation: "'Search'", action: "search[long lasting shampoo]" }],
+					stepCount: 1,
+				}),
+			),
+		).toBe(
+			"goal: long lasting shampoo under 20.00\nresults page 1 of 3 (next >):\nb0abcdefgh long lasting shampoo, sulfate free, natural, $12.5\nb0zzzzzzzz shampoo $3.99 to $7.0\naction:",
 		);
+		const item = [
+			"'Back to Search'",
+			"'< Prev'",
+			"'size'",
+			"'8 fl oz'",
+			"'16 fl oz'",
+			"'scent'",
+			"'mint'",
+			"'rose'",
+			"'Acme Long Lasting Shampoo, Sulfate Free'",
+			"'Price: $12.5'",
+			"'Rating: N.A.'",
+			"'Description'",
+			"'Features'",
+			"'Reviews'",
+			"'Buy Now'",
+		].join(" [SEP] ");
+		expect(
+			webshopPrompts.compact(
+				ctx({
+					observation: item,
+					history: [
+						{ observation: "'Search'", action: "search[long lasting shampoo]" },
+						{ observation: results, action: "click[b0abcdefgh]" },
+						{ observation: item, action: "click[16 fl oz]" },
+					],
+					stepCount: 3,
+					historyLength: 6,
+				}),
+			),
+		).toBe(
+			"goal: long lasting shampoo under 20.00\nitem: long lasting shampoo, sulfate free $12.5\nsize: 8 fl oz, 16 fl oz\nscent: mint, rose\ndone: click[b0abcdefgh] click[16 fl oz]\naction:",
+		);
+	});
+	test("webshop/compact-v0: verl-v0's shop and step limit with the compact prompt; the expert wins through it; every prompt stays under 2,000 characters", () => {
+		const spec = webshopPlugin.specs.find((s) => s.id === "webshop/compact-v0");
+		const verl = webshopPlugin.specs.find((s) => s.id === "webshop/verl-v0");
+		expect(spec?.promptStyle).toBe("compact");
+		expect(spec?.maxSteps).toBe(verl?.maxSteps);
+		expect(spec?.options).toEqual(verl?.options);
+		const env = Effect.runSync(webshopPlugin.make(spec as NonNullable<typeof spec>, {}));
+		const reset = env.reset({ seed: 0, split: "test", index: 0 });
+		const memory = new EpisodeMemory(reset.task, reset.observation);
+		let won = false;
+		const prompts: string[] = [];
+		while (!won) {
+			const action = env.expertAction() as string;
+			prompts.push(env.prompts.compact(memory.stepContext(6, undefined)));
+			const observation = memory.observation;
+			const r = env.step(env.prompts.project(env.prompts.formatAction(action, "compact"), "compact").action as string);
+			won = r.info.won;
+			memory.record({ observation, action, response: action, nextObservation: r.observation });
+			if (r.terminated) break;
+		}
+		expect(won).toBe(true);
+		expect(prompts[0]).toMatch(/^goal: .+\npage: search\naction:$/);
+		expect(prompts[1]).toMatch(/\nresults page 1 of \d+/);
+		for (const p of prompts) expect(p.length).toBeLessThan(2000);
 	});
 });

@@ -12,6 +12,8 @@ const Probability = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema
  * machine's memory with demonstrations or episode outcomes before the first result.
  */
 const Count = (max: number) => Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: max }));
+/** A tokenizer's vocabulary size: at least its 7 specials and 256 byte tokens. */
+const VocabSize = Schema.Int.check(Schema.isBetween({ minimum: 263, maximum: 65_536 }));
 
 /**
  * Training methods that run a credit method of `@stepwise/rewards` under another name and default
@@ -126,6 +128,13 @@ export const RunConfig = Schema.Struct({
 		patience: PosInt,
 		/** Learning-rate schedule after warm-up: `cosine` decays to 10 % over the step or time budget; `constant` keeps it. */
 		schedule: Schema.Literals(["cosine", "constant"]),
+		/** Most tokens of the tokenizer built from the demonstrations (7 specials and 256 bytes included). */
+		vocabSize: VocabSize,
+		/**
+		 * The tokenizer's pre-tokenisation: `words` (words, single letters and digits, whitespace runs)
+		 * or `spaced` (a word takes the space before it, as GPT-2's does: about half the tokens on prose).
+		 */
+		chunking: Schema.Literals(["words", "spaced"]),
 	}),
 	/** Sampling of the rollouts. */
 	rollout: Schema.Struct({
@@ -315,6 +324,8 @@ export const defaultConfig: RunConfig = {
 		evalEvery: 200,
 		patience: 8,
 		schedule: "cosine",
+		vocabSize: 1024,
+		chunking: "words",
 	},
 	rollout: {
 		groupSize: 8,

@@ -225,7 +225,12 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		);
 		const partialDir = partialToResume(run);
 		const partial = partialDir !== undefined ? yield* loadPartial(partialDir) : undefined;
-		const tokenizer = partial?.tokenizer ?? buildTokenizer(demonstrationText(train.demos));
+		const tokenizer =
+			partial?.tokenizer ??
+			buildTokenizer(demonstrationText(train.demos), {
+				maxVocab: config.sft.vocabSize,
+				chunking: config.sft.chunking,
+			});
 		const modelConfig = { vocabSize: tokenizer.vocabSize, ...config.model };
 		const trainSet = encodeDemonstrationSet(tokenizer, train.demos, modelConfig.contextLength);
 		const trainEx = trainSet.examples;

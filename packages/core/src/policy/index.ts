@@ -100,6 +100,7 @@ export {
 export {
 	type BuildTokenizerOptions,
 	buildTokenizer,
+	type Chunking,
 	chunkText,
 	SPECIAL_TOKENS,
 	type SpecialToken,

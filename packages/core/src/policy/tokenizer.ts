@@ -23,6 +23,17 @@ const PIECE_OFFSET = BYTE_OFFSET + BYTE_TOKENS;
  */
 const CHUNK = /\p{Lu}?[\p{Ll}\p{M}]+|\p{L}\p{M}*|\p{N}|[ \t]+|\r?\n|[^\p{L}\p{M}\p{N} \t\r\n]|[\r\n]/gsu;
 
+/**
+ * The `spaced` pre-tokenisation: as {@link CHUNK}, but a word or letter takes the one space before
+ * it (` protein`, ` B`), as GPT-2's does, so running text costs about half the tokens. Digits and
+ * other characters stay alone; further spaces form their own chunk.
+ */
+const SPACED_CHUNK =
+	/ ?\p{Lu}?[\p{Ll}\p{M}]+| ?\p{L}\p{M}*|\p{N}|[ \t]+(?!\p{L})|[ \t]|\r?\n|[^\p{L}\p{M}\p{N} \t\r\n]|[\r\n]/gsu;
+
+/** How text is cut into chunks before pieces are looked up: `words` (the default) or `spaced` (see {@link SPACED_CHUNK}). */
+export type Chunking = "words" | "spaced";
+
 /** The JSON form of a tokenizer (saved beside the model as `tokenizer.json`). */
 export const TokenizerJson = Schema.Struct({
 	format: Schema.Literal("stepwise-tokenizer"),
@@ -30,6 +41,8 @@ export const TokenizerJson = Schema.Struct({
 	specials: Schema.Array(Schema.String),
 	/** Learned pieces (words, single characters, whitespace runs), in id order after the bytes. */
 	pieces: Schema.Array(Schema.String),
+	/** The pre-tokenisation; absent: `words`. */
+	chunking: Schema.optionalKey(Schema.Literal("spaced")),
 });
 export type TokenizerJson = typeof TokenizerJson.Type;
 
@@ -39,13 +52,16 @@ export interface BuildTokenizerOptions {
 	readonly maxVocab?: number;
 	/** A multi-character chunk needs at least this many occurrences to become a piece (default 2). */
 	readonly minCount?: number;
+	/** The pre-tokenisation (default `words`). */
+	readonly chunking?: Chunking;
 }
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: false });
 
 /** Split text into the pre-tokenisation chunks. */
-export const chunkText = (text: string): string[] => text.match(CHUNK) ?? [];
+export const chunkText = (text: string, chunking: Chunking = "words"): string[] =>
+	text.match(chunking === "spaced" ? SPACED_CHUNK : CHUNK) ?? [];
 
 /**
  * A deterministic word/character tokenizer with byte fallback, built from environment text:
@@ -59,7 +75,10 @@ export class Tokenizer {
 	private readonly idText: string[];
 	private readonly cache = new Map<string, number[]>();
 
-	constructor(readonly pieces: ReadonlyArray<string>) {
+	constructor(
+		readonly pieces: ReadonlyArray<string>,
+		readonly chunking: Chunking = "words",
+	) {
 		this.pieceIds = new Map();
 		this.idText = [...SPECIAL_TOKENS];
 		for (let b = 0; b < BYTE_TOKENS; b++) this.idText.push(`<0x${b.toString(16).padStart(2, "0")}>`);
@@ -102,7 +121,7 @@ export class Tokenizer {
 	/** Encode plain text (special-token strings in it are encoded as text, never as specials). */
 	encode(text: string): number[] {
 		const out: number[] = [];
-		for (const chunk of chunkText(text)) {
+		for (const chunk of chunkText(text, this.chunking)) {
 			const cached = this.cache.get(chunk);
 			if (cached !== undefined) {
 				for (const id of cached) out.push(id);
@@ -166,6 +185,7 @@ export class Tokenizer {
 			version: TOKENIZER_VERSION,
 			specials: [...SPECIAL_TOKENS],
 			pieces: [...this.pieces],
+			...(this.chunking === "spaced" ? { chunking: "spaced" as const } : {}),
 		};
 	}
 
@@ -175,7 +195,7 @@ export class Tokenizer {
 			throw new Error(
 				`tokenizer: special tokens ${JSON.stringify(json.specials)} differ from ${JSON.stringify(SPECIAL_TOKENS)}`,
 			);
-		return new Tokenizer(json.pieces);
+		return new Tokenizer(json.pieces, json.chunking ?? "words");
 	}
 }
 
@@ -188,10 +208,11 @@ export class Tokenizer {
 export const buildTokenizer = (corpus: Iterable<string>, options: BuildTokenizerOptions = {}): Tokenizer => {
 	const maxVocab = options.maxVocab ?? 1024;
 	const minCount = options.minCount ?? 2;
+	const chunking = options.chunking ?? "words";
 	const chars = new Map<string, number>();
 	const words = new Map<string, number>();
 	for (const text of corpus) {
-		for (const chunk of chunkText(text)) {
+		for (const chunk of chunkText(text, chunking)) {
 			for (const ch of chunk) chars.set(ch, (chars.get(ch) ?? 0) + 1);
 			if ([...chunk].length > 1) words.set(chunk, (words.get(chunk) ?? 0) + 1);
 		}
@@ -207,5 +228,5 @@ export const buildTokenizer = (corpus: Iterable<string>, options: BuildTokenizer
 		.sort(byCount)
 		.slice(0, Math.max(0, budget - charPieces.length))
 		.map(([w]) => w);
-	return new Tokenizer([...charPieces, ...wordPieces]);
+	return new Tokenizer([...charPieces, ...wordPieces], chunking);
 };

@@ -80,4 +80,47 @@ describe("tokenizer", () => {
 		expect(back.encode(corpus[0] as string)).toEqual(tok.encode(corpus[0] as string));
 		expect(() => Tokenizer.fromJSON({ ...json, specials: ["<pad>"] })).toThrow(/special tokens/);
 	});
+
+	test("spaced chunking: a word or letter takes the one space before it; digits and symbols stay alone", () => {
+		expect(chunkText("goal: high  protein bars $8.24\nb07u x", "spaced")).toEqual([
+			"goal",
+			":",
+			" high",
+			" ",
+			" protein",
+			" bars",
+			" ",
+			"$",
+			"8",
+			".",
+			"2",
+			"4",
+			"\n",
+			"b",
+			"0",
+			"7",
+			"u",
+			" x",
+		]);
+		expect(chunkText("\tTab  B07", "spaced")).toEqual(["\t", "Tab", " ", " B", "0", "7"]);
+		fc.assert(
+			fc.property(fc.string({ unit: "grapheme" }), (s) => chunkText(s, "spaced").join("") === s),
+			{ numRuns: 300 },
+		);
+	});
+
+	test("a spaced tokenizer learns spaced words, round-trips, and keeps its chunking through JSON", () => {
+		const text = [...corpus, "push the box", "push the box"];
+		const tok = buildTokenizer(text, { chunking: "spaced" });
+		expect(tok.encode("push the box").length).toBe(3);
+		expect(buildTokenizer(text).encode("push the box").length).toBe(5);
+		expect(tok.decode(tok.encode("left right wait"))).toBe("left right wait");
+		const json = tok.toJSON();
+		expect(json.chunking).toBe("spaced");
+		expect(Tokenizer.fromJSON(JSON.parse(JSON.stringify(json))).encode("push the box")).toEqual(
+			tok.encode("push the box"),
+		);
+		// the default tokenizer's JSON is unchanged: no chunking field
+		expect("chunking" in buildTokenizer(corpus).toJSON()).toBe(false);
+	});
 });

@@ -1,0 +1,55 @@
+import { describe, expect, test } from "bun:test";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EnvRegistry } from "@stepwise/core";
+import {
+	buildTokenizer,
+	collectDemonstrations,
+	demonstrationText,
+	encodeAnswer,
+	encodePrompt,
+} from "@stepwise/core/policy/index";
+import { Effect } from "effect";
+import { resolveConfig } from "../src/config/decode.ts";
+import { defaultConfig, RunConfig } from "../src/config/schema.ts";
+import { EnvironmentsLive } from "../src/plugins.ts";
+import { VALIDATION_OFFSET } from "../src/stages/context.ts";
+
+const configs = join(import.meta.dir, "..", "configs");
+
+/**
+ * The per-environment recipes: each names a compact spec, and its context and generation budget hold
+ * the expert's demonstrations (every answer within `rollout.maxNewTokens`, prompt + answer within
+ * `model.contextLength` for at least 99 % of the steps, so SFT drops nothing and truncates little).
+ */
+describe.each(["webshop", "search"])("configs/%s.yaml", (name) => {
+	test("names its compact spec; its context and answer budget hold the expert's steps", () => {
+		const c = Effect.runSync(resolveConfig(RunConfig, { file: join(configs, `${name}.yaml`), base: defaultConfig }));
+		expect(c.env.spec).toBe(`${name}/compact-v0`);
+		const overrides = name === "search" ? { cacheDir: join(tmpdir(), "stepwise-search-test-cache") } : {};
+		const managed = Effect.runSync(
+			Effect.provide(
+				Effect.gen(function* () {
+					return yield* (yield* EnvRegistry).make(c.env.spec, overrides);
+				}),
+				EnvironmentsLive,
+			),
+		);
+		const tasks = (n: number, offset: number) =>
+			Array.from({ length: n }, (_, i) => ({ seed: c.seed, split: "train", index: offset + i }));
+		const train = collectDemonstrations(managed, tasks(c.sft.episodes, 0));
+		const val = collectDemonstrations(managed, tasks(c.sft.validationEpisodes, VALIDATION_OFFSET));
+		expect(val.won).toBeGreaterThanOrEqual(c.sft.validationEpisodes - 1);
+		const tokenizer = buildTokenizer(demonstrationText(train.demos), {
+			maxVocab: c.sft.vocabSize,
+			chunking: c.sft.chunking,
+		});
+		const lengths = val.demos.map((d) => ({
+			prompt: encodePrompt(tokenizer, d.prompt).length,
+			answer: encodeAnswer(tokenizer, d.target).length,
+		}));
+		for (const l of lengths) expect(l.answer).toBeLessThanOrEqual(c.rollout.maxNewTokens);
+		const fit = lengths.filter((l) => l.prompt + l.answer <= c.model.contextLength).length;
+		expect(fit / lengths.length).toBeGreaterThanOrEqual(0.99);
+	});
+});
