@@ -69,6 +69,11 @@ export const RunConfig = Schema.Struct({
 	}),
 	/** The transformer policy (vocabulary size comes from the tokenizer). */
 	model: Schema.Struct({
+		/**
+		 * `gpt`: our decoder (LayerNorm, GELU, learned positions); `llama`: a Llama-family decoder
+		 * (RMSNorm, rotary positions, SwiGLU, grouped-query attention) of the same size keys.
+		 */
+		arch: Schema.Literals(["gpt", "llama"]),
 		/** Tokens the policy attends to at once (prompt and answer). */
 		contextLength: PosInt,
 		/** Width of the residual stream (embedding size). */
@@ -79,6 +84,10 @@ export const RunConfig = Schema.Struct({
 		nHeads: PosInt,
 		/** Hidden width of each block's feed-forward layer. */
 		dFF: PosInt,
+		/** `arch=llama`: key/value heads (grouped-query attention; 0: as many as `nHeads`). */
+		nKvHeads: NonNegInt,
+		/** `arch=llama`: the rotary base θ. */
+		ropeTheta: Positive,
 	}),
 	/** Supervised fine-tuning on expert demonstrations. */
 	sft: Schema.Struct({
@@ -274,7 +283,7 @@ export const defaultConfig: RunConfig = {
 	backend: "auto",
 	runsDir: "runs",
 	env: { plugin: "", spec: "sokoban/6x6-1box-v0", options: {}, trainSplit: "auto", evalSplit: "auto" },
-	model: { contextLength: 80, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256 },
+	model: { arch: "gpt", contextLength: 80, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, nKvHeads: 0, ropeTheta: 10000 },
 	sft: {
 		episodes: 4000,
 		validationEpisodes: 200,

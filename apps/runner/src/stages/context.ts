@@ -13,6 +13,7 @@ import {
 	type ResetRequest,
 	type UnknownEnvSpecError,
 } from "@stepwise/core";
+import { workerModelOf } from "@stepwise/core/hf/worker-model";
 import {
 	type BackendError,
 	type BackendSelection,
@@ -168,7 +169,10 @@ const sizeKeys = [
 const costliestKey = (c: RunConfig): string => {
 	let best: { key: string; bytes: number } = { key: "model.dModel", bytes: trainingBytes(c) };
 	for (const [section, key] of sizeKeys) {
-		const at = { ...c, [section]: { ...c[section], [key]: (defaultConfig[section] as Record<string, number>)[key] } };
+		const at = {
+			...c,
+			[section]: { ...c[section], [key]: (defaultConfig[section] as unknown as Record<string, number>)[key] },
+		};
 		const bytes = trainingBytes(at as RunConfig);
 		if (bytes < best.bytes) best = { key: `${section}.${key}`, bytes };
 	}
@@ -301,7 +305,7 @@ export const startRolloutPool = (
 			specId: config.env.spec,
 			envOptions: config.env.options,
 			envs: Math.min(64, Math.max(config.rollout.groupSize, Math.ceil(episodes / (workers + 1)))),
-			modelConfig: policy.model.config,
+			modelConfig: workerModelOf(policy.model),
 			tokenizer: policy.tokenizer.toJSON(),
 		};
 		const pool = yield* Effect.acquireRelease(

@@ -1,6 +1,8 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { EnvConfigError, ManagedEnv, OutputError, ResetRequest } from "@stepwise/core";
+import { llamaFromSize } from "@stepwise/core/hf/config";
+import { LlamaPolicy } from "@stepwise/core/hf/llama";
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
@@ -10,7 +12,7 @@ import {
 	demonstrationText,
 	encodeDemonstrations,
 	loadCheckpoint,
-	parameterCount,
+	type PolicyModel,
 	type SftOptions,
 	SftRun,
 	SftRunState,
@@ -19,6 +21,7 @@ import {
 	type Tokenizer,
 	TransformerPolicy,
 } from "@stepwise/core/policy/index";
+import * as tf from "@tensorflow/tfjs-core";
 import { Effect, type FileSystem, Schema } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import { NonFiniteError, type RolloutWorkersError } from "../errors.ts";
@@ -68,7 +71,7 @@ export const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, CHEC
  * is moved to `sft.partial.old` while the new one takes its place, so a kill at any point leaves a
  * complete save in one of the two (see {@link partialToResume}).
  */
-const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer, sft: SftRun) =>
+const savePartial = (run: RunDir, model: PolicyModel, tokenizer: Tokenizer, sft: SftRun) =>
 	Effect.gen(function* () {
 		const snap = sft.snapshot();
 		const dir = sftPartialDir(run);
@@ -77,11 +80,10 @@ const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer
 		yield* saveCheckpoint(tmp, { model, tokenizer, optimizer: sft.optimizer, state: snap.state });
 		const best = snap.bestWeights;
 		if (best !== undefined) {
-			const names = [...model.params.keys()];
-			const bestModel = TransformerPolicy.fromValues(
-				model.config,
-				new Map(best.map((w, i) => [names[i] as string, w])),
-			);
+			const bestModel = model.copy();
+			tf.tidy(() => {
+				for (const [i, v] of bestModel.variables().entries()) v.assign(tf.tensor(best[i] as Float32Array, v.shape));
+			});
 			yield* saveCheckpoint(join(tmp, "best"), { model: bestModel, tokenizer });
 			bestModel.dispose();
 		}
@@ -187,7 +189,8 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		const partialDir = partialToResume(run);
 		const partial = partialDir !== undefined ? yield* loadPartial(partialDir) : undefined;
 		const tokenizer = partial?.tokenizer ?? buildTokenizer(demonstrationText(train.demos));
-		const modelConfig = { vocabSize: tokenizer.vocabSize, ...config.model };
+		const { arch, nKvHeads, ropeTheta, ...size } = config.model;
+		const modelConfig = { vocabSize: tokenizer.vocabSize, ...size };
 		const trainEx = encodeDemonstrations(tokenizer, train.demos, modelConfig.contextLength);
 		const valEx = encodeDemonstrations(tokenizer, val.demos, modelConfig.contextLength);
 		if (trainEx.length === 0 || valEx.length === 0)
@@ -196,9 +199,13 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 				source: "config",
 				message: `config key model.contextLength: no expert answer fits in ${modelConfig.contextLength} tokens (${trainEx.length} training, ${valEx.length} validation examples)`,
 			});
-		const model = partial?.model ?? TransformerPolicy.init(modelConfig, config.seed);
+		const model =
+			partial?.model ??
+			(arch === "llama"
+				? LlamaPolicy.init(llamaFromSize(modelConfig, nKvHeads, ropeTheta), config.seed)
+				: TransformerPolicy.init(modelConfig, config.seed));
 		ctx.log(
-			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), a vocabulary of ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
+			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}), a vocabulary of ${tokenizer.vocabSize} tokens, ${model.parameterCount} parameters`,
 		);
 		// workers compute shares of each step's micro-batches (the same policy with any number of them)
 		const parallel = config.rollout.workers > 0 && config.sft.microBatchSize < config.sft.batchSize;
@@ -283,7 +290,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		for (const d of [sftPartialDir(run), `${sftPartialDir(run)}.old`]) rmSync(d, { recursive: true, force: true });
 		const summary: SftSummary = {
 			checkpoint: out,
-			parameters: parameterCount(modelConfig),
+			parameters: model.parameterCount,
 			demos: train.demos.length,
 			expertWon: train.won,
 			steps: result.steps,
