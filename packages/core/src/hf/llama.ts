@@ -382,7 +382,8 @@ export class LlamaPolicy implements PolicyModel {
 		const repeat = (t: tf.Tensor4D): tf.Tensor4D => {
 			if (G === 1) return t;
 			const Tk = t.shape[2];
-			return tf.reshape(tf.tile(tf.expandDims(t, 2), [1, 1, G, 1, 1]), [B, H, Tk, dh]) as tf.Tensor4D;
+			// rank-3 tile (tfjs has no rank-5 tile gradient): query head h reads key/value head ⌊h / G⌋
+			return tf.reshape(tf.tile(tf.reshape(t, [B * Hkv, 1, Tk * dh]), [1, G, 1]), [B, H, Tk, dh]) as tf.Tensor4D;
 		};
 		for (let l = 0; l < c.nLayers; l++) {
 			const p = `model.layers.${l}`;
