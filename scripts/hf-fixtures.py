@@ -13,7 +13,7 @@ and their log-probs. It also writes a PEFT LoRA adapter on the Qwen2 model (lora
 its reference logits.
 
 The second form loads what Stepwise wrote under packages/core/test/fixtures/hf/stepwise-out/
-(an `stepwise export` directory, a Stepwise-saved LoRA adapter), each with the logits Stepwise
+(`stepwise export` directories, written by packages/core/test/hf/stepwise-out.ts, a Stepwise-saved LoRA adapter), each with the logits Stepwise
 computed beside it (stepwise-logits.json), in transformers/PEFT, and records the comparison in
 packages/core/test/fixtures/hf/checks.json.
 """
