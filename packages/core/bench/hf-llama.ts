@@ -52,12 +52,24 @@ const stepwiseSide = async () => {
 	const { generate } = await import("../src/policy/generate.ts");
 	const { evaluateAt } = await import("../src/policy/score.ts");
 	console.error(formatBackendSelection(await initBackend(args.backend)));
-	const config = { ...fromHfConfig({ ...QWEN25_05B, architectures: [...QWEN25_05B.architectures], num_hidden_layers: Number(args.layers) }), initStd: 0.02 };
+	const config = {
+		...fromHfConfig({
+			...QWEN25_05B,
+			architectures: [...QWEN25_05B.architectures],
+			num_hidden_layers: Number(args.layers),
+		}),
+		initStd: 0.02,
+	};
 	const T = Number(args.prompt);
 	const N = Number(args.decode);
 	const ids = Array.from({ length: T }, (_, i) => (i * 7919) % config.vocabSize);
 	const t0 = performance.now();
-	const model = LlamaPolicy.init(config, 0, { rank: 16, alpha: 32, dropout: 0, targets: ["q_proj", "k_proj", "v_proj", "o_proj"] });
+	const model = LlamaPolicy.init(config, 0, {
+		rank: 16,
+		alpha: 32,
+		dropout: 0,
+		targets: ["q_proj", "k_proj", "v_proj", "o_proj"],
+	});
 	const buildS = (performance.now() - t0) / 1000;
 	const prefill = () =>
 		tf.tidy(() => {
@@ -79,7 +91,11 @@ const stepwiseSide = async () => {
 	const picks = Array.from({ length: T - 1 }, (_, t) => [0, t + 1] as const);
 	const step = () => {
 		const x = tf.tensor2d(Int32Array.from(ids), [1, T], "int32");
-		opt.minimize(() => tf.neg(tf.mean(evaluateAt(model, x, picks).logProbs)) as ReturnType<typeof tf.scalar>, false, model.variables());
+		opt.minimize(
+			() => tf.neg(tf.mean(evaluateAt(model, x, picks).logProbs)) as ReturnType<typeof tf.scalar>,
+			false,
+			model.variables(),
+		);
 		x.dispose();
 	};
 	step();
@@ -113,11 +129,19 @@ if (args.side === "stepwise") await stepwiseSide();
 else {
 	const threads = args.threads;
 	const common = ["--prompt", args.prompt, "--decode", args.decode, "--layers", args.layers];
-	const mine = run("bun", [fileURLToPath(import.meta.url), "--side", "stepwise", "--backend", args.backend, ...common], {
-		TF_NUM_INTRAOP_THREADS: threads,
-		TF_NUM_INTEROP_THREADS: "1",
-	});
-	const torch = run(args.python, [fileURLToPath(new URL("./torch_hf_peer.py", import.meta.url)), "--threads", threads, ...common], {});
+	const mine = run(
+		"bun",
+		[fileURLToPath(import.meta.url), "--side", "stepwise", "--backend", args.backend, ...common],
+		{
+			TF_NUM_INTRAOP_THREADS: threads,
+			TF_NUM_INTEROP_THREADS: "1",
+		},
+	);
+	const torch = run(
+		args.python,
+		[fileURLToPath(new URL("./torch_hf_peer.py", import.meta.url)), "--threads", threads, ...common],
+		{},
+	);
 	console.log(JSON.stringify({ threads: Number(threads), stepwise: mine, torch }, null, 2));
 	if (mine && torch)
 		console.log(
