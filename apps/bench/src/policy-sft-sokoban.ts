@@ -29,10 +29,10 @@ import {
 	encodeDemonstrations,
 	TransformerPolicy as Model,
 	makeEnvs,
+	type PolicyModel,
 	parameterCount,
 	saveCheckpoint,
 	successRate,
-	type TransformerPolicy,
 	trainSft,
 } from "@stepwise/core/policy/index";
 import { plugin, sokoban6x6Spec } from "@stepwise/env-sokoban";
@@ -84,7 +84,7 @@ const trainEx = encodeDemonstrations(tokenizer, train.demos, config.contextLengt
 const valEx = encodeDemonstrations(tokenizer, val.demos, config.contextLength);
 const model = Model.init(config, num("seed", 0));
 const envs = Effect.runSync(makeEnvs(plugin, spec, Math.max(evalTasks, 100)));
-const greedy = (m: TransformerPolicy, n: number) =>
+const greedy = (m: PolicyModel, n: number) =>
 	successRate(
 		collectRollouts({ model: m, tokenizer }, envs, {
 			tasks: tasks("test", n),

@@ -19,6 +19,7 @@ const inputErrors: ReadonlySet<string> = new Set([
 	"CreditInputError",
 	"TrajectoryFileError",
 	"CheckpointError",
+	"HfModelError",
 	"PolicyConfigError",
 	"TrainConfigError",
 	"UnknownBackendError",

@@ -6,6 +6,7 @@ import { Cause, Effect, Layer } from "effect";
 import { CliError, Command } from "effect/cli";
 import { creditCommand } from "./commands/credit.ts";
 import { envsCommand } from "./commands/envs.ts";
+import { exportCommand } from "./commands/export.ts";
 import {
 	evalCommand,
 	exploreCommand,
@@ -34,6 +35,7 @@ export const stepwise = Command.make("stepwise").pipe(
 		generateCommand,
 		serveCommand,
 		envServerCommand,
+		exportCommand,
 	]),
 	Command.withExamples([
 		{ command: "stepwise envs --quiet", description: "the registered environments, one expert episode each" },

@@ -5,5 +5,6 @@
  * the training loop). Import it where models are used; importing it loads tfjs.
  */
 export * from "./backend/index.ts";
+export * from "./hf/index.ts";
 export * from "./policy/index.ts";
 export * from "./train/index.ts";

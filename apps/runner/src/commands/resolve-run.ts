@@ -118,7 +118,10 @@ export const policyFallback = (
 		return {
 			fallback: {
 				env: { spec: env.spec, options: env.options, promptStyle: env.promptStyle },
-				model: { contextLength: recorded.success.model.contextLength },
+				model: {
+					contextLength:
+						"model" in recorded.success ? recorded.success.model.contextLength : recorded.success.llama.contextLength,
+				},
 				rollout: { maxNewTokens: env.maxNewTokens },
 			},
 			notes:

@@ -79,6 +79,11 @@ export const RunConfig = Schema.Struct({
 	/** The transformer policy (vocabulary size comes from the tokenizer). */
 	model: Schema.Struct({
 		/**
+		 * `gpt`: our decoder (LayerNorm, GELU, learned positions); `llama`: a Llama-family decoder
+		 * (RMSNorm, rotary positions, SwiGLU, grouped-query attention) of the same size keys.
+		 */
+		arch: Schema.Literals(["gpt", "llama"]),
+		/**
 		 * Tokens the policy attends to at once (prompt and answer). A new run that does not set it (in
 		 * its config file or a key=value argument) takes the env spec's default where the spec has one
 		 * (`stepwise envs` lists them), else the value here.
@@ -92,6 +97,10 @@ export const RunConfig = Schema.Struct({
 		nHeads: PosInt,
 		/** Hidden width of each block's feed-forward layer. */
 		dFF: PosInt,
+		/** `arch=llama`: key/value heads (grouped-query attention; 0: as many as `nHeads`). */
+		nKvHeads: NonNegInt,
+		/** `arch=llama`: the rotary base θ. */
+		ropeTheta: Positive,
 	}),
 	/** Supervised fine-tuning on expert demonstrations. */
 	sft: Schema.Struct({
@@ -307,7 +316,7 @@ export const defaultConfig: RunConfig = {
 		evalSplit: "auto",
 		promptStyle: "auto",
 	},
-	model: { contextLength: 80, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256 },
+	model: { arch: "gpt", contextLength: 80, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, nKvHeads: 0, ropeTheta: 10000 },
 	sft: {
 		episodes: 4000,
 		validationEpisodes: 200,

@@ -14,6 +14,7 @@ import {
 	type ResetRequest,
 	type UnknownEnvSpecError,
 } from "@stepwise/core";
+import { workerModelOf } from "@stepwise/core/hf/worker-model";
 import {
 	type BackendError,
 	type BackendSelection,
@@ -160,7 +161,7 @@ export const trainingBytes = (c: RunConfig): number => {
 	const params = m.nLayers * perBlock + (2 * vocab + m.contextLength) * m.dModel;
 	const batch = Math.max(c.sft.batchSize, c.train.miniBatchSize, c.rollout.batchSize);
 	// attention's T×T scores are held for one pass's rows only (attentionRows cuts long contexts)
-	const rows = attentionRows({ ...m, vocabSize: vocab }, batch);
+	const rows = attentionRows(m, batch);
 	const perToken = m.nLayers * (12 * m.dModel + 2 * m.dFF) + 2 * vocab;
 	const attention = m.nLayers * 2 * m.nHeads * m.contextLength;
 	return 4 * (6 * params + m.contextLength * (batch * perToken + rows * attention));
@@ -182,7 +183,10 @@ const sizeKeys = [
 const costliestKey = (c: RunConfig): string => {
 	let best: { key: string; bytes: number } = { key: "model.dModel", bytes: trainingBytes(c) };
 	for (const [section, key] of sizeKeys) {
-		const at = { ...c, [section]: { ...c[section], [key]: (defaultConfig[section] as Record<string, number>)[key] } };
+		const at = {
+			...c,
+			[section]: { ...c[section], [key]: (defaultConfig[section] as unknown as Record<string, number>)[key] },
+		};
 		const bytes = trainingBytes(at as RunConfig);
 		if (bytes < best.bytes) best = { key: `${section}.${key}`, bytes };
 	}
@@ -341,7 +345,7 @@ export const startRolloutPool = (
 			specId: config.env.spec,
 			envOptions: config.env.options,
 			envs: Math.min(64, Math.max(config.rollout.groupSize, Math.ceil(episodes / (workers + 1)))),
-			modelConfig: policy.model.config,
+			modelConfig: workerModelOf(policy.model),
 			tokenizer: policy.tokenizer.toJSON(),
 		};
 		const pool = yield* Effect.acquireRelease(

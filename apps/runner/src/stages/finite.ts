@@ -1,9 +1,9 @@
-import { CheckpointError, type TransformerPolicy } from "@stepwise/core/policy/index";
+import { CheckpointError, type PolicyModel } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
 import { NonFiniteError } from "../errors.ts";
 
 /** The first weight tensor of a model holding a NaN or an infinity, by name, if any. */
-export const nonFiniteWeight = (model: TransformerPolicy): Effect.Effect<string | undefined> =>
+export const nonFiniteWeight = (model: PolicyModel): Effect.Effect<string | undefined> =>
 	Effect.map(
 		Effect.promise(() => model.readValues()),
 		(values) => {
@@ -13,11 +13,11 @@ export const nonFiniteWeight = (model: TransformerPolicy): Effect.Effect<string 
 	);
 
 /** Fail with `error(name)` when a weight of the model is not finite. */
-const requireFinite = <E>(model: TransformerPolicy, error: (name: string) => E): Effect.Effect<void, E> =>
+const requireFinite = <E>(model: PolicyModel, error: (name: string) => E): Effect.Effect<void, E> =>
 	Effect.flatMap(nonFiniteWeight(model), (name) => (name === undefined ? Effect.void : Effect.fail(error(name))));
 
 /** Refuse a loaded checkpoint whose weights are not all finite (a diverged run's save), naming the tensor. */
-export const checkLoadedWeights = (model: TransformerPolicy, path: string): Effect.Effect<void, CheckpointError> =>
+export const checkLoadedWeights = (model: PolicyModel, path: string): Effect.Effect<void, CheckpointError> =>
 	requireFinite(
 		model,
 		(name) =>
@@ -28,7 +28,7 @@ export const checkLoadedWeights = (model: TransformerPolicy, path: string): Effe
 	);
 
 /** Refuse to save weights that are not all finite: training diverged (`hint` names the key to lower). */
-export const checkTrainedWeights = (model: TransformerPolicy, hint: string): Effect.Effect<void, NonFiniteError> =>
+export const checkTrainedWeights = (model: PolicyModel, hint: string): Effect.Effect<void, NonFiniteError> =>
 	requireFinite(
 		model,
 		(name) =>

@@ -7,7 +7,7 @@ import {
 	type TrajectoryFileError,
 	writeTrajectories,
 } from "@stepwise/core";
-import { CheckpointError, loadCheckpoint, type Policy, type TransformerPolicy } from "@stepwise/core/policy/index";
+import { CheckpointError, loadCheckpoint, type Policy, type PolicyModel } from "@stepwise/core/policy/index";
 import {
 	type Algorithm,
 	annotateBatch,
@@ -178,7 +178,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 		const last = run.lastCheckpoint();
 		let policy: Policy;
 		let optimizer: tf.Optimizer;
-		let reference: TransformerPolicy | undefined;
+		let reference: PolicyModel | undefined;
 		let state: TrainerState | undefined;
 		if (last !== undefined) {
 			const loaded = yield* loadTrainerCheckpoint(run.checkpointDir(last), { learningRate: config.train.lr });

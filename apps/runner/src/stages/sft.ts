@@ -1,6 +1,8 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { EnvConfigError, ManagedEnv, OutputError, ResetRequest } from "@stepwise/core";
+import { llamaFromSize } from "@stepwise/core/hf/config";
+import { LlamaPolicy } from "@stepwise/core/hf/llama";
 import {
 	buildTokenizer,
 	CHECKPOINT_FILES,
@@ -12,7 +14,7 @@ import {
 	demonstrationText,
 	encodeDemonstrationSet,
 	loadCheckpoint,
-	parameterCount,
+	type PolicyModel,
 	type SftOptions,
 	SftRun,
 	SftRunState,
@@ -21,6 +23,7 @@ import {
 	type Tokenizer,
 	TransformerPolicy,
 } from "@stepwise/core/policy/index";
+import * as tf from "@tensorflow/tfjs-core";
 import { Effect, type FileSystem, Schema } from "effect";
 import { ConfigError } from "../config/overrides.ts";
 import { NonFiniteError, type RolloutWorkersError } from "../errors.ts";
@@ -98,7 +101,7 @@ export const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, CHEC
  * is moved to `sft.partial.old` while the new one takes its place, so a kill at any point leaves a
  * complete save in one of the two (see {@link partialToResume}).
  */
-const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer, sft: SftRun, env: CheckpointEnv) =>
+const savePartial = (run: RunDir, model: PolicyModel, tokenizer: Tokenizer, sft: SftRun, env: CheckpointEnv) =>
 	Effect.gen(function* () {
 		const snap = sft.snapshot();
 		const dir = sftPartialDir(run);
@@ -107,11 +110,10 @@ const savePartial = (run: RunDir, model: TransformerPolicy, tokenizer: Tokenizer
 		yield* saveCheckpoint(tmp, { model, tokenizer, optimizer: sft.optimizer, state: snap.state, env });
 		const best = snap.bestWeights;
 		if (best !== undefined) {
-			const names = [...model.params.keys()];
-			const bestModel = TransformerPolicy.fromValues(
-				model.config,
-				new Map(best.map((w, i) => [names[i] as string, w])),
-			);
+			const bestModel = model.copy();
+			tf.tidy(() => {
+				for (const [i, v] of bestModel.variables().entries()) v.assign(tf.tensor(best[i] as Float32Array, v.shape));
+			});
 			yield* saveCheckpoint(join(tmp, "best"), { model: bestModel, tokenizer, env });
 			bestModel.dispose();
 		}
@@ -231,7 +233,8 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 				maxVocab: config.sft.vocabSize,
 				chunking: config.sft.chunking,
 			});
-		const modelConfig = { vocabSize: tokenizer.vocabSize, ...config.model };
+		const { arch, nKvHeads, ropeTheta, ...size } = config.model;
+		const modelConfig = { vocabSize: tokenizer.vocabSize, ...size };
 		const trainSet = encodeDemonstrationSet(tokenizer, train.demos, modelConfig.contextLength);
 		const trainEx = trainSet.examples;
 		const valEx = encodeDemonstrationSet(tokenizer, val.demos, modelConfig.contextLength).examples;
@@ -241,9 +244,13 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 				source: "config",
 				message: `config key model.contextLength: no expert answer fits in ${modelConfig.contextLength} tokens (${trainEx.length} training, ${valEx.length} validation examples)`,
 			});
-		const model = partial?.model ?? TransformerPolicy.init(modelConfig, config.seed);
+		const model =
+			partial?.model ??
+			(arch === "llama"
+				? LlamaPolicy.init(llamaFromSize(modelConfig, nKvHeads, ropeTheta), config.seed)
+				: TransformerPolicy.init(modelConfig, config.seed));
 		ctx.log(
-			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}${train.perturbed > 0 ? `, ${train.perturbed} random steps of demoNoise ${config.sft.demoNoise}` : ""}), a vocabulary of ${tokenizer.vocabSize} tokens, ${parameterCount(modelConfig)} parameters`,
+			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}${train.perturbed > 0 ? `, ${train.perturbed} random steps of demoNoise ${config.sft.demoNoise}` : ""}), a vocabulary of ${tokenizer.vocabSize} tokens, ${model.parameterCount} parameters`,
 		);
 		const fit = demonstrationFit(train.demos.length, trainSet, modelConfig.contextLength);
 		for (const line of fit.warnings) ctx.log(line);
@@ -340,7 +347,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		for (const d of [sftPartialDir(run), `${sftPartialDir(run)}.old`]) rmSync(d, { recursive: true, force: true });
 		const summary: SftSummary = {
 			checkpoint: out,
-			parameters: parameterCount(modelConfig),
+			parameters: model.parameterCount,
 			demos: train.demos.length,
 			expertWon: train.won,
 			steps: result.steps,

@@ -3,10 +3,15 @@ import { basename, dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Exit, Schema } from "effect";
 import { PromptStyle } from "../env/spec.ts";
+import { LlamaConfig } from "../hf/config.ts";
+import { HEAD_SHAPES, LlamaPolicy, llamaParameterShapes } from "../hf/llama.ts";
+import { readHfWeights } from "../hf/load.ts";
+import { LoraSpec, loraShapes } from "../hf/lora.ts";
 import { fsErrorText } from "../util/atomic.ts";
 import { ModelConfig } from "./config.ts";
 import { CheckpointError } from "./errors.ts";
 import { parameterShapes, TransformerPolicy } from "./model.ts";
+import type { PolicyModel } from "./policy-model.ts";
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "./safetensors.ts";
 import { Tokenizer, TokenizerJson } from "./tokenizer.ts";
 
@@ -36,19 +41,40 @@ export const CheckpointEnv = Schema.Struct({
 });
 export type CheckpointEnv = typeof CheckpointEnv.Type;
 
-/** `config.json`: the format tag, version and model shape, and (from this version on) the env trained on. */
-export const CheckpointConfig = Schema.Struct({
+/** `config.json` of our GPT: the format tag, version and model shape, and (from this version on) the env trained on. */
+export const GptCheckpointConfig = Schema.Struct({
 	format: Schema.Literal("stepwise-policy"),
 	version: Schema.Literal(CHECKPOINT_VERSION),
 	model: ModelConfig,
 	/** Absent in checkpoints written before it was recorded (and in those of a bare `saveCheckpoint`). */
 	env: Schema.optionalKey(CheckpointEnv),
 });
+
+/**
+ * `config.json` of a Llama-family policy: its shape, its LoRA settings when adapted, and the
+ * Hugging Face directory its frozen base came from (else the base is in `frozen.safetensors`).
+ */
+export const LlamaCheckpointConfig = Schema.Struct({
+	format: Schema.Literal("stepwise-policy"),
+	version: Schema.Literal(CHECKPOINT_VERSION),
+	arch: Schema.Literal("llama"),
+	llama: LlamaConfig,
+	lora: Schema.optionalKey(LoraSpec),
+	base: Schema.optionalKey(Schema.String),
+	/** The env trained on, as in {@link GptCheckpointConfig}. */
+	env: Schema.optionalKey(CheckpointEnv),
+});
+
+/** `config.json`: the format tag, version and model shape (our GPT, or a Llama-family decoder). */
+export const CheckpointConfig = Schema.Union([GptCheckpointConfig, LlamaCheckpointConfig]);
 export type CheckpointConfig = typeof CheckpointConfig.Type;
+
+/** A LoRA checkpoint without a base directory keeps its frozen weights here. */
+const FROZEN_FILE = "frozen.safetensors";
 
 /** What {@link saveCheckpoint} writes. */
 export interface CheckpointInput {
-	readonly model: TransformerPolicy;
+	readonly model: PolicyModel;
 	readonly tokenizer: Tokenizer;
 	/** Adam state to resume from (moments in `model.variables()` order). */
 	readonly optimizer?: tf.AdamOptimizer;
@@ -60,8 +86,9 @@ export interface CheckpointInput {
 
 /** What {@link loadCheckpoint} returns. */
 export interface LoadedCheckpoint {
-	readonly config: ModelConfig;
-	readonly model: TransformerPolicy;
+	/** The model's shape: our GPT's {@link ModelConfig} or a {@link LlamaConfig}. */
+	readonly config: ModelConfig | LlamaConfig;
+	readonly model: PolicyModel;
 	readonly tokenizer: Tokenizer;
 	/** The restored Adam optimizer, when the checkpoint has one. */
 	readonly optimizer: tf.AdamOptimizer | undefined;
@@ -81,11 +108,11 @@ const attempt = <A>(path: string, what: string, f: () => A): Effect.Effect<A, Ch
 	});
 
 /** Canonical name of each variable of a model, keyed by the tfjs variable name. */
-const canonicalNames = (model: TransformerPolicy): Map<string, string> =>
+const canonicalNames = (model: PolicyModel): Map<string, string> =>
 	new Map([...model.params].map(([canonical, v]) => [v.name, canonical]));
 
 const optimizerTensors = async (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	opt: tf.AdamOptimizer,
 ): Promise<{ tensors: NamedTensor[]; metadata: Record<string, string> }> => {
 	const weights = await opt.getWeights();
@@ -147,11 +174,22 @@ const restoreBetaPowers = (opt: tf.AdamOptimizer, beta1: number, beta2: number, 
 export const saveCheckpoint = (dir: string, input: CheckpointInput): Effect.Effect<void, CheckpointError> =>
 	Effect.gen(function* () {
 		const values = yield* Effect.promise(() => input.model.readValues());
-		const tensors: NamedTensor[] = parameterShapes(input.model.config).map(([name, shape]) => ({
+		const m = input.model;
+		const tensors: NamedTensor[] = [...m.params].map(([name, v]) => ({
 			name,
-			shape,
+			shape: v.shape,
 			data: values.get(name) as Float32Array,
 		}));
+		const frozen =
+			m instanceof LlamaPolicy && m.lora !== undefined && m.source === undefined
+				? encodeSafetensors(
+						llamaParameterShapes(m.config).map(([name, shape]) => ({
+							name,
+							shape,
+							data: m.weight(name).dataSync() as Float32Array,
+						})),
+					)
+				: undefined;
 		const optimizer =
 			input.optimizer !== undefined
 				? yield* Effect.tryPromise({
@@ -164,29 +202,37 @@ export const saveCheckpoint = (dir: string, input: CheckpointInput): Effect.Effe
 					})
 				: undefined;
 		const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.${Date.now()}.tmp`);
-		const config: CheckpointConfig = {
-			format: "stepwise-policy",
-			version: CHECKPOINT_VERSION,
-			model: input.model.config,
-			...(input.env !== undefined ? { env: input.env } : {}),
-		};
+		const config: CheckpointConfig =
+			m instanceof LlamaPolicy
+				? {
+						format: "stepwise-policy",
+						version: CHECKPOINT_VERSION,
+						arch: "llama",
+						llama: m.config,
+						...(m.lora !== undefined ? { lora: m.lora } : {}),
+						...(m.lora !== undefined && m.source !== undefined ? { base: m.source } : {}),
+					}
+				: { format: "stepwise-policy", version: CHECKPOINT_VERSION, model: (m as TransformerPolicy).config };
+		const recorded: CheckpointConfig = input.env !== undefined ? { ...config, env: input.env } : config;
+		const modelMetadata =
+			m instanceof LlamaPolicy
+				? { format: "stepwise", arch: "llama" }
+				: { format: "stepwise", config: JSON.stringify(input.model.config) };
 		yield* Effect.try({
 			catch: (e) =>
 				new CheckpointError({ path: dir, message: `cannot write the checkpoint ${dir}: ${fsErrorText(e)}` }),
 			try: () => {
 				mkdirSync(tmp, { recursive: true });
 				try {
-					writeFileSync(
-						join(tmp, CHECKPOINT_FILES.model),
-						encodeSafetensors(tensors, { format: "stepwise", config: JSON.stringify(input.model.config) }),
-					);
+					writeFileSync(join(tmp, CHECKPOINT_FILES.model), encodeSafetensors(tensors, modelMetadata));
+					if (frozen !== undefined) writeFileSync(join(tmp, FROZEN_FILE), frozen);
 					if (optimizer !== undefined)
 						writeFileSync(
 							join(tmp, CHECKPOINT_FILES.optimizer),
 							encodeSafetensors(optimizer.tensors, optimizer.metadata),
 						);
 					writeFileSync(join(tmp, CHECKPOINT_FILES.tokenizer), `${JSON.stringify(input.tokenizer.toJSON())}\n`);
-					writeFileSync(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+					writeFileSync(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(recorded, null, 2)}\n`);
 					if (input.state !== undefined)
 						writeFileSync(join(tmp, CHECKPOINT_FILES.state), `${JSON.stringify(input.state, null, 2)}\n`);
 					const old = `${tmp}.old`;
@@ -228,20 +274,23 @@ const decodeWith = <S extends Schema.Top>(schema: S, path: string, input: unknow
  */
 export const loadCheckpoint = (
 	dir: string,
-	options: { readonly expect?: ModelConfig } = {},
+	options: { readonly expect?: ModelConfig | LlamaConfig } = {},
 ): Effect.Effect<LoadedCheckpoint, CheckpointError> =>
 	Effect.gen(function* () {
 		const configPath = join(dir, CHECKPOINT_FILES.config);
-		const { model: config, env } = yield* decodeWith(CheckpointConfig, configPath, yield* readJson(configPath));
-		if (config.dModel % config.nHeads !== 0)
-			return yield* fail(configPath, `nHeads ${config.nHeads} does not divide dModel ${config.dModel}`);
+		const saved = yield* decodeWith(CheckpointConfig, configPath, yield* readJson(configPath));
+		const config = "model" in saved ? saved.model : saved.llama;
+		const env = saved.env;
+		if ("model" in saved && saved.model.dModel % saved.model.nHeads !== 0)
+			return yield* fail(configPath, `nHeads ${saved.model.nHeads} does not divide dModel ${saved.model.dModel}`);
 		if (options.expect !== undefined) {
-			const want = options.expect;
-			const diff = (Object.keys(want) as Array<keyof ModelConfig>).filter((k) => want[k] !== config[k]);
+			const want = options.expect as Record<string, unknown>;
+			const got = config as Record<string, unknown>;
+			const diff = Object.keys(want).filter((k) => JSON.stringify(want[k]) !== JSON.stringify(got[k]));
 			if (diff.length > 0)
 				return yield* fail(
 					configPath,
-					`model config mismatch: ${diff.map((k) => `${k} is ${config[k]}, expected ${want[k]}`).join("; ")}`,
+					`model config mismatch: ${diff.map((k) => `${k} is ${JSON.stringify(got[k])}, expected ${JSON.stringify(want[k])}`).join("; ")}`,
 				);
 		}
 		const tokPath = join(dir, CHECKPOINT_FILES.tokenizer);
@@ -257,18 +306,51 @@ export const loadCheckpoint = (
 		const file = yield* attempt(modelPath, "corrupt safetensors file", () =>
 			decodeSafetensors(new Uint8Array(readFileSync(modelPath))),
 		);
-		const shapes = parameterShapes(config);
-		const values = new Map<string, Float32Array>();
-		for (const [name, shape] of shapes) {
-			const t = file.tensors.get(name);
-			if (t === undefined) return yield* fail(modelPath, `tensor ${name} is missing`);
-			if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
-				return yield* fail(modelPath, `tensor ${name} has shape [${t.shape.join(",")}], expected [${shape.join(",")}]`);
-			values.set(name, t.data);
+		const take = (shapes: ReadonlyArray<readonly [string, number[]]>, from: typeof file, path: string) =>
+			Effect.gen(function* () {
+				const values = new Map<string, Float32Array>();
+				for (const [name, shape] of shapes) {
+					const t = from.tensors.get(name);
+					if (t === undefined) return yield* fail(path, `tensor ${name} is missing`);
+					if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+						return yield* fail(path, `tensor ${name} has shape [${t.shape.join(",")}], expected [${shape.join(",")}]`);
+					values.set(name, t.data);
+				}
+				const extra = [...from.tensors.keys()].filter((n) => !values.has(n));
+				if (extra.length > 0) return yield* fail(path, `unexpected tensors: ${extra.slice(0, 5).join(", ")}`);
+				return values;
+			});
+		let model: PolicyModel;
+		if ("model" in saved)
+			model = TransformerPolicy.fromValues(saved.model, yield* take(parameterShapes(saved.model), file, modelPath));
+		else {
+			const c = saved.llama;
+			const lora = saved.lora;
+			const heads = HEAD_SHAPES(c);
+			const trained = yield* take(
+				[...(lora ? loraShapes(c, lora) : llamaParameterShapes(c)), ...heads],
+				file,
+				modelPath,
+			);
+			let base: ReadonlyMap<string, Float32Array> = trained;
+			if (lora !== undefined) {
+				if (saved.base !== undefined) {
+					base = yield* readHfWeights(saved.base, c).pipe(
+						Effect.mapError((e) => new CheckpointError({ path: e.path, message: e.message })),
+					);
+				} else {
+					const frozenPath = join(dir, FROZEN_FILE);
+					if (!existsSync(frozenPath)) return yield* fail(frozenPath, "file is missing");
+					const ff = yield* attempt(frozenPath, "corrupt safetensors file", () =>
+						decodeSafetensors(new Uint8Array(readFileSync(frozenPath))),
+					);
+					base = yield* take(llamaParameterShapes(c), ff, frozenPath);
+				}
+			}
+			model = yield* attempt(modelPath, "cannot build the model", () =>
+				LlamaPolicy.fromWeights(c, { base, heads: trained, ...(lora ? { lora: trained } : {}) }, lora, saved.base),
+			);
 		}
-		const extra = [...file.tensors.keys()].filter((n) => !values.has(n));
-		if (extra.length > 0) return yield* fail(modelPath, `unexpected tensors: ${extra.slice(0, 5).join(", ")}`);
-		const model = TransformerPolicy.fromValues(config, values);
 		const optPath = join(dir, CHECKPOINT_FILES.optimizer);
 		let optimizer: tf.AdamOptimizer | undefined;
 		if (existsSync(optPath)) {
@@ -291,7 +373,7 @@ export const readCheckpointConfig = (dir: string): Effect.Effect<CheckpointConfi
 		return yield* decodeWith(CheckpointConfig, configPath, yield* readJson(configPath));
 	});
 
-const restoreOptimizer = (path: string, model: TransformerPolicy): Effect.Effect<tf.AdamOptimizer, CheckpointError> =>
+const restoreOptimizer = (path: string, model: PolicyModel): Effect.Effect<tf.AdamOptimizer, CheckpointError> =>
 	Effect.gen(function* () {
 		const file = yield* attempt(path, "corrupt safetensors file", () =>
 			decodeSafetensors(new Uint8Array(readFileSync(path))),

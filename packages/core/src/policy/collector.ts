@@ -8,13 +8,13 @@ import type { Trajectory, TrajectoryStep } from "../trajectory/schema.ts";
 import { hashSeed, Rng } from "../util/rng.ts";
 import { attentionRows } from "./config.ts";
 import { generate } from "./generate.ts";
-import type { TransformerPolicy } from "./model.ts";
+import type { PolicyModel } from "./policy-model.ts";
 import { decodeAnswer, encodePrompt, promptText } from "./prompting.ts";
 import type { Tokenizer } from "./tokenizer.ts";
 
 /** A model and the tokenizer it was trained with. */
 export interface Policy {
-	readonly model: TransformerPolicy;
+	readonly model: PolicyModel;
 	readonly tokenizer: Tokenizer;
 }
 

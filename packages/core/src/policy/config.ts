@@ -103,7 +103,11 @@ const ATTENTION_COPIES = 6;
  * generation at long contexts. The default policy at 80 tokens fits 873 rows, so the batch sizes
  * of short-context runs are never cut.
  */
-export const attentionRows = (c: ModelConfig, rows: number, length: number = c.contextLength): number => {
+export const attentionRows = (
+	c: Pick<ModelConfig, "nLayers" | "nHeads" | "contextLength">,
+	rows: number,
+	length: number = c.contextLength,
+): number => {
 	const perRow = c.nLayers * c.nHeads * length * length * 4 * ATTENTION_COPIES;
 	return Math.max(1, Math.min(rows, Math.floor(ATTENTION_BUDGET_BYTES / Math.max(1, perRow))));
 };

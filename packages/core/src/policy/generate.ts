@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Rng } from "../util/rng.ts";
-import { disposeCache, type KvCache, type TransformerPolicy } from "./model.ts";
+import { disposeCache, type KvCache, type PolicyModel } from "./policy-model.ts";
 
 /** How to pick tokens. */
 export interface SamplingOptions {
@@ -92,7 +92,7 @@ export const pickToken = (
 };
 
 /** Last-position logits `[B, V]` of a forward pass (inside a tidy). */
-const lastLogits = (model: TransformerPolicy, hidden: tf.Tensor3D): tf.Tensor2D => {
+const lastLogits = (model: PolicyModel, hidden: tf.Tensor3D): tf.Tensor2D => {
 	const [B, T, D] = hidden.shape;
 	return tf.reshape(model.logits(tf.slice(hidden, [0, T - 1, 0], [B, 1, D]) as tf.Tensor3D), [B, -1]) as tf.Tensor2D;
 };
@@ -112,7 +112,7 @@ export type PartialGeneration = ReadonlyArray<{
  * the context keep their last tokens. Returns one {@link Generation} per prompt.
  */
 export const generate = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	prompts: ReadonlyArray<ReadonlyArray<number>>,
 	options: SamplingOptions,
 ): Generation[] => {
@@ -129,7 +129,7 @@ export const generate = (
  * between steps; stopping early (`return()`) frees the KV cache.
  */
 export function* generateSteps(
-	model: TransformerPolicy,
+	model: PolicyModel,
 	prompts: ReadonlyArray<ReadonlyArray<number>>,
 	options: SamplingOptions,
 ): Generator<PartialGeneration, Generation[], void> {

@@ -57,6 +57,11 @@ export {
 	SLICED_ATTENTION_MIN_QUERIES,
 	TransformerPolicy,
 } from "./model.ts";
+export type {
+	ForwardOptions as PolicyForwardOptions,
+	PolicyModel,
+	PolicyShape,
+} from "./policy-model.ts";
 export { type PromptCodec, stepwisePromptCodec } from "./prompt-codec.ts";
 export { decodeAnswer, encodeAnswer, encodePrompt, promptText } from "./prompting.ts";
 export { RolloutPool, RolloutWorkerError } from "./rollout-pool.ts";

@@ -3,43 +3,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../util/rng.ts";
 import type { ModelConfig } from "./config.ts";
 
-/** Per-layer keys and values of the tokens seen so far: `[B, H, T, dHead]` each. */
-export interface KvCache {
-	readonly k: ReadonlyArray<tf.Tensor4D>;
-	readonly v: ReadonlyArray<tf.Tensor4D>;
-	/** Sequence length held (the same for every row; left padding is masked). */
-	readonly length: number;
-	/** Line and column of the next token of each row (models with line/column embeddings). */
-	readonly lines?: Int32Array;
-	readonly columns?: Int32Array;
-}
+import type { ForwardOptions, ForwardResult, KvCache, PolicyModel } from "./policy-model.ts";
 
-/** Dispose the tensors of a cache. */
-export const disposeCache = (cache: KvCache | undefined): void => {
-	if (cache === undefined) return;
-	for (const t of cache.k) t.dispose();
-	for (const t of cache.v) t.dispose();
-};
-
-/** Options of {@link TransformerPolicy.forward}. */
-export interface ForwardOptions {
-	/**
-	 * Per-row count of left-padding tokens at the start of the whole sequence (cache included):
-	 * those keys are masked and positions count from the first real token. Omit for no left padding
-	 * (right padding needs no mask: causal attention never looks ahead).
-	 */
-	readonly padLeft?: ReadonlyArray<number>;
-	/** Keys/values of the earlier tokens; the new tokens continue at position `cache.length`. */
-	readonly cache?: KvCache;
-	/** Also return the cache extended with the new tokens' keys and values. */
-	readonly returnCache?: boolean;
-}
-
-/** What {@link TransformerPolicy.forward} returns: the final-norm hidden states `[B, T, D]`. */
-export interface ForwardResult {
-	readonly hidden: tf.Tensor3D;
-	readonly cache?: KvCache;
-}
+export { disposeCache, type ForwardOptions, type ForwardResult, type KvCache } from "./policy-model.ts";
 
 const NEG = -1e9;
 
@@ -317,7 +283,8 @@ export const attention = (
  * backend. Besides the LM head it has a value head (PPO critic) and a progress head (SPA's
  * per-step progress estimator), both scalar per token.
  */
-export class TransformerPolicy {
+export class TransformerPolicy implements PolicyModel {
+	readonly arch = "gpt" as const;
 	/** Parameters by canonical name, in checkpoint order. */
 	readonly params: Map<string, tf.Variable>;
 	private readonly maskCache = new Map<number, tf.Tensor4D>();

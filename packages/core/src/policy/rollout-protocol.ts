@@ -1,11 +1,11 @@
 import type { MessagePort } from "node:worker_threads";
 import type { EnvEntryPoint } from "../env/entry-point.ts";
 import type { ResetRequest } from "../env/types.ts";
+import type { WorkerModel } from "../hf/worker-model.ts";
 import type { ChunkJob, ChunkLossSettings, ChunkResult } from "../train/chunk-loss.ts";
 import type { EstimatorPart, EstimatorSettings } from "../train/progress.ts";
 import type { Trajectory } from "../trajectory/schema.ts";
 import type { CollectOptions } from "./collector.ts";
-import type { ModelConfig } from "./config.ts";
 import type { SftExample } from "./demos.ts";
 import type { ScoreOptions, SequenceScores } from "./score.ts";
 import type { TokenizerJson } from "./tokenizer.ts";
@@ -29,7 +29,7 @@ export interface RolloutWorkerInit {
 	readonly envOptions: { readonly [key: string]: unknown };
 	/** Envs the worker makes (its share of a batch runs in waves of whole groups over them). */
 	readonly envs: number;
-	readonly modelConfig: ModelConfig;
+	readonly modelConfig: WorkerModel;
 	readonly tokenizer: TokenizerJson;
 }
 

@@ -11,10 +11,10 @@ import { initBackend } from "../backend/index.ts";
 import { registerEnvEntryPoint } from "../env/entry-point.ts";
 import { EnvRegistry } from "../env/registry.ts";
 import type { ManagedEnv } from "../env/time-limit.ts";
+import { modelFromWorker } from "../hf/worker-model.ts";
 import { jobGradient } from "../train/chunk-loss.ts";
 import { estimatorPartGradient } from "../train/progress.ts";
 import { collectRollouts } from "./collector.ts";
-import { TransformerPolicy } from "./model.ts";
 import type { GradientReply, PortRequest, RolloutReply, RolloutWorkerInit, WorkerMessage } from "./rollout-protocol.ts";
 import { scoreBatch } from "./score.ts";
 import { sftChunkGradient } from "./sft.ts";
@@ -44,7 +44,7 @@ try {
 		),
 	);
 	const tokenizer = Tokenizer.fromJSON(init.tokenizer);
-	const model = TransformerPolicy.init(init.modelConfig, 0);
+	const model = modelFromWorker(init.modelConfig);
 	const variables = model.variables();
 	const setWeights = (weights: ReadonlyArray<Float32Array>) => {
 		if (weights.length !== variables.length)

@@ -12,7 +12,7 @@ export interface NamedTensor {
 	readonly data: Float32Array;
 }
 
-/** A tensor read back (F32 only; other dtypes are refused). */
+/** A tensor read back as float32 (F16 and BF16 upcast when the caller allows them). */
 export interface ReadTensor {
 	readonly shape: number[];
 	readonly data: Float32Array;
@@ -65,11 +65,32 @@ export const encodeSafetensors = (
 	return out;
 };
 
+/** Bytes per value of the dtypes read, F32 always, F16 and BF16 with `halfPrecision`. */
+const DTYPE_BYTES: Readonly<Record<string, number>> = { F32: 4, F16: 2, BF16: 2 };
+
+/** IEEE half-precision bits to the float they denote (exact in float32). */
+const halfToFloat = (h: number): number => {
+	const sign = h & 0x8000 ? -1 : 1;
+	const exp = (h >> 10) & 0x1f;
+	const frac = h & 0x3ff;
+	if (exp === 0) return sign * frac * 2 ** -24;
+	if (exp === 0x1f) return frac === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
+	return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+};
+
+/** Options of {@link decodeSafetensors}. */
+export interface DecodeOptions {
+	/** Accept F16 and BF16 tensors, upcast to float32 (exactly); default false: F32 only. */
+	readonly halfPrecision?: boolean;
+	/** Read only these tensors (the others are still checked for their offsets); default all. */
+	readonly only?: (name: string) => boolean;
+}
+
 /**
  * Parse safetensors bytes. Throws an `Error` whose message says what is wrong (truncated file,
  * bad header JSON, unsupported dtype, offsets out of range or overlapping, shape/size mismatch).
  */
-export const decodeSafetensors = (bytes: Uint8Array): SafetensorsFile => {
+export const decodeSafetensors = (bytes: Uint8Array, options: DecodeOptions = {}): SafetensorsFile => {
 	if (bytes.length < 8) throw new Error(`file too short (${bytes.length} bytes) for a safetensors header`);
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	const n = view.getBigUint64(0, true);
@@ -97,7 +118,11 @@ export const decodeSafetensors = (bytes: Uint8Array): SafetensorsFile => {
 		}
 		const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
 		if (typeof e !== "object" || e === null) throw new Error(`tensor ${name}: entry is not an object`);
-		if (e.dtype !== "F32") throw new Error(`tensor ${name}: unsupported dtype ${JSON.stringify(e.dtype)} (only F32)`);
+		const width = typeof e.dtype === "string" ? DTYPE_BYTES[e.dtype] : undefined;
+		if (width === undefined || (width !== 4 && !options.halfPrecision))
+			throw new Error(
+				`tensor ${name}: unsupported dtype ${JSON.stringify(e.dtype)} (only F32${options.halfPrecision ? ", F16, BF16" : ""})`,
+			);
 		const shape = e.shape;
 		if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
 			throw new Error(`tensor ${name}: bad shape ${JSON.stringify(shape)}`);
@@ -108,13 +133,21 @@ export const decodeSafetensors = (bytes: Uint8Array): SafetensorsFile => {
 		if (end < begin || end > dataLen)
 			throw new Error(`tensor ${name}: data_offsets [${begin}, ${end}] outside the ${dataLen} data bytes`);
 		const count = (shape as number[]).reduce((a, b) => a * b, 1);
-		if (end - begin !== 4 * count)
-			throw new Error(`tensor ${name}: ${end - begin} bytes for shape [${shape.join(",")}] (expected ${4 * count})`);
+		if (end - begin !== width * count)
+			throw new Error(
+				`tensor ${name}: ${end - begin} bytes for shape [${shape.join(",")}] (expected ${width * count})`,
+			);
+		spans.push([begin, end, name]);
+		if (options.only !== undefined && !options.only(name)) continue;
 		const data = new Float32Array(count);
 		const dv = new DataView(bytes.buffer, bytes.byteOffset + base + begin, end - begin);
-		for (let i = 0; i < count; i++) data[i] = dv.getFloat32(4 * i, true);
+		if (e.dtype === "F32") for (let i = 0; i < count; i++) data[i] = dv.getFloat32(4 * i, true);
+		else if (e.dtype === "BF16") {
+			// bfloat16 is the top half of a float32
+			const bits = new Uint32Array(data.buffer);
+			for (let i = 0; i < count; i++) bits[i] = dv.getUint16(2 * i, true) << 16;
+		} else for (let i = 0; i < count; i++) data[i] = halfToFloat(dv.getUint16(2 * i, true));
 		tensors.set(name, { shape: shape as number[], data });
-		spans.push([begin, end, name]);
 	}
 	spans.sort((a, b) => a[0] - b[0]);
 	let cursor = 0;

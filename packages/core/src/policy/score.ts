@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { shareOut } from "../util/chunks.ts";
 import { attentionRows } from "./config.ts";
-import type { TransformerPolicy } from "./model.ts";
+import type { PolicyModel } from "./policy-model.ts";
 
 /** Token sequences right-padded into one `[B, T]` int32 batch. */
 export interface PackedBatch {
@@ -71,7 +71,7 @@ export interface TokenOutputs {
  * trainers put inside `tf.variableGrads`. Positions past a row's length are garbage: mask them.
  */
 export const evaluateTokens = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	ids: tf.Tensor2D,
 	options: { readonly temperature?: number; readonly entropy?: boolean } = {},
 ): TokenOutputs => {
@@ -109,7 +109,7 @@ export interface PickedOutputs {
  * GRPO), where prompts are much longer than answers.
  */
 export const evaluateAt = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	ids: tf.Tensor2D,
 	picks: ReadonlyArray<readonly [number, number]>,
 	options: { readonly temperature?: number; readonly entropy?: boolean } = {},
@@ -174,7 +174,7 @@ export interface ScoreHelpers {
 
 /** One forward pass over one batch of sequences (right-padded): their scores, in order. */
 export const scoreBatch = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	rows: ReadonlyArray<ReadonlyArray<number>>,
 	options: Omit<ScoreOptions, "batchSize"> = {},
 ): SequenceScores[] => {
@@ -208,7 +208,7 @@ export const scoreBatch = (
  * are the same with or without them.
  */
 export const scoreSequences = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	seqs: ReadonlyArray<ReadonlyArray<number>>,
 	options: ScoreOptions = {},
 	helpers?: ScoreHelpers,

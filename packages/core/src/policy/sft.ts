@@ -5,7 +5,7 @@ import { balancedChunks, shareOut } from "../util/chunks.ts";
 import { Rng } from "../util/rng.ts";
 import { attentionRows } from "./config.ts";
 import type { SftExample } from "./demos.ts";
-import type { TransformerPolicy } from "./model.ts";
+import type { PolicyModel } from "./policy-model.ts";
 import { evaluateAt, packSequences } from "./score.ts";
 
 /** Options of {@link trainSft}. */
@@ -37,7 +37,7 @@ export interface SftOptions {
 	/** Seed of the batch order (default 0). */
 	readonly seed?: number;
 	/** Called after every validation (e.g. to run a greedy-success evaluation and print the curve). */
-	readonly onEval?: (point: SftEvalPoint, model: TransformerPolicy) => void;
+	readonly onEval?: (point: SftEvalPoint, model: PolicyModel) => void;
 	/** An optimizer to continue with (e.g. restored from a checkpoint); default a fresh Adam. */
 	readonly optimizer?: tf.AdamOptimizer;
 	/**
@@ -142,7 +142,7 @@ const answerPicks = (batch: ReadonlyArray<SftExample>): Array<readonly [number, 
  * included); prompt tokens carry no loss (and the LM head runs only at answer tokens). Returns a
  * scalar tensor (differentiable).
  */
-export const sftLoss = (model: TransformerPolicy, batch: ReadonlyArray<SftExample>, pad = 0): tf.Scalar => {
+export const sftLoss = (model: PolicyModel, batch: ReadonlyArray<SftExample>, pad = 0): tf.Scalar => {
 	const packed = packSequences(
 		batch.map((e) => e.ids),
 		pad,
@@ -160,7 +160,7 @@ export const answerTokens = (examples: ReadonlyArray<SftExample>): number =>
  * divided by `tokens`, the whole batch's answer-token count, so the parts of a batch add up to
  * {@link sftLoss} of the batch.
  */
-export const sftChunkLoss = (model: TransformerPolicy, chunk: ReadonlyArray<SftExample>, tokens: number): tf.Scalar => {
+export const sftChunkLoss = (model: PolicyModel, chunk: ReadonlyArray<SftExample>, tokens: number): tf.Scalar => {
 	const packed = packSequences(
 		chunk.map((e) => e.ids),
 		0,
@@ -173,18 +173,11 @@ export const sftChunkLoss = (model: TransformerPolicy, chunk: ReadonlyArray<SftE
  * {@link sftChunkLoss}'s value and gradient as arrays in `model.variables()` order (what a gradient
  * worker sends back: the same float32 values a pass on the calling thread gives). Leaks no tensors.
  */
-export const sftChunkGradient = (
-	model: TransformerPolicy,
-	chunk: ReadonlyArray<SftExample>,
-	tokens: number,
-): ChunkGradient => gradientArrays(model.variables(), () => sftChunkLoss(model, chunk, tokens));
+export const sftChunkGradient = (model: PolicyModel, chunk: ReadonlyArray<SftExample>, tokens: number): ChunkGradient =>
+	gradientArrays(model.variables(), () => sftChunkLoss(model, chunk, tokens));
 
 /** Mean per-answer-token loss over a set of examples (no gradient). */
-export const evaluateSftLoss = (
-	model: TransformerPolicy,
-	examples: ReadonlyArray<SftExample>,
-	batchSize = 64,
-): number => {
+export const evaluateSftLoss = (model: PolicyModel, examples: ReadonlyArray<SftExample>, batchSize = 64): number => {
 	let total = 0;
 	let count = 0;
 	for (let i = 0; i < examples.length; i += batchSize) {
@@ -240,7 +233,7 @@ export class SftRun {
 	private stoppedBy: SftResult["stoppedBy"] | undefined;
 
 	constructor(
-		private readonly model: TransformerPolicy,
+		private readonly model: PolicyModel,
 		private readonly train: ReadonlyArray<SftExample>,
 		private readonly validation: ReadonlyArray<SftExample>,
 		private readonly options: SftOptions = {},
@@ -414,7 +407,7 @@ export class SftRun {
 	 * not fit the examples or the model.
 	 */
 	static resume(
-		model: TransformerPolicy,
+		model: PolicyModel,
 		train: ReadonlyArray<SftExample>,
 		validation: ReadonlyArray<SftExample>,
 		options: SftOptions,
@@ -477,7 +470,7 @@ export class SftRun {
  * loss with the best weights restored at the end.
  */
 export const trainSft = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	train: ReadonlyArray<SftExample>,
 	validation: ReadonlyArray<SftExample>,
 	options: SftOptions = {},

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { batchTrajectories, type StepRows, tokenLayout, toStepRows } from "../credit/rows.ts";
-import type { TransformerPolicy } from "../policy/model.ts";
+import type { PolicyModel } from "../policy/policy-model.ts";
 import { type ScoreHelpers, type ScoreOptions, type SequenceScores, scoreSequences } from "../policy/score.ts";
 import type { Trajectory, TrajectoryBatch } from "../trajectory/schema.ts";
 
@@ -214,7 +214,7 @@ export interface RowScores {
  * states) are scored once. `helpers` score shares of the batches (the same scores either way).
  */
 export const scoreRows = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	batch: RowBatch,
 	options: ScoreOptions = {},
 	helpers?: ScoreHelpers,

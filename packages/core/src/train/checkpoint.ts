@@ -5,7 +5,7 @@ import { Effect, Exit, Schema } from "effect";
 import { type CheckpointEnv, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import type { Policy } from "../policy/collector.ts";
 import { CheckpointError } from "../policy/errors.ts";
-import type { TransformerPolicy } from "../policy/model.ts";
+import type { PolicyModel } from "../policy/policy-model.ts";
 import type { TrainerState } from "./loop.ts";
 
 /** `state.json` of a trainer checkpoint. */
@@ -21,9 +21,9 @@ export interface TrainerCheckpointInput {
 	readonly optimizer: tf.Optimizer;
 	readonly state: TrainerState;
 	/** Saved under `reference/` (the frozen KL reference). */
-	readonly reference?: TransformerPolicy;
+	readonly reference?: PolicyModel;
 	/** Saved under `critic/` (a separate PPO critic and its optimizer). */
-	readonly critic?: { readonly model: TransformerPolicy; readonly optimizer: tf.Optimizer };
+	readonly critic?: { readonly model: PolicyModel; readonly optimizer: tf.Optimizer };
 	/** The environment the policy is trained on (recorded in the policy's `config.json`). */
 	readonly env?: CheckpointEnv;
 }
@@ -33,8 +33,8 @@ export interface LoadedTrainerCheckpoint {
 	readonly policy: Policy;
 	readonly optimizer: tf.AdamOptimizer;
 	readonly state: TrainerState;
-	readonly reference: TransformerPolicy | undefined;
-	readonly critic: { readonly model: TransformerPolicy; readonly optimizer: tf.AdamOptimizer } | undefined;
+	readonly reference: PolicyModel | undefined;
+	readonly critic: { readonly model: PolicyModel; readonly optimizer: tf.AdamOptimizer } | undefined;
 }
 
 const asAdam = (opt: tf.Optimizer, dir: string): Effect.Effect<tf.AdamOptimizer, CheckpointError> =>

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { TransformerPolicy } from "../policy/model.ts";
+import type { PolicyModel } from "../policy/policy-model.ts";
 import { evaluateTokens, type ScoreHelpers } from "../policy/score.ts";
 import { disposePacked, type PackedArrays, type PackedRows, packedTensors } from "./batch.ts";
 import {
@@ -74,7 +74,7 @@ export const valueChunkLoss = (
  * parts recorded in `aux`. Call it inside `tf.variableGrads`.
  */
 export const policyChunkLoss = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	packed: PackedRows,
 	sums: MergedSums | undefined,
 	s: ChunkLossSettings,
@@ -124,7 +124,7 @@ export interface ChunkResult extends ChunkGradient {
  * worker sends back, and what the main thread computes for its own share. Leaks no tensors.
  */
 export const chunkGradient = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	packed: PackedRows,
 	sums: MergedSums | undefined,
 	s: ChunkLossSettings,
@@ -145,7 +145,7 @@ export interface ChunkJob {
 }
 
 /** {@link chunkGradient} of a chunk that arrived as arrays (a gradient worker's side). Leaks no tensors. */
-export const jobGradient = (model: TransformerPolicy, job: ChunkJob, s: ChunkLossSettings): ChunkResult => {
+export const jobGradient = (model: PolicyModel, job: ChunkJob, s: ChunkLossSettings): ChunkResult => {
 	const packed = packedTensors(job.arrays);
 	try {
 		return chunkGradient(model, packed, job.sums, s);

@@ -1,6 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { broadcastToTokens } from "../credit/tokens.ts";
-import type { TransformerPolicy } from "../policy/model.ts";
+import type { PolicyModel } from "../policy/policy-model.ts";
 import type { TrajectoryBatch } from "../trajectory/schema.ts";
 import { type FitOptions, flattenPerRow, type RowBatch, scoreRows, toRowBatch } from "./batch.ts";
 import type { GradientHelpers } from "./chunk-loss.ts";
@@ -26,10 +26,10 @@ export interface StepCredit {
 /** The models and optimizer an update works on. */
 export interface UpdateContext {
 	/** The learner (also the rollout policy: both are the same weights, so they stay in sync). */
-	readonly model: TransformerPolicy;
+	readonly model: PolicyModel;
 	readonly optimizer: tf.Optimizer;
 	/** Frozen reference policy for the KL loss (e.g. the SFT checkpoint); omitted: no KL term. */
-	readonly reference?: TransformerPolicy;
+	readonly reference?: PolicyModel;
 	/** Padding id (the tokenizer's `pad`). */
 	readonly pad?: number;
 	/** Threads that compute shares of the policy gradient (e.g. the rollout workers); the same update either way. */

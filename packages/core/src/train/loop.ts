@@ -3,7 +3,7 @@ import type { PromptStyle } from "../env/spec.ts";
 import type { ManagedEnv } from "../env/time-limit.ts";
 import type { ResetRequest } from "../env/types.ts";
 import { type CollectOptions, collectRollouts, type Policy } from "../policy/collector.ts";
-import type { TransformerPolicy } from "../policy/model.ts";
+import type { PolicyModel } from "../policy/policy-model.ts";
 import type { RolloutPool } from "../policy/rollout-pool.ts";
 import { groupTrajectories, type Trajectory, type TrajectoryBatch } from "../trajectory/schema.ts";
 import { hashSeed } from "../util/rng.ts";
@@ -51,7 +51,7 @@ export interface TrainerOptions {
 	readonly policy: Policy;
 	readonly optimizer: tf.Optimizer;
 	/** Frozen reference policy of the KL loss (omit for no KL). */
-	readonly reference?: TransformerPolicy;
+	readonly reference?: PolicyModel;
 	/** Envs for the rollouts (at least `groupSize`; waves of whole groups). */
 	readonly envs: ReadonlyArray<ManagedEnv>;
 	readonly algorithm: Algorithm;

@@ -1,6 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { tokenGae, whiten } from "../credit/tokens.ts";
-import type { TransformerPolicy } from "../policy/model.ts";
+import type { PolicyModel } from "../policy/policy-model.ts";
 import type { TrajectoryBatch } from "../trajectory/schema.ts";
 import { type FitOptions, flattenPerRow, scoreRows, toRowBatch } from "./batch.ts";
 import { oldAndReference, type StepAdvantages, type UpdateContext } from "./group.ts";
@@ -33,7 +33,7 @@ export const ppoDefaults: PpoConfig = {
 };
 
 /** The critic of a PPO update: a separate model with its optimizer, or the policy's own value head. */
-export type Critic = { readonly model: TransformerPolicy; readonly optimizer: tf.Optimizer } | "shared";
+export type Critic = { readonly model: PolicyModel; readonly optimizer: tf.Optimizer } | "shared";
 
 /**
  * One PPO-with-critic update: per-step rewards (the sparse outcome, or SPA's dense rewards) are

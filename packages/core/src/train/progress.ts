@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { TransformerPolicy } from "../policy/model.ts";
+import type { PolicyModel } from "../policy/policy-model.ts";
 import { type Trajectory, type TrajectoryBatch, type TrajectoryStep, unchangedState } from "../trajectory/schema.ts";
 import { shareOut } from "../util/chunks.ts";
 import { Rng } from "../util/rng.ts";
@@ -116,24 +116,21 @@ export interface ProgressGradientHelpers {
 }
 
 /** The variables an estimator step trains, in order: the whole policy, or only the progress head. */
-export const estimatorVariables = (model: TransformerPolicy, trainable: "all" | "head"): tf.Variable[] =>
+export const estimatorVariables = (model: PolicyModel, trainable: "all" | "head"): tf.Variable[] =>
 	trainable === "head"
 		? ["progress_head.weight", "progress_head.bias"].flatMap((k) => model.params.get(k) ?? [])
 		: model.variables();
 
 /** The estimator loss of one part as a function to differentiate. */
-const partLoss = (model: TransformerPolicy, part: EstimatorPart, s: EstimatorSettings) => (): tf.Scalar =>
+const partLoss = (model: PolicyModel, part: EstimatorPart, s: EstimatorSettings) => (): tf.Scalar =>
 	estimatorLoss(model, toRowBatch(subset(part.trajectories), s.fit), part.outcomes, s.pad, s.noOps, s.initial);
 
 /**
  * {@link estimatorLoss}'s value and gradient for one part, as arrays in {@link estimatorVariables}
  * order: what a gradient worker sends back. Leaks no tensors.
  */
-export const estimatorPartGradient = (
-	model: TransformerPolicy,
-	part: EstimatorPart,
-	s: EstimatorSettings,
-): ChunkGradient => gradientArrays(estimatorVariables(model, s.trainable), partLoss(model, part, s));
+export const estimatorPartGradient = (model: PolicyModel, part: EstimatorPart, s: EstimatorSettings): ChunkGradient =>
+	gradientArrays(estimatorVariables(model, s.trainable), partLoss(model, part, s));
 
 /**
  * Where the progress head is read: the last action token of every estimated row (c_k) and, with
@@ -168,7 +165,7 @@ const readPoints = (
  * the backward pass of the embedding and the gathers needs their indices.
  */
 const pointHidden = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	read: ReturnType<typeof readPoints>,
 	tokenStart: ArrayLike<number>,
 	pad: number,
@@ -185,7 +182,7 @@ const pointHidden = (
 
 /** The differentiable estimator loss of a set of trajectories; call inside a gradient closure or `tf.tidy` (its inputs are tidied with it). */
 export const estimatorLoss = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	rb: RowBatch,
 	outcomes: ReadonlyArray<number>,
 	pad = 0,
@@ -217,7 +214,7 @@ const subset = (trajectories: ReadonlyArray<Trajectory>): TrajectoryBatch => ({
  * one clipped optimizer step each, loss `mean (Σ_k c_k − R)²`. Returns the per-step losses.
  */
 export const trainProgressEstimator = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	optimizer: tf.Optimizer,
 	trajectories: ReadonlyArray<Trajectory>,
 	options: ProgressTrainOptions,
@@ -284,7 +281,7 @@ export interface ContributionOptions {
 
 /** Per-step contributions c_k of each trajectory (no gradient), in step order, and c_init per trajectory (0 without `initial`). */
 export const trajectoryContributions = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	trajectories: ReadonlyArray<Trajectory>,
 	fit: FitOptions,
 	options: ContributionOptions = {},
@@ -312,7 +309,7 @@ export const trajectoryContributions = (
 
 /** Per-step contributions c_k of each trajectory (no gradient), in step order. */
 export const stepContributions = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	trajectories: ReadonlyArray<Trajectory>,
 	fit: FitOptions,
 	options: ContributionOptions = {},
@@ -323,7 +320,7 @@ export const stepContributions = (
  * as SPA gives a fully masked sample 0). Returns new trajectories; the input is not changed.
  */
 export const annotateProgress = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	trajectories: ReadonlyArray<Trajectory>,
 	fit: FitOptions,
 	options: ContributionOptions = {},
@@ -334,7 +331,7 @@ export const annotateProgress = (
 
 /** Annotate every trajectory of a batch (see {@link annotateProgress}), keeping the groups. */
 export const annotateBatch = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	batch: TrajectoryBatch,
 	fit: FitOptions,
 	options: ContributionOptions = {},
@@ -399,7 +396,7 @@ export interface ProgressValidation {
  * the trajectory's outcome is above the held-out mean (won vs lost for 0/1 outcomes).
  */
 export const validateProgress = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	heldOut: ReadonlyArray<Trajectory>,
 	fit: FitOptions,
 	options: {
@@ -477,7 +474,7 @@ export interface ProgressProbeOptions {
  * Returns the training MSE after the fit.
  */
 export const fitProgressHead = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	trajectories: ReadonlyArray<Trajectory>,
 	options: ProgressProbeOptions,
 ): { readonly mse: number } => {

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { attentionRows } from "../policy/config.ts";
-import type { TransformerPolicy } from "../policy/model.ts";
+import type { PolicyModel } from "../policy/policy-model.ts";
 import { balancedChunks } from "../util/chunks.ts";
 import { Rng } from "../util/rng.ts";
 import {
@@ -97,12 +97,12 @@ export interface ValueTargets {
 	readonly returns: ArrayLike<number>;
 	readonly oldValues: ArrayLike<number>;
 	/** A separate critic model and its optimizer; omitted: the policy's own value head (shared trunk). */
-	readonly critic?: { readonly model: TransformerPolicy; readonly optimizer: tf.Optimizer };
+	readonly critic?: { readonly model: PolicyModel; readonly optimizer: tf.Optimizer };
 }
 
 /** Inputs of {@link runUpdate}: everything per token in the batch's flat token layout. */
 export interface UpdateInputs {
-	readonly model: TransformerPolicy;
+	readonly model: PolicyModel;
 	readonly optimizer: tf.Optimizer;
 	readonly batch: RowBatch;
 	readonly advantages: ArrayLike<number>;
@@ -263,7 +263,7 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
  * chunk order, so the accumulated gradient is the one a single thread computes.
  */
 const parallelGradients = (
-	model: TransformerPolicy,
+	model: PolicyModel,
 	helpers: GradientHelpers,
 	packs: ReadonlyArray<PackedRows>,
 	arrays: ReadonlyArray<PackedArrays>,

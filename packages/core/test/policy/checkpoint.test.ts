@@ -16,6 +16,7 @@ import {
 	saveCheckpoint,
 	TransformerPolicy,
 } from "../../src/policy/index.ts";
+import type { PolicyModel } from "../../src/policy/policy-model.ts";
 import { useBackend } from "./helpers.ts";
 
 const tokenizer = buildTokenizer(["up down left right", "#_P_O#"]);
@@ -32,7 +33,7 @@ const root = mkdtempSync(join(tmpdir(), "stepwise-ckpt-"));
 beforeAll(useBackend);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const trainStep = (m: TransformerPolicy, opt: tf.Optimizer, ids: tf.Tensor2D) => {
+const trainStep = (m: PolicyModel, opt: tf.Optimizer, ids: tf.Tensor2D) => {
 	const l = opt.minimize(() => tf.neg(tf.mean(evaluateTokens(m, ids).logProbs)) as tf.Scalar, true, m.variables());
 	const v = l?.dataSync()[0] as number;
 	l?.dispose();

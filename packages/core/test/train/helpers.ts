@@ -10,6 +10,7 @@ import {
 	type Policy,
 	TransformerPolicy,
 } from "../../src/policy/index.ts";
+import type { PolicyModel } from "../../src/policy/policy-model.ts";
 import type { StepCredit } from "../../src/train/index.ts";
 import { groupTrajectories, type Trajectory, type TrajectoryBatch } from "../../src/trajectory/schema.ts";
 import { corridorPlugin } from "../fixtures/corridor.ts";
@@ -67,7 +68,7 @@ export const grpoCredit = (batch: TrajectoryBatch): StepCredit => {
 };
 
 /** All parameter values of a model concatenated (for equality checks). */
-export const weights = (m: TransformerPolicy): Float32Array => {
+export const weights = (m: PolicyModel): Float32Array => {
 	const parts = m.variables().map((v) => v.dataSync() as Float32Array);
 	const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
 	let o = 0;
@@ -79,7 +80,7 @@ export const weights = (m: TransformerPolicy): Float32Array => {
 };
 
 /** Largest absolute difference between two models' parameters (same architecture). */
-export const weightGap = (a: TransformerPolicy, b: TransformerPolicy): number => {
+export const weightGap = (a: PolicyModel, b: PolicyModel): number => {
 	const wa = weights(a);
 	const wb = weights(b);
 	let gap = 0;

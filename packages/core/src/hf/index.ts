@@ -1,0 +1,37 @@
+/**
+ * Hugging Face models: the Llama-family decoder (Llama, Qwen2, Mistral), loading model
+ * directories (safetensors, sharded, F32/F16/BF16), LoRA adapters in PEFT's format, and export
+ * back to a directory transformers loads.
+ */
+export {
+	fromHfConfig,
+	HfConfigJson,
+	LLAMA_ARCHITECTURES,
+	type LlamaArchitecture,
+	LlamaConfig,
+	llamaFromSize,
+	RopeScaling,
+	toHfConfig,
+} from "./config.ts";
+export { HfModelError } from "./errors.ts";
+export { type ExportOptions, exportHf, TOKENIZER_FILES } from "./export.ts";
+export {
+	HEAD_SHAPES,
+	LAYER_LINEARS,
+	type LayerLinear,
+	LlamaPolicy,
+	type LlamaWeights,
+	llamaParameterShapes,
+	ropeInverseFrequencies,
+} from "./llama.ts";
+export {
+	HF_FILES,
+	isHfModelDir,
+	type LoadHfOptions,
+	loadHfModel,
+	readHfConfig,
+	readHfWeights,
+} from "./load.ts";
+export { LORA_TARGETS, LoraSpec, loraModules, loraShapes } from "./lora.ts";
+export { ADAPTER_FILES, adapterConfigJson, type ReadAdapter, readAdapter, saveAdapter } from "./peft.ts";
+export { modelFromWorker, type WorkerModel, workerModelOf } from "./worker-model.ts";
