@@ -212,6 +212,21 @@ export const RunConfig = Schema.Struct({
 		 */
 		maxSkippedSteps: NonNegInt,
 	}),
+	/** The PPO critic (`ppo`, `spa`, or any method trained with `method.trainer=ppo`). */
+	critic: Schema.Struct({
+		/**
+		 * `separate`: a copy of the SFT policy whose value head learns the returns with its own Adam
+		 * (verl's critic); `shared`: the policy's own value head, its loss added to the policy loss
+		 * (× 0.1) at the policy's learning rate (the value head starts at zero and barely moves).
+		 */
+		model: Schema.Literals(["separate", "shared"]),
+		/** Adam learning rate of a separate critic. */
+		lr: Positive,
+		/** RL iterations at the start that train only the critic (verl's `critic_warmup`); they count in `train.iterations`. Needs `model: separate`. */
+		warmup: NonNegInt,
+		/** Train the critic on returns normalised by their running mean and std (its outputs mapped back before GAE). */
+		normalize: Schema.Boolean,
+	}),
 	/** SPA's exploration and progress estimator. */
 	progress: Schema.Struct({
 		/** Exploration tasks (train split, from index 500,000: apart from SFT's and RL's tasks). */
@@ -321,6 +336,7 @@ export const defaultConfig: RunConfig = {
 		sampleEvery: 10,
 		maxSkippedSteps: 20,
 	},
+	critic: { model: "separate", lr: 1e-3, warmup: 10, normalize: true },
 	// core's SPA bench (train-progress.ts): with c_init, 256 tasks × 4 samples (1,024 trajectories) at lr
 	// 3e-4 beat predicting the mean outcome (held-out 0.086 vs 0.126); 256 trajectories did not
 	progress: { tasks: 256, samples: 4, epochs: 4, batchSize: 16, lr: 3e-4, noOps: "zero", initial: true },

@@ -71,6 +71,16 @@ export interface RlSummary {
 }
 
 const SOURCES = "rl-sources.json";
+
+/** What is wrong with the `critic` keys of a PPO run, if anything. */
+export const criticConfigProblem = (config: RunConfig): string | undefined => {
+	const { warmup, model } = config.critic;
+	if (warmup > 0 && model === "shared")
+		return `${warmup} warm-up iterations train the critic alone, which a shared value head cannot do without moving the policy: use critic.model=separate or critic.warmup=0`;
+	if (warmup > 0 && warmup >= config.train.iterations)
+		return `${warmup} warm-up iterations leave none of train.iterations (${config.train.iterations}) for the policy`;
+	return undefined;
+};
 /** Whether the configured method requires per-step progress (its traits say so: SPA, a mix with SPA, PPO on SPA's rewards …), so RL needs an estimator. */
 export const needsProgress = (ctx: StageContext): boolean => requiresProgress(ctx.config.method);
 
@@ -165,21 +175,37 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			});
 		const sources = saved ?? given;
 		yield* writeRunFile(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
-		const creditR = makeCreditFn(config.method);
+		const spec = ctx.registered.spec;
+		const creditR = makeCreditFn(config.method, {
+			id: spec.id,
+			maxSteps: spec.maxSteps,
+			invalidPenalty: spec.invalidPenalty,
+		});
 		if (Result.isFailure(creditR)) return yield* creditR.failure;
 		const traits = Result.getOrThrow(runTraits(config.method)); // decoded by makeCreditFn
 		if (needsProgress(ctx) && sources.progress === undefined)
 			return yield* new MethodConfigError({
 				message: `method ${config.method.name} needs a progress estimator (--progress DIR, from 'stepwise progress train')`,
 			});
+		const criticProblem = traits.ppo ? criticConfigProblem(config) : undefined;
+		if (criticProblem !== undefined)
+			return yield* new ConfigError({ key: "critic.warmup", source: "config", message: criticProblem });
 		const last = run.lastCheckpoint();
 		let policy: Policy;
 		let optimizer: tf.Optimizer;
 		let reference: TransformerPolicy | undefined;
 		let state: TrainerState | undefined;
+		let critic: { readonly model: TransformerPolicy; readonly optimizer: tf.Optimizer } | undefined;
+		const separateCritic = traits.ppo && config.critic.model === "separate";
 		if (last !== undefined) {
 			const loaded = yield* loadTrainerCheckpoint(run.checkpointDir(last), { learningRate: config.train.lr });
 			({ policy, optimizer, reference, state } = loaded);
+			critic = loaded.critic;
+			if (separateCritic && critic === undefined)
+				return yield* new CheckpointError({
+					path: run.checkpointDir(last),
+					message: `${run.checkpointDir(last)} holds no critic/, which critic.model=separate resumes from`,
+				});
 			run.truncateMetrics(last, isRlRow);
 			ctx.log(`train: resuming from ${run.checkpointDir(last)} (iteration ${last})`);
 		} else {
@@ -188,6 +214,8 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			policy = { model: loaded.model, tokenizer: loaded.tokenizer };
 			optimizer = tf.train.adam(config.train.lr);
 			reference = config.train.klCoef > 0 ? loaded.model.copy() : undefined;
+			// verl's critic: initialised from the SFT policy (its trunk), with its own optimizer
+			if (separateCritic) critic = { model: loaded.model.copy(), optimizer: tf.train.adam(config.critic.lr) };
 			// rows of an earlier start that was stopped before its first checkpoint
 			if (run.readMetrics().some(isRlRow)) run.truncateMetrics(0, isRlRow);
 			ctx.log(`train: ${config.method.name} from ${sources.policy}`);
@@ -210,7 +238,13 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			oldLogProbs: oldLogProbs(config),
 		};
 		const algorithm: Algorithm = traits.ppo
-			? { kind: "ppo", critic: "shared", config: { ...update, ...traits.gae } }
+			? {
+					kind: "ppo",
+					critic: critic ?? "shared",
+					config: { ...update, ...traits.gae },
+					warmup: config.critic.warmup,
+					normalizeValues: config.critic.normalize,
+				}
 			: { kind: "group", config: update };
 		const fit = { contextLength: policy.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
 		const trainer = new Trainer(
@@ -284,6 +318,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 					optimizer,
 					state: trainer.state(),
 					...(reference !== undefined ? { reference } : {}),
+					...(critic !== undefined ? { critic } : {}),
 				});
 				rmSync(run.checkpointDir(i), { recursive: true, force: true });
 				renameSync(partial, run.checkpointDir(i));
@@ -336,6 +371,14 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				{ title: "policy_loss", keys: ["losses/policy_loss"] },
 				{ title: "kl", keys: ["losses/kl"] },
 				{ title: "entropy", keys: ["losses/entropy"] },
+				...(traits.ppo
+					? [
+							{
+								title: "explained_variance",
+								keys: ["losses/explained_variance", "critic/explained_variance_step"],
+							},
+						]
+					: []),
 			]),
 		);
 		const final = run.checkpointDir(run.lastCheckpoint() ?? total);
@@ -344,6 +387,8 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 		);
 		policy.model.dispose();
 		reference?.dispose();
+		critic?.model.dispose();
+		critic?.optimizer.dispose();
 		progressModel?.dispose();
 		optimizer.dispose();
 		return { iterations: trainer.iteration, resumedFrom: last, checkpoint: final, last: lastMetrics };

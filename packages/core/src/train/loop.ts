@@ -11,9 +11,10 @@ import type { FitOptions } from "./batch.ts";
 import { type FilteredRollouts, type GroupFilter, runFilterRounds, runFilterRoundsAsync } from "./filter.ts";
 import { groupRelativeUpdate, type StepCredit } from "./group.ts";
 import { type Metrics, rolloutMetrics } from "./metrics.ts";
-import { type Critic, type PpoConfig, ppoUpdate } from "./ppo.ts";
+import { type Critic, type PpoConfig, ppoStep } from "./ppo.ts";
 import { pickHardTasks, screenCollectOptions, type TaskScreen } from "./screen.ts";
 import type { UpdateConfig } from "./update.ts";
+import { emptyValueNorm, type ValueNormState } from "./value-norm.ts";
 
 /** What the credit function is told besides the batch. */
 export interface CreditContext {
@@ -29,7 +30,19 @@ export type CreditFn = (batch: TrajectoryBatch, context: CreditContext) => StepC
  */
 export type Algorithm =
 	| { readonly kind: "group"; readonly config?: Partial<UpdateConfig> }
-	| { readonly kind: "ppo"; readonly critic: Critic; readonly config?: Partial<PpoConfig> };
+	| {
+			readonly kind: "ppo";
+			readonly critic: Critic;
+			readonly config?: Partial<PpoConfig>;
+			/**
+			 * Iterations 1..warmup train only the critic (verl's `critic_warmup`); they play their
+			 * rollouts like any other, so they count in the run's iterations and env steps. Needs a
+			 * separate critic. Default 0.
+			 */
+			readonly warmup?: number;
+			/** Normalise the critic's targets with running return statistics (see `value-norm.ts`). */
+			readonly normalizeValues?: boolean;
+	  };
 
 /** Rollout settings (the collector's options). */
 export interface RolloutSettings {
@@ -111,6 +124,8 @@ export interface TrainerState {
 	/** Iterations completed. */
 	readonly iteration: number;
 	readonly seed: number;
+	/** The critic's return statistics (PPO with `normalizeValues`). */
+	readonly valueNorm?: ValueNormState;
 }
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
@@ -131,6 +146,8 @@ export class Trainer {
 	readonly seed: number;
 	/** The screening or filter metrics of the rollout phase in progress, for its iteration's record. */
 	private selectionMetrics: Metrics = {};
+	/** The critic's return statistics (PPO with `normalizeValues`). */
+	private valueNorm: ValueNormState | undefined;
 
 	constructor(
 		readonly options: TrainerOptions,
@@ -142,6 +159,14 @@ export class Trainer {
 			throw new Error("Trainer: offline data plays no tasks, so screen and filter do not apply");
 		this.seed = state?.seed ?? options.seed ?? 0;
 		this.completed = state?.iteration ?? 0;
+		const a = options.algorithm;
+		if (a.kind === "ppo") {
+			if ((a.warmup ?? 0) > 0 && a.critic === "shared")
+				throw new Error(
+					"Trainer: a critic warm-up needs a separate critic (a shared value head would move the policy)",
+				);
+			if (a.normalizeValues === true) this.valueNorm = state?.valueNorm ?? emptyValueNorm;
+		}
 	}
 
 	/** Iterations completed. */
@@ -151,7 +176,11 @@ export class Trainer {
 
 	/** The state to save with a checkpoint. */
 	state(): TrainerState {
-		return { iteration: this.completed, seed: this.seed };
+		return {
+			iteration: this.completed,
+			seed: this.seed,
+			...(this.valueNorm !== undefined ? { valueNorm: this.valueNorm } : {}),
+		};
 	}
 
 	/** How update rows are fitted to the context (as the rollouts' generation fitted them). */
@@ -255,7 +284,7 @@ export class Trainer {
 			);
 		if (credit.stepRewards === undefined)
 			throw new Error("Trainer: PPO needs the credit function to return stepRewards");
-		return ppoUpdate(
+		const r = ppoStep(
 			ctx,
 			o.algorithm.critic,
 			batch,
@@ -263,7 +292,13 @@ export class Trainer {
 			this.fit,
 			{ ...temperature, ...o.algorithm.config },
 			seed,
+			{
+				trainPolicy: iteration > (o.algorithm.warmup ?? 0),
+				...(this.valueNorm !== undefined ? { valueNorm: this.valueNorm } : {}),
+			},
 		);
+		if (r.valueNorm !== undefined) this.valueNorm = r.valueNorm;
+		return r.metrics;
 	}
 
 	/** Held-out greedy evaluation (`eval/…` metrics). */

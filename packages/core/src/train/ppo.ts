@@ -6,6 +6,7 @@ import { type FitOptions, flattenPerRow, scoreRows, toRowBatch } from "./batch.t
 import { oldAndReference, type StepAdvantages, type UpdateContext } from "./group.ts";
 import { explainedVariance, summary } from "./stats.ts";
 import { runUpdate, type UpdateConfig, updateDefaults } from "./update.ts";
+import { denormalizeValues, normalizeValues, updateValueNorm, type ValueNormState } from "./value-norm.ts";
 
 /** GAE settings of the PPO trainer. */
 export interface PpoConfig extends UpdateConfig {
@@ -32,8 +33,32 @@ export const ppoDefaults: PpoConfig = {
 	whitenAdvantages: true,
 };
 
-/** The critic of a PPO update: a separate model with its optimizer, or the policy's own value head. */
+/**
+ * The critic of a PPO update: a separate model with its own optimizer (verl's critic: a copy of the
+ * SFT policy whose value head learns at its own rate), or `"shared"`, the policy's own value head,
+ * whose loss joins the policy loss (× `valueCoef`) and moves at the policy's learning rate.
+ */
 export type Critic = { readonly model: TransformerPolicy; readonly optimizer: tf.Optimizer } | "shared";
+
+/** What one PPO update does besides its config: whether the policy moves, and the value normalisation. */
+export interface PpoStepOptions {
+	/**
+	 * false: a critic warm-up update (verl's `critic_warmup`): the critic learns the batch's returns
+	 * and the policy is left as it is. Needs a separate critic (a shared one would move the policy's trunk).
+	 */
+	readonly trainPolicy?: boolean;
+	/**
+	 * The running return statistics when the critic is normalised: it then regresses `(return − μ)/σ`
+	 * and its outputs are mapped back (`v·σ + μ`) before GAE; omitted, raw returns.
+	 */
+	readonly valueNorm?: ValueNormState;
+}
+
+/** A PPO update's metrics and the value statistics after it (when normalising). */
+export interface PpoStepResult {
+	readonly metrics: Record<string, number>;
+	readonly valueNorm?: ValueNormState;
+}
 
 /**
  * One PPO-with-critic update: per-step rewards (the sparse outcome, or SPA's dense rewards) are
@@ -50,12 +75,33 @@ export const ppoUpdate = (
 	fit: FitOptions,
 	config: Partial<PpoConfig> = {},
 	seed = 0,
-): Record<string, number> => {
+): Record<string, number> => ppoStep(ctx, critic, batch, stepRewards, fit, config, seed).metrics;
+
+/**
+ * {@link ppoUpdate} with the critic's options: a warm-up update that trains only the critic, and
+ * value normalisation. `losses/explained_variance` is the critic's explained variance on the
+ * batch's fresh rollouts, read before the update (so on returns it has never trained on), over
+ * action tokens; `critic/explained_variance_step` the same at each step's first action token
+ * (V(s_t) against the step's return).
+ */
+export const ppoStep = (
+	ctx: UpdateContext,
+	critic: Critic,
+	batch: TrajectoryBatch,
+	stepRewards: StepAdvantages,
+	fit: FitOptions,
+	config: Partial<PpoConfig> = {},
+	seed = 0,
+	options: PpoStepOptions = {},
+): PpoStepResult => {
 	const c = { ...ppoDefaults, ...config };
+	const trainPolicy = options.trainPolicy ?? true;
+	if (!trainPolicy && critic === "shared")
+		throw new Error("ppoStep: a critic warm-up needs a separate critic (a shared value head would move the policy)");
 	const rb = toRowBatch(batch, fit);
 	const rewards = flattenPerRow(stepRewards, rb.rows.length, "ppoUpdate: stepRewards");
 	const { old, ref, values: policyValues } = oldAndReference(ctx, rb, c);
-	const values =
+	const outputs =
 		critic === "shared"
 			? policyValues
 			: scoreRows(
@@ -64,6 +110,8 @@ export const ppoUpdate = (
 					{ batchSize: c.scoreBatchSize, temperature: c.temperature, pad: ctx.pad ?? 0 },
 					ctx.helpers,
 				).values;
+	const norm = options.valueNorm;
+	const values = norm !== undefined ? denormalizeValues(norm, outputs) : outputs;
 	const gae = tokenGae(rb.steps, rewards, values, {
 		sequence: c.scope === "trajectory" ? "trajectory" : "row",
 		gamma: c.gamma,
@@ -71,6 +119,8 @@ export const ppoUpdate = (
 		layout: rb.tokenStart,
 	});
 	const advantages = c.whitenAdvantages ? whiten(gae.advantages) : gae.advantages;
+	const nextNorm = norm !== undefined ? updateValueNorm(norm, gae.returns) : undefined;
+	const targets = nextNorm !== undefined ? normalizeValues(nextNorm, gae.returns) : gae.returns;
 	const metrics = runUpdate(
 		{
 			model: ctx.model,
@@ -79,7 +129,8 @@ export const ppoUpdate = (
 			advantages,
 			oldLogProbs: old,
 			...(ref !== undefined ? { refLogProbs: ref } : {}),
-			value: { returns: gae.returns, oldValues: values, ...(critic !== "shared" ? { critic } : {}) },
+			value: { returns: targets, oldValues: outputs, ...(critic !== "shared" ? { critic } : {}) },
+			trainPolicy,
 			seed,
 			...(ctx.pad !== undefined ? { pad: ctx.pad } : {}),
 			...(ctx.helpers !== undefined ? { helpers: ctx.helpers } : {}),
@@ -88,7 +139,14 @@ export const ppoUpdate = (
 	);
 	const a = summary(gae.advantages);
 	const r = summary(gae.returns);
-	return {
+	const firstToken = Array.from({ length: rb.rows.length }, (_, i) => rb.tokenStart[i] as number).filter(
+		(t, i) => (rb.tokenStart[i + 1] as number) > t,
+	);
+	const stepEv = explainedVariance(
+		firstToken.map((t) => values[t] as number),
+		firstToken.map((t) => gae.returns[t] as number),
+	);
+	const out: Record<string, number> = {
 		...metrics,
 		"advantages/mean": a.mean,
 		"advantages/std": a.std,
@@ -98,6 +156,13 @@ export const ppoUpdate = (
 		"returns/std": r.std,
 		"values/mean": summary(values).mean,
 		"losses/explained_variance": explainedVariance(values, gae.returns),
+		"critic/explained_variance_step": stepEv,
+		"critic/warmup": trainPolicy ? 0 : 1,
 		"rewards/step_mean": summary(rewards).mean,
 	};
+	if (nextNorm !== undefined) {
+		out["critic/return_mean"] = nextNorm.mean;
+		out["critic/return_std"] = Math.sqrt(nextNorm.variance);
+	}
+	return nextNorm !== undefined ? { metrics: out, valueNorm: nextNorm } : { metrics: out };
 };
