@@ -44,6 +44,8 @@ export interface PpoGae {
 	readonly scope: "trajectory" | "step";
 	readonly gamma: number;
 	readonly lambda: number;
+	/** `steptool`: step k's reward weighted by (K − 1 − k) when placed on its last token (SPA's released trainer); default none. */
+	readonly weighting?: "none" | "steptool";
 }
 
 /** verl-agent's PPO: every step row its own GAE sequence, γ = λ = 1 (for a method that names none). */

@@ -1,9 +1,12 @@
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
 	type EnvConfigError,
+	groupTrajectories,
 	type OutputError,
 	type ResetRequest,
+	readTrajectories,
+	type TrajectoryBatch,
 	type TrajectoryFileError,
 	writeTrajectories,
 } from "@stepwise/core";
@@ -71,6 +74,25 @@ export interface RlSummary {
 }
 
 const SOURCES = "rl-sources.json";
+/** The critic's replayed batches in a checkpoint, one JSONL each, oldest first. */
+const REPLAY = "critic-replay";
+
+/** The replayed batches a checkpoint holds (none when it has no `critic-replay/`). */
+const readReplay = (dir: string) =>
+	Effect.gen(function* () {
+		const root = join(dir, REPLAY);
+		if (!existsSync(root)) return [];
+		const files = readdirSync(root)
+			.filter((f) => /^\d+\.jsonl$/.test(f))
+			.sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+		const out: TrajectoryBatch[] = [];
+		for (const f of files) out.push(groupTrajectories(yield* readTrajectories(join(root, f))));
+		return out;
+	});
+
+/** The environment steps of an iteration's training episodes, from its metrics (episodes × mean length). */
+const episodeSteps = (m: Readonly<Record<string, number>>): number =>
+	Math.round((m["charts/episodes"] ?? 0) * (m["charts/episode_length"] ?? 0));
 
 /** What is wrong with the `critic` keys of a PPO run, if anything. */
 export const criticConfigProblem = (config: RunConfig): string | undefined => {
@@ -244,6 +266,8 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 					config: { ...update, ...traits.gae },
 					warmup: config.critic.warmup,
 					normalizeValues: config.critic.normalize,
+					criticEpochs: config.critic.epochs,
+					criticReplay: config.critic.model === "separate" ? config.critic.replay : 0,
 				}
 			: { kind: "group", config: update };
 		const fit = { contextLength: policy.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
@@ -291,6 +315,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			},
 			state,
 		);
+		if (last !== undefined) trainer.restoreReplay(yield* readReplay(run.checkpointDir(last)));
 		const total = config.train.iterations;
 		const bar = new Progress({
 			label: `train ${config.method.name}`,
@@ -307,6 +332,9 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			.filter(isRlRow)
 			.reduce((s, r) => s + (r["losses/skipped_steps"] ?? 0), 0);
 		const budgetMs = config.train.minutes > 0 ? config.train.minutes * 60_000 : Number.POSITIVE_INFINITY;
+		const stepBudget = config.train.envSteps > 0 ? config.train.envSteps : Number.POSITIVE_INFINITY;
+		/** Environment steps of the run's training episodes so far (a resumed run counts its rows). */
+		let envSteps = run.readMetrics().filter(isRlRow).at(-1)?.["charts/env_steps"] ?? 0;
 		/** Checkpoint the trainer after iteration `i`: written beside, then renamed, so a kill never leaves a step_N without its reference. */
 		const checkpoint = (i: number) =>
 			Effect.gen(function* () {
@@ -320,16 +348,24 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 					...(reference !== undefined ? { reference } : {}),
 					...(critic !== undefined ? { critic } : {}),
 				});
+				const replay = trainer.replayBatches();
+				for (const [k, b] of replay.entries())
+					yield* writeTrajectories(
+						join(partial, REPLAY, `${k}.jsonl`),
+						b.groups.flatMap((g) => g.trajectories),
+					);
 				rmSync(run.checkpointDir(i), { recursive: true, force: true });
 				renameSync(partial, run.checkpointDir(i));
 			});
 		const iterate = Effect.gen(function* () {
-			while (trainer.iteration < total) {
+			while (trainer.iteration < total && envSteps < stepBudget) {
 				const record = yield* Effect.promise((signal) => trainer.stepAsync(signal));
 				const i = record.iteration;
+				envSteps += config.train.data === "rollouts" ? episodeSteps(record.metrics) : 0;
 				const outOfTime = performance.now() - t0 >= budgetMs;
-				lastMetrics = { ...record.metrics };
-				run.log({ ...record.metrics, iteration: i });
+				const outOfSteps = envSteps >= stepBudget;
+				lastMetrics = { ...record.metrics, "charts/env_steps": envSteps };
+				run.log({ ...lastMetrics, iteration: i });
 				skipped += record.metrics["losses/skipped_steps"] ?? 0;
 				if (skipped > config.train.maxSkippedSteps)
 					return yield* new NonFiniteError({
@@ -341,13 +377,17 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 						join(run.trajectoriesDir, `iter_${i}.jsonl`),
 						record.batch.groups.flatMap((g) => g.trajectories),
 					);
-				if (i % config.train.checkpointEvery === 0 || i === total || outOfTime) yield* checkpoint(i);
+				if (i % config.train.checkpointEvery === 0 || i === total || outOfTime || outOfSteps) yield* checkpoint(i);
 				const shown: Record<string, number> = { success: record.metrics["charts/success"] ?? 0 };
 				if (record.metrics["eval/success"] !== undefined) shown.eval_success = record.metrics["eval/success"];
 				if (record.metrics["losses/kl"] !== undefined) shown.kl = record.metrics["losses/kl"];
 				bar.tick(1, shown);
 				if (outOfTime) {
 					ctx.log(`train: time budget of ${config.train.minutes} min spent after iteration ${i}`);
+					break;
+				}
+				if (outOfSteps) {
+					ctx.log(`train: env-step budget of ${config.train.envSteps} spent after iteration ${i} (${envSteps} steps)`);
 					break;
 				}
 				yield* yieldToEventLoop;

@@ -42,6 +42,13 @@ export type Algorithm =
 			readonly warmup?: number;
 			/** Normalise the critic's targets with running return statistics (see `value-norm.ts`). */
 			readonly normalizeValues?: boolean;
+			/** Passes of a separate critic over each batch (default 1). */
+			readonly criticEpochs?: number;
+			/**
+			 * Earlier batches the critic's extra passes replay beside the current one (default 0):
+			 * a value replay over this many iterations' tasks (see `PpoStepOptions.criticData`).
+			 */
+			readonly criticReplay?: number;
 	  };
 
 /** Rollout settings (the collector's options). */
@@ -148,6 +155,8 @@ export class Trainer {
 	private selectionMetrics: Metrics = {};
 	/** The critic's return statistics (PPO with `normalizeValues`). */
 	private valueNorm: ValueNormState | undefined;
+	/** The batches the critic replays (PPO with `criticReplay`), oldest first. */
+	private replay: TrajectoryBatch[] = [];
 
 	constructor(
 		readonly options: TrainerOptions,
@@ -172,6 +181,16 @@ export class Trainer {
 	/** Iterations completed. */
 	get iteration(): number {
 		return this.completed;
+	}
+
+	/** The batches the critic replays, oldest first (to save with a checkpoint; see {@link restoreReplay}). */
+	replayBatches(): ReadonlyArray<TrajectoryBatch> {
+		return this.replay;
+	}
+
+	/** Restore the critic's replay from a checkpoint (a resumed run then continues as the uninterrupted one). */
+	restoreReplay(batches: ReadonlyArray<TrajectoryBatch>): void {
+		this.replay = [...batches];
 	}
 
 	/** The state to save with a checkpoint. */
@@ -284,6 +303,17 @@ export class Trainer {
 			);
 		if (credit.stepRewards === undefined)
 			throw new Error("Trainer: PPO needs the credit function to return stepRewards");
+		const keep = o.algorithm.criticReplay ?? 0;
+		const criticBatch: TrajectoryBatch | undefined =
+			keep > 0 ? { groups: [...this.replay.flatMap((b) => b.groups), ...batch.groups] } : undefined;
+		const criticData =
+			criticBatch !== undefined
+				? (() => {
+						const rewards = this.options.credit(criticBatch, { iteration }).stepRewards;
+						if (rewards === undefined) throw new Error("Trainer: PPO needs the credit function to return stepRewards");
+						return { batch: criticBatch, stepRewards: rewards };
+					})()
+				: undefined;
 		const r = ppoStep(
 			ctx,
 			o.algorithm.critic,
@@ -294,10 +324,13 @@ export class Trainer {
 			seed,
 			{
 				trainPolicy: iteration > (o.algorithm.warmup ?? 0),
+				...(o.algorithm.criticEpochs !== undefined ? { criticEpochs: o.algorithm.criticEpochs } : {}),
+				...(criticData !== undefined ? { criticData } : {}),
 				...(this.valueNorm !== undefined ? { valueNorm: this.valueNorm } : {}),
 			},
 		);
 		if (r.valueNorm !== undefined) this.valueNorm = r.valueNorm;
+		if (keep > 0) this.replay = [...this.replay, batch].slice(-keep);
 		return r.metrics;
 	}
 

@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import { tokenGae, whiten } from "../credit/tokens.ts";
+import { type StepRewardWeighting, tokenGae, whiten } from "../credit/tokens.ts";
 import type { TransformerPolicy } from "../policy/model.ts";
 import type { TrajectoryBatch } from "../trajectory/schema.ts";
 import { type FitOptions, flattenPerRow, scoreRows, toRowBatch } from "./batch.ts";
@@ -22,6 +22,11 @@ export interface PpoConfig extends UpdateConfig {
 	readonly scope: "trajectory" | "step";
 	/** Whiten the advantages over the batch's action tokens (verl and TRL do; default true). */
 	readonly whitenAdvantages: boolean;
+	/**
+	 * `steptool`: step k's reward is weighted by (K − 1 − k) when placed on its last token, as SPA's
+	 * released trainer (inherited from StepTool) does; `none` (default): as is.
+	 */
+	readonly weighting: StepRewardWeighting;
 }
 
 /** Defaults: verl-agent's PPO (γ = λ = 1, whitening) on the shared update defaults. */
@@ -31,6 +36,7 @@ export const ppoDefaults: PpoConfig = {
 	lambda: 1,
 	scope: "trajectory",
 	whitenAdvantages: true,
+	weighting: "none",
 };
 
 /**
@@ -52,6 +58,18 @@ export interface PpoStepOptions {
 	 * and its outputs are mapped back (`v·σ + μ`) before GAE; omitted, raw returns.
 	 */
 	readonly valueNorm?: ValueNormState;
+	/**
+	 * Passes a separate critic makes over the batch (default 1, with the policy's): the extra ones
+	 * train the critic alone after the policy's update, on the same targets.
+	 */
+	readonly criticEpochs?: number;
+	/**
+	 * What the critic's extra passes train on: this batch with earlier ones (a value replay: the
+	 * critic sees many more tasks than one iteration holds, so it learns values that carry over to
+	 * new tasks instead of memorising the iteration's few) and their step rewards. Targets are
+	 * recomputed with the current critic; no value clipping on these passes. Default: the update's batch.
+	 */
+	readonly criticData?: { readonly batch: TrajectoryBatch; readonly stepRewards: StepAdvantages };
 }
 
 /** A PPO update's metrics and the value statistics after it (when normalising). */
@@ -117,6 +135,7 @@ export const ppoStep = (
 		gamma: c.gamma,
 		lambda: c.lambda,
 		layout: rb.tokenStart,
+		weighting: c.weighting,
 	});
 	const advantages = c.whitenAdvantages ? whiten(gae.advantages) : gae.advantages;
 	const nextNorm = norm !== undefined ? updateValueNorm(norm, gae.returns) : undefined;
@@ -137,6 +156,65 @@ export const ppoStep = (
 		},
 		c,
 	);
+	const extra = Math.max(0, (options.criticEpochs ?? 1) - 1);
+	if (critic !== "shared" && extra > 0) {
+		const data = options.criticData;
+		let more: Record<string, number>;
+		if (data === undefined)
+			more = runUpdate(
+				{
+					model: ctx.model,
+					optimizer: ctx.optimizer,
+					batch: rb,
+					advantages,
+					oldLogProbs: old,
+					value: { returns: targets, oldValues: outputs, critic },
+					trainPolicy: false,
+					seed: seed + 1,
+					...(ctx.pad !== undefined ? { pad: ctx.pad } : {}),
+				},
+				{ ...c, epochs: extra },
+			);
+		else {
+			const crb = toRowBatch(data.batch, fit);
+			const cRewards = flattenPerRow(data.stepRewards, crb.rows.length, "ppoStep: criticData.stepRewards");
+			const cOut = scoreRows(
+				critic.model,
+				crb,
+				{ batchSize: c.scoreBatchSize, temperature: c.temperature, pad: ctx.pad ?? 0 },
+				ctx.helpers,
+			).values;
+			const cValues = nextNorm !== undefined ? denormalizeValues(nextNorm, cOut) : cOut;
+			const cGae = tokenGae(crb.steps, cRewards, cValues, {
+				sequence: c.scope === "trajectory" ? "trajectory" : "row",
+				gamma: c.gamma,
+				lambda: c.lambda,
+				layout: crb.tokenStart,
+				weighting: c.weighting,
+			});
+			const zeros = new Float32Array(cGae.returns.length);
+			more = runUpdate(
+				{
+					model: ctx.model,
+					optimizer: ctx.optimizer,
+					batch: crb,
+					advantages: zeros,
+					oldLogProbs: zeros,
+					value: {
+						returns: nextNorm !== undefined ? normalizeValues(nextNorm, cGae.returns) : cGae.returns,
+						oldValues: zeros,
+						critic,
+					},
+					trainPolicy: false,
+					seed: seed + 1,
+					...(ctx.pad !== undefined ? { pad: ctx.pad } : {}),
+				},
+				{ ...c, epochs: extra, valueClip: 0 },
+			);
+		}
+		metrics["losses/value_loss"] = more["losses/value_loss"] ?? Number.NaN;
+		metrics["losses/critic_optimizer_steps"] = more["losses/optimizer_steps"] ?? 0;
+	}
 	const a = summary(gae.advantages);
 	const r = summary(gae.returns);
 	const firstToken = Array.from({ length: rb.rows.length }, (_, i) => rb.tokenStart[i] as number).filter(
