@@ -1,10 +1,20 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	realpathSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect, Exit } from "effect";
-import { resolveMethod } from "../src/compare/config.ts";
+import { CompareConfig, defaultCompareConfig, resolveMethod } from "../src/compare/config.ts";
 import { type CompareRun, checkClaims, compareRows, sampleCurve } from "../src/compare/report.ts";
+import { resolveConfig } from "../src/config/decode.ts";
 import { runCli } from "../src/main.ts";
 import type { EvalReport } from "../src/stages/eval-report.ts";
 
@@ -138,5 +148,15 @@ describe("stepwise compare end to end (tiny budgets)", () => {
 		);
 		expect(Exit.isFailure(exit)).toBe(true);
 		expect(existsSync(join(dir, "never"))).toBe(false);
+	});
+});
+
+describe("the compare configs of apps/runner/configs/compare/", () => {
+	test.each(readdirSync(join(root, "configs", "compare")).filter((f) => f.endsWith(".yaml")))("%s decodes", (file) => {
+		const exit = Effect.runSyncExit(
+			resolveConfig(CompareConfig, { file: join(root, "configs", "compare", file), base: defaultCompareConfig }),
+		);
+		expect(Exit.isSuccess(exit)).toBe(true);
+		if (Exit.isSuccess(exit)) for (const m of exit.value.methods) expect(typeof resolveMethod(m)).toBe("object");
 	});
 });

@@ -57,7 +57,7 @@ export const compareCommand = Command.make(
 	),
 	Command.withExamples([
 		{
-			command: "stepwise compare --config apps/runner/configs/compare-sokoban.yaml",
+			command: "stepwise compare --config apps/runner/configs/compare/sokoban.yaml",
 			description: "the Sokoban comparison of docs/results/compare-sokoban.md",
 		},
 		{

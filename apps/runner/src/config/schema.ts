@@ -172,7 +172,7 @@ export const RunConfig = Schema.Struct({
 		config: Schema.Record(Schema.String, Schema.Unknown),
 		/** With `name: mix`: weighted methods, e.g. `0.5*gigpo + 0.5*rloo`. */
 		mix: Schema.String,
-		/** `auto`: PPO with the policy's value head for ppo/spa, the group-relative update otherwise. */
+		/** `auto`: PPO with a critic (`critic.*`) for ppo/spa, the group-relative update otherwise. */
 		trainer: Schema.Literals(["auto", "group", "ppo"]),
 	}),
 	/** The RL loop. */
