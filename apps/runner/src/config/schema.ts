@@ -245,12 +245,13 @@ export const RunConfig = Schema.Struct({
 		/** RL iterations at the start that train only the critic (verl's `critic_warmup`); they count in `train.iterations`. Needs `model: separate`. */
 		warmup: NonNegInt,
 		/**
-		 * Earlier iterations' batches a separate critic replays in its extra passes, beside the
-		 * current one: one iteration holds only `rollout.groups` tasks, which a critic memorises
-		 * instead of learning values that carry over to new tasks (saved with the checkpoints).
+		 * Iterations whose batches a separate critic keeps for replay (saved with the checkpoints):
+		 * with `epochs` E > 1, after each update it makes one more pass over the current batch and
+		 * E − 1 batches' worth of tasks drawn from the kept ones. One iteration holds only
+		 * `rollout.groups` tasks, which a critic memorises instead of learning values that carry over.
 		 */
 		replay: NonNegInt,
-		/** Passes of a separate critic over every iteration's rows (the policy makes `train.epochs`); the extra passes train it alone. */
+		/** Batches' worth of rows a separate critic trains on per iteration (see `replay`; without one, passes over the iteration's rows); the extra ones train it alone. */
 		epochs: PosInt,
 		/** Train the critic on returns normalised by their running mean and std (its outputs mapped back before GAE). */
 		normalize: Schema.Boolean,

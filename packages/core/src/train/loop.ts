@@ -6,7 +6,7 @@ import { type CollectOptions, collectRollouts, type Policy } from "../policy/col
 import type { TransformerPolicy } from "../policy/model.ts";
 import type { RolloutPool } from "../policy/rollout-pool.ts";
 import { groupTrajectories, type Trajectory, type TrajectoryBatch } from "../trajectory/schema.ts";
-import { hashSeed } from "../util/rng.ts";
+import { hashSeed, Rng } from "../util/rng.ts";
 import type { FitOptions } from "./batch.ts";
 import { type FilteredRollouts, type GroupFilter, runFilterRounds, runFilterRoundsAsync } from "./filter.ts";
 import { groupRelativeUpdate, type StepCredit } from "./group.ts";
@@ -45,8 +45,11 @@ export type Algorithm =
 			/** Passes of a separate critic over each batch (default 1). */
 			readonly criticEpochs?: number;
 			/**
-			 * Earlier batches the critic's extra passes replay beside the current one (default 0):
-			 * a value replay over this many iterations' tasks (see `PpoStepOptions.criticData`).
+			 * Iterations whose batches a separate critic keeps for replay (default 0): with
+			 * `criticEpochs` E > 1, after the update the critic makes one more pass over the current
+			 * batch and (E − 1) batches' worth of groups drawn from the kept ones (see
+			 * `PpoStepOptions.criticData`), so it learns from many more tasks than one iteration holds
+			 * while seeing each about E times.
 			 */
 			readonly criticReplay?: number;
 	  };
@@ -304,8 +307,18 @@ export class Trainer {
 		if (credit.stepRewards === undefined)
 			throw new Error("Trainer: PPO needs the credit function to return stepRewards");
 		const keep = o.algorithm.criticReplay ?? 0;
+		const epochs = o.algorithm.criticEpochs ?? 1;
+		// the current batch again, with (epochs − 1) batches' worth of groups drawn from the replay: each
+		// replayed task is seen about epochs − 1 more times over its stay, among ever new tasks
+		const pool = this.replay.flatMap((b) => b.groups);
+		const drawn =
+			keep > 0 && epochs > 1 && pool.length > 0
+				? new Rng(hashSeed(this.seed, "critic-replay", iteration))
+						.shuffle(pool)
+						.slice(0, (epochs - 1) * batch.groups.length)
+				: [];
 		const criticBatch: TrajectoryBatch | undefined =
-			keep > 0 ? { groups: [...this.replay.flatMap((b) => b.groups), ...batch.groups] } : undefined;
+			keep > 0 && epochs > 1 ? { groups: [...drawn, ...batch.groups] } : undefined;
 		const criticData =
 			criticBatch !== undefined
 				? (() => {
@@ -324,8 +337,12 @@ export class Trainer {
 			seed,
 			{
 				trainPolicy: iteration > (o.algorithm.warmup ?? 0),
-				...(o.algorithm.criticEpochs !== undefined ? { criticEpochs: o.algorithm.criticEpochs } : {}),
-				...(criticData !== undefined ? { criticData } : {}),
+				// with a replay, one extra pass over the current batch and the drawn groups
+				...(criticData !== undefined
+					? { criticEpochs: 2, criticData }
+					: o.algorithm.criticEpochs !== undefined
+						? { criticEpochs: o.algorithm.criticEpochs }
+						: {}),
 				...(this.valueNorm !== undefined ? { valueNorm: this.valueNorm } : {}),
 			},
 		);

@@ -109,3 +109,60 @@ describe("critic warm-up", () => {
 		policy.model.dispose();
 	}, 30_000);
 });
+
+describe("critic replay", () => {
+	const run = (restoreAt?: number) => {
+		const policy = tinyPolicy(31);
+		const critic = { model: policy.model.copy(), optimizer: adam(3e-3) };
+		const opt = adam(1e-3);
+		const make = (state?: { iteration: number; seed: number }) =>
+			new Trainer(
+				{
+					policy,
+					optimizer: opt,
+					envs: envs(4),
+					algorithm: {
+						kind: "ppo",
+						critic,
+						config: { klCoef: 0, miniBatchSize: 16 },
+						warmup: 1,
+						criticEpochs: 3,
+						criticReplay: 2,
+						normalizeValues: true,
+					},
+					credit: grpoCredit,
+					tasks: (i) => tasks("train", 2, i * 2),
+					groupSize: 2,
+					rollout: { maxNewTokens: 3 },
+					seed: 7,
+				},
+				state,
+			);
+		let trainer = make();
+		const sizes: number[] = [];
+		for (let i = 1; i <= 4; i++) {
+			if (restoreAt !== undefined && i === restoreAt + 1) {
+				// a resumed trainer: its state and replay restored, the weights and optimizers kept
+				const replay = trainer.replayBatches();
+				const state = trainer.state();
+				trainer = make(state);
+				trainer.restoreReplay(replay);
+			}
+			trainer.step();
+			sizes.push(trainer.replayBatches().length);
+		}
+		const out = { sizes, values: critic.model.variables().map((v) => Array.from(v.dataSync())) };
+		critic.model.dispose();
+		critic.optimizer.dispose();
+		opt.dispose();
+		policy.model.dispose();
+		return out;
+	};
+
+	test("keeps the last criticReplay batches, and a trainer restored with its replay continues as the uninterrupted one", () => {
+		const a = run();
+		expect(a.sizes).toEqual([1, 2, 2, 2]);
+		const b = run(2);
+		expect(b.values).toEqual(a.values);
+	}, 60_000);
+});
