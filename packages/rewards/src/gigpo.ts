@@ -65,7 +65,7 @@ export const gigpoDefaults: GigpoConfig = {
 
 /**
  * What verl-agent's `examples/gigpo_trainer/run_<env>.sh` sets beyond the yaml defaults, by env
- * plugin (CREDIT.md §1.4): ALFWorld and Search normalise by σ, Search groups anchors by similarity ≥ 0.9.
+ * plugin (docs/credit/README.md, upstream settings): ALFWorld and Search normalise by σ, Search groups anchors by similarity ≥ 0.9.
  */
 export const gigpoScripts: Readonly<Record<string, Partial<GigpoConfig>>> = {
 	alfworld: { mode: "mean_std_norm" },

@@ -89,7 +89,7 @@ export const rewardFlowDefaults: RewardFlowConfig = {
 
 /**
  * What RewardFlow's `examples/rewardflow_trainer/run_<env>.sh` and env managers set, by env plugin
- * (CREDIT.md §2.1–2.2): ALFWorld contracts its no-op transitions, Search propagates with γ 0.95.
+ * (docs/credit/README.md, upstream settings): ALFWorld contracts its no-op transitions, Search propagates with γ 0.95.
  */
 export const rewardFlowScripts: Readonly<Record<string, Partial<RewardFlowConfig>>> = {
 	alfworld: { noOp: NO_OP_ALFWORLD },

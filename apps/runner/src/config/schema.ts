@@ -246,9 +246,9 @@ export const RunConfig = Schema.Struct({
 		warmup: NonNegInt,
 		/**
 		 * Iterations whose batches a separate critic keeps for replay (saved with the checkpoints):
-		 * with `epochs` E > 1, after each update it makes one more pass over the current batch and
-		 * E − 1 batches' worth of tasks drawn from the kept ones. One iteration holds only
-		 * `rollout.groups` tasks, which a critic memorises instead of learning values that carry over.
+		 * with `epochs` E > 1 it learns from one pass over the current batch with E − 1 batches' worth
+		 * of tasks drawn from the kept ones, never from one iteration's `rollout.groups` tasks alone,
+		 * which it memorises instead of learning values that carry over to new tasks.
 		 */
 		replay: NonNegInt,
 		/** Batches' worth of rows a separate critic trains on per iteration (see `replay`; without one, passes over the iteration's rows); the extra ones train it alone. */

@@ -46,10 +46,10 @@ export type Algorithm =
 			readonly criticEpochs?: number;
 			/**
 			 * Iterations whose batches a separate critic keeps for replay (default 0): with
-			 * `criticEpochs` E > 1, after the update the critic makes one more pass over the current
-			 * batch and (E − 1) batches' worth of groups drawn from the kept ones (see
-			 * `PpoStepOptions.criticData`), so it learns from many more tasks than one iteration holds
-			 * while seeing each about E times.
+			 * `criticEpochs` E > 1, the critic learns from one pass over the current batch with
+			 * (E − 1) batches' worth of groups drawn from the kept ones (see
+			 * `PpoStepOptions.criticData`), so from many more tasks than one iteration holds, seeing
+			 * each about E times.
 			 */
 			readonly criticReplay?: number;
 	  };
@@ -308,8 +308,8 @@ export class Trainer {
 			throw new Error("Trainer: PPO needs the credit function to return stepRewards");
 		const keep = o.algorithm.criticReplay ?? 0;
 		const epochs = o.algorithm.criticEpochs ?? 1;
-		// the current batch again, with (epochs − 1) batches' worth of groups drawn from the replay: each
-		// replayed task is seen about epochs − 1 more times over its stay, among ever new tasks
+		// the current batch with (epochs − 1) batches' worth of groups drawn from the replay, the critic's
+		// only data: each task is seen about `epochs` times over its stay, always among many others
 		const pool = this.replay.flatMap((b) => b.groups);
 		const drawn =
 			keep > 0 && epochs > 1 && pool.length > 0

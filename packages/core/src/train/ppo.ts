@@ -64,10 +64,11 @@ export interface PpoStepOptions {
 	 */
 	readonly criticEpochs?: number;
 	/**
-	 * What the critic's extra passes train on: this batch with earlier ones (a value replay: the
-	 * critic sees many more tasks than one iteration holds, so it learns values that carry over to
-	 * new tasks instead of memorising the iteration's few) and their step rewards. Targets are
-	 * recomputed with the current critic; no value clipping on these passes. Default: the update's batch.
+	 * What a separate critic trains on instead of the update's batch: this batch with tasks of
+	 * earlier ones (a value replay: the critic sees many more tasks than one iteration holds, so it
+	 * learns values that carry over to new tasks instead of memorising the iteration's few), and their
+	 * step rewards; `criticEpochs − 1` passes, targets recomputed with the current critic, no value
+	 * clipping. Default: the update's batch.
 	 */
 	readonly criticData?: { readonly batch: TrajectoryBatch; readonly stepRewards: StepAdvantages };
 }
@@ -140,22 +141,29 @@ export const ppoStep = (
 	const advantages = c.whitenAdvantages ? whiten(gae.advantages) : gae.advantages;
 	const nextNorm = norm !== undefined ? updateValueNorm(norm, gae.returns) : undefined;
 	const targets = nextNorm !== undefined ? normalizeValues(nextNorm, gae.returns) : gae.returns;
-	const metrics = runUpdate(
-		{
-			model: ctx.model,
-			optimizer: ctx.optimizer,
-			batch: rb,
-			advantages,
-			oldLogProbs: old,
-			...(ref !== undefined ? { refLogProbs: ref } : {}),
-			value: { returns: targets, oldValues: outputs, ...(critic !== "shared" ? { critic } : {}) },
-			trainPolicy,
-			seed,
-			...(ctx.pad !== undefined ? { pad: ctx.pad } : {}),
-			...(ctx.helpers !== undefined ? { helpers: ctx.helpers } : {}),
-		},
-		c,
-	);
+	// with criticData the critic learns only there, never from this batch's few tasks alone
+	const criticHere = critic === "shared" || options.criticData === undefined;
+	const metrics: Record<string, number> =
+		trainPolicy || criticHere
+			? runUpdate(
+					{
+						model: ctx.model,
+						optimizer: ctx.optimizer,
+						batch: rb,
+						advantages,
+						oldLogProbs: old,
+						...(ref !== undefined ? { refLogProbs: ref } : {}),
+						...(criticHere
+							? { value: { returns: targets, oldValues: outputs, ...(critic !== "shared" ? { critic } : {}) } }
+							: {}),
+						trainPolicy,
+						seed,
+						...(ctx.pad !== undefined ? { pad: ctx.pad } : {}),
+						...(ctx.helpers !== undefined ? { helpers: ctx.helpers } : {}),
+					},
+					c,
+				)
+			: {};
 	const extra = Math.max(0, (options.criticEpochs ?? 1) - 1);
 	if (critic !== "shared" && extra > 0) {
 		const data = options.criticData;
