@@ -44,7 +44,9 @@ const typeNames: Readonly<Record<string, string>> = {
 	"Schema.Array(Schema.Int).check(Schema.isMinLength(1))": "list of integers (at least one)",
 	// the built-in methods (not the registry, which tests and plugins extend at run time)
 	TrainMethod: `${[
-		...MethodName.literals.filter((m) => !Object.values(methodAliases).some((a) => a.method === m)),
+		...MethodName.literals.filter(
+			(m) => !Object.values(methodAliases).some((a) => a.replaces === true && a.method === m),
+		),
 		...Object.keys(methodAliases),
 		"mix",
 	].join(" \\| ")}, or a method registered at run time`,
@@ -129,6 +131,7 @@ const groupTitles: Readonly<Record<string, string>> = {
 	rollout: "`rollout`: sampling episodes",
 	method: "`method`: the credit method",
 	train: "`train`: the RL loop",
+	critic: "`critic`: the PPO critic (`ppo`, `spa`, any method under `method.trainer=ppo`)",
 	progress: "`progress`: SPA's exploration and progress estimator",
 	eval: "`eval`: the final evaluation",
 	openai: "`openai`: a served model as the policy (`--policy openai:BASE_URL#MODEL`; optional)",

@@ -4,6 +4,7 @@ import * as NodeServices from "@effect/platform-node/NodeServices";
 import { dashboardCommand } from "@stepwise/dashboard/command";
 import { Cause, Effect, Layer } from "effect";
 import { CliError, Command } from "effect/cli";
+import { compareCommand } from "./commands/compare.ts";
 import { creditCommand } from "./commands/credit.ts";
 import { envsCommand } from "./commands/envs.ts";
 import { exportCommand } from "./commands/export.ts";
@@ -30,6 +31,7 @@ export const stepwise = Command.make("stepwise").pipe(
 		progressCommand,
 		trainCommand,
 		evalCommand,
+		compareCommand,
 		creditCommand,
 		dashboardCommand,
 		generateCommand,

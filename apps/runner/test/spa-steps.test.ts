@@ -59,9 +59,9 @@ describe("SPA's steps one command at a time", () => {
 			.split("\n")
 			.map((l) => JSON.parse(l) as CreditRow);
 		expect(rows).toHaveLength(back.reduce((s, t) => s + t.steps.length, 0));
-		// SPA's step reward: progress + grounding bonus (0.5 when valid; the last step always grounded)
+		// SPA's step reward: progress − 0.5 unless grounded (valid; the last step always grounded)
 		const first = back[0]?.steps[0];
-		const expected = (first?.progress ?? 0) + (first?.valid || back[0]?.steps.length === 1 ? 0.5 : 0);
+		const expected = (first?.progress ?? 0) - (first?.valid || back[0]?.steps.length === 1 ? 0 : 0.5);
 		expect(Math.abs((rows[0]?.stepReward ?? Number.NaN) - expected)).toBeLessThan(1e-6);
 
 		// SPA as released: PPO offline on the annotated exploration, no rollouts

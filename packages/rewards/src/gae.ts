@@ -144,4 +144,5 @@ export const gaeMethod: CreditMethod<GaeConfig> = {
 	requires: (c) => (c.rewards === "spa" ? ["progress"] : []),
 	trainer: "ppo",
 	gae: (c) => ({ scope: c.sequence === "row" ? "step" : "trajectory", gamma: c.gamma, lambda: c.lambda }),
+	upstream: (env) => ({ invalidPenalty: env.invalidPenalty }),
 };

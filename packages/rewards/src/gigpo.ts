@@ -4,7 +4,7 @@ import { type AnchorClusters, exactAnchorClusters, similarityAnchorClusters } fr
 import { NonNegative, NormMode, Positive, Statistics, UnitInterval } from "./config.ts";
 import { discountedReturns, episodeAdvantages, type RowPenalties, rowPenalty } from "./episode.ts";
 import { normaliseInClusters } from "./stats.ts";
-import type { CreditMethod, CreditResult } from "./types.ts";
+import { type CreditMethod, type CreditResult, envFamily } from "./types.ts";
 
 /** GiGPO options; defaults are verl-agent's (docs/credit/gigpo.md). */
 export interface GigpoConfig {
@@ -61,6 +61,15 @@ export const gigpoDefaults: GigpoConfig = {
 	similarityThreshold: 0.95,
 	autojunk: true,
 	episodeStatistics: "rows",
+};
+
+/**
+ * What verl-agent's `examples/gigpo_trainer/run_<env>.sh` sets beyond the yaml defaults, by env
+ * plugin (docs/credit/README.md, upstream settings): ALFWorld and Search normalise by σ, Search groups anchors by similarity ≥ 0.9.
+ */
+export const gigpoScripts: Readonly<Record<string, Partial<GigpoConfig>>> = {
+	alfworld: { mode: "mean_std_norm" },
+	search: { mode: "mean_std_norm", grouping: "similarity", similarityThreshold: 0.9 },
 };
 
 /** The anchor clusters GiGPO's config asks for. */
@@ -125,4 +134,5 @@ export const gigpoMethod: CreditMethod<GigpoConfig> = {
 	defaults: gigpoDefaults,
 	compute: (rows, c) => gigpo(rows, c),
 	trainer: "group",
+	upstream: (env) => ({ invalidPenalty: env.invalidPenalty, ...gigpoScripts[envFamily(env)] }),
 };

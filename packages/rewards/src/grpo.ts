@@ -54,4 +54,6 @@ export const grpoMethod: CreditMethod<GrpoConfig> = {
 	defaults: grpoDefaults,
 	compute: (rows, c) => grpo(rows, c),
 	trainer: "group",
+	// verl-agent's GRPO: the spec's invalid-action penalty (Search 0.01, the others 0.1)
+	upstream: (env) => ({ invalidPenalty: env.invalidPenalty }),
 };

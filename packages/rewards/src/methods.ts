@@ -9,6 +9,7 @@ import { type RewardFlowConfig, rewardFlowMethod } from "./rewardflow.ts";
 import { type RlooConfig, rlooMethod } from "./rloo.ts";
 import { type SpaConfig, spaMethod } from "./spa.ts";
 import {
+	type CreditEnv,
 	type CreditInputs,
 	type CreditMethod,
 	type CreditRequirement,
@@ -107,6 +108,14 @@ export function resolveMethodConfig(method: string, config?: unknown): Result.Re
 		? Result.fail(unknownMethod(method))
 		: resolveConfig(method, m.configSchema, m.defaults, config);
 }
+
+/**
+ * The options that make a registered method compute, on rollouts of `env`, what its upstream code
+ * computes there (the method's `upstream` trait; none for a method without one or an unknown name).
+ * A trainer puts them over the defaults and the user's own options over them.
+ */
+export const upstreamConfig = (method: string, env: CreditEnv): Readonly<Record<string, unknown>> =>
+	(creditMethod(method)?.upstream?.(env) as Readonly<Record<string, unknown>> | undefined) ?? {};
 
 /** A method's traits under a config (decoded over its defaults): what its rows must carry, its update and that update's GAE. */
 export interface MethodTraits {

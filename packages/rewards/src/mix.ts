@@ -32,25 +32,46 @@ export const decodeMix = (input: unknown): Result.Result<MixSpec, CreditConfigEr
 	);
 };
 
+/** Reads `key=value,key=value` term options: numbers, booleans, else strings. */
+const termOptions = (text: string): Record<string, unknown> | string => {
+	const out: Record<string, unknown> = {};
+	for (const raw of text.split(",")) {
+		const part = raw.trim();
+		if (part === "") continue;
+		const eq = part.indexOf("=");
+		if (eq <= 0) return part;
+		const v = part.slice(eq + 1).trim();
+		out[part.slice(0, eq).trim()] =
+			v === "true" ? true : v === "false" ? false : v !== "" && Number.isFinite(Number(v)) ? Number(v) : v;
+	}
+	return out;
+};
+
 /**
  * Parses the text form `"0.5*gigpo + 0.5*spa"` (also `0.5·gigpo`, a bare `gigpo` weighs 1) into a
- * mix at each method's default config.
+ * mix; a term may carry its method's options in braces, e.g. `1*gigpo + 0.5*spa{advantage=return,gamma=0.95}`
+ * (SPA's progress returns beside GiGPO's groups). Terms without braces take the method's defaults.
  */
 export const parseMix = (text: string): Result.Result<MixSpec, CreditConfigError> => {
-	const terms: { method: string; weight: number }[] = [];
+	const terms: { method: string; weight: number; config?: Record<string, unknown> }[] = [];
 	for (const raw of text.split("+")) {
 		const part = raw.trim();
-		const m = /^(?:([0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)\s*[*·]\s*)?([a-z]+)$/i.exec(part);
-		if (m === null) {
+		const m = /^(?:([0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)\s*[*·]\s*)?([a-z][a-z-]*)(?:\s*\{([^}]*)\})?$/i.exec(part);
+		const options = m?.[3] !== undefined ? termOptions(m[3]) : {};
+		if (m === null || typeof options === "string") {
 			return Result.fail(
 				new CreditConfigError({
 					method: "mix",
 					path: "",
-					message: `mix: cannot read term "${part}" of "${text}" (expected weight*method)`,
+					message: `mix: cannot read term "${part}" of "${text}" (expected weight*method or weight*method{key=value,…})`,
 				}),
 			);
 		}
-		terms.push({ method: m[2] as string, weight: m[1] === undefined ? 1 : Number(m[1]) });
+		terms.push({
+			method: m[2] as string,
+			weight: m[1] === undefined ? 1 : Number(m[1]),
+			...(m[3] !== undefined ? { config: options } : {}),
+		});
 	}
 	return decodeMix(terms);
 };

@@ -4,7 +4,7 @@ import { exactAnchorClusters } from "./anchors.ts";
 import { NonNegative, NormMode, Positive, Statistics, UnitInterval } from "./config.ts";
 import { rowPenalty } from "./episode.ts";
 import { groupInGroup } from "./gigpo.ts";
-import type { CreditMethod, CreditResult } from "./types.ts";
+import { type CreditMethod, type CreditResult, envFamily } from "./types.ts";
 
 /**
  * Transitions contracted into their neighbours when the state graph is cleaned (docs/credit/rewardflow.md):
@@ -85,6 +85,15 @@ export const rewardFlowDefaults: RewardFlowConfig = {
 	epsilon: 1e-6,
 	episodeStatistics: "rows",
 	maxSteps: 0,
+};
+
+/**
+ * What RewardFlow's `examples/rewardflow_trainer/run_<env>.sh` and env managers set, by env plugin
+ * (docs/credit/README.md, upstream settings): ALFWorld contracts its no-op transitions, Search propagates with γ 0.95.
+ */
+export const rewardFlowScripts: Readonly<Record<string, Partial<RewardFlowConfig>>> = {
+	alfworld: { noOp: NO_OP_ALFWORLD },
+	search: { gamma: 0.95 },
 };
 
 /** One group's state graph after cleaning and propagation. */
@@ -290,4 +299,10 @@ export const rewardFlowMethod: CreditMethod<RewardFlowConfig> = {
 	defaults: rewardFlowDefaults,
 	compute: (rows, c) => rewardflow(rows, c),
 	trainer: "group",
+	// the rollout loop's step limit decides which last steps have a successor row (docs/credit/rewardflow.md)
+	upstream: (env) => ({
+		maxSteps: env.maxSteps,
+		invalidPenalty: env.invalidPenalty,
+		...rewardFlowScripts[envFamily(env)],
+	}),
 };

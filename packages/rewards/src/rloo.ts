@@ -47,4 +47,5 @@ export const rlooMethod: CreditMethod<RlooConfig> = {
 	defaults: rlooDefaults,
 	compute: (rows, c) => rloo(rows, c),
 	trainer: "group",
+	upstream: (env) => ({ invalidPenalty: env.invalidPenalty }),
 };

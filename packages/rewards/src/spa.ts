@@ -3,7 +3,7 @@ import { Schema } from "effect";
 import { NonNegative, UnitInterval } from "./config.ts";
 import { discountedReturns, isNoOp, rowPenalty } from "./episode.ts";
 import { CreditInputError } from "./errors.ts";
-import type { CreditMethod, CreditResult } from "./types.ts";
+import { type CreditMethod, type CreditResult, envFamily } from "./types.ts";
 
 /** SPA reward composition options (docs/credit/spa.md). */
 export interface SpaConfig {
@@ -14,8 +14,17 @@ export interface SpaConfig {
 	 * rollout keeps R_i).
 	 */
 	readonly progress: "estimator" | "leave-one-out";
-	/** Grounding bonus g for an executable (valid) action (0.5). */
+	/** Grounding weight g: what an executable action earns over one that is not (0.5, the released code's). */
 	readonly groundingBonus: number;
+	/**
+	 * How g is paid. `"bonus"`: +g on every grounded step, as the released data preparation does
+	 * (`prm/rl_data_org.py` lines 77–90) for offline PPO on stored trajectories; online, a policy that
+	 * keeps making executable moves without progress then earns 0.5 a step, more than finishing.
+	 * `"centred"` (default): −g on every step that is not grounded, 0 on one that is: the same
+	 * difference g between an executable and a failed action at every step, and no reward that grows
+	 * with the length of an episode that does nothing useful.
+	 */
+	readonly groundingPayment: "bonus" | "centred";
 	/**
 	 * Which steps are grounded: `"valid"` (default) the env's `valid` flag; `"effective"` a valid step
 	 * that changed the state (not `isNoOp`), the reference's "Nothing happens" test for envs such as
@@ -36,30 +45,50 @@ export interface SpaConfig {
 	readonly advantage: "reward" | "return";
 	/** γ for `advantage: "return"`. */
 	readonly gamma: number;
+	/**
+	 * PPO's placement of r_k: `"steptool"` weights it by (K − 1 − k) (SPA's released trainer,
+	 * `ppo/step_ppotrainer.py` `compute_rewards`); `"none"` (default) places r_k as is.
+	 */
+	readonly weighting: "none" | "steptool";
 }
 
 /** SPA config as data: every key optional, unknown keys refused by `resolveMethodConfig`. */
 export const SpaConfigSchema = Schema.Struct({
 	progress: Schema.optionalKey(Schema.Literals(["estimator", "leave-one-out"])),
 	groundingBonus: Schema.optionalKey(Schema.Finite),
+	groundingPayment: Schema.optionalKey(Schema.Literals(["bonus", "centred"])),
 	grounding: Schema.optionalKey(Schema.Literals(["valid", "effective"])),
 	lastStepAlwaysGrounded: Schema.optionalKey(Schema.Boolean),
 	invalidPenalty: Schema.optionalKey(NonNegative),
 	noOpPenalty: Schema.optionalKey(NonNegative),
 	advantage: Schema.optionalKey(Schema.Literals(["reward", "return"])),
 	gamma: Schema.optionalKey(UnitInterval),
+	weighting: Schema.optionalKey(Schema.Literals(["none", "steptool"])),
 });
 
 /** SPA defaults (docs/credit/spa.md). */
 export const spaDefaults: SpaConfig = {
 	progress: "estimator",
 	groundingBonus: 0.5,
+	groundingPayment: "centred",
 	grounding: "valid",
 	lastStepAlwaysGrounded: true,
 	invalidPenalty: 0,
 	noOpPenalty: 0,
 	advantage: "reward",
 	gamma: 1,
+	weighting: "none",
+};
+
+/**
+ * SPA's released offline recipe (`prm/rl_data_org.py`, `ppo/step_ppotrainer.py`): v_k the
+ * leave-one-out outcome, +0.5 on every grounded step, rewards weighted by (K − 1 − k). The
+ * runner's `spa-released` method, trained on the stored exploration (`train.data=exploration`).
+ */
+export const spaReleased: Partial<SpaConfig> = {
+	progress: "leave-one-out",
+	groundingPayment: "bonus",
+	weighting: "steptool",
 };
 
 /** ⚠ The released code's v: `R_i − mean_{j≠i} R_j` over the episodes of the group, per row. */
@@ -82,7 +111,7 @@ export const leaveOneOutOutcome = (rows: StepRows): Float64Array => {
 
 /**
  * SPA per-step reward `r_k = v_k + g·[executable_k] − penalty·[invalid_k] − p₀·[no-op_k]` (docs/credit/spa.md), v_k the
- * progress contribution. Executability is the step's `valid` flag (the env's grounding signal; the
+ * progress contribution, with `groundingPayment: "bonus"`; `"centred"` pays `g·([executable_k] − 1)` instead. Executability is the step's `valid` flag (the env's grounding signal; the
  * reference tests the next observation for "Nothing happens"). Throws `CreditInputError` when
  * `progress: "estimator"` and a step has no `progress`.
  */
@@ -105,7 +134,8 @@ export const spaRewards = (rows: StepRows, c: SpaConfig = spaDefaults): Float64A
 		const last = i === (rows.trajStart[(rows.traj[i] as number) + 1] as number) - 1;
 		const executed = rows.valid[i] === 1 && (c.grounding === "valid" || !isNoOp(rows, i));
 		const grounded = executed || (last && c.lastStepAlwaysGrounded);
-		r[i] = (v[i] as number) + (grounded ? c.groundingBonus : 0) - rowPenalty(rows, i, c);
+		const g = c.groundingPayment === "bonus" ? (grounded ? c.groundingBonus : 0) : grounded ? 0 : -c.groundingBonus;
+		r[i] = (v[i] as number) + g - rowPenalty(rows, i, c);
 	}
 	return r;
 };
@@ -144,8 +174,11 @@ export const spaMethod: CreditMethod<SpaConfig> = {
 	configSchema: SpaConfigSchema,
 	defaults: spaDefaults,
 	compute: (rows, c) => spa(rows, c),
-	requires: () => ["progress"],
+	requires: (c) => (c.progress === "estimator" ? ["progress"] : []),
 	// SPA's released trainer: PPO with whole-trajectory GAE over the action tokens, γ 0.99, λ 0.95 (TRL's)
 	trainer: "ppo",
-	gae: () => ({ scope: "trajectory", gamma: 0.99, lambda: 0.95 }),
+	gae: (c) => ({ scope: "trajectory", gamma: 0.99, lambda: 0.95, weighting: c.weighting }),
+	// the released test is "Nothing happens" in the next observation: in Sokoban, whose every
+	// well-formed move is valid, the move that left the state unchanged (a wall bump)
+	upstream: (env) => (envFamily(env) === "sokoban" ? { grounding: "effective" } : {}),
 };

@@ -44,10 +44,25 @@ export interface PpoGae {
 	readonly scope: "trajectory" | "step";
 	readonly gamma: number;
 	readonly lambda: number;
+	/** `steptool`: step k's reward weighted by (K − 1 − k) when placed on its last token (SPA's released trainer); default none. */
+	readonly weighting?: "none" | "steptool";
 }
 
 /** verl-agent's PPO: every step row its own GAE sequence, γ = λ = 1 (for a method that names none). */
 export const defaultPpoGae: PpoGae = { scope: "step", gamma: 1, lambda: 1 };
+
+/** What a method's upstream settings depend on: the env spec's id, step limit and invalid-action penalty. */
+export interface CreditEnv {
+	/** The spec id, `<plugin>/<variant>-v<N>`: its plugin names the upstream script's environment. */
+	readonly id: string;
+	/** The rollout loop's step limit (the spec's `maxSteps`). */
+	readonly maxSteps: number;
+	/** The spec's penalty for an invalid action. */
+	readonly invalidPenalty: number;
+}
+
+/** The plugin part of a spec id (`alfworld` of `alfworld/legacy-v0`): the key of a method's per-environment settings. */
+export const envFamily = (env: CreditEnv): string => env.id.split("/")[0] ?? env.id;
 
 /**
  * One credit-assignment method: its config Schema (every key optional; a missing key takes the
@@ -69,4 +84,10 @@ export interface CreditMethod<C> {
 	readonly trainer: CreditTrainer;
 	/** The PPO update's GAE under a resolved config ({@link defaultPpoGae} when omitted). */
 	readonly gae?: (config: C) => PpoGae;
+	/**
+	 * The options under which the method computes, on rollouts of `env`, what its upstream code
+	 * computes with that environment's released script (step limit, γ, ε, penalties, grouping …).
+	 * A trainer applies them over the defaults and under the user's own options. None when omitted.
+	 */
+	readonly upstream?: (env: CreditEnv) => Partial<C>;
 }

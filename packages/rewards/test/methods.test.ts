@@ -305,3 +305,37 @@ describe("mixing", () => {
 		expect(Result.isFailure(parseMix(""))).toBe(true);
 	});
 });
+
+describe("mix text with per-term options", () => {
+	test("`1*gigpo + 0.5*spa{advantage=return,gamma=0.95}` carries SPA's options; a bad option is refused, named", () => {
+		const spec = Result.getOrThrow(parseMix("1*gigpo + 0.5*spa{advantage=return, gamma=0.95}"));
+		expect(spec).toEqual([
+			{ method: "gigpo", weight: 1 },
+			{ method: "spa", weight: 0.5, config: { advantage: "return", gamma: 0.95 } },
+		]);
+		expect(Result.isFailure(parseMix("0.5*spa{advantage}"))).toBe(true);
+		const rows = toStepRows(
+			makeBatch([
+				[
+					"g",
+					[
+						{
+							id: "a",
+							steps: [
+								["s", 0, { progress: 0.2 }],
+								["t", 1, { progress: 0.8 }],
+							],
+							end: "terminated",
+						},
+					],
+				],
+			]),
+		);
+		const mixed = Result.getOrThrow(runMix(rows, spec));
+		const ret = Result.getOrThrow(runCredit("spa", rows, { advantage: "return", gamma: 0.95 })).advantages;
+		const gig = Result.getOrThrow(runCredit("gigpo", rows)).advantages;
+		expect(mixed.advantages[0]).toBeCloseTo((gig[0] as number) + 0.5 * (ret[0] as number), 12);
+		const bad = Result.flatMap(parseMix("1*spa{gama=0.9}"), (s) => runMix(rows, s));
+		expect(Result.isFailure(bad) ? bad.failure.message : "").toContain("gama");
+	});
+});

@@ -95,10 +95,15 @@ describe("no-op steps (state unchanged)", () => {
 	test("SPA: effective grounding withholds the bonus from a no-op; p₀ is charged", () => {
 		const progress = rows.reward.map(() => 0);
 		const withProgress = { ...rows, progress: Float64Array.from(progress) };
-		const valid = spa(withProgress, spaDefaults).stepRewards as Float64Array;
-		const effective = spa(withProgress, { ...spaDefaults, grounding: "effective", noOpPenalty: 1 })
+		const bonus = { ...spaDefaults, groundingPayment: "bonus" as const };
+		const valid = spa(withProgress, bonus).stepRewards as Float64Array;
+		const effective = spa(withProgress, { ...bonus, grounding: "effective", noOpPenalty: 1 })
 			.stepRewards as Float64Array;
 		expect([...valid]).toEqual([0.5, 0.5, 0.5, 0.5]);
 		expect([...effective]).toEqual([-1, 0.5, 0.5, 0.5]);
+		// centred (the default): the no-op loses g instead of missing it, the grounded steps earn 0
+		const centred = spa(withProgress, { ...spaDefaults, grounding: "effective", noOpPenalty: 1 })
+			.stepRewards as Float64Array;
+		expect([...centred]).toEqual([-1.5, 0, 0, 0]);
 	});
 });

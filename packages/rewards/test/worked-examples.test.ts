@@ -293,9 +293,18 @@ describe("SPA worked examples (docs/credit/spa.md)", () => {
 		]),
 	);
 
-	test("paper-style reward r = c + g", () => {
-		const r = spa(rows).stepRewards as Float64Array;
+	const bonus = { ...spaDefaults, groundingPayment: "bonus" as const };
+
+	test("released data preparation's reward r = c + g·[grounded]", () => {
+		const r = spa(rows, bonus).stepRewards as Float64Array;
 		[0.5, 0.2, 0.8, 1.0].forEach((v, k) => {
+			close(r[k] as number, v);
+		});
+	});
+
+	test("centred grounding (the default) r = c − g·[not grounded]: the same 0.5 between the invalid step and the others", () => {
+		const r = spa(rows).stepRewards as Float64Array;
+		[0.0, -0.3, 0.3, 0.5].forEach((v, k) => {
 			close(r[k] as number, v);
 		});
 	});
@@ -304,12 +313,17 @@ describe("SPA worked examples (docs/credit/spa.md)", () => {
 		const last = toStepRows(
 			makeBatch([["g", [{ id: "T", steps: [["o0", 0, { progress: 0.4, valid: false }]], end: "truncated" }]]]),
 		);
-		close((spa(last).stepRewards as Float64Array)[0] as number, 0.9);
-		close((spa(last, { ...spaDefaults, lastStepAlwaysGrounded: false }).stepRewards as Float64Array)[0] as number, 0.4);
+		close((spa(last, bonus).stepRewards as Float64Array)[0] as number, 0.9);
+		close((spa(last, { ...bonus, lastStepAlwaysGrounded: false }).stepRewards as Float64Array)[0] as number, 0.4);
+		close((spa(last).stepRewards as Float64Array)[0] as number, 0.4);
+		close(
+			(spa(last, { ...spaDefaults, lastStepAlwaysGrounded: false }).stepRewards as Float64Array)[0] as number,
+			-0.1,
+		);
 	});
 
 	test("turn-end injection with StepTool weights (K−1−k)", () => {
-		const r = spa(rows).stepRewards as Float64Array;
+		const r = spa(rows, bonus).stepRewards as Float64Array;
 		const tokens = placeStepRewards(rows, r, { weighting: "steptool" });
 		// two tokens per step; the reward sits on each step's last token
 		const ends = [1, 3, 5, 7].map((i) => tokens[i] as number);

@@ -1,4 +1,4 @@
-import { creditMethodNames } from "@stepwise/rewards";
+import { creditMethodNames, spaReleased } from "@stepwise/rewards";
 import { Schema } from "effect";
 
 const PosInt = Schema.Int.check(Schema.isGreaterThan(0));
@@ -18,12 +18,22 @@ const VocabSize = Schema.Int.check(Schema.isBetween({ minimum: 263, maximum: 65_
 /**
  * Training methods that run a credit method of `@stepwise/rewards` under another name and default
  * options: `ppo` is verl-agent's PPO, the `gae` method with each step row carrying the episode
- * outcome minus the invalid penalty (its own sequence, so γ = λ = 1 gives A = e − V).
+ * outcome minus the invalid penalty (its own sequence, so γ = λ = 1 gives A = e − V), and stands in
+ * for `gae` (`replaces`); `spa-released` is SPA's released offline recipe (leave-one-out outcome,
+ * +0.5 grounding bonus, StepTool weights), meant for `train.data=exploration`.
  */
 export const methodAliases: Readonly<
-	Record<string, { readonly method: string; readonly config: Readonly<Record<string, unknown>> }>
+	Record<
+		string,
+		{
+			readonly method: string;
+			readonly config: Readonly<Record<string, unknown>>;
+			readonly replaces?: boolean;
+		}
+	>
 > = {
-	ppo: { method: "gae", config: { rewards: "episode", sequence: "row" } },
+	ppo: { method: "gae", config: { rewards: "episode", sequence: "row" }, replaces: true },
+	"spa-released": { method: "spa", config: spaReleased },
 };
 
 /**
@@ -32,7 +42,11 @@ export const methodAliases: Readonly<
  * `registerCreditMethod`), the aliases (`ppo` for `gae`) and `mix`.
  */
 export const trainMethodNames = (): ReadonlyArray<string> => {
-	const aliased = new Set(Object.values(methodAliases).map((a) => a.method));
+	const aliased = new Set(
+		Object.values(methodAliases)
+			.filter((a) => a.replaces === true)
+			.map((a) => a.method),
+	);
 	return [...creditMethodNames().filter((m) => !aliased.has(m)), ...Object.keys(methodAliases), "mix"];
 };
 
@@ -193,7 +207,7 @@ export const RunConfig = Schema.Struct({
 		config: Schema.Record(Schema.String, Schema.Unknown),
 		/** With `name: mix`: weighted methods, e.g. `0.5*gigpo + 0.5*rloo`. */
 		mix: Schema.String,
-		/** `auto`: PPO with the policy's value head for ppo/spa, the group-relative update otherwise. */
+		/** `auto`: PPO with a critic (`critic.*`) for ppo/spa, the group-relative update otherwise. */
 		trainer: Schema.Literals(["auto", "group", "ppo"]),
 	}),
 	/** The RL loop. */
@@ -206,6 +220,12 @@ export const RunConfig = Schema.Struct({
 		data: Schema.Literals(["rollouts", "exploration"]),
 		/** RL iterations (each: `rollout.groups` tasks × `rollout.groupSize` rollouts, then an update). */
 		iterations: PosInt,
+		/**
+		 * Stop after the iteration whose rollouts bring the run's environment steps (every step of every
+		 * training episode; `charts/env_steps`) to this many (0: no budget): methods compared on equal
+		 * env steps (`stepwise compare`), whatever their episode lengths. Offline iterations play none.
+		 */
+		envSteps: NonNegInt,
 		/** Stop after the iteration that spends this many minutes of RL (0: no budget; a stopped run checkpoints and can be resumed). */
 		minutes: NonNegative,
 		/** Adam learning rate of the RL updates. */
@@ -246,6 +266,30 @@ export const RunConfig = Schema.Struct({
 		 * ends instead of saving checkpoints that learn nothing.
 		 */
 		maxSkippedSteps: NonNegInt,
+	}),
+	/** The PPO critic (`ppo`, `spa`, or any method trained with `method.trainer=ppo`). */
+	critic: Schema.Struct({
+		/**
+		 * `separate`: a copy of the SFT policy whose value head learns the returns with its own Adam
+		 * (verl's critic); `shared`: the policy's own value head, its loss added to the policy loss
+		 * (× 0.1) at the policy's learning rate (the value head starts at zero and barely moves).
+		 */
+		model: Schema.Literals(["separate", "shared"]),
+		/** Adam learning rate of a separate critic. */
+		lr: Positive,
+		/** RL iterations at the start that train only the critic (verl's `critic_warmup`); they count in `train.iterations`. Needs `model: separate`. */
+		warmup: NonNegInt,
+		/**
+		 * Iterations whose batches a separate critic keeps for replay (saved with the checkpoints):
+		 * with `epochs` E > 1 it learns from one pass over the current batch with E − 1 batches' worth
+		 * of tasks drawn from the kept ones, never from one iteration's `rollout.groups` tasks alone,
+		 * which it memorises instead of learning values that carry over to new tasks.
+		 */
+		replay: NonNegInt,
+		/** Batches' worth of rows a separate critic trains on per iteration (see `replay`; without one, passes over the iteration's rows); the extra ones train it alone. */
+		epochs: PosInt,
+		/** Train the critic on returns normalised by their running mean and std (its outputs mapped back before GAE). */
+		normalize: Schema.Boolean,
 	}),
 	/** SPA's exploration and progress estimator. */
 	progress: Schema.Struct({
@@ -352,6 +396,7 @@ export const defaultConfig: RunConfig = {
 	train: {
 		data: "rollouts",
 		iterations: 150,
+		envSteps: 0,
 		minutes: 0,
 		lr: 1e-4,
 		klCoef: 0.01,
@@ -366,6 +411,7 @@ export const defaultConfig: RunConfig = {
 		sampleEvery: 10,
 		maxSkippedSteps: 20,
 	},
+	critic: { model: "separate", lr: 1e-3, warmup: 10, epochs: 4, replay: 16, normalize: true },
 	// core's SPA bench (train-progress.ts): with c_init, 256 tasks × 4 samples (1,024 trajectories) at lr
 	// 3e-4 beat predicting the mean outcome (held-out 0.086 vs 0.126); 256 trajectories did not
 	progress: { tasks: 256, samples: 4, epochs: 4, batchSize: 16, lr: 3e-4, noOps: "zero", initial: true },

@@ -6,6 +6,8 @@
 export interface Series {
 	readonly name: string;
 	readonly points: ReadonlyArray<readonly [number, number]>;
+	/** A shaded band around the line, as `[x, low, high]` (e.g. mean ± std over seeds). */
+	readonly band?: ReadonlyArray<readonly [number, number, number]>;
 }
 
 export interface ChartOptions {
@@ -16,7 +18,7 @@ export interface ChartOptions {
 	readonly height?: number;
 }
 
-const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
+const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"];
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** "Nice" tick values covering [lo, hi]. */
@@ -37,7 +39,9 @@ export const lineChartSvg = (series: ReadonlyArray<Series>, o: ChartOptions): st
 	const W = o.width ?? 640;
 	const H = o.height ?? 400;
 	const m = { left: 64, right: 16, top: 36, bottom: 48 };
-	const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+	const pts = series
+		.flatMap((s) => [...s.points, ...(s.band ?? []).flatMap(([x, lo, hi]) => [[x, lo] as const, [x, hi] as const])])
+		.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
 	const xs = pts.map((p) => p[0]);
 	const ys = pts.map((p) => p[1]);
 	let [x0, x1] = [Math.min(...xs, 0), Math.max(...xs, 1)];
@@ -69,6 +73,12 @@ export const lineChartSvg = (series: ReadonlyArray<Series>, o: ChartOptions): st
 		out.push(`<text transform="translate(16 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
 	series.forEach((s, i) => {
 		const color = COLORS[i % COLORS.length];
+		const band = (s.band ?? []).filter(([x, lo, hi]) => [x, lo, hi].every(Number.isFinite));
+		if (band.length > 1) {
+			const upper = band.map(([x, , hi]) => `${sx(x).toFixed(1)},${sy(hi).toFixed(1)}`);
+			const lower = [...band].reverse().map(([x, lo]) => `${sx(x).toFixed(1)},${sy(lo).toFixed(1)}`);
+			out.push(`<polygon fill="${color}" fill-opacity="0.15" stroke="none" points="${[...upper, ...lower].join(" ")}"/>`);
+		}
 		const p = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
 		if (p.length > 1)
 			out.push(

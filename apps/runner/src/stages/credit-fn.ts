@@ -1,6 +1,7 @@
 import type { TrajectoryBatch } from "@stepwise/core";
 import type { CreditFn } from "@stepwise/core/train/index";
 import {
+	type CreditEnv,
 	type CreditRequirement,
 	type CreditResult,
 	defaultPpoGae,
@@ -12,6 +13,7 @@ import {
 	runMix,
 	type StepRows,
 	toStepRows,
+	upstreamConfig,
 } from "@stepwise/rewards";
 import { Result, Schema } from "effect";
 import { methodAliases, type RunConfig } from "../config/schema.ts";
@@ -21,12 +23,19 @@ export class MethodConfigError extends Schema.TaggedError<MethodConfigError>()("
 	message: Schema.String,
 }) {}
 
-/** The credit method a training method runs, with the alias's options under the config's `method.config`. */
-const creditOf = (method: RunConfig["method"]): { readonly name: string; readonly config: Record<string, unknown> } => {
+/**
+ * The credit method a training method runs and its options, in layers: the method's upstream
+ * settings for `env` (what its released script sets there: step limit, γ, penalties …), then an
+ * alias's options, then the config's `method.config`.
+ */
+export const creditOf = (
+	method: RunConfig["method"],
+	env?: CreditEnv,
+): { readonly name: string; readonly config: Record<string, unknown> } => {
 	const alias = methodAliases[method.name];
-	return alias === undefined
-		? { name: method.name, config: method.config }
-		: { name: alias.method, config: { ...alias.config, ...method.config } };
+	const name = alias?.method ?? method.name;
+	const upstream = env !== undefined ? upstreamConfig(name, env) : {};
+	return { name, config: { ...upstream, ...(alias?.config ?? {}), ...method.config } };
 };
 
 /**
@@ -74,18 +83,26 @@ export const requiresProgress = (method: RunConfig["method"]): boolean => {
 
 /**
  * The trainer's credit function for the configured method: one method of `@stepwise/rewards` (its
- * options decoded up front, so a bad key fails before training) or a mix. PPO reads the method's
- * `stepRewards` (the env rewards when the method defines none).
+ * options decoded up front, so a bad key fails before training) or a mix, each method (and each
+ * term of a mix) under its upstream settings for `env` when given (see {@link creditOf}). PPO reads
+ * the method's `stepRewards` (the env rewards when the method defines none).
  */
-export const makeCreditFn = (method: RunConfig["method"]): Result.Result<CreditFn, MethodConfigError> => {
+export const makeCreditFn = (
+	method: RunConfig["method"],
+	env?: CreditEnv,
+): Result.Result<CreditFn, MethodConfigError> => {
 	const traits = runTraits(method);
 	if (Result.isFailure(traits)) return Result.fail(traits.failure);
 	let run: (rows: StepRows) => Result.Result<CreditResult, { readonly message: string }>;
 	if (method.name === "mix") {
-		const spec = Result.getOrThrow(parseMix(method.mix)); // decoded by runTraits
+		const parsed = Result.getOrThrow(parseMix(method.mix)); // decoded by runTraits
+		const spec = parsed.map((term) => ({
+			...term,
+			config: { ...(env !== undefined ? upstreamConfig(term.method, env) : {}), ...((term.config ?? {}) as object) },
+		}));
 		run = (rows) => runMix(rows, spec);
 	} else {
-		const credit = creditOf(method);
+		const credit = creditOf(method, env);
 		run = (rows) => runCredit(credit.name, rows, credit.config);
 	}
 	return Result.succeed((batch: TrajectoryBatch) => {

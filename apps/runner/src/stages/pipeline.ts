@@ -27,7 +27,8 @@ export interface PipelineResult {
 /** Where the pipeline saves its final evaluation of the SFT or the RL policy (`eval-sft.json`, `eval-rl.json`). */
 export const evalReportFile = (run: RunDir, which: "sft" | "rl"): string => join(run.path, `eval-${which}.json`);
 
-const cachedEval = (
+/** Evaluate a checkpoint into `path` (`eval-sft.json`, `eval-rl.json`), or read it back when it is there. */
+export const cachedEval = (
 	ctx: StageContext,
 	path: string,
 	checkpoint: string,

@@ -68,6 +68,7 @@ const outputs: ReadonlyArray<StageOutput> = [
 			"env",
 			"model",
 			"method",
+			"critic",
 			"progress.noOps",
 			"rollout.groupSize",
 			"rollout.groups",

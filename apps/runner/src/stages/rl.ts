@@ -1,9 +1,12 @@
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
 	type EnvConfigError,
+	groupTrajectories,
 	type OutputError,
 	type ResetRequest,
+	readTrajectories,
+	type TrajectoryBatch,
 	type TrajectoryFileError,
 	writeTrajectories,
 } from "@stepwise/core";
@@ -74,6 +77,35 @@ export interface RlSummary {
 }
 
 const SOURCES = "rl-sources.json";
+/** The critic's replayed batches in a checkpoint, one JSONL each, oldest first. */
+const REPLAY = "critic-replay";
+
+/** The replayed batches a checkpoint holds (none when it has no `critic-replay/`). */
+const readReplay = (dir: string) =>
+	Effect.gen(function* () {
+		const root = join(dir, REPLAY);
+		if (!existsSync(root)) return [];
+		const files = readdirSync(root)
+			.filter((f) => /^\d+\.jsonl$/.test(f))
+			.sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+		const out: TrajectoryBatch[] = [];
+		for (const f of files) out.push(groupTrajectories(yield* readTrajectories(join(root, f))));
+		return out;
+	});
+
+/** The environment steps of an iteration's training episodes, from its metrics (episodes × mean length). */
+const episodeSteps = (m: Readonly<Record<string, number>>): number =>
+	Math.round((m["charts/episodes"] ?? 0) * (m["charts/episode_length"] ?? 0));
+
+/** What is wrong with the `critic` keys of a PPO run, if anything. */
+export const criticConfigProblem = (config: RunConfig): string | undefined => {
+	const { warmup, model } = config.critic;
+	if (warmup > 0 && model === "shared")
+		return `${warmup} warm-up iterations train the critic alone, which a shared value head cannot do without moving the policy: use critic.model=separate or critic.warmup=0`;
+	if (warmup > 0 && warmup >= config.train.iterations)
+		return `${warmup} warm-up iterations leave none of train.iterations (${config.train.iterations}) for the policy`;
+	return undefined;
+};
 /** Whether the configured method requires per-step progress (its traits say so: SPA, a mix with SPA, PPO on SPA's rewards …), so RL needs an estimator. */
 export const needsProgress = (ctx: StageContext): boolean => requiresProgress(ctx.config.method);
 
@@ -168,21 +200,37 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			});
 		const sources = saved ?? given;
 		yield* writeRunFile(join(run.path, SOURCES), `${JSON.stringify(sources)}\n`);
-		const creditR = makeCreditFn(config.method);
+		const spec = ctx.registered.spec;
+		const creditR = makeCreditFn(config.method, {
+			id: spec.id,
+			maxSteps: spec.maxSteps,
+			invalidPenalty: spec.invalidPenalty,
+		});
 		if (Result.isFailure(creditR)) return yield* creditR.failure;
 		const traits = Result.getOrThrow(runTraits(config.method)); // decoded by makeCreditFn
 		if (needsProgress(ctx) && sources.progress === undefined)
 			return yield* new MethodConfigError({
 				message: `method ${config.method.name} needs a progress estimator (--progress DIR, from 'stepwise progress train')`,
 			});
+		const criticProblem = traits.ppo ? criticConfigProblem(config) : undefined;
+		if (criticProblem !== undefined)
+			return yield* new ConfigError({ key: "critic.warmup", source: "config", message: criticProblem });
 		const last = run.lastCheckpoint();
 		let policy: Policy;
 		let optimizer: tf.Optimizer;
 		let reference: PolicyModel | undefined;
 		let state: TrainerState | undefined;
+		let critic: { readonly model: PolicyModel; readonly optimizer: tf.Optimizer } | undefined;
+		const separateCritic = traits.ppo && config.critic.model === "separate";
 		if (last !== undefined) {
 			const loaded = yield* loadTrainerCheckpoint(run.checkpointDir(last), { learningRate: config.train.lr });
 			({ policy, optimizer, reference, state } = loaded);
+			critic = loaded.critic;
+			if (separateCritic && critic === undefined)
+				return yield* new CheckpointError({
+					path: run.checkpointDir(last),
+					message: `${run.checkpointDir(last)} holds no critic/, which critic.model=separate resumes from`,
+				});
 			run.truncateMetrics(last, isRlRow);
 			ctx.log(`train: resuming from ${run.checkpointDir(last)} (iteration ${last})`);
 		} else {
@@ -191,6 +239,8 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			policy = { model: loaded.model, tokenizer: loaded.tokenizer };
 			optimizer = tf.train.adam(config.train.lr);
 			reference = config.train.klCoef > 0 ? loaded.model.copy() : undefined;
+			// verl's critic: initialised from the SFT policy (its trunk), with its own optimizer
+			if (separateCritic) critic = { model: loaded.model.copy(), optimizer: tf.train.adam(config.critic.lr) };
 			// rows of an earlier start that was stopped before its first checkpoint
 			if (run.readMetrics().some(isRlRow)) run.truncateMetrics(0, isRlRow);
 			ctx.log(`train: ${config.method.name} from ${sources.policy}`);
@@ -213,7 +263,15 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			oldLogProbs: oldLogProbs(config),
 		};
 		const algorithm: Algorithm = traits.ppo
-			? { kind: "ppo", critic: "shared", config: { ...update, ...traits.gae } }
+			? {
+					kind: "ppo",
+					critic: critic ?? "shared",
+					config: { ...update, ...traits.gae },
+					warmup: config.critic.warmup,
+					normalizeValues: config.critic.normalize,
+					criticEpochs: config.critic.epochs,
+					criticReplay: config.critic.model === "separate" ? config.critic.replay : 0,
+				}
 			: { kind: "group", config: update };
 		const fit = { contextLength: policy.model.config.contextLength, maxNewTokens: config.rollout.maxNewTokens };
 		const trainer = new Trainer(
@@ -261,6 +319,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			},
 			state,
 		);
+		if (last !== undefined) trainer.restoreReplay(yield* readReplay(run.checkpointDir(last)));
 		const total = config.train.iterations;
 		const bar = new Progress({
 			label: `train ${config.method.name}`,
@@ -279,6 +338,9 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			.filter(isRlRow)
 			.reduce((s, r) => s + (r["losses/skipped_steps"] ?? 0), 0);
 		const budgetMs = config.train.minutes > 0 ? config.train.minutes * 60_000 : Number.POSITIVE_INFINITY;
+		const stepBudget = config.train.envSteps > 0 ? config.train.envSteps : Number.POSITIVE_INFINITY;
+		/** Environment steps of the run's training episodes so far (a resumed run counts its rows). */
+		let envSteps = run.readMetrics().filter(isRlRow).at(-1)?.["charts/env_steps"] ?? 0;
 		/** Checkpoint the trainer after iteration `i`: written beside, then renamed, so a kill never leaves a step_N without its reference. */
 		const checkpoint = (i: number) =>
 			Effect.gen(function* () {
@@ -291,17 +353,26 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 					state: trainer.state(),
 					env: checkpointEnvOf(ctx),
 					...(reference !== undefined ? { reference } : {}),
+					...(critic !== undefined ? { critic } : {}),
 				});
+				const replay = trainer.replayBatches();
+				for (const [k, b] of replay.entries())
+					yield* writeTrajectories(
+						join(partial, REPLAY, `${k}.jsonl`),
+						b.groups.flatMap((g) => g.trajectories),
+					);
 				rmSync(run.checkpointDir(i), { recursive: true, force: true });
 				renameSync(partial, run.checkpointDir(i));
 			});
 		const iterate = Effect.gen(function* () {
-			while (trainer.iteration < total) {
+			while (trainer.iteration < total && envSteps < stepBudget) {
 				const record = yield* Effect.promise((signal) => trainer.stepAsync(signal));
 				const i = record.iteration;
+				envSteps += config.train.data === "rollouts" ? episodeSteps(record.metrics) : 0;
 				const outOfTime = performance.now() - t0 >= budgetMs;
-				lastMetrics = { ...record.metrics };
-				run.log({ ...record.metrics, iteration: i });
+				const outOfSteps = envSteps >= stepBudget;
+				lastMetrics = { ...record.metrics, "charts/env_steps": envSteps };
+				run.log({ ...lastMetrics, iteration: i });
 				if (!warnedTruncation && (record.metrics["charts/truncated_prompts"] ?? 0) > 0) {
 					warnedTruncation = true;
 					const steps = record.batch.groups.reduce(
@@ -322,13 +393,17 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 						join(run.trajectoriesDir, `iter_${i}.jsonl`),
 						record.batch.groups.flatMap((g) => g.trajectories),
 					);
-				if (i % config.train.checkpointEvery === 0 || i === total || outOfTime) yield* checkpoint(i);
+				if (i % config.train.checkpointEvery === 0 || i === total || outOfTime || outOfSteps) yield* checkpoint(i);
 				const shown: Record<string, number> = { success: record.metrics["charts/success"] ?? 0 };
 				if (record.metrics["eval/success"] !== undefined) shown.eval_success = record.metrics["eval/success"];
 				if (record.metrics["losses/kl"] !== undefined) shown.kl = record.metrics["losses/kl"];
 				bar.tick(1, shown);
 				if (outOfTime) {
 					ctx.log(`train: time budget of ${config.train.minutes} min spent after iteration ${i}`);
+					break;
+				}
+				if (outOfSteps) {
+					ctx.log(`train: env-step budget of ${config.train.envSteps} spent after iteration ${i} (${envSteps} steps)`);
 					break;
 				}
 				yield* yieldToEventLoop;
@@ -352,6 +427,14 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				{ title: "policy_loss", keys: ["losses/policy_loss"] },
 				{ title: "kl", keys: ["losses/kl"] },
 				{ title: "entropy", keys: ["losses/entropy"] },
+				...(traits.ppo
+					? [
+							{
+								title: "explained_variance",
+								keys: ["losses/explained_variance", "critic/explained_variance_step"],
+							},
+						]
+					: []),
 			]),
 		);
 		const final = run.checkpointDir(run.lastCheckpoint() ?? total);
@@ -360,6 +443,8 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 		);
 		policy.model.dispose();
 		reference?.dispose();
+		critic?.model.dispose();
+		critic?.optimizer.dispose();
 		progressModel?.dispose();
 		optimizer.dispose();
 		return { iterations: trainer.iteration, resumedFrom: last, checkpoint: final, last: lastMetrics };

@@ -13,6 +13,8 @@ export const TrainerStateSchema = Schema.Struct({
 	kind: Schema.Literal("stepwise-trainer"),
 	iteration: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
 	seed: Schema.Int,
+	/** The PPO critic's return statistics (value normalisation). */
+	valueNorm: Schema.optionalKey(Schema.Struct({ count: Schema.Finite, mean: Schema.Finite, variance: Schema.Finite })),
 });
 
 /** What a trainer checkpoint holds besides the policy. */
@@ -57,7 +59,12 @@ export const saveTrainerCheckpoint = (
 			model: input.policy.model,
 			tokenizer: input.policy.tokenizer,
 			optimizer,
-			state: { kind: "stepwise-trainer", iteration: input.state.iteration, seed: input.state.seed },
+			state: {
+				kind: "stepwise-trainer",
+				iteration: input.state.iteration,
+				seed: input.state.seed,
+				...(input.state.valueNorm !== undefined ? { valueNorm: input.state.valueNorm } : {}),
+			},
 			...(input.env !== undefined ? { env: input.env } : {}),
 		});
 		if (input.reference !== undefined)
@@ -103,7 +110,11 @@ export const loadTrainerCheckpoint = (
 		return {
 			policy: { model: main.model, tokenizer: main.tokenizer },
 			optimizer: main.optimizer ?? tf.train.adam(lr),
-			state: { iteration: exit.value.iteration, seed: exit.value.seed },
+			state: {
+				iteration: exit.value.iteration,
+				seed: exit.value.seed,
+				...(exit.value.valueNorm !== undefined ? { valueNorm: exit.value.valueNorm } : {}),
+			},
 			reference,
 			critic:
 				criticCk !== undefined

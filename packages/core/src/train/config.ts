@@ -37,6 +37,7 @@ export const TrainerConfigSchema = Schema.Struct({
 	lambda: Schema.optionalKey(Unit),
 	scope: Schema.optionalKey(Schema.Literals(["trajectory", "step"])),
 	whitenAdvantages: Schema.optionalKey(Schema.Boolean),
+	weighting: Schema.optionalKey(Schema.Literals(["none", "steptool"])),
 	mergeDuplicates: Schema.optionalKey(Schema.Boolean),
 });
 

@@ -88,7 +88,15 @@ export {
 	type OptimizerStepResult,
 	setLearningRate,
 } from "./optim.ts";
-export { type Critic, type PpoConfig, ppoDefaults, ppoUpdate } from "./ppo.ts";
+export {
+	type Critic,
+	type PpoConfig,
+	type PpoStepOptions,
+	type PpoStepResult,
+	ppoDefaults,
+	ppoStep,
+	ppoUpdate,
+} from "./ppo.ts";
 export {
 	annotateBatch,
 	annotateProgress,
@@ -117,3 +125,10 @@ export {
 export { pickHardTasks, screenCollectOptions, type TaskScreen } from "./screen.ts";
 export { explainedVariance, summary } from "./stats.ts";
 export { runUpdate, type UpdateConfig, type UpdateInputs, updateDefaults, type ValueTargets } from "./update.ts";
+export {
+	denormalizeValues,
+	emptyValueNorm,
+	normalizeValues,
+	updateValueNorm,
+	type ValueNormState,
+} from "./value-norm.ts";

@@ -6,14 +6,15 @@ import { type CollectOptions, collectRollouts, type Policy } from "../policy/col
 import type { PolicyModel } from "../policy/policy-model.ts";
 import type { RolloutPool } from "../policy/rollout-pool.ts";
 import { groupTrajectories, type Trajectory, type TrajectoryBatch } from "../trajectory/schema.ts";
-import { hashSeed } from "../util/rng.ts";
+import { hashSeed, Rng } from "../util/rng.ts";
 import type { FitOptions } from "./batch.ts";
 import { type FilteredRollouts, type GroupFilter, runFilterRounds, runFilterRoundsAsync } from "./filter.ts";
 import { groupRelativeUpdate, type StepCredit } from "./group.ts";
 import { type Metrics, rolloutMetrics, truncationMetrics } from "./metrics.ts";
-import { type Critic, type PpoConfig, ppoUpdate } from "./ppo.ts";
+import { type Critic, type PpoConfig, ppoStep } from "./ppo.ts";
 import { pickHardTasks, screenCollectOptions, type TaskScreen } from "./screen.ts";
 import type { UpdateConfig } from "./update.ts";
+import { emptyValueNorm, type ValueNormState } from "./value-norm.ts";
 
 /** What the credit function is told besides the batch. */
 export interface CreditContext {
@@ -29,7 +30,29 @@ export type CreditFn = (batch: TrajectoryBatch, context: CreditContext) => StepC
  */
 export type Algorithm =
 	| { readonly kind: "group"; readonly config?: Partial<UpdateConfig> }
-	| { readonly kind: "ppo"; readonly critic: Critic; readonly config?: Partial<PpoConfig> };
+	| {
+			readonly kind: "ppo";
+			readonly critic: Critic;
+			readonly config?: Partial<PpoConfig>;
+			/**
+			 * Iterations 1..warmup train only the critic (verl's `critic_warmup`); they play their
+			 * rollouts like any other, so they count in the run's iterations and env steps. Needs a
+			 * separate critic. Default 0.
+			 */
+			readonly warmup?: number;
+			/** Normalise the critic's targets with running return statistics (see `value-norm.ts`). */
+			readonly normalizeValues?: boolean;
+			/** Passes of a separate critic over each batch (default 1). */
+			readonly criticEpochs?: number;
+			/**
+			 * Iterations whose batches a separate critic keeps for replay (default 0): with
+			 * `criticEpochs` E > 1, the critic learns from one pass over the current batch with
+			 * (E − 1) batches' worth of groups drawn from the kept ones (see
+			 * `PpoStepOptions.criticData`), so from many more tasks than one iteration holds, seeing
+			 * each about E times.
+			 */
+			readonly criticReplay?: number;
+	  };
 
 /** Rollout settings (the collector's options). */
 export interface RolloutSettings {
@@ -111,6 +134,8 @@ export interface TrainerState {
 	/** Iterations completed. */
 	readonly iteration: number;
 	readonly seed: number;
+	/** The critic's return statistics (PPO with `normalizeValues`). */
+	readonly valueNorm?: ValueNormState;
 }
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
@@ -131,6 +156,10 @@ export class Trainer {
 	readonly seed: number;
 	/** The screening or filter metrics of the rollout phase in progress, for its iteration's record. */
 	private selectionMetrics: Metrics = {};
+	/** The critic's return statistics (PPO with `normalizeValues`). */
+	private valueNorm: ValueNormState | undefined;
+	/** The batches the critic replays (PPO with `criticReplay`), oldest first. */
+	private replay: TrajectoryBatch[] = [];
 
 	constructor(
 		readonly options: TrainerOptions,
@@ -142,6 +171,14 @@ export class Trainer {
 			throw new Error("Trainer: offline data plays no tasks, so screen and filter do not apply");
 		this.seed = state?.seed ?? options.seed ?? 0;
 		this.completed = state?.iteration ?? 0;
+		const a = options.algorithm;
+		if (a.kind === "ppo") {
+			if ((a.warmup ?? 0) > 0 && a.critic === "shared")
+				throw new Error(
+					"Trainer: a critic warm-up needs a separate critic (a shared value head would move the policy)",
+				);
+			if (a.normalizeValues === true) this.valueNorm = state?.valueNorm ?? emptyValueNorm;
+		}
 	}
 
 	/** Iterations completed. */
@@ -149,9 +186,23 @@ export class Trainer {
 		return this.completed;
 	}
 
+	/** The batches the critic replays, oldest first (to save with a checkpoint; see {@link restoreReplay}). */
+	replayBatches(): ReadonlyArray<TrajectoryBatch> {
+		return this.replay;
+	}
+
+	/** Restore the critic's replay from a checkpoint (a resumed run then continues as the uninterrupted one). */
+	restoreReplay(batches: ReadonlyArray<TrajectoryBatch>): void {
+		this.replay = [...batches];
+	}
+
 	/** The state to save with a checkpoint. */
 	state(): TrainerState {
-		return { iteration: this.completed, seed: this.seed };
+		return {
+			iteration: this.completed,
+			seed: this.seed,
+			...(this.valueNorm !== undefined ? { valueNorm: this.valueNorm } : {}),
+		};
 	}
 
 	/** How update rows are fitted to the context (as the rollouts' generation fitted them). */
@@ -255,7 +306,28 @@ export class Trainer {
 			);
 		if (credit.stepRewards === undefined)
 			throw new Error("Trainer: PPO needs the credit function to return stepRewards");
-		return ppoUpdate(
+		const keep = o.algorithm.criticReplay ?? 0;
+		const epochs = o.algorithm.criticEpochs ?? 1;
+		// the current batch with (epochs − 1) batches' worth of groups drawn from the replay, the critic's
+		// only data: each task is seen about `epochs` times over its stay, always among many others
+		const pool = this.replay.flatMap((b) => b.groups);
+		const drawn =
+			keep > 0 && epochs > 1 && pool.length > 0
+				? new Rng(hashSeed(this.seed, "critic-replay", iteration))
+						.shuffle(pool)
+						.slice(0, (epochs - 1) * batch.groups.length)
+				: [];
+		const criticBatch: TrajectoryBatch | undefined =
+			keep > 0 && epochs > 1 ? { groups: [...drawn, ...batch.groups] } : undefined;
+		const criticData =
+			criticBatch !== undefined
+				? (() => {
+						const rewards = this.options.credit(criticBatch, { iteration }).stepRewards;
+						if (rewards === undefined) throw new Error("Trainer: PPO needs the credit function to return stepRewards");
+						return { batch: criticBatch, stepRewards: rewards };
+					})()
+				: undefined;
+		const r = ppoStep(
 			ctx,
 			o.algorithm.critic,
 			batch,
@@ -263,7 +335,20 @@ export class Trainer {
 			this.fit,
 			{ ...temperature, ...o.algorithm.config },
 			seed,
+			{
+				trainPolicy: iteration > (o.algorithm.warmup ?? 0),
+				// with a replay, one extra pass over the current batch and the drawn groups
+				...(criticData !== undefined
+					? { criticEpochs: 2, criticData }
+					: o.algorithm.criticEpochs !== undefined
+						? { criticEpochs: o.algorithm.criticEpochs }
+						: {}),
+				...(this.valueNorm !== undefined ? { valueNorm: this.valueNorm } : {}),
+			},
 		);
+		if (r.valueNorm !== undefined) this.valueNorm = r.valueNorm;
+		if (keep > 0) this.replay = [...this.replay, batch].slice(-keep);
+		return r.metrics;
 	}
 
 	/** Held-out greedy evaluation (`eval/…` metrics). */

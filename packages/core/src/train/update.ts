@@ -110,6 +110,11 @@ export interface UpdateInputs {
 	/** Reference log-probs (needed when `klCoef > 0`). */
 	readonly refLogProbs?: ArrayLike<number>;
 	readonly value?: ValueTargets;
+	/**
+	 * false: only the separate critic (`value.critic`) learns and the policy is left unchanged (a
+	 * critic warm-up); default true.
+	 */
+	readonly trainPolicy?: boolean;
 	/** Seed of the mini-batch order. */
 	readonly seed: number;
 	readonly pad?: number;
@@ -151,6 +156,9 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 	const useKl = config.klCoef > 0 && inputs.refLogProbs !== undefined;
 	const value = inputs.value;
 	const shared = value !== undefined && value.critic === undefined;
+	const trainPolicy = inputs.trainPolicy ?? true;
+	if (!trainPolicy && value?.critic === undefined)
+		throw new Error("runUpdate: trainPolicy false leaves nothing to train without a separate critic");
 	const columns: Record<string, ArrayLike<number>> = { adv: inputs.advantages, old: inputs.oldLogProbs };
 	if (useKl) columns.ref = inputs.refLogProbs as ArrayLike<number>;
 	if (value !== undefined) {
@@ -209,20 +217,24 @@ export const runUpdate = (inputs: UpdateInputs, config: UpdateConfig): Record<st
 				const helpers =
 					inputs.helpers !== undefined && inputs.helpers.size > 0 && chunks.length > 1 ? inputs.helpers : undefined;
 				const computed =
-					helpers !== undefined ? parallelGradients(model, helpers, packs, arrays, chunkSums, settings) : undefined;
-				const step = accumulatedStep(
-					optimizer,
-					model.variables(),
-					computed ??
-						chunks.map(
-							(_, i) => () =>
-								policyChunkLoss(model, packs[i] as PackedRows, chunkSums[i], settings, aux[i] as ChunkAux),
-						),
-					weights,
-					config.maxGradNorm,
-				);
-				if (!step.applied) skipped++;
-				add("losses/grad_norm", step.gradNorm);
+					trainPolicy && helpers !== undefined
+						? parallelGradients(model, helpers, packs, arrays, chunkSums, settings)
+						: undefined;
+				if (trainPolicy) {
+					const step = accumulatedStep(
+						optimizer,
+						model.variables(),
+						computed ??
+							chunks.map(
+								(_, i) => () =>
+									policyChunkLoss(model, packs[i] as PackedRows, chunkSums[i], settings, aux[i] as ChunkAux),
+							),
+						weights,
+						config.maxGradNorm,
+					);
+					if (!step.applied) skipped++;
+					add("losses/grad_norm", step.gradNorm);
+				}
 				if (value?.critic !== undefined) {
 					const critic = value.critic;
 					const criticLoss = (i: number) => (): tf.Scalar => {
