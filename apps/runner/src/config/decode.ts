@@ -18,15 +18,9 @@ export const resolveConfig = <A>(
 ): Effect.Effect<A, ConfigError> =>
 	Effect.suspend(() => {
 		const source = options.file ?? "command line";
-		let tree: { [key: string]: unknown } = { ...(options.base ?? {}) };
-		try {
-			if (options.file !== undefined)
-				tree = deepMerge(tree, parseConfigText(readConfigFile(options.file), options.file));
-			tree = applyOverrides(tree, options.overrides ?? []);
-		} catch (error) {
-			if (error instanceof ConfigError) return Effect.fail(error);
-			throw error;
-		}
+		const built = configTree(options.base ?? {}, options.file, options.overrides);
+		if (built instanceof ConfigError) return Effect.fail(built);
+		const tree = built;
 		const exit = Schema.decodeUnknownExit(schema)(tree, { onExcessProperty: "error" });
 		if (Exit.isSuccess(exit)) return Effect.succeed(exit.value);
 		const err = exit.cause.reasons.find((r) => r._tag === "Fail")?.error;
@@ -45,15 +39,8 @@ export const explicitKeys = (options: {
 	readonly extra?: { readonly [key: string]: unknown };
 }): Effect.Effect<ReadonlySet<string>, ConfigError> =>
 	Effect.suspend(() => {
-		let tree: { [key: string]: unknown } = { ...(options.extra ?? {}) };
-		try {
-			if (options.file !== undefined)
-				tree = deepMerge(tree, parseConfigText(readConfigFile(options.file), options.file));
-			tree = applyOverrides(tree, options.overrides ?? []);
-		} catch (error) {
-			if (error instanceof ConfigError) return Effect.fail(error);
-			throw error;
-		}
+		const tree = configTree(options.extra ?? {}, options.file, options.overrides);
+		if (tree instanceof ConfigError) return Effect.fail(tree);
 		const keys = new Set<string>();
 		const walk = (node: unknown, prefix: string) => {
 			if (prefix !== "") keys.add(prefix);
@@ -62,6 +49,22 @@ export const explicitKeys = (options: {
 		walk(tree, "");
 		return Effect.succeed(keys);
 	});
+
+/** `base`, then the YAML file (if any), then the dotted overrides, as one tree; or the `ConfigError` naming what is wrong. */
+const configTree = (
+	base: { readonly [key: string]: unknown },
+	file: string | undefined,
+	overrides: ReadonlyArray<string> | undefined,
+): { [key: string]: unknown } | ConfigError => {
+	try {
+		let tree: { [key: string]: unknown } = { ...base };
+		if (file !== undefined) tree = deepMerge(tree, parseConfigText(readConfigFile(file), file));
+		return applyOverrides(tree, overrides ?? []);
+	} catch (error) {
+		if (error instanceof ConfigError) return error;
+		throw error;
+	}
+};
 
 const readConfigFile = (file: string): string => {
 	try {

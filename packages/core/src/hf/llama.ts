@@ -2,7 +2,7 @@ import "../backend/gradients.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { attention } from "../policy/model.ts";
 import type { ForwardOptions, ForwardResult, PolicyModel } from "../policy/policy-model.ts";
-import { Rng } from "../util/rng.ts";
+import { normalArray, Rng } from "../util/rng.ts";
 import type { LlamaConfig } from "./config.ts";
 import { type LoraSpec, loraModules, loraShapes } from "./lora.ts";
 
@@ -79,19 +79,6 @@ export const HEAD_SHAPES = (c: LlamaConfig): Array<readonly [string, number[]]> 
 	["progress_head.weight", [c.dModel, 1]],
 	["progress_head.bias", [1]],
 ];
-
-/** Deterministic N(0, std²) values (Box–Muller over a seeded generator). */
-const normal = (rng: Rng, n: number, std: number): Float32Array => {
-	const out = new Float32Array(n);
-	for (let i = 0; i < n; i += 2) {
-		const u = Math.max(rng.next(), 1e-12);
-		const r = Math.sqrt(-2 * Math.log(u)) * std;
-		const a = 2 * Math.PI * rng.next();
-		out[i] = r * Math.cos(a);
-		if (i + 1 < n) out[i + 1] = r * Math.sin(a);
-	}
-	return out;
-};
 
 /**
  * The rotary inverse frequencies, computed in float32 steps as transformers does (`1 / θ^(2i/d)`),
@@ -210,7 +197,7 @@ export class LlamaPolicy implements PolicyModel {
 					? new Float32Array(size).fill(1)
 					: name.endsWith(".bias")
 						? new Float32Array(size)
-						: normal(rng.fork(name), size, std),
+						: normalArray(rng.fork(name), size, std),
 			);
 		}
 		return LlamaPolicy.fromWeights(config, { base }, lora);

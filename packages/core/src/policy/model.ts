@@ -1,6 +1,6 @@
 import "../backend/gradients.ts";
 import * as tf from "@tensorflow/tfjs-core";
-import { Rng } from "../util/rng.ts";
+import { normalArray, Rng } from "../util/rng.ts";
 import type { ModelConfig } from "./config.ts";
 
 import type { ForwardOptions, ForwardResult, KvCache, PolicyModel } from "./policy-model.ts";
@@ -12,19 +12,6 @@ const NEG = -1e9;
 /** tfjs variable names are process-global: each model instance gets its own prefix. */
 let instances = 0;
 const uniquePrefix = (): string => `policy${instances++}/`;
-
-/** Deterministic N(0, std²) initial values from a seeded generator (Box–Muller). */
-const normal = (rng: Rng, n: number, std: number): Float32Array => {
-	const out = new Float32Array(n);
-	for (let i = 0; i < n; i += 2) {
-		const u = Math.max(rng.next(), 1e-12);
-		const r = Math.sqrt(-2 * Math.log(u)) * std;
-		const a = 2 * Math.PI * rng.next();
-		out[i] = r * Math.cos(a);
-		if (i + 1 < n) out[i + 1] = r * Math.sin(a);
-	}
-	return out;
-};
 
 /** The parameter names and shapes of a config, in the canonical (checkpoint) order. */
 export const parameterShapes = (c: ModelConfig): Array<readonly [string, number[]]> => {
@@ -73,7 +60,7 @@ const initialValues = (c: ModelConfig, name: string, size: number, rng: Rng): Fl
 		return new Float32Array(size);
 	const std =
 		name.endsWith("attn.out.weight") || name.endsWith("mlp.proj.weight") ? 0.02 / Math.sqrt(2 * c.nLayers) : 0.02;
-	return normal(rng, size, std);
+	return normalArray(rng, size, std);
 };
 
 /**

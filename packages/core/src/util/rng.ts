@@ -117,3 +117,16 @@ export class Rng {
 		return new Rng(hashSeed(this.a, this.b, this.c, this.d, label));
 	}
 }
+
+/** Deterministic N(0, std²) values from a seeded generator (Box–Muller): initial weights. */
+export const normalArray = (rng: Rng, n: number, std: number): Float32Array => {
+	const out = new Float32Array(n);
+	for (let i = 0; i < n; i += 2) {
+		const u = Math.max(rng.next(), 1e-12);
+		const r = Math.sqrt(-2 * Math.log(u)) * std;
+		const a = 2 * Math.PI * rng.next();
+		out[i] = r * Math.cos(a);
+		if (i + 1 < n) out[i + 1] = r * Math.sin(a);
+	}
+	return out;
+};
