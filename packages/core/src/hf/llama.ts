@@ -1,6 +1,6 @@
 import "../backend/gradients.ts";
 import * as tf from "@tensorflow/tfjs-core";
-import { attention } from "../policy/model.ts";
+import { attention, causalMask } from "../policy/model.ts";
 import type { ForwardOptions, ForwardResult, PolicyModel } from "../policy/policy-model.ts";
 import { normalArray, Rng } from "../util/rng.ts";
 import type { LlamaConfig } from "./config.ts";
@@ -276,18 +276,6 @@ export class LlamaPolicy implements PolicyModel {
 		return tf.mul(w, tf.mul(x, tf.rsqrt(tf.add(variance, this.num(this.config.rmsNormEps)))));
 	}
 
-	/** Causal mask bias `[1, 1, T, T]`, kept across calls. */
-	private causalMask(T: number): tf.Tensor4D {
-		let m = this.maskCache.get(T);
-		if (m === undefined) {
-			const data = new Float32Array(T * T);
-			for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) data[i * T + j] = NEG;
-			m = tf.keep(tf.tensor4d(data, [1, 1, T, T]));
-			this.maskCache.set(T, m);
-		}
-		return m;
-	}
-
 	/** `cos` and sign-folded `sin` tables `[B|1, 1, T, dh]` of the positions (rotate-half convention). */
 	private rotary(pos: Int32Array, rows: number, T: number): [tf.Tensor4D, tf.Tensor4D] {
 		const dh = this.config.headDim;
@@ -334,7 +322,7 @@ export class LlamaPolicy implements PolicyModel {
 		if (padLeft === undefined && (window === undefined || total <= window)) {
 			rows = 1;
 			pos = Int32Array.from({ length: T }, (_, i) => past + i);
-			mask = T === 1 ? undefined : past === 0 ? this.causalMask(T) : undefined;
+			mask = T === 1 ? undefined : past === 0 ? causalMask(this.maskCache, T) : undefined;
 			if (T > 1 && past > 0) {
 				const data = new Float32Array(T * total);
 				for (let i = 0; i < T; i++) for (let j = past + i + 1; j < total; j++) data[i * total + j] = NEG;

@@ -9,6 +9,21 @@ export { disposeCache, type ForwardOptions, type ForwardResult, type KvCache } f
 
 const NEG = -1e9;
 
+/**
+ * The causal mask bias `[1, 1, T, T]` (0 allowed, -1e9 masked) in a model's `cache`, made once per
+ * length and kept across calls (the model disposes the cache).
+ */
+export const causalMask = (cache: Map<number, tf.Tensor4D>, T: number): tf.Tensor4D => {
+	let m = cache.get(T);
+	if (m === undefined) {
+		const data = new Float32Array(T * T);
+		for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) data[i * T + j] = NEG;
+		m = tf.keep(tf.tensor4d(data, [1, 1, T, T]));
+		cache.set(T, m);
+	}
+	return m;
+};
+
 /** tfjs variable names are process-global: each model instance gets its own prefix. */
 let instances = 0;
 const uniquePrefix = (): string => `policy${instances++}/`;
@@ -347,18 +362,6 @@ export class TransformerPolicy implements PolicyModel {
 		return v;
 	}
 
-	/** Causal mask bias `[1, 1, T, T]` (0 allowed, -1e9 masked), kept across calls. */
-	private causalMask(T: number): tf.Tensor4D {
-		let m = this.maskCache.get(T);
-		if (m === undefined) {
-			const data = new Float32Array(T * T);
-			for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) data[i * T + j] = NEG;
-			m = tf.keep(tf.tensor4d(data, [1, 1, T, T]));
-			this.maskCache.set(T, m);
-		}
-		return m;
-	}
-
 	/**
 	 * Run the blocks over `ids` `[B, T]` and return the final-norm hidden states `[B, T, D]`
 	 * (and, when asked, the extended KV cache). Call inside `tf.tidy` (or dispose the results).
@@ -378,7 +381,7 @@ export class TransformerPolicy implements PolicyModel {
 		let mask: tf.Tensor4D | undefined;
 		if (options.padLeft === undefined && past === 0) {
 			positions = tf.range(0, T, 1, "int32");
-			mask = this.causalMask(T);
+			mask = causalMask(this.maskCache, T);
 		} else if (padLeft === undefined && T === 1) {
 			// one new token with no padding sees every key: the mask would be all zeros
 			positions = tf.tensor2d([past], [1, 1], "int32");
