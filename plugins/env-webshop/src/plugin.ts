@@ -40,27 +40,30 @@ export type WebShopOptions = typeof WebShopOptions.Type;
 
 const COMMON = { catalogueSize: 1000, catalogueSeed: 0, goalsPerProduct: 3, testGoals: 500 };
 
+/** verl-agent/GiGPO's WebShop. */
+const verlSpec: EnvSpec = {
+	id: "webshop/verl-v0",
+	description: "WebShop as verl-agent/GiGPO runs it: step prompts, quoted pages, 10 x [score = 1], 15 steps",
+	maxSteps: 15,
+	historyLength: 2,
+	rewardScale: 10,
+	invalidPenalty: 0.1,
+	promptStyle: "step",
+	defaults: { contextLength: 1856, maxNewTokens: 104 },
+	splits: ["train", "test"],
+	options: {
+		...COMMON,
+		goalMode: "combinations",
+		instructionStyle: "synthetic",
+		goalOptionForm: "pairs",
+		observation: "verl",
+		reward: "won",
+	},
+};
+
 /** The specs of the plugin. */
 export const webshopSpecs: ReadonlyArray<EnvSpec> = [
-	{
-		id: "webshop/verl-v0",
-		description: "WebShop as verl-agent/GiGPO runs it: step prompts, quoted pages, 10 x [score = 1], 15 steps",
-		maxSteps: 15,
-		historyLength: 2,
-		rewardScale: 10,
-		invalidPenalty: 0.1,
-		promptStyle: "step",
-		defaults: { contextLength: 1856, maxNewTokens: 104 },
-		splits: ["train", "test"],
-		options: {
-			...COMMON,
-			goalMode: "combinations",
-			instructionStyle: "synthetic",
-			goalOptionForm: "pairs",
-			observation: "verl",
-			reward: "won",
-		},
-	},
+	verlSpec,
 	{
 		id: "webshop/eto-v0",
 		description: "WebShop as ETO/SPA-RL run it: ReAct chat with the in-context example, raw score, 10 steps",
@@ -82,25 +85,14 @@ export const webshopSpecs: ReadonlyArray<EnvSpec> = [
 		},
 	},
 	{
+		...verlSpec,
 		id: "webshop/compact-v0",
 		description:
 			"WebShop as verl-v0 (synthetic goals, 10 x [score = 1], 15 steps) with the compact prompt for small policies",
-		maxSteps: 15,
 		historyLength: 6,
-		rewardScale: 10,
-		invalidPenalty: 0.1,
 		promptStyle: "compact",
 		// prompts: mean 161, p90 365, max 431 tokens; answers at most 38 (scripts/measure-spec-lengths.ts)
 		defaults: { contextLength: 448, maxNewTokens: 40 },
-		splits: ["train", "test"],
-		options: {
-			...COMMON,
-			goalMode: "combinations",
-			instructionStyle: "synthetic",
-			goalOptionForm: "pairs",
-			observation: "verl",
-			reward: "won",
-		},
 	},
 ];
 
