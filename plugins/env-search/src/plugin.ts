@@ -63,17 +63,13 @@ export const verlSpecV1: EnvSpec = {
  * the compact prompt (passages cut to `compactDocChars`) and bare `search[q]` / `answer[a]` answers.
  */
 export const compactSpec: EnvSpec = {
+	...searchR1Spec,
 	id: "search/compact-v0",
 	description: "Search-R1's loop (4 search turns + answer round, EM reward) with the compact prompt for small policies",
-	maxSteps: 5,
-	historyLength: 4,
-	rewardScale: 1,
-	invalidPenalty: 0,
 	promptStyle: "compact",
 	// prompts: mean 177, p90 312, max 481 tokens; answers at most 32 (scripts/measure-spec-lengths.ts)
 	defaults: { contextLength: 384, maxNewTokens: 36 },
-	splits: [...SPLITS],
-	options: { format: "searchr1", compactDocChars: 100 },
+	options: { ...searchR1Spec.options, compactDocChars: 100 },
 };
 
 /** The Search environment plugin. */
