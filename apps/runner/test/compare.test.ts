@@ -142,6 +142,34 @@ describe("stepwise compare end to end (tiny budgets)", () => {
 		expect(statSync(join(out, "sokoban-6x6-1box-v0__gigpo__0", "eval-rl.json")).mtimeMs).toBe(stamp);
 	}, 600_000);
 
+	test("with sftSeed every seed's RL starts from the one SFT policy trained with that seed", async () => {
+		const shared = join(dir, "cmp-shared");
+		await Effect.runPromise(
+			runCli([
+				"compare",
+				"--config",
+				config,
+				"--methods",
+				"grpo",
+				"--sft-seed",
+				"1",
+				"--out",
+				shared,
+				"--env-steps",
+				"20",
+			]),
+		);
+		const json = JSON.parse(readFileSync(join(shared, "compare.json"), "utf8")) as {
+			runs: Array<{ seed: number; dir: string }>;
+		};
+		expect(json.runs.map((r) => r.seed)).toEqual([0, 1]);
+		for (const r of json.runs)
+			expect(realpathSync(join(r.dir, "sft"))).toBe(realpathSync(join(shared, "sokoban-6x6-1box-v0__sft__1", "sft")));
+		expect(existsSync(join(shared, "sokoban-6x6-1box-v0__sft__0"))).toBe(false);
+		expect(readFileSync(join(shared, "sokoban-6x6-1box-v0__sft__1", "config.yaml"), "utf8")).toMatch(/^seed: 1$/m);
+		expect(readFileSync(join(shared, "sokoban-6x6-1box-v0__grpo__0", "config.yaml"), "utf8")).toMatch(/^seed: 0$/m);
+	}, 600_000);
+
 	test("a baseline that is none of the methods is refused before anything runs", async () => {
 		const exit = await Effect.runPromiseExit(
 			runCli(["compare", "--config", config, "--methods", "gigpo,rloo", "--out", join(dir, "never")]),

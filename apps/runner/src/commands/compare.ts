@@ -18,7 +18,7 @@ export const compareCommand = Command.make(
 	{
 		config: Flag.String("config").pipe(
 			Flag.withAlias("c"),
-			Flag.withDescription("compare config YAML (out, envs, methods, seeds, baseline, envSteps, overrides, claims)"),
+			Flag.withDescription("compare config YAML (out, envs, methods, seeds, sftSeed, baseline, envSteps, overrides, claims)"),
 			Flag.optional,
 		),
 		out: listFlag("out", "output directory (runs, compare.md, compare.json, plots)"),
@@ -28,6 +28,10 @@ export const compareCommand = Command.make(
 			"methods or mixes, separated by ';' when a mix has commas (e.g. 'grpo;gigpo;0.5*gigpo + 0.5*rewardflow')",
 		),
 		seeds: listFlag("seeds", "training seeds, comma-separated"),
+		sftSeed: Flag.Int("sft-seed").pipe(
+			Flag.withDescription("train one SFT policy per environment, with this seed, that every seed's RL starts from"),
+			Flag.optional,
+		),
 		envSteps: Flag.Int("env-steps").pipe(Flag.withDescription("RL environment steps per run"), Flag.optional),
 		overrides: Argument.String("key=value").pipe(
 			Argument.withDescription("run-config overrides for every run (e.g. rollout.workers=1 eval.tasks=200)"),
@@ -43,6 +47,7 @@ export const compareCommand = Command.make(
 		if (Option.isSome(flags.methods)) cli.methods = splitList(flags.methods.value);
 		if (Option.isSome(flags.seeds)) cli.seeds = splitList(flags.seeds.value).map(Number);
 		if (Option.isSome(flags.envSteps)) cli.envSteps = flags.envSteps.value;
+		if (Option.isSome(flags.sftSeed)) cli.sftSeed = flags.sftSeed.value;
 		const base = yield* resolveConfig(CompareConfig, { file, base: defaultCompareConfig });
 		const config = yield* resolveConfig(CompareConfig, {
 			base: { ...base, ...cli, overrides: [...base.overrides, ...flags.overrides] },

@@ -41,8 +41,13 @@ export const CompareConfig = Schema.Struct({
 	out: Schema.String,
 	envs: Schema.Array(CompareEnv).check(Schema.isMinLength(1)),
 	methods: Schema.Array(CompareMethod).check(Schema.isMinLength(1)),
-	/** Training seeds: every (environment, seed) has one SFT policy that every method starts from. */
+	/** Training seeds: every (environment, seed) has one SFT policy that every method starts from (see `sftSeed`). */
 	seeds: Schema.Array(Schema.Int).check(Schema.isMinLength(1)),
+	/**
+	 * The training seed of one SFT policy per environment that every seed's RL starts from (seeds then
+	 * vary the RL only, as runs from one pretrained model do); omitted, every seed trains its own.
+	 */
+	sftSeed: Schema.optionalKey(Schema.Int),
 	/** The label every other method is tested against, task by task (a sign test). */
 	baseline: Schema.String,
 	/** Environment steps of RL training per run (`train.envSteps`): the same budget for every method. */

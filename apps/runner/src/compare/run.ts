@@ -64,8 +64,8 @@ const readRun = (env: string, label: string, seed: number, dir: string) =>
 
 /**
  * `stepwise compare`: every method on every environment and seed, from one config. Each
- * (environment, seed) trains one SFT policy (`<out>/<env>__sft__<seed>`) that every method starts
- * from (linked as its run's `sft/`, with its evaluation); each method's run is an ordinary pipeline
+ * (environment, seed) trains one SFT policy (`<out>/<env>__sft__<seed>`; one per environment with
+ * `sftSeed`) that every method starts from (linked as its run's `sft/`, with its evaluation); each method's run is an ordinary pipeline
  * run directory (`<out>/<env>__<method>__<seed>`), resumable, with the same RL budget in environment
  * steps (`train.envSteps`). A run that holds its final evaluation is reused as it is. Then
  * `compare.md`, `compare.json` and the plots (success over env steps, mean ± std over seeds).
@@ -105,11 +105,13 @@ export const runCompare = (config: CompareConfig, configDir: string, command: st
 					resume: false,
 					overrides,
 				});
-				const sftRun = join(config.out, `${slug(env.spec)}__sft__${seed}`);
-				log(`compare: ${env.spec} seed ${seed}: SFT → ${sftRun}`);
+				const sftSeed = config.sftSeed ?? seed;
+				const sftRun = join(config.out, `${slug(env.spec)}__sft__${sftSeed}`);
+				log(`compare: ${env.spec} seed ${seed}: SFT (seed ${sftSeed}) → ${sftRun}`);
+				const sftFlags = flags(sftRun, [...config.overrides, ...env.overrides, `env.spec=${env.spec}`, `seed=${sftSeed}`]);
 				yield* Effect.scoped(
 					Effect.gen(function* () {
-						const { ctx, run }: ResolvedRun = yield* resolveRun(flags(sftRun, common), "sft");
+						const { ctx, run }: ResolvedRun = yield* resolveRun(sftFlags, "sft");
 						yield* runSftStage(ctx, run);
 						yield* cachedEval(ctx, evalReportFile(run, "sft"), sftDir(run));
 					}),
