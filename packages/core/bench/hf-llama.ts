@@ -7,9 +7,12 @@
  *
  *   node scripts/setup-native.mjs        # the native backend (wasm also works, much slower)
  *   nice bun packages/core/bench/hf-llama.ts [--backend tensorflow] [--threads 2] [--prompt 128]
- *        [--decode 16] [--python /tmp/hf-venv/bin/python] [--layers 24]
+ *        [--decode 16] [--python /tmp/hf-venv/bin/python] [--layers 24] [--repeat 3] [--rounds 2]
  *
- * `--layers` cuts the depth for a quick look; the figures in docs/performance.md use the full 24.
+ * Every figure is the median of `--repeat` timed calls after a warm-up; the two sides alternate
+ * `--rounds` times (Stepwise, PyTorch, Stepwise, …) so that a change of the machine's load shows as
+ * a spread between rounds, and the ratio printed is the median over rounds. `--layers` cuts the
+ * depth for a quick look; the figures in docs/performance.md use the full 24.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -22,6 +25,8 @@ const { values: args } = parseArgs({
 		prompt: { type: "string", default: "128" },
 		decode: { type: "string", default: "16" },
 		layers: { type: "string", default: "24" },
+		repeat: { type: "string", default: "3" },
+		rounds: { type: "string", default: "2" },
 		python: { type: "string", default: "python3" },
 		side: { type: "string" },
 	},
@@ -77,16 +82,22 @@ const stepwiseSide = async () => {
 			const { hidden } = model.forward(x);
 			return model.logits(tf.slice(hidden, [0, T - 1, 0], [1, 1, config.dModel]) as typeof hidden).dataSync();
 		});
+	/** Median wall seconds of `--repeat` calls of `f`. */
+	const medianS = (f: () => void): number => {
+		const times = Array.from({ length: Number(args.repeat) }, () => {
+			const s = performance.now();
+			f();
+			return (performance.now() - s) / 1000;
+		}).sort((a, b) => a - b);
+		return times[Math.floor(times.length / 2)] ?? Number.NaN;
+	};
 	prefill(); // warm-up
-	let s = performance.now();
-	prefill();
-	const prefillS = (performance.now() - s) / 1000;
+	const prefillS = medianS(prefill);
 	generate(model, [ids.slice(0, 8)], { maxNewTokens: 2, stopToken: -1, padToken: 0, greedy: true });
-	s = performance.now();
-	generate(model, [ids], { maxNewTokens: N + 1, stopToken: -1, padToken: 0, greedy: true });
-	const genS = (performance.now() - s) / 1000;
-	// decode time: the generation less one prefill
-	const decodeS = Math.max(1e-9, genS - prefillS);
+	// decoding: the generation of N tokens after the first less the same call that stops at the first (its prefill)
+	const genS = (newTokens: number) =>
+		medianS(() => generate(model, [ids], { maxNewTokens: newTokens, stopToken: -1, padToken: 0, greedy: true }));
+	const decodeS = Math.max(1e-9, genS(N + 1) - genS(1));
 	const opt = tf.train.adam(1e-4);
 	const picks = Array.from({ length: T - 1 }, (_, t) => [0, t + 1] as const);
 	const step = () => {
@@ -99,9 +110,7 @@ const stepwiseSide = async () => {
 		x.dispose();
 	};
 	step();
-	s = performance.now();
-	step();
-	const trainS = (performance.now() - s) / 1000;
+	const trainS = medianS(step);
 	console.log(
 		JSON.stringify({
 			side: "stepwise",
@@ -128,23 +137,38 @@ const run = (cmd: string, argv: string[], env: Record<string, string>) => {
 if (args.side === "stepwise") await stepwiseSide();
 else {
 	const threads = args.threads;
-	const common = ["--prompt", args.prompt, "--decode", args.decode, "--layers", args.layers];
-	const mine = run(
-		"bun",
-		[fileURLToPath(import.meta.url), "--side", "stepwise", "--backend", args.backend, ...common],
-		{
-			TF_NUM_INTRAOP_THREADS: threads,
-			TF_NUM_INTEROP_THREADS: "1",
-		},
-	);
-	const torch = run(
-		args.python,
-		[fileURLToPath(new URL("./torch_hf_peer.py", import.meta.url)), "--threads", threads, ...common],
-		{},
-	);
-	console.log(JSON.stringify({ threads: Number(threads), stepwise: mine, torch }, null, 2));
-	if (mine && torch)
+	const common = ["--prompt", args.prompt, "--decode", args.decode, "--layers", args.layers, "--repeat", args.repeat];
+	const median = (xs: number[]): number => {
+		const s = [...xs].sort((a, b) => a - b);
+		const m = Math.floor(s.length / 2);
+		return s.length % 2 === 1 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+	};
+	const ratios: Array<{ prefill: number; decode: number; lora: number }> = [];
+	for (let round = 1; round <= Number(args.rounds); round++) {
+		const mine = run(
+			"bun",
+			[fileURLToPath(import.meta.url), "--side", "stepwise", "--backend", args.backend, ...common],
+			{ TF_NUM_INTRAOP_THREADS: threads, TF_NUM_INTEROP_THREADS: "1" },
+		);
+		const torch = run(
+			args.python,
+			[fileURLToPath(new URL("./torch_hf_peer.py", import.meta.url)), "--threads", threads, ...common],
+			{},
+		);
+		console.log(JSON.stringify({ round, threads: Number(threads), stepwise: mine, torch }));
+		if (mine === undefined || torch === undefined) continue;
+		const r = {
+			prefill: (mine.prefillTokS as number) / (torch.prefillTokS as number),
+			decode: (mine.decodeTokS as number) / (torch.decodeTokS as number),
+			lora: (torch.loraStepS as number) / (mine.loraStepS as number),
+		};
+		ratios.push(r);
 		console.log(
-			`ratio stepwise/torch (higher is better for Stepwise): prefill ${((mine.prefillTokS as number) / (torch.prefillTokS as number)).toFixed(2)}×, decode ${((mine.decodeTokS as number) / (torch.decodeTokS as number)).toFixed(2)}×, LoRA step ${((torch.loraStepS as number) / (mine.loraStepS as number)).toFixed(2)}×`,
+			`round ${round}: stepwise/torch (higher is better for Stepwise): prefill ${r.prefill.toFixed(2)}×, decode ${r.decode.toFixed(2)}×, LoRA step ${r.lora.toFixed(2)}×`,
+		);
+	}
+	if (ratios.length > 0)
+		console.log(
+			`median over ${ratios.length} round(s): prefill ${median(ratios.map((r) => r.prefill)).toFixed(2)}×, decode ${median(ratios.map((r) => r.decode)).toFixed(2)}×, LoRA step ${median(ratios.map((r) => r.lora)).toFixed(2)}×`,
 		);
 }

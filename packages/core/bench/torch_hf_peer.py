@@ -3,6 +3,7 @@ weights), prefill and decode tokens/s and one LoRA step, with torch.set_num_thre
 
 import argparse
 import json
+import statistics
 import time
 
 import torch
@@ -13,6 +14,7 @@ p.add_argument("--threads", type=int, default=2)
 p.add_argument("--prompt", type=int, default=128)
 p.add_argument("--decode", type=int, default=16)
 p.add_argument("--layers", type=int, default=24)
+p.add_argument("--repeat", type=int, default=3)
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
@@ -32,10 +34,20 @@ def prefill():
         return model(ids, logits_to_keep=1).logits
 
 
+
+
+def median_s(f):
+    """Median wall seconds of --repeat calls of f (after the warm-up call each measurement makes)."""
+    times = []
+    for _ in range(a.repeat):
+        s = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - s)
+    return statistics.median(times)
+
+
 prefill()
-s = time.perf_counter()
-prefill()
-prefill_s = time.perf_counter() - s
+prefill_s = median_s(prefill)
 
 
 def gen(n):
@@ -50,9 +62,8 @@ def gen(n):
 
 
 gen(2)
-s = time.perf_counter()
-gen(a.decode)
-decode_s = max(1e-9, time.perf_counter() - s - prefill_s)
+# decoding: the generation of --decode tokens less the same call that decodes none (its prefill)
+decode_s = max(1e-9, median_s(lambda: gen(a.decode)) - median_s(lambda: gen(0)))
 
 from peft import LoraConfig, get_peft_model
 
@@ -70,9 +81,7 @@ def step():
 
 
 step()
-s = time.perf_counter()
-step()
-train_s = time.perf_counter() - s
+train_s = median_s(step)
 print(json.dumps({
     "side": "torch", "threads": a.threads, "params": sum(q.numel() for q in model.parameters()), "buildS": build,
     "prefillTokS": a.prompt / prefill_s, "decodeTokS": a.decode / decode_s, "loraStepS": train_s,
