@@ -33,5 +33,6 @@ export {
 	readHfWeights,
 } from "./load.ts";
 export { LORA_TARGETS, LoraSpec, loraModules, loraShapes } from "./lora.ts";
-export { ADAPTER_FILES, adapterConfigJson, type ReadAdapter, readAdapter, saveAdapter } from "./peft.ts";
+export { ADAPTER_FILES, adapterConfigJson, adapterFiles, type ReadAdapter, readAdapter, saveAdapter } from "./peft.ts";
+export { type HfPolicy, hfModelDirOf, loadHfPolicy } from "./policy.ts";
 export { modelFromWorker, type WorkerModel, workerModelOf } from "./worker-model.ts";
