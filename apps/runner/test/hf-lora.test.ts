@@ -37,7 +37,7 @@ const sftArgs = (runDir: string) => [
 	"sft.evalEvery=2",
 	"sft.lr=0.01",
 	"lora.rank=4",
-	"rollout.workers=0",
+	"sft.microBatchSize=4",
 ];
 const rlArgs = ["train.iterations=1", "train.evalEvery=0", "train.evalTasks=2", "train.sampleEvery=0", "train.lr=0.01"];
 
@@ -76,7 +76,7 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 	const sft = join(sftRun, "sft");
 
 	test("sft --policy hf:DIR trains the adapters only, saves them as PEFT files, reloads to the same logits, deterministically", async () => {
-		await run(sftArgs(sftRun));
+		await run([...sftArgs(sftRun), "rollout.workers=0"]);
 		const summary = JSON.parse(readFileSync(join(sft, "sft.json"), "utf8")) as { bestValLoss: number; from: string };
 		expect(Number.isFinite(summary.bestValLoss)).toBe(true);
 		expect(summary.from).toBe(`hf:${fixture}`);
@@ -116,9 +116,10 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 		loaded.model.dispose();
 		loaded.optimizer?.dispose();
 
-		// the same seed gives the same adapters, byte for byte
+		// the same seed gives the same adapters, byte for byte, also with a worker thread computing
+		// half of every step's micro-batches
 		const again = join(dir, "sft-again");
-		await run(sftArgs(again));
+		await run([...sftArgs(again), "rollout.workers=1"]);
 		expect(readFileSync(join(again, "sft", ADAPTER_FILES.weights))).toEqual(
 			readFileSync(join(sft, ADAPTER_FILES.weights)),
 		);
