@@ -6,9 +6,12 @@
 export {
 	fromHfConfig,
 	HfConfigJson,
+	LAYER_LINEARS,
+	type LayerLinear,
 	LLAMA_ARCHITECTURES,
 	type LlamaArchitecture,
 	LlamaConfig,
+	linearShape,
 	llamaFromSize,
 	RopeScaling,
 	toHfConfig,
@@ -17,8 +20,6 @@ export { HfModelError } from "./errors.ts";
 export { type ExportOptions, exportHf, TOKENIZER_FILES } from "./export.ts";
 export {
 	HEAD_SHAPES,
-	LAYER_LINEARS,
-	type LayerLinear,
 	LlamaPolicy,
 	type LlamaWeights,
 	llamaParameterShapes,
