@@ -173,7 +173,7 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 		}
 	}, 60_000);
 
-	test("train --method ppo with a separate critic (a copy with its own adapters and value head) from the SFT checkpoint", async () => {
+	test("train --method ppo with a separate critic (a copy with its own adapters and value head) from the SFT checkpoint; resumes exactly", async () => {
 		const rl = join(dir, "ppo");
 		await run([
 			"train",
@@ -200,6 +200,27 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 			.split("\n")
 			.map((l) => JSON.parse(l) as Record<string, number>);
 		expect(Number.isFinite(rows.at(-1)?.["losses/value_loss"])).toBe(true);
+		// resumed from step_1 (adapters, heads, Adam state, reference and critic), iteration 2 is the
+		// uninterrupted run's
+		await run(["train", "--backend", "wasm", "--run-dir", rl, "--method", "ppo", "train.iterations=2"]);
+		const whole = join(dir, "ppo-whole");
+		await run([
+			"train",
+			...common,
+			"--run-dir",
+			whole,
+			"--policy",
+			sft,
+			"--method",
+			"ppo",
+			...rlArgs,
+			"rollout.workers=0",
+			"train.iterations=2",
+		]);
+		for (const part of ["", "critic"])
+			expect(readFileSync(join(rl, "checkpoints", "step_2", part, ADAPTER_FILES.weights))).toEqual(
+				readFileSync(join(whole, "checkpoints", "step_2", part, ADAPTER_FILES.weights)),
+			);
 		for (const l of [before, after, critic]) {
 			l.model.dispose();
 			l.optimizer?.dispose();
