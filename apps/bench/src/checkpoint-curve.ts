@@ -65,7 +65,7 @@ if (dirs.length === 0) throw new Error(`${run}: no sft/ and no checkpoints/step_
 console.log("policy\tvalidation\ttest");
 for (const dir of dirs) {
 	const ck = await Effect.runPromise(loadCheckpoint(dir));
-	const policy = { model: ck.model, tokenizer: ck.tokenizer };
+	const policy = { model: ck.model, codec: ck.codec };
 	const success = (tasks: ReadonlyArray<ResetRequest>) =>
 		collectRollouts(policy, envs, { tasks, greedy: true, maxNewTokens: 4 }).filter((t) => t.won).length / tasks.length;
 	console.log(`${dir.split("/").at(-1)}\t${success(validation).toFixed(3)}\t${success(test).toFixed(3)}`);

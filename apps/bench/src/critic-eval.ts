@@ -30,7 +30,7 @@ for (const g of batch.groups)
 		const R = t.steps.reduce((s, x) => s + x.reward, 0);
 		for (const s of t.steps) rewards.push(R - (s.valid ? 0 : 0.1));
 	}
-const out = scoreRows(critic.model, rb, { batchSize: 64, temperature: 1, pad: critic.tokenizer.pad }).values;
+const out = scoreRows(critic.model, rb, { batchSize: 64, temperature: 1, pad: critic.codec.padId }).values;
 const values = state.valueNorm !== undefined ? denormalizeValues(state.valueNorm, out) : out;
 const gae = tokenGae(rb.steps, rewards, values, { sequence: "row", gamma: 1, lambda: 1, layout: rb.tokenStart });
 const first: number[] = [];

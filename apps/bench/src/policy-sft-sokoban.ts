@@ -32,6 +32,7 @@ import {
 	type PolicyModel,
 	parameterCount,
 	saveCheckpoint,
+	stepwisePromptCodec,
 	successRate,
 	trainSft,
 } from "@stepwise/core/policy/index";
@@ -86,7 +87,7 @@ const model = Model.init(config, num("seed", 0));
 const envs = Effect.runSync(makeEnvs(plugin, spec, Math.max(evalTasks, 100)));
 const greedy = (m: PolicyModel, n: number) =>
 	successRate(
-		collectRollouts({ model: m, tokenizer }, envs, {
+		collectRollouts({ model: m, codec: stepwisePromptCodec(tokenizer) }, envs, {
 			tasks: tasks("test", n),
 			greedy: true,
 			maxNewTokens: 4,
@@ -143,7 +144,7 @@ const final = greedy(model, finalTasks);
 await Effect.runPromise(
 	saveCheckpoint(out, {
 		model,
-		tokenizer,
+		codec: stepwisePromptCodec(tokenizer),
 		optimizer: result.optimizer,
 		state: { step: result.steps, bestStep: result.bestStep },
 	}),

@@ -29,6 +29,7 @@ import { groupTrajectories, type TrajectoryBatch } from "@stepwise/core";
 import { initBackend } from "@stepwise/core/backend/index";
 import {
 	type CollectOptions,
+	codecTokenizerSpec,
 	collectRollouts,
 	loadCheckpoint,
 	makeEnvs,
@@ -50,7 +51,7 @@ await initBackend(a.backend as string);
 const spec = sokoban6x6Spec;
 const envs = Effect.runSync(makeEnvs(sokobanPlugin, spec, 64));
 const ck = await Effect.runPromise(loadCheckpoint(a.policy as string));
-const policy = { model: ck.model, tokenizer: ck.tokenizer };
+const policy = { model: ck.model, codec: ck.codec };
 const pool = await RolloutPool.start(
 	{
 		backend: a.backend as string,
@@ -60,7 +61,7 @@ const pool = await RolloutPool.start(
 		envOptions: {},
 		envs: 64,
 		modelConfig: ck.config,
-		tokenizer: ck.tokenizer.toJSON(),
+		tokenizer: codecTokenizerSpec(ck.codec),
 	},
 	1,
 );
@@ -103,7 +104,7 @@ const update = (batch: TrajectoryBatch, helpers?: GradientHelpers) => {
 	const advantages = batch.groups.flatMap((g) => g.trajectories.flatMap((t) => t.steps.map(() => (t.won ? 1 : -1))));
 	const t = performance.now();
 	groupRelativeUpdate(
-		{ model, optimizer, reference, pad: policy.tokenizer.pad, ...(helpers !== undefined ? { helpers } : {}) },
+		{ model, optimizer, reference, pad: policy.codec.padId, ...(helpers !== undefined ? { helpers } : {}) },
 		batch,
 		advantages,
 		{ contextLength: ck.config.contextLength, maxNewTokens: 4 },

@@ -66,7 +66,7 @@ const policies: Policy[] = [];
 for (const dir of dirs) {
 	const ck = await Effect.runPromise(loadCheckpoint(dir));
 	ck.optimizer?.dispose();
-	const policy = { model: ck.model, tokenizer: ck.tokenizer };
+	const policy = { model: ck.model, codec: ck.codec };
 	policies.push(policy);
 	for (const greedy of [true, false]) {
 		const trajs = collectRollouts(policy, envs, { tasks, greedy, maxNewTokens: 4, batchSize: 200, seed: 1 });
@@ -84,7 +84,7 @@ for (const dir of dirs) {
 }
 
 const first = policies[0] as Policy;
-const moves = ["up", "down", "left", "right"].map((m) => first.tokenizer.encode(m)[0] as number);
+const moves = ["up", "down", "left", "right"].map((m) => first.codec.textIds(m)[1] as number);
 console.log(`loop states of ${dirs[0]}'s greedy failures: ${loopStates.length}`);
 policies.forEach((p, k) => {
 	let prob = 0;

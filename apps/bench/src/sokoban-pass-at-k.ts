@@ -60,7 +60,7 @@ console.log(
 for (const dir of dirs) {
 	const ck = await Effect.runPromise(loadCheckpoint(dir));
 	ck.optimizer?.dispose();
-	const policy = { model: ck.model, tokenizer: ck.tokenizer };
+	const policy = { model: ck.model, codec: ck.codec };
 	const greedy = collectRollouts(policy, envs, { tasks, greedy: true, maxNewTokens: 4, batchSize: 256, seed: 1 });
 	const sampled = collectRollouts(policy, envs, {
 		tasks,

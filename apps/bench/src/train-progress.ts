@@ -110,7 +110,7 @@ log(`backend ${backend.name}; the machine's cores are shared, so timings are pes
 const spec = sokoban6x6Spec;
 const ck = await Effect.runPromise(loadCheckpoint(a.sft as string));
 ck.optimizer?.dispose();
-const policy = { model: ck.model, tokenizer: ck.tokenizer };
+const policy = { model: ck.model, codec: ck.codec };
 const fit = { contextLength: ck.config.contextLength, maxNewTokens: 4 };
 const envs = Effect.runSync(makeEnvs(sokobanPlugin, spec, 64));
 const tasks = (count: number, offset: number): ResetRequest[] =>
@@ -173,6 +173,6 @@ console.log(
 	}),
 );
 if (a.save !== undefined) {
-	await Effect.runPromise(saveCheckpoint(a.save, { model: estimator, tokenizer: ck.tokenizer }));
+	await Effect.runPromise(saveCheckpoint(a.save, { model: estimator, codec: ck.codec }));
 	log(`estimator saved to ${a.save}`);
 }

@@ -94,6 +94,7 @@ import {
 	makeEnvs,
 	type Policy,
 	saveCheckpoint,
+	stepwisePromptCodec,
 	successRate,
 	TransformerPolicy,
 	trainSft,
@@ -176,7 +177,7 @@ const sftPolicy = async (): Promise<Policy> => {
 		const ck = await Effect.runPromise(loadCheckpoint(sftDir));
 		log(`SFT checkpoint ${sftDir}: ${JSON.stringify(ck.config)}`);
 		ck.optimizer?.dispose();
-		return { model: ck.model, tokenizer: ck.tokenizer };
+		return { model: ck.model, codec: ck.codec };
 	}
 	log(`no SFT checkpoint at ${sftDir}: training one for ${n("sftMinutes")} min`);
 	const [env] = Effect.runSync(makeEnvs(sokobanPlugin, spec, 1));
@@ -211,13 +212,13 @@ const sftPolicy = async (): Promise<Policy> => {
 	await Effect.runPromise(
 		saveCheckpoint(sftDir, {
 			model,
-			tokenizer,
+			codec: stepwisePromptCodec(tokenizer),
 			optimizer: r.optimizer,
 			state: { step: r.steps, bestStep: r.bestStep },
 		}),
 	);
 	r.optimizer.dispose();
-	return { model, tokenizer };
+	return { model, codec: stepwisePromptCodec(tokenizer) };
 };
 
 const policy = await sftPolicy();

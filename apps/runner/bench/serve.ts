@@ -7,7 +7,7 @@
  *   bun run bench/serve.ts [--requests 64] [--max-tokens 32]
  */
 import { initBackend } from "@stepwise/core/ml";
-import { buildTokenizer, type Policy, TransformerPolicy } from "@stepwise/core/policy/index";
+import { buildTokenizer, type Policy, stepwisePromptCodec, TransformerPolicy } from "@stepwise/core/policy/index";
 import OpenAI from "openai";
 import { defaultConfig } from "../src/config/schema.ts";
 import { Engine } from "../src/serve/engine.ts";
@@ -28,7 +28,7 @@ const tokenizer = buildTokenizer([
 ]);
 const contextLength = 128;
 const model = TransformerPolicy.init({ ...defaultConfig.model, contextLength, vocabSize: tokenizer.vocabSize }, 0);
-const policy: Policy = { model, tokenizer };
+const policy: Policy = { model, codec: stepwisePromptCodec(tokenizer) };
 const engine = new Engine(policy, { windowMs: 5, maxBatch: 64 });
 const server = await startServer(
 	serveLayer({ policy, modelName: "bench", host: "127.0.0.1", port: 0, defaultMaxTokens: maxTokens }, engine),

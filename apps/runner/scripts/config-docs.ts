@@ -5,6 +5,7 @@
  * has no description.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { LORA_TARGETS } from "@stepwise/core/hf/lora";
 import { MethodName } from "@stepwise/rewards";
 import ts from "typescript";
 import { defaultConfig, methodAliases } from "../src/config/schema.ts";
@@ -42,6 +43,7 @@ const typeNames: Readonly<Record<string, string>> = {
 	"Schema.Boolean": "boolean",
 	"Schema.Record(Schema.String, Schema.Unknown)": "map",
 	"Schema.Array(Schema.Int).check(Schema.isMinLength(1))": "list of integers (at least one)",
+	"Schema.Array(Schema.Literals(LORA_TARGETS)).check(Schema.isMinLength(1))": `list of ${LORA_TARGETS.join(", ")} (at least one)`,
 	// the built-in methods (not the registry, which tests and plugins extend at run time)
 	TrainMethod: `${[
 		...MethodName.literals.filter(
@@ -127,6 +129,7 @@ const groupTitles: Readonly<Record<string, string>> = {
 	"": "Top level",
 	env: "`env`: the environment",
 	model: "`model`: the transformer policy",
+	lora: "`lora`: LoRA adapters on a Hugging Face model (`--policy hf:DIR`)",
 	sft: "`sft`: supervised fine-tuning on expert demonstrations",
 	rollout: "`rollout`: sampling episodes",
 	method: "`method`: the credit method",

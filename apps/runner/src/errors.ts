@@ -20,6 +20,8 @@ const inputErrors: ReadonlySet<string> = new Set([
 	"TrajectoryFileError",
 	"CheckpointError",
 	"HfModelError",
+	"HfTokenizerError",
+	"ChatTemplateError",
 	"PolicyConfigError",
 	"TrainConfigError",
 	"UnknownBackendError",

@@ -25,7 +25,7 @@ describe("stepwise generate's prompt through a Hugging Face tokenizer", () => {
 		"%s: --chat is the template's prompt, --prompt the text after <s>",
 		(family) => {
 			const tok = Effect.runSync(loadHfTokenizer(join(fixtures, family)));
-			const codec = hfPromptCodec(tok);
+			const codec = hfPromptCodec(tok, join(fixtures, family));
 			const ref = reference.tokenizers[family];
 			// the first reference conversation is one user message "hi", rendered with the generation prompt
 			const hi = ref?.chats.find(

@@ -26,7 +26,7 @@ let client: OpenAI;
 beforeAll(async () => {
 	ckpt = await tinyCheckpoint();
 	const loaded = await Effect.runPromise(loadCheckpoint(ckpt));
-	policy = { model: loaded.model, tokenizer: loaded.tokenizer };
+	policy = { model: loaded.model, codec: loaded.codec };
 	engine = new Engine(policy, { windowMs: 5 });
 	server = await startServer(
 		serveLayer({ policy, modelName: MODEL, host: "127.0.0.1", port: 0, defaultMaxTokens: 8 }, engine),

@@ -5,6 +5,7 @@
 import { Effect } from "effect";
 import { initBackend } from "../src/backend/index.ts";
 import { buildTokenizer, collectRollouts, makeEnvs, TransformerPolicy } from "../src/policy/index.ts";
+import { stepwisePromptCodec } from "../src/policy/prompt-codec.ts";
 import { corridorPlugin } from "../test/fixtures/corridor.ts";
 
 /** Print and return env steps/s of the collector. */
@@ -21,7 +22,12 @@ export const runCollectorBench = async (): Promise<{ stepsPerS: number; tokensPe
 	const envs = Effect.runSync(makeEnvs(plugin, spec, 16));
 	const tasks = Array.from({ length: 4 }, (_, i) => ({ seed: 0, split: "train", index: i }));
 	const t0 = performance.now();
-	const trajs = collectRollouts({ model, tokenizer }, envs, { tasks, groupSize: 4, maxNewTokens: 4, seed: 1 });
+	const trajs = collectRollouts({ model, codec: stepwisePromptCodec(tokenizer) }, envs, {
+		tasks,
+		groupSize: 4,
+		maxNewTokens: 4,
+		seed: 1,
+	});
 	const s = (performance.now() - t0) / 1000;
 	const steps = trajs.reduce((n, t) => n + t.steps.length, 0);
 	const tokens = trajs.reduce((n, t) => n + t.steps.reduce((m, x) => m + x.actionIds.length, 0), 0);

@@ -1,12 +1,7 @@
-import { existsSync } from "node:fs";
 import { initBackend } from "@stepwise/core/backend/index";
-import { exportHf, isHfModelDir, loadHfModel } from "@stepwise/core/hf/index";
+import { exportHf, hfModelDirOf, loadHfModel } from "@stepwise/core/hf/index";
 import { loadCheckpoint } from "@stepwise/core/policy/index";
 import { Effect } from "effect";
-
-/** Where a `--policy` points: `hf:DIR` or a directory with a Hugging Face `config.json` is a Hugging Face model. */
-export const hfDirOf = (policy: string): string | undefined =>
-	policy.startsWith("hf:") ? policy.slice(3) : existsSync(policy) && isHfModelDir(policy) ? policy : undefined;
 
 /** Load the policy and write it with {@link exportHf}; returns a one-line summary. */
 export const exportPolicy = (flags: {
@@ -17,15 +12,19 @@ export const exportPolicy = (flags: {
 }) =>
 	Effect.gen(function* () {
 		yield* Effect.promise(() => initBackend());
-		const hf = hfDirOf(flags.policy);
-		const model =
+		const hf = hfModelDirOf(flags.policy);
+		const loaded =
 			hf !== undefined
-				? yield* loadHfModel(hf, flags.adapter !== undefined ? { adapter: flags.adapter } : {})
-				: (yield* loadCheckpoint(flags.policy)).model;
-		yield* exportHf(
-			model,
-			flags.out,
-			flags.tokenizerFrom !== undefined ? { tokenizerFrom: flags.tokenizerFrom } : {},
-		).pipe(Effect.ensuring(Effect.sync(() => model.dispose())));
+				? { model: yield* loadHfModel(hf, flags.adapter !== undefined ? { adapter: flags.adapter } : {}), from: hf }
+				: yield* Effect.map(loadCheckpoint(flags.policy), (c) => ({
+						model: c.model,
+						// a checkpoint with a Hugging Face tokenizer holds its files (and chat template)
+						from: c.codec.tokenizer.kind === "hf" ? flags.policy : undefined,
+					}));
+		const model = loaded.model;
+		const tokenizerFrom = flags.tokenizerFrom ?? loaded.from;
+		yield* exportHf(model, flags.out, tokenizerFrom !== undefined ? { tokenizerFrom } : {}).pipe(
+			Effect.ensuring(Effect.sync(() => model.dispose())),
+		);
 		return `exported ${flags.policy} (${model.parameterCount} parameters) to ${flags.out}`;
 	});

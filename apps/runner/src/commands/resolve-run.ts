@@ -1,5 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { HfModelError } from "@stepwise/core/hf/errors";
+import { readHfConfig } from "@stepwise/core/hf/load";
+import { hfModelDirOf } from "@stepwise/core/hf/policy";
 import { CHECKPOINT_FILES, readCheckpointConfig } from "@stepwise/core/policy/index";
 import { Effect, Option, Result } from "effect";
 import { configToYaml, explicitKeys, resolveConfig } from "../config/decode.ts";
@@ -80,15 +83,25 @@ export const resolveRun = (
  * `model.contextLength`, when the run does not set `env.spec` (or sets the recorded one). A run
  * that names another spec keeps it, with a warning; a checkpoint that records no env (written
  * before checkpoints recorded it) leaves the config as it is, with a warning. `expert`, `random`,
- * a served model and a path that is not a checkpoint (which loading it reports) give nothing.
+ * a served model and a path that is not a checkpoint (which loading it reports) give nothing. A
+ * Hugging Face model directory (`hf:DIR`) gives its context length (`max_position_embeddings`),
+ * and a directory that is not one fails here, before a run directory is made.
  */
 export const policyFallback = (
 	policy: string,
 	flags: RunFlags,
-): Effect.Effect<{ readonly fallback: Record<string, unknown>; readonly notes: ReadonlyArray<string> }, ConfigError> =>
+): Effect.Effect<
+	{ readonly fallback: Record<string, unknown>; readonly notes: ReadonlyArray<string> },
+	ConfigError | HfModelError
+> =>
 	Effect.gen(function* () {
 		const none = { fallback: {}, notes: [] };
 		if (policy === "expert" || policy === "random" || policy.startsWith("openai:")) return none;
+		const hf = hfModelDirOf(policy);
+		if (hf !== undefined) {
+			const config = yield* readHfConfig(hf);
+			return { fallback: { model: { contextLength: config.contextLength } }, notes: [] };
+		}
 		if (!existsSync(join(policy, CHECKPOINT_FILES.config))) return none;
 		const recorded = yield* Effect.result(readCheckpointConfig(policy));
 		if (Result.isFailure(recorded)) return none;

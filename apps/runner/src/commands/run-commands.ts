@@ -14,17 +14,29 @@ const policyFlag = (description: string) => Flag.String("policy").pipe(Flag.with
 /** `stepwise sft`: supervised fine-tuning on expert demonstrations. */
 export const sftCommand = Command.make(
 	"sft",
-	{ ...runFlags },
+	{
+		...runFlags,
+		policy: policyFlag(
+			"start from this policy instead of a fresh one: hf:DIR (a Hugging Face model directory; LoRA per lora.*) or a checkpoint",
+		).pipe(Flag.optional),
+	},
 	Effect.fn("stepwise.sft")(function* (flags) {
 		const { resolveRun, runSftStage } = yield* stages;
-		const { ctx, run } = yield* resolveRun(flags, "sft");
-		const summary = yield* runSftStage(ctx, run);
+		const from = Option.getOrUndefined(flags.policy);
+		const { ctx, run } = yield* resolveRun(flags, "sft", {}, from);
+		const summary = yield* runSftStage(ctx, run, run, from);
 		yield* Console.log(`SFT checkpoint: ${summary.checkpoint}`);
 	}, Effect.scoped),
 ).pipe(
-	Command.withDescription("Supervised fine-tuning of a fresh policy on the env expert's demonstrations"),
+	Command.withDescription(
+		"Supervised fine-tuning of a fresh policy (or of --policy, e.g. a Hugging Face model with LoRA) on the env expert's demonstrations",
+	),
 	Command.withExamples([
 		{ command: "stepwise sft", description: "the default (Sokoban 6x6, one box)" },
+		{
+			command: "stepwise sft --policy hf:~/Qwen2.5-0.5B-Instruct lora.rank=16",
+			description: "LoRA on a Hugging Face model, in its chat template",
+		},
 		{
 			command: "stepwise sft sft.episodes=1000 sft.minutes=5 model.dModel=128",
 			description: "more data, bigger model",
@@ -140,7 +152,9 @@ export const trainCommand = Command.make(
 			Flag.withDescription("credit method: grpo, rloo, gigpo, rewardflow, ppo, spa, mix (default the config's)"),
 			Flag.optional,
 		),
-		policy: policyFlag("SFT checkpoint to start from (not needed with --resume)").pipe(Flag.optional),
+		policy: policyFlag(
+			"SFT checkpoint to start from, or hf:DIR (a Hugging Face model; LoRA per lora.*); not needed with --resume",
+		).pipe(Flag.optional),
 		progress: Flag.String("progress").pipe(Flag.withDescription("progress estimator checkpoint (spa)"), Flag.optional),
 		trajectories: Flag.String("trajectories").pipe(
 			Flag.withDescription(
@@ -201,7 +215,9 @@ export const evalCommand = Command.make(
 	"eval",
 	{
 		...runFlags,
-		policy: policyFlag("expert, random, or a checkpoint directory").pipe(Flag.withDefault("expert")),
+		policy: policyFlag("expert, random, a checkpoint directory, or hf:DIR (a Hugging Face model)").pipe(
+			Flag.withDefault("expert"),
+		),
 		levels: levelsFlag,
 	},
 	Effect.fn("stepwise.eval")(function* (flags) {
@@ -228,12 +244,19 @@ export const evalCommand = Command.make(
 /** `stepwise pipeline`: the SPA README's six steps in one resumable command, ending with the SFT vs RL table. */
 export const pipelineCommand = Command.make(
 	"pipeline",
-	{ ...runFlags, levels: levelsFlag },
+	{
+		...runFlags,
+		levels: levelsFlag,
+		policy: policyFlag("SFT starts from this policy: hf:DIR (a Hugging Face model directory; LoRA per lora.*)").pipe(
+			Flag.optional,
+		),
+	},
 	Effect.fn("stepwise.pipeline")(function* (flags) {
 		const { resolveRun, runPipeline } = yield* stages;
 		const extra = yield* levelsOption(flags.levels);
-		const { ctx, run } = yield* resolveRun(flags, (c) => c.method.name, extra);
-		yield* runPipeline(ctx, run);
+		const from = Option.getOrUndefined(flags.policy);
+		const { ctx, run } = yield* resolveRun(flags, (c) => c.method.name, extra, from);
+		yield* runPipeline(ctx, run, from);
 	}, Effect.scoped),
 ).pipe(
 	Command.withDescription(

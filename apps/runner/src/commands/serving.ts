@@ -4,16 +4,20 @@
  */
 import { basename, resolve } from "node:path";
 import { formatBackendSelection, selectBackend } from "@stepwise/core/ml";
-import { loadCheckpoint, type Policy, type PromptCodec, stepwisePromptCodec } from "@stepwise/core/policy/index";
+import type { Policy, PromptCodec } from "@stepwise/core/policy/index";
 import { Console, Effect, Layer, Option } from "effect";
 import { HttpServer } from "effect/http";
 import { envServerLayer } from "../env-server/server.ts";
 import { choiceRng, toChoice } from "../serve/completions.ts";
 import { Engine } from "../serve/engine.ts";
 import { serveLayer } from "../serve/server.ts";
+import { loadModelPolicy } from "../stages/policy-load.ts";
 import { GenerateInputError } from "./serve.ts";
 
-/** Select the backend (printed to stderr, so stdout stays the command's output) and load a checkpoint. */
+/**
+ * Select the backend (printed to stderr, so stdout stays the command's output) and load the policy:
+ * a checkpoint, or a Hugging Face model directory (`hf:DIR`) with its own tokenizer and chat template.
+ */
 const loadPolicy = (dir: string, backend: Option.Option<string>) =>
 	Effect.gen(function* () {
 		const fromEnv = process.env.STEPWISE_BACKEND;
@@ -21,8 +25,8 @@ const loadPolicy = (dir: string, backend: Option.Option<string>) =>
 			fromEnv !== undefined && fromEnv !== "" ? undefined : Option.getOrUndefined(backend),
 		);
 		yield* Console.error(formatBackendSelection(selection));
-		const loaded = yield* loadCheckpoint(dir);
-		return { model: loaded.model, tokenizer: loaded.tokenizer } satisfies Policy;
+		const loaded = yield* loadModelPolicy(dir);
+		return loaded.policy satisfies Policy;
 	});
 
 /** Run a server Layer until interrupted, printing where it listens. */
@@ -61,7 +65,7 @@ export const generate = (flags: GenerateFlags) =>
 		// The prompt goes through the policy's codec (tokenizer + prompt format): a Hugging Face
 		// policy brings `hfPromptCodec` (its chat template) in place of ours.
 		const promptIds = yield* Effect.try({
-			try: () => generatePromptIds(stepwisePromptCodec(policy.tokenizer), flags),
+			try: () => generatePromptIds(policy.codec, flags),
 			catch: (e) => new GenerateInputError({ message: e instanceof Error ? e.message : String(e) }),
 		});
 		const engine = new Engine(policy, { windowMs: 0 });

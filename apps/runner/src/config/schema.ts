@@ -1,3 +1,4 @@
+import { LORA_TARGETS } from "@stepwise/core/hf/lora";
 import { creditMethodNames, spaReleased } from "@stepwise/rewards";
 import { Schema } from "effect";
 
@@ -115,6 +116,23 @@ export const RunConfig = Schema.Struct({
 		nKvHeads: NonNegInt,
 		/** `arch=llama`: the rotary base θ. */
 		ropeTheta: Positive,
+	}),
+	/**
+	 * LoRA adapters, used when a command starts from a Hugging Face model directory (`--policy
+	 * hf:DIR`): the base weights stay frozen and only the adapters (with the value and progress heads)
+	 * train. Our GPT and `model.arch=llama` trained from scratch train every weight.
+	 */
+	lora: Schema.Struct({
+		/** Train LoRA adapters on a frozen base (false: fine-tune every weight of the Hugging Face model). */
+		enabled: Schema.Boolean,
+		/** Rank r of each adapter (A is r × in, B is out × r). */
+		rank: PosInt,
+		/** Scale numerator: the adapter's update is multiplied by `alpha / rank` (PEFT's `lora_alpha`). */
+		alpha: Positive,
+		/** Dropout on the adapters' inputs while training (PEFT's `lora_dropout`; masks drawn from the run's seed). */
+		dropout: Probability,
+		/** The projections that get adapters, by their Hugging Face names (PEFT's `target_modules`). */
+		targets: Schema.Array(Schema.Literals(LORA_TARGETS)).check(Schema.isMinLength(1)),
 	}),
 	/** Supervised fine-tuning on expert demonstrations. */
 	sft: Schema.Struct({
@@ -361,6 +379,7 @@ export const defaultConfig: RunConfig = {
 		promptStyle: "auto",
 	},
 	model: { arch: "gpt", contextLength: 80, dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, nKvHeads: 0, ropeTheta: 10000 },
+	lora: { enabled: true, rank: 8, alpha: 16, dropout: 0, targets: [...LORA_TARGETS] },
 	sft: {
 		episodes: 4000,
 		validationEpisodes: 200,

@@ -5,7 +5,6 @@
  */
 import { hashSeed, Rng } from "@stepwise/core";
 import type { Policy } from "@stepwise/core/policy/index";
-import { encodePrompt } from "@stepwise/core/policy/index";
 import type { Engine, Row, RowResult } from "./engine.ts";
 import type {
 	ChatCompletion,
@@ -36,13 +35,14 @@ export class ApiError extends Error {
 }
 
 /**
- * The chat template of our GPT (`encodePrompt`'s chat style): `<bos>`, then each message as
+ * The chat prompt of the policy's codec: a Hugging Face model's chat template with the generation
+ * prompt, or our GPT's (`encodePrompt`'s chat style): `<bos>`, then each message as
  * `<system>{content}` (system and developer), `<user>{content}` or
  * `<assistant><act>{content}</act>`, then `<assistant><act>` for the answer. A single user message
  * gives exactly the step-style prompt of an env, so an env's prompt reaches the model unchanged.
  */
 export const chatPromptIds = (policy: Policy, messages: ReadonlyArray<ChatMessage>): number[] =>
-	encodePrompt(policy.tokenizer, {
+	policy.codec.promptIds({
 		style: "chat",
 		messages: messages.map((m) => ({
 			role: m.role === "developer" ? "system" : m.role,
@@ -50,9 +50,9 @@ export const chatPromptIds = (policy: Policy, messages: ReadonlyArray<ChatMessag
 		})),
 	});
 
-/** A plain completion prompt: `<bos>` and the text's tokens, or the given token ids. */
+/** A plain completion prompt: the begin token (where the tokenizer has one) and the text's tokens, or the given token ids. */
 export const completionPromptIds = (policy: Policy, prompt: string | ReadonlyArray<number>): number[] => {
-	if (typeof prompt === "string") return [policy.tokenizer.bos, ...policy.tokenizer.encode(prompt)];
+	if (typeof prompt === "string") return policy.codec.textIds(prompt);
 	const V = policy.model.config.vocabSize;
 	const bad = prompt.find((id) => id < 0 || id >= V);
 	if (bad !== undefined)
@@ -129,11 +129,11 @@ export interface Choice {
 
 /** Cut a row's result at its first stop string (the stop text and tokens after it are dropped). */
 export const toChoice = (policy: Policy, r: RowResult, stop: ReadonlyArray<string>): Choice => {
-	const t = policy.tokenizer;
+	const codec = policy.codec;
 	const pieces: string[] = [];
 	let prev = "";
 	for (let i = 0; i < r.tokens.length; i++) {
-		const text = t.decode(r.tokens.slice(0, i + 1));
+		const text = codec.decodeText(r.tokens.slice(0, i + 1));
 		// an incomplete UTF-8 sequence decodes to U+FFFD: its bytes wait for the next token
 		if (text.endsWith("\uFFFD") && i < r.tokens.length - 1) pieces.push("");
 		else {
@@ -176,7 +176,7 @@ const utf8 = new TextEncoder();
 
 /** A token's name in log-prob entries: its text, or `token_id:N` (vLLM's `return_tokens_as_token_ids`). */
 const tokenName = (policy: Policy, id: number, asIds: boolean): string =>
-	asIds ? `token_id:${id}` : policy.tokenizer.tokenText(id);
+	asIds ? `token_id:${id}` : policy.codec.tokenText(id);
 
 /** Chat log-prob entries of tokens `from … to − 1` of a choice. */
 export const chatLogprobs = (
@@ -405,7 +405,7 @@ export class PieceDecoder {
 	/** The text the token adds. */
 	push(token: number): string {
 		this.tokens.push(token);
-		const text = this.policy.tokenizer.decode(this.tokens);
+		const text = this.policy.codec.decodeText(this.tokens);
 		if (text.endsWith("\uFFFD")) return "";
 		const piece = text.slice(this.sent.length);
 		this.sent = text;
@@ -414,7 +414,7 @@ export class PieceDecoder {
 
 	/** Text still held back at the end. */
 	flush(): string {
-		const text = this.policy.tokenizer.decode(this.tokens);
+		const text = this.policy.codec.decodeText(this.tokens);
 		const rest = text.slice(this.sent.length);
 		this.sent = text;
 		return rest;

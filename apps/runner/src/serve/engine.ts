@@ -74,8 +74,7 @@ export class Engine {
 		readonly policy: Policy,
 		readonly options: EngineOptions = {},
 	) {
-		const t = policy.tokenizer;
-		this.banned = t.specialIds().filter((id) => id !== t.actEnd);
+		this.banned = [...policy.codec.bannedIds];
 	}
 
 	/** Generate the rows of one request (its `n` choices); they may share a batch with other requests' rows. */
@@ -131,14 +130,14 @@ export class Engine {
 	 */
 	private async run(rows: ReadonlyArray<Row>): Promise<RowResult[]> {
 		const head = rows[0] as Row;
-		const t = this.policy.tokenizer;
+		const codec = this.policy.codec;
 		const steps = generateSteps(
 			this.policy.model,
 			rows.map((r) => r.promptIds),
 			{
 				maxNewTokens: head.maxNewTokens,
-				stopToken: t.actEnd,
-				padToken: t.pad,
+				stopToken: codec.stopIds,
+				padToken: codec.padId,
 				banned: this.banned,
 				...(head.greedy
 					? { greedy: true }
@@ -189,7 +188,7 @@ export class Engine {
 		const T = Math.max(...seqs.map((s) => s.length));
 		const padLeft = seqs.map((s) => T - s.length);
 		const flat = seqs.flatMap((s, i) => [
-			...new Array<number>(padLeft[i] as number).fill(this.policy.tokenizer.pad),
+			...new Array<number>(padLeft[i] as number).fill(this.policy.codec.padId),
 			...s,
 		]);
 		const V = this.policy.model.config.vocabSize;

@@ -298,7 +298,7 @@ export const openAiHandlers = (engine: Engine, options: ServeOptions) => {
 								yield* attempt(() => completionPromptIds(options.policy, r.prompt)),
 								r.truncate_prompt_tokens,
 							);
-							const promptText = typeof r.prompt === "string" ? r.prompt : options.policy.tokenizer.decode(r.prompt);
+							const promptText = typeof r.prompt === "string" ? r.prompt : options.policy.codec.decodeText(r.prompt);
 							return yield* answer("text", promptIds, r, r.logprobs ?? 0, (id, choices) =>
 								completion(options.policy, options.modelName, id, promptIds, choices, r, promptText),
 							);

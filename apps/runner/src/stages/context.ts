@@ -24,6 +24,7 @@ import {
 import {
 	attentionRows,
 	type CheckpointEnv,
+	codecTokenizerSpec,
 	makeEnvs,
 	type Policy,
 	RolloutPool,
@@ -346,7 +347,7 @@ export const startRolloutPool = (
 			envOptions: config.env.options,
 			envs: Math.min(64, Math.max(config.rollout.groupSize, Math.ceil(episodes / (workers + 1)))),
 			modelConfig: workerModelOf(policy.model),
-			tokenizer: policy.tokenizer.toJSON(),
+			tokenizer: codecTokenizerSpec(policy.codec),
 		};
 		const pool = yield* Effect.acquireRelease(
 			Effect.tryPromise({

@@ -6,7 +6,7 @@ import {
 	Rng,
 	type Trajectory,
 } from "@stepwise/core";
-import { loadCheckpoint, type Policy } from "@stepwise/core/policy/index";
+import type { Policy } from "@stepwise/core/policy/index";
 import { meanStd, truncationMetrics } from "@stepwise/core/train/index";
 import { Effect } from "effect";
 import { ConfigError } from "../config/overrides.ts";
@@ -31,6 +31,7 @@ import {
 } from "./context.ts";
 import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
 import { checkLoadedWeights } from "./finite.ts";
+import { loadModelPolicy } from "./policy-load.ts";
 
 export {
 	type EpisodeOutcome,
@@ -101,22 +102,23 @@ const playScriptedAll = (
 		return out;
 	});
 
-/** A policy source: the env's expert, a random policy, a checkpoint directory or a served model. */
+/** A policy source: the env's expert, a random policy, a checkpoint or Hugging Face model directory, or a served model. */
 export type PolicySource =
 	| { readonly kind: "expert" | "random" }
 	| { readonly kind: "model"; readonly policy: Policy; readonly name: string }
 	| { readonly kind: "remote"; readonly spec: OpenAiPolicySpec; readonly name: string };
 
-/** Parse `--policy expert|random|openai:BASE_URL#MODEL|<checkpoint dir>` (loading the checkpoint). */
+/** Parse `--policy expert|random|openai:BASE_URL#MODEL|hf:DIR|<checkpoint dir>` (loading the model). */
 export const loadPolicySource = (text: string) => {
 	if (text === "expert" || text === "random") return Effect.succeed<PolicySource>({ kind: text });
 	const remote = parseOpenAiPolicy(text);
 	if (remote instanceof RemotePolicyError) return Effect.fail(remote);
 	if (remote !== undefined) return Effect.succeed<PolicySource>({ kind: "remote", spec: remote, name: text });
 	return Effect.gen(function* () {
-		const c = yield* loadCheckpoint(text);
-		yield* checkLoadedWeights(c.model, text);
-		return { kind: "model", policy: { model: c.model, tokenizer: c.tokenizer }, name: text } satisfies PolicySource;
+		const { policy, optimizer } = yield* loadModelPolicy(text);
+		optimizer?.dispose();
+		yield* checkLoadedWeights(policy.model, text);
+		return { kind: "model", policy, name: text } satisfies PolicySource;
 	});
 };
 

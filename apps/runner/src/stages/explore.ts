@@ -57,7 +57,7 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 					loaded.optimizer?.dispose();
 				}),
 			);
-			const policy = { model: loaded.model, tokenizer: loaded.tokenizer };
+			const policy = { model: loaded.model, codec: loaded.codec };
 			modelContext = loaded.model.config.contextLength;
 			const pool = yield* startRolloutPool(ctx, policy, envs.length);
 			collect = (options) => Effect.promise((signal) => pool.collect(policy, envs, options, signal));

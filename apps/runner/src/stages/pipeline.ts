@@ -46,7 +46,7 @@ export const cachedEval = (
 		loaded.optimizer?.dispose();
 		const report = yield* evaluatePolicy(ctx, {
 			kind: "model",
-			policy: { model: loaded.model, tokenizer: loaded.tokenizer },
+			policy: { model: loaded.model, codec: loaded.codec },
 			name: checkpoint,
 		});
 		loaded.model.dispose();
@@ -59,19 +59,22 @@ export const cachedEval = (
  * SPA's six steps in one run directory — SFT, exploration, progress-estimator training, per-step
  * progress prediction, RL, evaluation — each skipped when its output exists (so `--resume` continues
  * where a run stopped; RL resumes from its last checkpoint). Methods that need no progress estimator
- * skip steps 3–4, and step 2 too unless RL trains offline on the exploration (`train.data`).
+ * skip steps 3–4, and step 2 too unless RL trains offline on the exploration (`train.data`). With
+ * `from` (`--policy`), SFT starts from that policy (a Hugging Face model directory, with LoRA per
+ * `lora.*`) instead of a fresh one.
  */
 export const runPipeline = (
 	ctx: StageContext,
 	run: RunDir,
+	from?: string,
 ): Effect.Effect<PipelineResult, PipelineError, FileSystem.FileSystem> =>
 	Effect.gen(function* () {
 		const t0 = performance.now();
 		ctx.log(
 			`pipeline: ${ctx.config.env.spec}, method ${ctx.config.method.name}, seed ${ctx.config.seed} → ${run.path}`,
 		);
-		ctx.log("[1/6] SFT on expert demonstrations");
-		yield* runSftStage(ctx, run, new RunDir(join(run.path, "sft-logs")));
+		ctx.log(`[1/6] SFT on expert demonstrations${from !== undefined ? ` from ${from}` : ""}`);
+		yield* runSftStage(ctx, run, new RunDir(join(run.path, "sft-logs")), from);
 		const policy = sftDir(run);
 		let progress: string | undefined;
 		const explored = exploreFile(run);

@@ -63,7 +63,7 @@ export const trainProgressStage = (
 				epochs: config.progress.epochs,
 				batchSize: config.progress.batchSize,
 				seed: config.seed,
-				pad: loaded.tokenizer.pad,
+				pad: loaded.codec.padId,
 				noOps: config.progress.noOps,
 				initial: config.progress.initial,
 				onStep: (_, loss) => bar.tick(1, { loss }),
@@ -80,13 +80,13 @@ export const trainProgressStage = (
 			const mean = train.reduce((s, t) => s + (t.won ? 1 : 0), 0) / Math.max(1, train.length);
 			const validation = validateProgress(loaded.model, heldOut.length > 0 ? heldOut : train, fit, {
 				trainOutcomeMean: mean,
-				pad: loaded.tokenizer.pad,
+				pad: loaded.codec.padId,
 				noOps: config.progress.noOps,
 				initial: config.progress.initial,
 			});
 			yield* saveCheckpoint(options.output, {
 				model: loaded.model,
-				tokenizer: loaded.tokenizer,
+				codec: loaded.codec,
 				state: { kind: "stepwise-progress", steps: losses.length },
 			});
 			yield* writeRunFile(join(options.output, "validation.json"), `${JSON.stringify(validation, null, 2)}\n`);
@@ -113,7 +113,7 @@ export const annotateStage = (
 		const trajectories = yield* readModelTrajectories(options.input, loaded.model.config.vocabSize, "annotate");
 		const fit = { contextLength: loaded.model.config.contextLength, maxNewTokens: ctx.config.rollout.maxNewTokens };
 		const annotated = annotateProgress(loaded.model, trajectories, fit, {
-			pad: loaded.tokenizer.pad,
+			pad: loaded.codec.padId,
 			noOps: ctx.config.progress.noOps,
 		});
 		yield* writeTrajectories(options.output, annotated);

@@ -25,7 +25,7 @@ const checkpoint = (dir: string): string | undefined => (hasCheckpoint(dir) ? di
  * backend, and `rollout.workers` / `rollout.batchSize` (the trajectories are the same either way).
  */
 const outputs: ReadonlyArray<StageOutput> = [
-	{ name: "SFT policy", found: (run) => checkpoint(sftDir(run)), keys: ["seed", "env", "model", "sft"] },
+	{ name: "SFT policy", found: (run) => checkpoint(sftDir(run)), keys: ["seed", "env", "model", "lora", "sft"] },
 	{
 		// SFT stopped mid-run resumes from its partial state; its budgets (sft.steps, sft.minutes) may grow
 		name: "SFT in progress",
@@ -34,6 +34,7 @@ const outputs: ReadonlyArray<StageOutput> = [
 			"seed",
 			"env",
 			"model",
+			"lora",
 			"sft.episodes",
 			"sft.validationEpisodes",
 			"sft.batchSize",
@@ -67,6 +68,7 @@ const outputs: ReadonlyArray<StageOutput> = [
 			"seed",
 			"env",
 			"model",
+			"lora",
 			"method",
 			"critic",
 			"progress.noOps",

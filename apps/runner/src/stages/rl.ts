@@ -10,6 +10,8 @@ import {
 	type TrajectoryFileError,
 	writeTrajectories,
 } from "@stepwise/core";
+import type { HfModelError } from "@stepwise/core/hf/errors";
+import type { HfTokenizerError } from "@stepwise/core/hf/tokenizer";
 import { CheckpointError, loadCheckpoint, type Policy, type PolicyModel } from "@stepwise/core/policy/index";
 import {
 	type Algorithm,
@@ -44,6 +46,7 @@ import {
 } from "./context.ts";
 import { MethodConfigError, makeCreditFn, requiresProgress, runTraits } from "./credit-fn.ts";
 import { checkLoadedWeights, checkTrainedWeights } from "./finite.ts";
+import { loadModelPolicy, loraSpecOf } from "./policy-load.ts";
 import { readModelTrajectories } from "./trajectory-input.ts";
 
 /**
@@ -66,7 +69,9 @@ export type RlError =
 	| TrajectoryFileError
 	| RolloutWorkersError
 	| OutputError
-	| NonFiniteError;
+	| NonFiniteError
+	| HfModelError
+	| HfTokenizerError;
 
 /** The outcome of the RL stage. */
 export interface RlSummary {
@@ -234,13 +239,14 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			run.truncateMetrics(last, isRlRow);
 			ctx.log(`train: resuming from ${run.checkpointDir(last)} (iteration ${last})`);
 		} else {
-			const loaded = yield* loadCheckpoint(sources.policy);
+			// an SFT checkpoint, or a Hugging Face model directory (fresh LoRA adapters per lora.*)
+			const loaded = yield* loadModelPolicy(sources.policy, loraSpecOf(config));
 			loaded.optimizer?.dispose();
-			policy = { model: loaded.model, tokenizer: loaded.tokenizer };
+			policy = loaded.policy;
 			optimizer = tf.train.adam(config.train.lr);
-			reference = config.train.klCoef > 0 ? loaded.model.copy() : undefined;
+			reference = config.train.klCoef > 0 ? policy.model.copy() : undefined;
 			// verl's critic: initialised from the SFT policy (its trunk), with its own optimizer
-			if (separateCritic) critic = { model: loaded.model.copy(), optimizer: tf.train.adam(config.critic.lr) };
+			if (separateCritic) critic = { model: policy.model.copy(), optimizer: tf.train.adam(config.critic.lr) };
 			// rows of an earlier start that was stopped before its first checkpoint
 			if (run.readMetrics().some(isRlRow)) run.truncateMetrics(0, isRlRow);
 			ctx.log(`train: ${config.method.name} from ${sources.policy}`);
@@ -300,7 +306,7 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 					? {
 							transform: (batch) =>
 								annotateBatch(progressModel, batch, fit, {
-									pad: policy.tokenizer.pad,
+									pad: policy.codec.padId,
 									noOps: config.progress.noOps,
 								}),
 						}

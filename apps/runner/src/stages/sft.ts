@@ -12,15 +12,17 @@ import {
 	type Demonstration,
 	type DemonstrationOptions,
 	demonstrationText,
-	encodeDemonstrationSet,
+	encodeDemonstrationSetWith,
 	loadCheckpoint,
+	type Policy,
 	type PolicyModel,
+	type PromptCodec,
 	type SftOptions,
 	SftRun,
 	SftRunState,
 	type SftSnapshot,
 	saveCheckpoint,
-	type Tokenizer,
+	stepwisePromptCodec,
 	TransformerPolicy,
 } from "@stepwise/core/policy/index";
 import * as tf from "@tensorflow/tfjs-core";
@@ -42,7 +44,8 @@ import {
 	VALIDATION_OFFSET,
 	yieldToEventLoop,
 } from "./context.ts";
-import { checkTrainedWeights } from "./finite.ts";
+import { checkLoadedWeights, checkTrainedWeights } from "./finite.ts";
+import { loadModelPolicy, loraSpecOf, type PolicyLoadError } from "./policy-load.ts";
 
 /** What the SFT stage reports (also saved as `sft.json` beside the checkpoint). */
 export const SftSummary = Schema.Struct({
@@ -62,6 +65,8 @@ export const SftSummary = Schema.Struct({
 	droppedDemos: Schema.optionalKey(Schema.Int),
 	/** Training examples whose prompt lost tokens from the left to fit `model.contextLength`. */
 	truncatedPrompts: Schema.optionalKey(Schema.Int),
+	/** The policy SFT started from (`--policy`: a Hugging Face model directory or a checkpoint), when not a fresh one. */
+	from: Schema.optionalKey(Schema.String),
 });
 export type SftSummary = typeof SftSummary.Type;
 
@@ -101,20 +106,20 @@ export const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, CHEC
  * is moved to `sft.partial.old` while the new one takes its place, so a kill at any point leaves a
  * complete save in one of the two (see {@link partialToResume}).
  */
-const savePartial = (run: RunDir, model: PolicyModel, tokenizer: Tokenizer, sft: SftRun, env: CheckpointEnv) =>
+const savePartial = (run: RunDir, model: PolicyModel, codec: PromptCodec, sft: SftRun, env: CheckpointEnv) =>
 	Effect.gen(function* () {
 		const snap = sft.snapshot();
 		const dir = sftPartialDir(run);
 		const tmp = `${dir}.tmp`;
 		rmSync(tmp, { recursive: true, force: true });
-		yield* saveCheckpoint(tmp, { model, tokenizer, optimizer: sft.optimizer, state: snap.state, env });
+		yield* saveCheckpoint(tmp, { model, codec, optimizer: sft.optimizer, state: snap.state, env });
 		const best = snap.bestWeights;
 		if (best !== undefined) {
 			const bestModel = model.copy();
 			tf.tidy(() => {
 				for (const [i, v] of bestModel.variables().entries()) v.assign(tf.tensor(best[i] as Float32Array, v.shape));
 			});
-			yield* saveCheckpoint(join(tmp, "best"), { model: bestModel, tokenizer, env });
+			yield* saveCheckpoint(join(tmp, "best"), { model: bestModel, codec, env });
 			bestModel.dispose();
 		}
 		const previous = `${dir}.old`;
@@ -130,7 +135,7 @@ const partialToResume = (run: RunDir): string | undefined => {
 	return [dir, `${dir}.old`].find(hasCheckpoint);
 };
 
-/** Load SFT in progress from `<run>/sft.partial`: the model, its tokenizer, the Adam state and the run's snapshot. */
+/** Load SFT in progress from `<run>/sft.partial`: the model, its codec, the Adam state and the run's snapshot. */
 const loadPartial = (dir: string) =>
 	Effect.gen(function* () {
 		const loaded = yield* loadCheckpoint(dir);
@@ -161,7 +166,8 @@ export type SftError =
 	| CheckpointError
 	| OutputError
 	| NonFiniteError
-	| RolloutWorkersError;
+	| RolloutWorkersError
+	| PolicyLoadError;
 
 /**
  * The expert's demonstrations on `tasks`, collected in chunks of 64 episodes with the event loop let
@@ -185,7 +191,11 @@ const demonstrations = (env: ManagedEnv, tasks: ReadonlyArray<ResetRequest>, opt
 /**
  * SFT on expert demonstrations: the expert plays `sft.episodes` training tasks (the prompts in the
  * spec's style), a tokenizer is built from that text, a fresh policy is trained on the answer tokens
- * with early stopping on held-out demos, and the best weights are saved to `<run>/sft`. The loss
+ * with early stopping on held-out demos, and the best weights are saved to `<run>/sft`. With `from`
+ * (`--policy`), SFT starts from that policy instead, in its own tokenizer and prompt format: a
+ * Hugging Face model directory (`hf:DIR`: its chat template frames the prompts and the answer is
+ * the assistant turn; with `lora.enabled` only fresh LoRA adapters train on the frozen base) or a
+ * checkpoint. The loss
  * curve goes to `logTo` (metrics, TensorBoard, plot). Skipped when the checkpoint exists. At every
  * validation, and when stopped (Ctrl-C / SIGTERM), the run in progress is saved to
  * `<run>/sft.partial`, from which a rerun continues exactly where it stopped.
@@ -194,9 +204,10 @@ export const runSftStage = (
 	ctx: StageContext,
 	run: RunDir,
 	logTo: RunDir = run,
-): Effect.Effect<SftSummary, SftError, FileSystem.FileSystem> => Effect.scoped(sftStage(ctx, run, logTo));
+	from?: string,
+): Effect.Effect<SftSummary, SftError, FileSystem.FileSystem> => Effect.scoped(sftStage(ctx, run, logTo, from));
 
-const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
+const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir, from: string | undefined) =>
 	Effect.gen(function* () {
 		const out = sftDir(run);
 		const summaryPath = join(out, "sft.json");
@@ -227,38 +238,50 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		);
 		const partialDir = partialToResume(run);
 		const partial = partialDir !== undefined ? yield* loadPartial(partialDir) : undefined;
-		const tokenizer =
-			partial?.tokenizer ??
-			buildTokenizer(demonstrationText(train.demos), {
-				maxVocab: config.sft.vocabSize,
-				chunking: config.sft.chunking,
-			});
+		// the policy to start from: SFT in progress, --policy (a Hugging Face model or a checkpoint), or a fresh one
+		const start: Policy | undefined =
+			partial !== undefined
+				? { model: partial.model, codec: partial.codec }
+				: from !== undefined
+					? yield* startingPolicy(from, config)
+					: undefined;
 		const { arch, nKvHeads, ropeTheta, ...size } = config.model;
-		const modelConfig = { vocabSize: tokenizer.vocabSize, ...size };
-		const trainSet = encodeDemonstrationSet(tokenizer, train.demos, modelConfig.contextLength);
+		const codec =
+			start?.codec ??
+			stepwisePromptCodec(
+				buildTokenizer(demonstrationText(train.demos), {
+					maxVocab: config.sft.vocabSize,
+					chunking: config.sft.chunking,
+				}),
+			);
+		const modelConfig = { vocabSize: codec.vocabSize, ...size };
+		// a given policy brings its own context (a Hugging Face model's max_position_embeddings)
+		const contextLength = start?.model.config.contextLength ?? modelConfig.contextLength;
+		const trainSet = encodeDemonstrationSetWith(codec, train.demos, contextLength);
 		const trainEx = trainSet.examples;
-		const valEx = encodeDemonstrationSet(tokenizer, val.demos, modelConfig.contextLength).examples;
+		const valEx = encodeDemonstrationSetWith(codec, val.demos, contextLength).examples;
 		if (trainEx.length === 0 || valEx.length === 0)
 			return yield* new ConfigError({
 				key: "model.contextLength",
 				source: "config",
-				message: `config key model.contextLength: no expert answer fits in ${modelConfig.contextLength} tokens (${trainEx.length} training, ${valEx.length} validation examples)`,
+				message: `config key model.contextLength: no expert answer fits in ${contextLength} tokens (${trainEx.length} training, ${valEx.length} validation examples)`,
 			});
 		const model =
-			partial?.model ??
+			start?.model ??
 			(arch === "llama"
 				? LlamaPolicy.init(llamaFromSize(modelConfig, nKvHeads, ropeTheta), config.seed)
 				: TransformerPolicy.init(modelConfig, config.seed));
+		const trainable = model.variables().reduce((n, v) => n + v.size, 0);
 		ctx.log(
-			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}${train.perturbed > 0 ? `, ${train.perturbed} random steps of demoNoise ${config.sft.demoNoise}` : ""}), a vocabulary of ${tokenizer.vocabSize} tokens, ${model.parameterCount} parameters`,
+			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}${train.perturbed > 0 ? `, ${train.perturbed} random steps of demoNoise ${config.sft.demoNoise}` : ""}), a vocabulary of ${codec.vocabSize} tokens, ${model.parameterCount} parameters${trainable < model.parameterCount ? ` (${trainable} trainable: LoRA rank ${config.lora.rank} on ${config.lora.targets.join(", ")})` : ""}${from !== undefined && partial === undefined ? `, from ${from}` : ""}`,
 		);
-		const fit = demonstrationFit(train.demos.length, trainSet, modelConfig.contextLength);
+		const fit = demonstrationFit(train.demos.length, trainSet, contextLength);
 		for (const line of fit.warnings) ctx.log(line);
 		if (fit.dropped > 0 || fit.truncated > 0)
 			logTo.log({ iteration: 0, "sft/dropped_demos": fit.dropped, "sft/truncated_prompts": fit.truncated });
 		// workers compute shares of each step's micro-batches (the same policy with any number of them)
 		const parallel = config.rollout.workers > 0 && config.sft.microBatchSize < config.sft.batchSize;
-		const pool = parallel ? yield* startRolloutPool(ctx, { model, tokenizer }, 1, "SFT gradients") : undefined;
+		const pool = parallel ? yield* startRolloutPool(ctx, { model, codec }, 1, "SFT gradients") : undefined;
 		const resumedAt = partial?.snapshot.state.steps ?? 0;
 		const bar = new Progress({ label: "sft", total: config.sft.steps, unit: "step", initial: resumedAt });
 		let last = resumedAt;
@@ -322,14 +345,14 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 					bar.tick(sft.steps - last, { loss: sft.runningLoss, "tok/s": Math.round(sft.tokensTrained / seconds) });
 					last = sft.steps;
 				}
-				if (point !== undefined && !sft.done) yield* savePartial(run, model, tokenizer, sft, recorded);
+				if (point !== undefined && !sft.done) yield* savePartial(run, model, codec, sft, recorded);
 				yield* yieldToEventLoop;
 			}
 		});
 		yield* Effect.onInterrupt(steps, () =>
 			Effect.gen(function* () {
 				bar.finish();
-				yield* savePartial(run, model, tokenizer, sft, recorded);
+				yield* savePartial(run, model, codec, sft, recorded);
 				sft.dispose();
 				ctx.log(`sft: interrupted at step ${sft.steps}; saved to ${sftPartialDir(run)}, from which --resume continues`);
 			}).pipe(Effect.orDie),
@@ -339,7 +362,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		yield* checkTrainedWeights(model, "sft.lr");
 		yield* saveCheckpoint(out, {
 			model,
-			tokenizer,
+			codec,
 			optimizer: result.optimizer,
 			state: { kind: "stepwise-sft", step: result.steps, bestStep: result.bestStep },
 			env: recorded,
@@ -358,6 +381,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 			...(partial !== undefined ? { resumedFrom: resumedAt } : {}),
 			droppedDemos: fit.dropped,
 			truncatedPrompts: fit.truncated,
+			...(from !== undefined ? { from } : {}),
 		};
 		yield* Effect.promise(() => logTo.writePlots([{ title: "sft_loss", keys: ["sft/train_loss", "sft/val_loss"] }]));
 		yield* writeRunFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
@@ -367,4 +391,13 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir) =>
 		model.dispose();
 		result.optimizer.dispose();
 		return summary;
+	});
+
+/** The policy `--policy` names for SFT to start from (LoRA per `lora.*` on a Hugging Face model), its weights checked. */
+const startingPolicy = (from: string, config: StageContext["config"]) =>
+	Effect.gen(function* () {
+		const loaded = yield* loadModelPolicy(from, loraSpecOf(config));
+		loaded.optimizer?.dispose();
+		yield* checkLoadedWeights(loaded.policy.model, from);
+		return loaded.policy;
 	});

@@ -242,3 +242,35 @@ export const llamaFromSize = (
 		initStd: 0.02,
 	};
 };
+
+/** The projections of one decoder layer, by their Hugging Face module names. */
+export const LAYER_LINEARS = {
+	q_proj: "self_attn",
+	k_proj: "self_attn",
+	v_proj: "self_attn",
+	o_proj: "self_attn",
+	gate_proj: "mlp",
+	up_proj: "mlp",
+	down_proj: "mlp",
+} as const;
+export type LayerLinear = keyof typeof LAYER_LINEARS;
+
+/** `[out, in]` of a layer projection. */
+export const linearShape = (c: LlamaConfig, m: LayerLinear): [number, number] => {
+	const q = c.nHeads * c.headDim;
+	const kv = c.nKvHeads * c.headDim;
+	switch (m) {
+		case "q_proj":
+			return [q, c.dModel];
+		case "k_proj":
+		case "v_proj":
+			return [kv, c.dModel];
+		case "o_proj":
+			return [c.dModel, q];
+		case "gate_proj":
+		case "up_proj":
+			return [c.dFF, c.dModel];
+		case "down_proj":
+			return [c.dModel, c.dFF];
+	}
+};

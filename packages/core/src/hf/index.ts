@@ -6,9 +6,12 @@
 export {
 	fromHfConfig,
 	HfConfigJson,
+	LAYER_LINEARS,
+	type LayerLinear,
 	LLAMA_ARCHITECTURES,
 	type LlamaArchitecture,
 	LlamaConfig,
+	linearShape,
 	llamaFromSize,
 	RopeScaling,
 	toHfConfig,
@@ -17,8 +20,6 @@ export { HfModelError } from "./errors.ts";
 export { type ExportOptions, exportHf, TOKENIZER_FILES } from "./export.ts";
 export {
 	HEAD_SHAPES,
-	LAYER_LINEARS,
-	type LayerLinear,
 	LlamaPolicy,
 	type LlamaWeights,
 	llamaParameterShapes,
@@ -33,5 +34,6 @@ export {
 	readHfWeights,
 } from "./load.ts";
 export { LORA_TARGETS, LoraSpec, loraModules, loraShapes } from "./lora.ts";
-export { ADAPTER_FILES, adapterConfigJson, type ReadAdapter, readAdapter, saveAdapter } from "./peft.ts";
+export { ADAPTER_FILES, adapterConfigJson, adapterFiles, type ReadAdapter, readAdapter, saveAdapter } from "./peft.ts";
+export { type HfPolicy, hfModelDirOf, loadHfPolicy } from "./policy.ts";
 export { modelFromWorker, type WorkerModel, workerModelOf } from "./worker-model.ts";

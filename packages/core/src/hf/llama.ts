@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { attention, causalMask } from "../policy/model.ts";
 import type { ForwardOptions, ForwardResult, PolicyModel } from "../policy/policy-model.ts";
 import { normalArray, Rng } from "../util/rng.ts";
-import type { LlamaConfig } from "./config.ts";
+import { LAYER_LINEARS, type LayerLinear, type LlamaConfig, linearShape } from "./config.ts";
 import { type LoraSpec, loraModules, loraShapes } from "./lora.ts";
 
 const NEG = -1e9;
@@ -14,38 +14,6 @@ const uniquePrefix = (): string => `llama${instances++}/`;
 
 /** True while a gradient tape records. */
 const recording = (): boolean => (tf.engine().state as { gradientDepth: number }).gradientDepth > 0;
-
-/** The projections of one decoder layer, by their Hugging Face module names. */
-export const LAYER_LINEARS = {
-	q_proj: "self_attn",
-	k_proj: "self_attn",
-	v_proj: "self_attn",
-	o_proj: "self_attn",
-	gate_proj: "mlp",
-	up_proj: "mlp",
-	down_proj: "mlp",
-} as const;
-export type LayerLinear = keyof typeof LAYER_LINEARS;
-
-/** `[out, in]` of a layer projection. */
-export const linearShape = (c: LlamaConfig, m: LayerLinear): [number, number] => {
-	const q = c.nHeads * c.headDim;
-	const kv = c.nKvHeads * c.headDim;
-	switch (m) {
-		case "q_proj":
-			return [q, c.dModel];
-		case "k_proj":
-		case "v_proj":
-			return [kv, c.dModel];
-		case "o_proj":
-			return [c.dModel, q];
-		case "gate_proj":
-		case "up_proj":
-			return [c.dFF, c.dModel];
-		case "down_proj":
-			return [c.dModel, c.dFF];
-	}
-};
 
 const hasBias = (c: LlamaConfig, m: LayerLinear): boolean =>
 	m === "o_proj" ? c.oBias : LAYER_LINEARS[m] === "mlp" ? c.mlpBias : c.qkvBias;

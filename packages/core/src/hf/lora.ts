@@ -1,6 +1,5 @@
 import { Schema } from "effect";
-import type { LlamaConfig } from "./config.ts";
-import { LAYER_LINEARS, type LayerLinear, linearShape } from "./llama.ts";
+import { LAYER_LINEARS, type LayerLinear, type LlamaConfig, linearShape } from "./config.ts";
 
 /** The projections LoRA can adapt, by their Hugging Face module names. */
 export const LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] as const;

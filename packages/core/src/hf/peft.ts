@@ -146,22 +146,31 @@ export const headsFile = (model: LlamaPolicy): Uint8Array =>
 	);
 
 /**
- * Save a LoRA model's adapters as a PEFT adapter directory (atomically): `adapter_config.json`
- * (with `base` as `base_model_name_or_path`), `adapter_model.safetensors` with PEFT's key names,
- * and our heads in `stepwise_heads.safetensors`. PEFT's `PeftModel.from_pretrained` loads it.
+ * The files of a LoRA model's PEFT adapter directory: `adapter_config.json` (with `base` as
+ * `base_model_name_or_path`), `adapter_model.safetensors` with PEFT's key names, and our heads in
+ * `stepwise_heads.safetensors`. Throws when the model has no adapters.
+ */
+export const adapterFiles = (model: LlamaPolicy, base: string): Record<string, string | Uint8Array> => {
+	const spec = model.lora;
+	if (spec === undefined) throw new Error("the model has no LoRA adapters to save");
+	const tensors: NamedTensor[] = loraShapes(model.config, spec).map(([name, shape]) => ({
+		name: PEFT_PREFIX + name,
+		shape,
+		data: model.params.get(name)?.dataSync() as Float32Array,
+	}));
+	return {
+		[ADAPTER_FILES.config]: `${JSON.stringify(adapterConfigJson(spec, base), null, 2)}\n`,
+		[ADAPTER_FILES.weights]: encodeSafetensors(tensors, { format: "pt" }),
+		[HF_FILES.heads]: headsFile(model),
+	};
+};
+
+/**
+ * Save a LoRA model's adapters as a PEFT adapter directory (atomically): the {@link adapterFiles}.
+ * PEFT's `PeftModel.from_pretrained` loads it.
  */
 export const saveAdapter = (dir: string, model: LlamaPolicy, base: string): Effect.Effect<void, HfModelError> =>
 	Effect.gen(function* () {
-		const spec = model.lora;
-		if (spec === undefined) return yield* fail(dir, "the model has no LoRA adapters to save");
-		const tensors: NamedTensor[] = loraShapes(model.config, spec).map(([name, shape]) => ({
-			name: PEFT_PREFIX + name,
-			shape,
-			data: model.params.get(name)?.dataSync() as Float32Array,
-		}));
-		yield* writeDirAtomically(dir, {
-			[ADAPTER_FILES.config]: `${JSON.stringify(adapterConfigJson(spec, base), null, 2)}\n`,
-			[ADAPTER_FILES.weights]: encodeSafetensors(tensors, { format: "pt" }),
-			[HF_FILES.heads]: headsFile(model),
-		});
+		if (model.lora === undefined) return yield* fail(dir, "the model has no LoRA adapters to save");
+		yield* writeDirAtomically(dir, adapterFiles(model, base));
 	});

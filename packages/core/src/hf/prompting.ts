@@ -5,11 +5,13 @@
  * content and its end-of-turn token, found by rendering the conversation with and without the
  * final assistant message.
  */
+import { resolve } from "node:path";
+import { Effect } from "effect";
 import type { BuiltPrompt } from "../env/prompt.ts";
 import type { ChatMessage } from "../env/types.ts";
 import type { PromptCodec } from "../policy/prompt-codec.ts";
 import { ChatTemplateError, chatIds } from "./chat-template.ts";
-import type { HfTokenizer } from "./tokenizer.ts";
+import { type HfTokenizer, type HfTokenizerError, loadHfTokenizer } from "./tokenizer.ts";
 
 /** The messages of a built prompt: the chat transcript, or the step/compact text as one user message. */
 export const promptMessages = (prompt: BuiltPrompt): ReadonlyArray<ChatMessage> =>
@@ -47,13 +49,25 @@ export const hfDecodeAnswer = (tokenizer: HfTokenizer, ids: ReadonlyArray<number
 	return tokenizer.decode(end < 0 ? ids : ids.slice(0, end), { skipSpecialTokens: true });
 };
 
-/** The {@link PromptCodec} of a Hugging Face tokenizer and its chat template. */
-export const hfPromptCodec = (tokenizer: HfTokenizer): PromptCodec => ({
+/**
+ * The {@link PromptCodec} of a Hugging Face tokenizer and its chat template; `dir` is the model
+ * directory it was loaded from (checkpoints copy its tokenizer files, worker threads reload them).
+ */
+export const hfPromptCodec = (tokenizer: HfTokenizer, dir: string): PromptCodec => ({
 	vocabSize: tokenizer.vocabSize,
 	stopIds: tokenizer.eos,
+	padId: tokenizer.pad ?? tokenizer.eos[0] ?? 0,
+	bannedIds: [...tokenizer.specialIds].filter((id) => !tokenizer.eos.includes(id)).sort((a, b) => a - b),
 	promptIds: (prompt) => hfPromptIds(tokenizer, prompt),
 	textIds: (text) => tokenizer.encode(text),
 	answerIds: (prompt, text) => hfAnswerIds(tokenizer, prompt, text),
 	decodeAnswer: (ids) => hfDecodeAnswer(tokenizer, ids),
 	decode: (ids) => tokenizer.decode(ids),
+	decodeText: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
+	tokenText: (id) => tokenizer.idToToken(id) ?? `<unk:${id}>`,
+	tokenizer: { kind: "hf", dir },
 });
+
+/** Load a Hugging Face model directory's tokenizer and chat template as a {@link PromptCodec}. */
+export const loadHfPromptCodec = (dir: string): Effect.Effect<PromptCodec, HfTokenizerError> =>
+	Effect.map(loadHfTokenizer(dir), (tokenizer) => hfPromptCodec(tokenizer, resolve(dir)));

@@ -4,15 +4,19 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Exit, Schema } from "effect";
 import { PromptStyle } from "../env/spec.ts";
 import { LlamaConfig } from "../hf/config.ts";
+import { TOKENIZER_FILES } from "../hf/export.ts";
 import { HEAD_SHAPES, LlamaPolicy, llamaParameterShapes } from "../hf/llama.ts";
-import { readHfWeights } from "../hf/load.ts";
-import { LoraSpec, loraShapes } from "../hf/lora.ts";
+import { HF_FILES, readHfWeights } from "../hf/load.ts";
+import { LoraSpec } from "../hf/lora.ts";
+import { ADAPTER_FILES, adapterFiles, readAdapter } from "../hf/peft.ts";
+import { loadHfPromptCodec } from "../hf/prompting.ts";
 import { fsErrorText } from "../util/atomic.ts";
 import { ModelConfig } from "./config.ts";
 import { CheckpointError } from "./errors.ts";
 import { parameterShapes, TransformerPolicy } from "./model.ts";
 import type { PolicyModel } from "./policy-model.ts";
-import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "./safetensors.ts";
+import { type PromptCodec, stepwisePromptCodec } from "./prompt-codec.ts";
+import { decodeSafetensors, encodeSafetensors, type NamedTensor, type SafetensorsFile } from "./safetensors.ts";
 import { Tokenizer, TokenizerJson } from "./tokenizer.ts";
 
 type TfNamed = { name: string; tensor: tf.Tensor };
@@ -51,8 +55,12 @@ export const GptCheckpointConfig = Schema.Struct({
 });
 
 /**
- * `config.json` of a Llama-family policy: its shape, its LoRA settings when adapted, and the
- * Hugging Face directory its frozen base came from (else the base is in `frozen.safetensors`).
+ * `config.json` of a Llama-family policy: its shape, its LoRA settings when adapted, the Hugging
+ * Face directory its frozen base came from (else the base is in `frozen.safetensors`), and which
+ * tokenizer it uses: ours (`tokenizer.json` in our format; the default) or, with `tokenizer: hf`,
+ * the Hugging Face tokenizer files and chat template copied from that directory. A LoRA policy's
+ * adapters and heads are a PEFT adapter directory's files (`adapter_config.json`,
+ * `adapter_model.safetensors`, `stepwise_heads.safetensors`) beside `config.json`.
  */
 export const LlamaCheckpointConfig = Schema.Struct({
 	format: Schema.Literal("stepwise-policy"),
@@ -61,6 +69,7 @@ export const LlamaCheckpointConfig = Schema.Struct({
 	llama: LlamaConfig,
 	lora: Schema.optionalKey(LoraSpec),
 	base: Schema.optionalKey(Schema.String),
+	tokenizer: Schema.optionalKey(Schema.Literal("hf")),
 	/** The env trained on, as in {@link GptCheckpointConfig}. */
 	env: Schema.optionalKey(CheckpointEnv),
 });
@@ -75,7 +84,8 @@ const FROZEN_FILE = "frozen.safetensors";
 /** What {@link saveCheckpoint} writes. */
 export interface CheckpointInput {
 	readonly model: PolicyModel;
-	readonly tokenizer: Tokenizer;
+	/** The policy's tokenizer and prompt format (ours, or a Hugging Face directory's). */
+	readonly codec: PromptCodec;
 	/** Adam state to resume from (moments in `model.variables()` order). */
 	readonly optimizer?: tf.AdamOptimizer;
 	/** Free-form trainer state (step, best validation loss …), saved as `state.json`. */
@@ -89,7 +99,8 @@ export interface LoadedCheckpoint {
 	/** The model's shape: our GPT's {@link ModelConfig} or a {@link LlamaConfig}. */
 	readonly config: ModelConfig | LlamaConfig;
 	readonly model: PolicyModel;
-	readonly tokenizer: Tokenizer;
+	/** The policy's tokenizer and prompt format. */
+	readonly codec: PromptCodec;
 	/** The restored Adam optimizer, when the checkpoint has one. */
 	readonly optimizer: tf.AdamOptimizer | undefined;
 	readonly state: Record<string, unknown> | undefined;
@@ -180,6 +191,19 @@ export const saveCheckpoint = (dir: string, input: CheckpointInput): Effect.Effe
 			shape: v.shape,
 			data: values.get(name) as Float32Array,
 		}));
+		const lora = m instanceof LlamaPolicy && m.lora !== undefined ? m : undefined;
+		const tok = input.codec.tokenizer;
+		if (m instanceof TransformerPolicy && tok.kind !== "stepwise")
+			return yield* fail(dir, "our GPT policy is saved with our own tokenizer, not a Hugging Face one");
+		const tokenizerFiles: Record<string, string | Uint8Array> = {};
+		if (tok.kind === "stepwise")
+			tokenizerFiles[CHECKPOINT_FILES.tokenizer] = `${JSON.stringify(tok.tokenizer.toJSON())}\n`;
+		else
+			for (const name of TOKENIZER_FILES) {
+				const path = join(tok.dir, name);
+				if (existsSync(path))
+					tokenizerFiles[name] = yield* attempt(path, "cannot read", () => new Uint8Array(readFileSync(path)));
+			}
 		const frozen =
 			m instanceof LlamaPolicy && m.lora !== undefined && m.source === undefined
 				? encodeSafetensors(
@@ -211,6 +235,7 @@ export const saveCheckpoint = (dir: string, input: CheckpointInput): Effect.Effe
 						llama: m.config,
 						...(m.lora !== undefined ? { lora: m.lora } : {}),
 						...(m.lora !== undefined && m.source !== undefined ? { base: m.source } : {}),
+						...(tok.kind === "hf" ? { tokenizer: "hf" as const } : {}),
 					}
 				: { format: "stepwise-policy", version: CHECKPOINT_VERSION, model: (m as TransformerPolicy).config };
 		const recorded: CheckpointConfig = input.env !== undefined ? { ...config, env: input.env } : config;
@@ -224,14 +249,17 @@ export const saveCheckpoint = (dir: string, input: CheckpointInput): Effect.Effe
 			try: () => {
 				mkdirSync(tmp, { recursive: true });
 				try {
-					writeFileSync(join(tmp, CHECKPOINT_FILES.model), encodeSafetensors(tensors, modelMetadata));
+					if (lora !== undefined)
+						for (const [name, data] of Object.entries(adapterFiles(lora, lora.source ?? "")))
+							writeFileSync(join(tmp, name), data);
+					else writeFileSync(join(tmp, CHECKPOINT_FILES.model), encodeSafetensors(tensors, modelMetadata));
 					if (frozen !== undefined) writeFileSync(join(tmp, FROZEN_FILE), frozen);
 					if (optimizer !== undefined)
 						writeFileSync(
 							join(tmp, CHECKPOINT_FILES.optimizer),
 							encodeSafetensors(optimizer.tensors, optimizer.metadata),
 						);
-					writeFileSync(join(tmp, CHECKPOINT_FILES.tokenizer), `${JSON.stringify(input.tokenizer.toJSON())}\n`);
+					for (const [name, data] of Object.entries(tokenizerFiles)) writeFileSync(join(tmp, name), data);
 					writeFileSync(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(recorded, null, 2)}\n`);
 					if (input.state !== undefined)
 						writeFileSync(join(tmp, CHECKPOINT_FILES.state), `${JSON.stringify(input.state, null, 2)}\n`);
@@ -294,19 +322,35 @@ export const loadCheckpoint = (
 				);
 		}
 		const tokPath = join(dir, CHECKPOINT_FILES.tokenizer);
-		const tokJson = yield* decodeWith(TokenizerJson, tokPath, yield* readJson(tokPath));
-		const tokenizer = yield* attempt(tokPath, "invalid tokenizer", () => Tokenizer.fromJSON(tokJson));
-		if (tokenizer.vocabSize !== config.vocabSize)
-			return yield* fail(
-				tokPath,
-				`tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabSize is ${config.vocabSize}`,
+		let codec: PromptCodec;
+		if ("tokenizer" in saved && saved.tokenizer === "hf") {
+			codec = yield* loadHfPromptCodec(dir).pipe(
+				Effect.mapError((e) => new CheckpointError({ path: e.file, message: e.message })),
 			);
+			// a Hugging Face model's embedding may have more rows than its tokenizer has tokens
+			if (codec.vocabSize > config.vocabSize)
+				return yield* fail(
+					tokPath,
+					`tokenizer has ${codec.vocabSize} tokens but the model's vocabSize is ${config.vocabSize}`,
+				);
+		} else {
+			const tokJson = yield* decodeWith(TokenizerJson, tokPath, yield* readJson(tokPath));
+			const tokenizer = yield* attempt(tokPath, "invalid tokenizer", () => Tokenizer.fromJSON(tokJson));
+			if (tokenizer.vocabSize !== config.vocabSize)
+				return yield* fail(
+					tokPath,
+					`tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabSize is ${config.vocabSize}`,
+				);
+			codec = stepwisePromptCodec(tokenizer);
+		}
 		const modelPath = join(dir, CHECKPOINT_FILES.model);
-		if (!existsSync(modelPath)) return yield* fail(modelPath, "file is missing");
-		const file = yield* attempt(modelPath, "corrupt safetensors file", () =>
-			decodeSafetensors(new Uint8Array(readFileSync(modelPath))),
-		);
-		const take = (shapes: ReadonlyArray<readonly [string, number[]]>, from: typeof file, path: string) =>
+		const readModelFile = Effect.gen(function* () {
+			if (!existsSync(modelPath)) return yield* fail(modelPath, "file is missing");
+			return yield* attempt(modelPath, "corrupt safetensors file", () =>
+				decodeSafetensors(new Uint8Array(readFileSync(modelPath))),
+			);
+		});
+		const take = (shapes: ReadonlyArray<readonly [string, number[]]>, from: SafetensorsFile, path: string) =>
 			Effect.gen(function* () {
 				const values = new Map<string, Float32Array>();
 				for (const [name, shape] of shapes) {
@@ -322,16 +366,31 @@ export const loadCheckpoint = (
 			});
 		let model: PolicyModel;
 		if ("model" in saved)
-			model = TransformerPolicy.fromValues(saved.model, yield* take(parameterShapes(saved.model), file, modelPath));
+			model = TransformerPolicy.fromValues(
+				saved.model,
+				yield* take(parameterShapes(saved.model), yield* readModelFile, modelPath),
+			);
 		else {
 			const c = saved.llama;
 			const lora = saved.lora;
 			const heads = HEAD_SHAPES(c);
-			const trained = yield* take(
-				[...(lora ? loraShapes(c, lora) : llamaParameterShapes(c)), ...heads],
-				file,
-				modelPath,
-			);
+			let trained: ReadonlyMap<string, Float32Array>;
+			if (lora !== undefined) {
+				const adapter = yield* readAdapter(dir, c).pipe(
+					Effect.mapError((e) => new CheckpointError({ path: e.path, message: e.message })),
+				);
+				const adapterPath = join(dir, ADAPTER_FILES.config);
+				const a = adapter.spec;
+				if (
+					a.rank !== lora.rank ||
+					a.alpha !== lora.alpha ||
+					a.dropout !== lora.dropout ||
+					[...a.targets].sort().join() !== [...lora.targets].sort().join()
+				)
+					return yield* fail(adapterPath, `LoRA settings differ from those in ${CHECKPOINT_FILES.config}`);
+				if (adapter.heads === undefined) return yield* fail(join(dir, HF_FILES.heads), "file is missing");
+				trained = new Map([...adapter.values, ...adapter.heads]);
+			} else trained = yield* take([...llamaParameterShapes(c), ...heads], yield* readModelFile, modelPath);
 			let base: ReadonlyMap<string, Float32Array> = trained;
 			if (lora !== undefined) {
 				if (saved.base !== undefined) {
@@ -360,7 +419,7 @@ export const loadCheckpoint = (
 		}
 		const statePath = join(dir, CHECKPOINT_FILES.state);
 		const state = existsSync(statePath) ? ((yield* readJson(statePath)) as Record<string, unknown>) : undefined;
-		return { config, model, tokenizer, optimizer, state, env };
+		return { config, model, codec, optimizer, state, env };
 	});
 
 /**

@@ -9,13 +9,17 @@ import { hashSeed, Rng } from "../util/rng.ts";
 import { attentionRows } from "./config.ts";
 import { generate } from "./generate.ts";
 import type { PolicyModel } from "./policy-model.ts";
-import { decodeAnswer, encodePrompt, promptText } from "./prompting.ts";
-import type { Tokenizer } from "./tokenizer.ts";
+import type { PromptCodec } from "./prompt-codec.ts";
+import { promptText } from "./prompting.ts";
 
-/** A model and the tokenizer it was trained with. */
+/**
+ * A model and the codec of the tokenizer and prompt format it was trained with (ours for the GPT
+ * and models trained from scratch, a Hugging Face model's own tokenizer and chat template for one
+ * loaded from its directory).
+ */
 export interface Policy {
 	readonly model: PolicyModel;
-	readonly tokenizer: Tokenizer;
+	readonly codec: PromptCodec;
 }
 
 /** Make `n` envs of a spec, each under the framework's step limit (`withTimeLimit`). */
@@ -153,11 +157,11 @@ export interface Answer {
 
 /**
  * The local model's answers to a batch of rows: one batched {@link generate} call (KV cache) over
- * the prompts in the model's token layout, decoded up to `</act>`.
+ * the prompts in the codec's layout, decoded up to its first stop id (our `</act>`).
  */
 export const localAnswers = (policy: Policy, rows: ReadonlyArray<AnswerRow>, options: CollectOptions): Answer[] => {
-	const { model, tokenizer } = policy;
-	const ids = rows.map((r) => encodePrompt(tokenizer, r.built));
+	const { model, codec } = policy;
+	const ids = rows.map((r) => codec.promptIds(r.built));
 	// long contexts: rows in as many calls as the attention budget needs (short ones: one call)
 	const C = model.config.contextLength;
 	const length = Math.min(C, Math.max(1, ...ids.map((p) => p.length)) + (options.maxNewTokens ?? 32));
@@ -169,12 +173,12 @@ export const localAnswers = (policy: Policy, rows: ReadonlyArray<AnswerRow>, opt
 	}
 	const gens = generate(model, ids, {
 		maxNewTokens: options.maxNewTokens ?? 32,
-		stopToken: tokenizer.actEnd,
-		padToken: tokenizer.pad,
+		stopToken: codec.stopIds,
+		padToken: codec.padId,
 		greedy: options.greedy ?? false,
 		rngs: rows.map((r) => r.rng),
 		...(options.greedyMembers ? { greedyRows: rows.map((r) => r.greedy) } : {}),
-		banned: tokenizer.specialIds().filter((id) => id !== tokenizer.actEnd),
+		banned: codec.bannedIds,
 		...(options.useCache !== undefined ? { useCache: options.useCache } : {}),
 		...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
 		...(options.topP !== undefined ? { topP: options.topP } : {}),
@@ -183,7 +187,7 @@ export const localAnswers = (policy: Policy, rows: ReadonlyArray<AnswerRow>, opt
 		promptIds: ids[i] as number[],
 		tokens: g.tokens,
 		logProbs: g.logProbs,
-		response: decodeAnswer(tokenizer, g.tokens),
+		response: codec.decodeAnswer(g.tokens),
 	}));
 };
 

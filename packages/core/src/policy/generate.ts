@@ -6,8 +6,11 @@ import { disposeCache, type KvCache, type PolicyModel } from "./policy-model.ts"
 export interface SamplingOptions {
 	/** Stop after this many new tokens even without the stop token. */
 	readonly maxNewTokens: number;
-	/** The token that ends the action span (`tokenizer.actEnd`); it is kept in the output. */
-	readonly stopToken: number;
+	/**
+	 * The token that ends the action span (`tokenizer.actEnd`), or several (a Hugging Face model's end
+	 * ids); it is kept in the output.
+	 */
+	readonly stopToken: number | ReadonlyArray<number>;
 	/** Padding id fed to finished rows and used for left padding (`tokenizer.pad`). */
 	readonly padToken: number;
 	/** Greedy decoding (argmax) for evaluation; when false, `rng` is required. */
@@ -146,6 +149,7 @@ export function* generateSteps(
 	const seq: number[][] = rows.map((r, b) => [...new Array<number>(padLeft[b] as number).fill(options.padToken), ...r]);
 	const out = rows.map(() => ({ tokens: [] as number[], logProbs: [] as number[], stopped: false }));
 	const banned = new Set(options.banned ?? []);
+	const stops = new Set(typeof options.stopToken === "number" ? [options.stopToken] : options.stopToken);
 	const useCache = options.useCache ?? true;
 	let cache: KvCache | undefined;
 	try {
@@ -195,7 +199,7 @@ export function* generateSteps(
 				o.tokens.push(tok);
 				o.logProbs.push(lp);
 				seq[b]?.push(tok);
-				if (tok === options.stopToken) o.stopped = true;
+				if (stops.has(tok)) o.stopped = true;
 				else active++;
 			}
 			yield out;

@@ -34,6 +34,7 @@ export {
 	demonstrationText,
 	type EncodedDemonstrations,
 	encodeDemonstrationSet,
+	encodeDemonstrationSetWith,
 	encodeDemonstrations,
 	encodeDemonstrationsWith,
 	type SftExample,
@@ -62,7 +63,13 @@ export type {
 	PolicyModel,
 	PolicyShape,
 } from "./policy-model.ts";
-export { type PromptCodec, stepwisePromptCodec } from "./prompt-codec.ts";
+export {
+	type CodecTokenizer,
+	type CodecTokenizerSpec,
+	codecTokenizerSpec,
+	type PromptCodec,
+	stepwisePromptCodec,
+} from "./prompt-codec.ts";
 export { decodeAnswer, encodeAnswer, encodePrompt, promptText } from "./prompting.ts";
 export { RolloutPool, RolloutWorkerError } from "./rollout-pool.ts";
 export type { RolloutWorkerInit } from "./rollout-protocol.ts";

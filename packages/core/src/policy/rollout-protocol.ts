@@ -7,8 +7,8 @@ import type { EstimatorPart, EstimatorSettings } from "../train/progress.ts";
 import type { Trajectory } from "../trajectory/schema.ts";
 import type { CollectOptions } from "./collector.ts";
 import type { SftExample } from "./demos.ts";
+import type { CodecTokenizerSpec } from "./prompt-codec.ts";
 import type { ScoreOptions, SequenceScores } from "./score.ts";
-import type { TokenizerJson } from "./tokenizer.ts";
 
 /**
  * The messages between a {@link RolloutPool} and its workers (`rollout-worker.ts`). Everything is
@@ -30,7 +30,8 @@ export interface RolloutWorkerInit {
 	/** Envs the worker makes (its share of a batch runs in waves of whole groups over them). */
 	readonly envs: number;
 	readonly modelConfig: WorkerModel;
-	readonly tokenizer: TokenizerJson;
+	/** The policy's tokenizer (ours as JSON, or the Hugging Face directory whose tokenizer to load). */
+	readonly tokenizer: CodecTokenizerSpec;
 }
 
 /** Collector options a worker applies (everything but the tasks, which come with the request). */

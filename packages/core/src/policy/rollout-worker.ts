@@ -11,10 +11,12 @@ import { initBackend } from "../backend/index.ts";
 import { registerEnvEntryPoint } from "../env/entry-point.ts";
 import { EnvRegistry } from "../env/registry.ts";
 import type { ManagedEnv } from "../env/time-limit.ts";
+import { loadHfPromptCodec } from "../hf/prompting.ts";
 import { modelFromWorker } from "../hf/worker-model.ts";
 import { jobGradient } from "../train/chunk-loss.ts";
 import { estimatorPartGradient } from "../train/progress.ts";
 import { collectRollouts } from "./collector.ts";
+import { stepwisePromptCodec } from "./prompt-codec.ts";
 import type { GradientReply, PortRequest, RolloutReply, RolloutWorkerInit, WorkerMessage } from "./rollout-protocol.ts";
 import { scoreBatch } from "./score.ts";
 import { sftChunkGradient } from "./sft.ts";
@@ -43,7 +45,11 @@ try {
 			layer,
 		),
 	);
-	const tokenizer = Tokenizer.fromJSON(init.tokenizer);
+	const spec = init.tokenizer;
+	const codec =
+		spec.kind === "stepwise"
+			? stepwisePromptCodec(Tokenizer.fromJSON(spec.tokenizer))
+			: await Effect.runPromise(loadHfPromptCodec(spec.dir));
 	const model = modelFromWorker(init.modelConfig);
 	const variables = model.variables();
 	const setWeights = (weights: ReadonlyArray<Float32Array>) => {
@@ -103,7 +109,7 @@ try {
 		else
 			try {
 				setWeights(message.weights);
-				const trajectories = collectRollouts({ model, tokenizer }, envs, { ...message.options, tasks: message.tasks });
+				const trajectories = collectRollouts({ model, codec }, envs, { ...message.options, tasks: message.tasks });
 				post({ type: "done", id: message.id, trajectories });
 			} catch (e) {
 				post({ type: "error", id: message.id, message: messageOf(e) });

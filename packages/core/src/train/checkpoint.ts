@@ -57,7 +57,7 @@ export const saveTrainerCheckpoint = (
 		const optimizer = yield* asAdam(input.optimizer, dir);
 		yield* saveCheckpoint(dir, {
 			model: input.policy.model,
-			tokenizer: input.policy.tokenizer,
+			codec: input.policy.codec,
 			optimizer,
 			state: {
 				kind: "stepwise-trainer",
@@ -68,12 +68,12 @@ export const saveTrainerCheckpoint = (
 			...(input.env !== undefined ? { env: input.env } : {}),
 		});
 		if (input.reference !== undefined)
-			yield* saveCheckpoint(join(dir, "reference"), { model: input.reference, tokenizer: input.policy.tokenizer });
+			yield* saveCheckpoint(join(dir, "reference"), { model: input.reference, codec: input.policy.codec });
 		if (input.critic !== undefined) {
 			const criticOpt = yield* asAdam(input.critic.optimizer, dir);
 			yield* saveCheckpoint(join(dir, "critic"), {
 				model: input.critic.model,
-				tokenizer: input.policy.tokenizer,
+				codec: input.policy.codec,
 				optimizer: criticOpt,
 			});
 		}
@@ -108,7 +108,7 @@ export const loadTrainerCheckpoint = (
 			? yield* loadCheckpoint(join(dir, "critic"), { expect: main.config })
 			: undefined;
 		return {
-			policy: { model: main.model, tokenizer: main.tokenizer },
+			policy: { model: main.model, codec: main.codec },
 			optimizer: main.optimizer ?? tf.train.adam(lr),
 			state: {
 				iteration: exit.value.iteration,

@@ -289,7 +289,7 @@ export class Trainer {
 		const ctx = {
 			model: o.policy.model,
 			optimizer: o.optimizer,
-			pad: o.policy.tokenizer.pad,
+			pad: o.policy.codec.padId,
 			...(o.reference !== undefined ? { reference: o.reference } : {}),
 			...(o.pool !== undefined && o.pool.size > 0 ? { helpers: o.pool } : {}),
 		};

@@ -89,7 +89,7 @@ describe("prompt codecs", () => {
 		for (const family of FAMILIES) {
 			if (family === "mistral") continue; // its template refuses a system turn, which the corridor's chat has
 			const tok = fixtureTokenizer(family);
-			const codec = hfPromptCodec(tok);
+			const codec = hfPromptCodec(tok, "");
 			for (const d of demos) {
 				const answer = codec.answerIds(d.prompt, d.target);
 				const messages = promptMessages(d.prompt);
@@ -107,7 +107,7 @@ describe("prompt codecs", () => {
 		const env = corridorEnvs(1)[0] as ManagedEnv;
 		const { demos } = collectDemonstrations(env, tasks("train", 2), { style: "compact" });
 		const tok = fixtureTokenizer("qwen2");
-		const codec = hfPromptCodec(tok);
+		const codec = hfPromptCodec(tok, "");
 		const examples = encodeDemonstrationsWith(codec, demos, 4096);
 		expect(examples).toHaveLength(demos.length);
 		examples.forEach((x, i) => {

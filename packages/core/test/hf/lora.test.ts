@@ -94,9 +94,9 @@ describe("LoRA", () => {
 	});
 
 	test("Stepwise checkpoints of Llama policies (full, LoRA with its frozen base) restore the same model and Adam state", async () => {
-		const tokenizer = tinyPolicy().tokenizer;
+		const codec = tinyPolicy().codec;
 		const config = llamaFromSize(
-			{ vocabSize: tokenizer.vocabSize, contextLength: 32, dModel: 16, nLayers: 1, nHeads: 4, dFF: 32 },
+			{ vocabSize: codec.vocabSize, contextLength: 32, dModel: 16, nLayers: 1, nHeads: 4, dFF: 32 },
 			2,
 			10000,
 		);
@@ -108,9 +108,7 @@ describe("LoRA", () => {
 				const ids = tf.tensor2d([[1, 2, 3, 4, 5]], [1, 5], "int32");
 				for (let i = 0; i < 2; i++)
 					opt.minimize(() => tf.mean(model.logits(model.forward(ids).hidden)) as tf.Scalar, false, model.variables());
-				await Effect.runPromise(
-					saveCheckpoint(join(dir, "ck"), { model, tokenizer, optimizer: opt as tf.AdamOptimizer }),
-				);
+				await Effect.runPromise(saveCheckpoint(join(dir, "ck"), { model, codec, optimizer: opt as tf.AdamOptimizer }));
 				const back = await Effect.runPromise(loadCheckpoint(join(dir, "ck")));
 				expect(back.model.arch).toBe("llama");
 				expect((back.model as LlamaPolicy).lora).toEqual(lora);
@@ -130,7 +128,7 @@ describe("LoRA", () => {
 
 	test("an RL update (group-relative) on an HF fixture with LoRA moves the adapters, not the base", async () => {
 		const model = await load({ lora: { ...ALL, targets: ["q_proj", "v_proj"], seed: 1 } });
-		const policy = { model, tokenizer: tinyPolicy().tokenizer };
+		const policy = { model, codec: tinyPolicy().codec };
 		const batch = rollouts(policy, 2, 2, 1);
 		const rb = toRowBatch(batch, FIT);
 		const before = frozenValues(model);
@@ -138,7 +136,7 @@ describe("LoRA", () => {
 		const opt = adam(1e-2);
 		const credit = grpoCredit(batch);
 		const advantages = rb.rows.map((_, i) => (i % 2 === 0 ? 1 : -1));
-		const stats = groupRelativeUpdate({ model, optimizer: opt, pad: policy.tokenizer.pad }, batch, advantages, FIT, {
+		const stats = groupRelativeUpdate({ model, optimizer: opt, pad: policy.codec.padId }, batch, advantages, FIT, {
 			klCoef: 0,
 			entropyCoef: 0,
 			epochs: 2,

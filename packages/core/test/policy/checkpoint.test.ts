@@ -17,9 +17,11 @@ import {
 	TransformerPolicy,
 } from "../../src/policy/index.ts";
 import type { PolicyModel } from "../../src/policy/policy-model.ts";
+import { stepwisePromptCodec } from "../../src/policy/prompt-codec.ts";
 import { useBackend } from "./helpers.ts";
 
 const tokenizer = buildTokenizer(["up down left right", "#_P_O#"]);
+const codec = stepwisePromptCodec(tokenizer);
 const cfg: ModelConfig = {
 	vocabSize: tokenizer.vocabSize,
 	contextLength: 16,
@@ -60,14 +62,16 @@ describe("checkpoints", () => {
 		const opt = tf.train.adam(1e-2);
 		for (let i = 0; i < 3; i++) trainStep(m, opt, ids);
 		const dir = join(root, "step_3");
-		await Effect.runPromise(saveCheckpoint(dir, { model: m, tokenizer, optimizer: opt, state: { step: 3 } }));
+		await Effect.runPromise(saveCheckpoint(dir, { model: m, codec, optimizer: opt, state: { step: 3 } }));
 		expect(readdirSync(dir).sort()).toEqual(Object.values(CHECKPOINT_FILES).sort());
 		expect(readdirSync(root).filter((f) => f.includes(".tmp"))).toEqual([]);
 		const file = decodeSafetensors(new Uint8Array(readFileSync(join(dir, CHECKPOINT_FILES.model))));
 		expect(file.tensors.get("tok_emb")?.shape).toEqual([cfg.vocabSize, cfg.dModel]);
 		const loaded = await Effect.runPromise(loadCheckpoint(dir, { expect: cfg }));
 		expect(loaded.state).toEqual({ step: 3 });
-		expect(loaded.tokenizer.toJSON()).toEqual(tokenizer.toJSON());
+		expect(loaded.codec.tokenizer.kind === "stepwise" && loaded.codec.tokenizer.tokenizer.toJSON()).toEqual(
+			tokenizer.toJSON(),
+		);
 		const [a, b] = [await m.readValues(), await loaded.model.readValues()];
 		for (const [name, v] of a) expect(Array.from(b.get(name) ?? [])).toEqual(Array.from(v));
 		const next = trainStep(m, opt, ids);
@@ -79,7 +83,7 @@ describe("checkpoints", () => {
 			expect(b2.get(w)?.[i]).toBeCloseTo(x, 6);
 		});
 		// overwriting an existing checkpoint is atomic too
-		await Effect.runPromise(saveCheckpoint(dir, { model: m, tokenizer }));
+		await Effect.runPromise(saveCheckpoint(dir, { model: m, codec }));
 		expect(readdirSync(dir)).not.toContain(CHECKPOINT_FILES.optimizer);
 		expect(readdirSync(root)).toEqual(["step_3"]);
 		for (const x of [m, loaded.model]) x.dispose();
@@ -92,13 +96,13 @@ describe("checkpoints", () => {
 		const m = TransformerPolicy.init(cfg, 3);
 		const env = { spec: "x/y-v0", options: { size: 3 }, promptStyle: "compact" as const, maxNewTokens: 8 };
 		const dir = join(root, "with-env");
-		await Effect.runPromise(saveCheckpoint(dir, { model: m, tokenizer, env }));
+		await Effect.runPromise(saveCheckpoint(dir, { model: m, codec, env }));
 		const loaded = await Effect.runPromise(loadCheckpoint(dir));
 		expect(loaded.env).toEqual(env);
 		expect((await Effect.runPromise(readCheckpointConfig(dir))).env).toEqual(env);
 		loaded.model.dispose();
 		const bare = join(root, "without-env");
-		await Effect.runPromise(saveCheckpoint(bare, { model: m, tokenizer }));
+		await Effect.runPromise(saveCheckpoint(bare, { model: m, codec }));
 		expect(JSON.parse(readFileSync(join(bare, CHECKPOINT_FILES.config), "utf8")).env).toBeUndefined();
 		const old = await Effect.runPromise(loadCheckpoint(bare));
 		expect(old.env).toBeUndefined();
@@ -116,7 +120,7 @@ describe("checkpoints", () => {
 	test("corrupt or mismatched checkpoints fail with a CheckpointError naming the file", async () => {
 		const m = TransformerPolicy.init(cfg, 0);
 		const dir = join(root, "bad");
-		const save = () => Effect.runPromise(saveCheckpoint(dir, { model: m, tokenizer }));
+		const save = () => Effect.runPromise(saveCheckpoint(dir, { model: m, codec }));
 		const load = async (expectCfg?: ModelConfig) =>
 			errorOf(await Effect.runPromiseExit(loadCheckpoint(dir, expectCfg ? { expect: expectCfg } : {})));
 		await save();

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Effect, Schema } from "effect";
 import { collectRollouts, decodeAnswer, encodePrompt, TransformerPolicy } from "../../src/policy/index.ts";
+import { type PromptCodec, stepwisePromptCodec } from "../../src/policy/prompt-codec.ts";
 import { formatTrajectories, parseTrajectories } from "../../src/trajectory/jsonl.ts";
 import { Trajectory } from "../../src/trajectory/schema.ts";
 import { corridorEnvs, corridorTokenizer, tasks, useBackend } from "./helpers.ts";
 
 const tokenizer = corridorTokenizer();
-let policy: { model: TransformerPolicy; tokenizer: typeof tokenizer };
+let policy: { model: TransformerPolicy; codec: PromptCodec };
 
 beforeAll(async () => {
 	await useBackend();
 	const config = { vocabSize: tokenizer.vocabSize, contextLength: 128, dModel: 32, nLayers: 1, nHeads: 2, dFF: 64 };
-	policy = { model: TransformerPolicy.init(config, 0), tokenizer };
+	policy = { model: TransformerPolicy.init(config, 0), codec: stepwisePromptCodec(tokenizer) };
 });
 afterAll(() => policy.model.dispose());
 

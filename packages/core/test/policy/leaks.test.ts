@@ -9,6 +9,7 @@ import {
 	sftLoss,
 	TransformerPolicy,
 } from "../../src/policy/index.ts";
+import { stepwisePromptCodec } from "../../src/policy/prompt-codec.ts";
 import { corridor, corridorEnvs, corridorSpecV0, corridorTokenizer, tasks, useBackend } from "./helpers.ts";
 
 beforeAll(useBackend);
@@ -33,7 +34,7 @@ describe("no tensor leaks", () => {
 		for (let i = 0; i < 100; i++) step();
 		expect(tf.memory().numTensors).toBe(afterFirst);
 		const envs = Array.from({ length: 4 }, () => withTimeLimit(Effect.runSync(corridor.make(corridorSpecV0)), 2));
-		const policy = { model, tokenizer };
+		const policy = { model, codec: stepwisePromptCodec(tokenizer) };
 		const before = tf.memory().numTensors;
 		for (let i = 0; i < 100; i++)
 			collectRollouts(policy, envs, {

@@ -14,6 +14,7 @@ import {
 	TransformerPolicy,
 	trainSft,
 } from "../../src/policy/index.ts";
+import { type PromptCodec, stepwisePromptCodec } from "../../src/policy/prompt-codec.ts";
 import {
 	type GradientHelpers,
 	groupRelativeUpdate,
@@ -28,7 +29,7 @@ import { corridorEnvs, corridorSpecV0, corridorTokenizer, tasks, useBackend } fr
 
 const tokenizer = corridorTokenizer();
 const config = { vocabSize: tokenizer.vocabSize, contextLength: 128, dModel: 32, nLayers: 1, nHeads: 2, dFF: 64 };
-let policy: { model: TransformerPolicy; tokenizer: typeof tokenizer };
+let policy: { model: TransformerPolicy; codec: PromptCodec };
 const init = {
 	backend: "wasm",
 	envModule: new URL("../fixtures/corridor-registry.ts", import.meta.url).href,
@@ -37,12 +38,12 @@ const init = {
 	envOptions: {},
 	envs: 8,
 	modelConfig: config,
-	tokenizer: tokenizer.toJSON(),
+	tokenizer: { kind: "stepwise" as const, tokenizer: tokenizer.toJSON() },
 };
 
 beforeAll(async () => {
 	await useBackend();
-	policy = { model: TransformerPolicy.init(config, 3), tokenizer };
+	policy = { model: TransformerPolicy.init(config, 3), codec: stepwisePromptCodec(tokenizer) };
 });
 afterAll(() => policy.model.dispose());
 

@@ -23,6 +23,7 @@ import {
 	TransformerPolicy,
 	trainSft,
 } from "../../src/policy/index.ts";
+import { stepwisePromptCodec } from "../../src/policy/prompt-codec.ts";
 import { corridorEnvs, corridorTokenizer, tasks, useBackend } from "./helpers.ts";
 
 beforeAll(useBackend);
@@ -118,7 +119,7 @@ describe("SFT", () => {
 		const train = corridorExamples("train", 60);
 		const val = corridorExamples("train", 10, 1000);
 		const m = TransformerPolicy.init(cfg, 0);
-		const policy = { model: m, tokenizer };
+		const policy = { model: m, codec: stepwisePromptCodec(tokenizer) };
 		const before = successRate(
 			collectRollouts(policy, corridorEnvs(16), { tasks: tasks("test", 16), greedy: true, maxNewTokens: 4 }),
 		);
@@ -179,7 +180,9 @@ describe("SFT", () => {
 		const dir = mkdtempSync(join(tmpdir(), "stepwise-sft-resume-"));
 		try {
 			const json = JSON.parse(JSON.stringify(snap.state)) as unknown;
-			await Effect.runPromise(saveCheckpoint(dir, { model, tokenizer, optimizer: first.optimizer, state: {} }));
+			await Effect.runPromise(
+				saveCheckpoint(dir, { model, codec: stepwisePromptCodec(tokenizer), optimizer: first.optimizer, state: {} }),
+			);
 			first.dispose();
 			first.optimizer.dispose();
 			model.dispose();

@@ -42,7 +42,7 @@ describe("critic warm-up", () => {
 		const { stepRewards } = grpoCredit(batch);
 		const opt = adam(1e-3);
 		const r = ppoStep(
-			{ model: policy.model, optimizer: opt, pad: policy.tokenizer.pad },
+			{ model: policy.model, optimizer: opt, pad: policy.codec.padId },
 			critic,
 			batch,
 			stepRewards ?? [],
@@ -90,7 +90,7 @@ describe("critic warm-up", () => {
 		const ev: number[] = [];
 		for (let i = 0; i < 8; i++) {
 			const r = ppoStep(
-				{ model: policy.model, optimizer: opt, pad: policy.tokenizer.pad },
+				{ model: policy.model, optimizer: opt, pad: policy.codec.padId },
 				critic,
 				batch,
 				stepRewards ?? [],

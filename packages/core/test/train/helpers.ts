@@ -11,6 +11,7 @@ import {
 	TransformerPolicy,
 } from "../../src/policy/index.ts";
 import type { PolicyModel } from "../../src/policy/policy-model.ts";
+import { stepwisePromptCodec } from "../../src/policy/prompt-codec.ts";
 import type { StepCredit } from "../../src/train/index.ts";
 import { groupTrajectories, type Trajectory, type TrajectoryBatch } from "../../src/trajectory/schema.ts";
 import { corridorPlugin } from "../fixtures/corridor.ts";
@@ -36,7 +37,7 @@ export const tinyPolicy = (seed = 0): Policy => ({
 		{ vocabSize: tokenizer.vocabSize, contextLength: 32, dModel: 16, nLayers: 1, nHeads: 2, dFF: 32 },
 		seed,
 	),
-	tokenizer,
+	codec: stepwisePromptCodec(tokenizer),
 });
 
 export const FIT = { contextLength: 32, maxNewTokens: 3 } as const;

@@ -9,7 +9,7 @@ import type { ManagedEnv } from "../../src/env/time-limit.ts";
 import {
 	collectDemonstrations,
 	collectRollouts,
-	encodeDemonstrations,
+	encodeDemonstrationsWith,
 	type Policy,
 	trainSft,
 } from "../../src/policy/index.ts";
@@ -159,7 +159,7 @@ describe("Trainer", () => {
 		// a few SFT steps: a policy that wins some episodes and loses others
 		const policy = tinyPolicy(31);
 		const demos = collectDemonstrations(envs(1)[0] as ManagedEnv, tasks("train", 20)).demos;
-		const examples = encodeDemonstrations(policy.tokenizer, demos, 32);
+		const examples = encodeDemonstrationsWith(policy.codec, demos, 32);
 		trainSft(policy.model, examples, examples.slice(0, 4), {
 			maxSteps: 60,
 			evalEvery: 60,

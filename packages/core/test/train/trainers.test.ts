@@ -32,7 +32,7 @@ describe("groupRelativeUpdate", () => {
 		const expected = -adv.reduce((s, a, i) => s + a * (lens[i] as number), 0) / lens.reduce((a, b) => a + b, 0);
 		const opt = adam(1e-3);
 		const m = groupRelativeUpdate(
-			{ model: policy.model, optimizer: opt, pad: policy.tokenizer.pad },
+			{ model: policy.model, optimizer: opt, pad: policy.codec.padId },
 			batch,
 			credit.advantages,
 			FIT,
@@ -41,7 +41,7 @@ describe("groupRelativeUpdate", () => {
 		expect(m["losses/pg_loss"]).toBeCloseTo(expected, 5);
 		expect(m["losses/clip_frac"]).toBe(0);
 		expect(Math.abs(m["losses/approx_kl"] as number)).toBeLessThan(1e-6);
-		expect(m["losses/entropy"]).toBeCloseTo(Math.log(policy.tokenizer.vocabSize), 1);
+		expect(m["losses/entropy"]).toBeCloseTo(Math.log(policy.codec.vocabSize), 1);
 		expect(m["losses/optimizer_steps"]).toBe(1);
 		expect(m["advantages/mean"]).toBeCloseTo(adv.reduce((a, b) => a + b, 0) / adv.length, 10);
 		opt.dispose();
@@ -55,7 +55,7 @@ describe("groupRelativeUpdate", () => {
 		const update = (b: typeof batch) => {
 			const opt = adam(1e-3);
 			const saved = policy.model.copy();
-			const m = groupRelativeUpdate({ model: policy.model, optimizer: opt, pad: policy.tokenizer.pad }, b, ones, FIT, {
+			const m = groupRelativeUpdate({ model: policy.model, optimizer: opt, pad: policy.codec.padId }, b, ones, FIT, {
 				miniBatchSize: 10_000,
 				klCoef: 0,
 				entropyCoef: 0,
@@ -97,7 +97,7 @@ describe("groupRelativeUpdate", () => {
 		const advantages = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -1));
 		const before = scoreRows(policy.model, rb).logProbs;
 		const opt = adam(1e-2);
-		const ctx = { model: policy.model, optimizer: opt, pad: policy.tokenizer.pad };
+		const ctx = { model: policy.model, optimizer: opt, pad: policy.codec.padId };
 		groupRelativeUpdate(ctx, batch, advantages, FIT, { klCoef: 0, entropyCoef: 0, epochs: 2 });
 		const after = scoreRows(policy.model, rb).logProbs;
 		let up = 0;
@@ -121,7 +121,7 @@ describe("groupRelativeUpdate", () => {
 		const batch = rollouts(policy, 2, 2, 3);
 		const credit = grpoCredit(batch);
 		const opt = adam(3e-2);
-		const ctx = { model: policy.model, optimizer: opt, reference, pad: policy.tokenizer.pad };
+		const ctx = { model: policy.model, optimizer: opt, reference, pad: policy.codec.padId };
 		const first = groupRelativeUpdate(ctx, batch, credit.advantages, FIT, { miniBatchSize: 10_000 });
 		expect(Math.abs(first["losses/kl"] as number)).toBeLessThan(1e-6);
 		const second = groupRelativeUpdate(ctx, batch, credit.advantages, FIT, { miniBatchSize: 10_000 });
@@ -170,7 +170,7 @@ describe("groupRelativeUpdate", () => {
 		const advantages = Array.from({ length: n }, (_, i) => (((i * 7919) % 13) - 6) / 3);
 		const run = (p: typeof p1, mergeDuplicates: boolean) => {
 			const opt = tf.train.sgd(0.5);
-			const ctx = { model: p.model, optimizer: opt, reference, pad: p.tokenizer.pad };
+			const ctx = { model: p.model, optimizer: opt, reference, pad: p.codec.padId };
 			const cfg = { miniBatchSize: 10_000, microBatchSize: 4, epochs: 3, maxGradNorm: 0, mergeDuplicates };
 			const m = groupRelativeUpdate(ctx, batch, advantages, FIT, cfg);
 			opt.dispose();
@@ -235,7 +235,7 @@ describe("ppoUpdate", () => {
 		const meanAdv = ret.reduce((s, g, t) => s + g - (values[t] as number), 0) / ret.length;
 		const opt = adam(1e-3);
 		const m = ppoUpdate(
-			{ model: policy.model, optimizer: opt, pad: policy.tokenizer.pad },
+			{ model: policy.model, optimizer: opt, pad: policy.codec.padId },
 			"shared",
 			batch,
 			stepRewards ?? [],
@@ -265,7 +265,7 @@ describe("ppoUpdate", () => {
 		const losses: number[] = [];
 		for (let i = 0; i < 5; i++) {
 			const m = ppoUpdate(
-				{ model: policy.model, optimizer: opt, pad: policy.tokenizer.pad },
+				{ model: policy.model, optimizer: opt, pad: policy.codec.padId },
 				critic,
 				batch,
 				stepRewards ?? [],
@@ -294,7 +294,7 @@ describe("no tensor leaks", () => {
 		const batch = rollouts(policy, 2, 2, 7);
 		const credit = grpoCredit(batch);
 		const opt = adam(1e-3);
-		const ctx = { model: policy.model, optimizer: opt, reference, pad: policy.tokenizer.pad };
+		const ctx = { model: policy.model, optimizer: opt, reference, pad: policy.codec.padId };
 		const once = () => {
 			groupRelativeUpdate(ctx, batch, credit.advantages, FIT, { miniBatchSize: 4 });
 			ppoUpdate(ctx, "shared", batch, credit.stepRewards ?? [], FIT, { miniBatchSize: 4 });
