@@ -90,6 +90,9 @@ export const reportCause = (
 	const failure = cause.reasons.find((r) => r._tag === "Fail");
 	if (failure !== undefined) return { lines: [errorLine(failure.error)], code: exitCodeOf(failure.error) };
 	const defect = cause.reasons.find((r) => r._tag === "Die");
+	// a typed input error thrown from synchronous code (a chat template that cannot render a prompt)
+	if (exitCodeOf(defect?.defect) === ExitCode.input)
+		return { lines: [errorLine(defect?.defect)], code: ExitCode.input };
 	const memory = outOfMemory(defect?.defect);
 	if (memory !== undefined) {
 		const line = errorLine(memory);

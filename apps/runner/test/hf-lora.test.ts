@@ -7,14 +7,16 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { ChatTemplateError } from "@stepwise/core/hf/chat-template";
 import { LlamaPolicy, llamaParameterShapes } from "@stepwise/core/hf/llama";
 import { loadHfModel, readHfConfig, readHfWeights } from "@stepwise/core/hf/load";
 import { ADAPTER_FILES } from "@stepwise/core/hf/peft";
+import { hfModelDirOf } from "@stepwise/core/hf/policy";
 import { loadCheckpoint, type PolicyModel } from "@stepwise/core/policy/index";
 import * as tf from "@tensorflow/tfjs-core";
-import { Effect, Exit } from "effect";
+import { Cause, Effect, Exit } from "effect";
 import { reportCause } from "../src/errors.ts";
 import { runCli } from "../src/main.ts";
 
@@ -262,6 +264,23 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 		after.model.dispose();
 		after.optimizer?.dispose();
 	}, 60_000);
+
+	test("hf:~/DIR is under the home directory; a chat template that cannot render, thrown inside a stage, is one input-error line", () => {
+		expect(hfModelDirOf("hf:~/models/qwen")).toBe(join(homedir(), "models", "qwen"));
+		expect(hfModelDirOf("hf:/abs/qwen")).toBe("/abs/qwen");
+		const report = reportCause(
+			Cause.die(
+				new ChatTemplateError({
+					message: "the tokenizer has no chat template (tokenizer_config.json chat_template or chat_template.jinja)",
+				}),
+			),
+			false,
+		);
+		expect(report.code).toBe(2);
+		expect(report.lines).toEqual([
+			"error: ChatTemplateError: the tokenizer has no chat template (tokenizer_config.json chat_template or chat_template.jinja)",
+		]);
+	});
 
 	test("--policy hf:/nonexistent is one typed error naming the file, exit code 2", async () => {
 		const exit = await Effect.runPromiseExit(

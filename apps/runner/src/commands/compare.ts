@@ -18,7 +18,9 @@ export const compareCommand = Command.make(
 	{
 		config: Flag.String("config").pipe(
 			Flag.withAlias("c"),
-			Flag.withDescription("compare config YAML (out, envs, methods, seeds, sftSeed, baseline, envSteps, overrides, claims)"),
+			Flag.withDescription(
+				"compare config YAML (out, envs, methods, seeds, sftSeed, baseline, envSteps, overrides, claims)",
+			),
 			Flag.optional,
 		),
 		out: listFlag("out", "output directory (runs, compare.md, compare.json, plots)"),

@@ -108,7 +108,12 @@ export const runCompare = (config: CompareConfig, configDir: string, command: st
 				const sftSeed = config.sftSeed ?? seed;
 				const sftRun = join(config.out, `${slug(env.spec)}__sft__${sftSeed}`);
 				log(`compare: ${env.spec} seed ${seed}: SFT (seed ${sftSeed}) → ${sftRun}`);
-				const sftFlags = flags(sftRun, [...config.overrides, ...env.overrides, `env.spec=${env.spec}`, `seed=${sftSeed}`]);
+				const sftFlags = flags(sftRun, [
+					...config.overrides,
+					...env.overrides,
+					`env.spec=${env.spec}`,
+					`seed=${sftSeed}`,
+				]);
 				yield* Effect.scoped(
 					Effect.gen(function* () {
 						const { ctx, run }: ResolvedRun = yield* resolveRun(sftFlags, "sft");

@@ -8,19 +8,10 @@ import type { HfModelError } from "./errors.ts";
 import { LlamaPolicy, llamaParameterShapes } from "./llama.ts";
 import { attempt, fail, HF_FILES } from "./load.ts";
 import { headsFile } from "./peft.ts";
+import { TOKENIZER_FILES } from "./tokenizer.ts";
 import { writeDirAtomically } from "./write.ts";
 
-/** Tokenizer and generation files copied from the source directory on export, when it has them. */
-export const TOKENIZER_FILES = [
-	"tokenizer.json",
-	"tokenizer_config.json",
-	"special_tokens_map.json",
-	"vocab.json",
-	"merges.txt",
-	"tokenizer.model",
-	"chat_template.jinja",
-	"generation_config.json",
-] as const;
+export { TOKENIZER_FILES };
 
 /** Options of {@link exportHf}. */
 export interface ExportOptions {

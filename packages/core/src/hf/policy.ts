@@ -4,6 +4,8 @@
  * `--policy hf:DIR` (or a directory holding a Hugging Face `config.json`) names one.
  */
 import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { Effect } from "effect";
 import type { PromptCodec } from "../policy/prompt-codec.ts";
 import type { HfModelError } from "./errors.ts";
@@ -12,9 +14,16 @@ import { isHfModelDir, type LoadHfOptions, loadHfModel } from "./load.ts";
 import { loadHfPromptCodec } from "./prompting.ts";
 import type { HfTokenizerError } from "./tokenizer.ts";
 
-/** The model directory a `--policy` names: `hf:DIR`, or a directory holding a Hugging Face `config.json`. */
-export const hfModelDirOf = (policy: string): string | undefined =>
-	policy.startsWith("hf:") ? policy.slice(3) : existsSync(policy) && isHfModelDir(policy) ? policy : undefined;
+/**
+ * The model directory a `--policy` names: `hf:DIR`, or a directory holding a Hugging Face
+ * `config.json`. A leading `~/` of `hf:~/DIR` is the home directory (the shell expands `~` only at
+ * the start of a word, not after `hf:`).
+ */
+export const hfModelDirOf = (policy: string): string | undefined => {
+	if (!policy.startsWith("hf:")) return existsSync(policy) && isHfModelDir(policy) ? policy : undefined;
+	const dir = policy.slice(3);
+	return dir === "~" || dir.startsWith("~/") ? join(homedir(), dir.slice(1)) : dir;
+};
 
 /** A Hugging Face model and its codec (a {@link Policy} whose model is a {@link LlamaPolicy}). */
 export interface HfPolicy {

@@ -5,13 +5,14 @@
  * content and its end-of-turn token, found by rendering the conversation with and without the
  * final assistant message.
  */
-import { resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Effect } from "effect";
 import type { BuiltPrompt } from "../env/prompt.ts";
 import type { ChatMessage } from "../env/types.ts";
 import type { PromptCodec } from "../policy/prompt-codec.ts";
 import { ChatTemplateError, chatIds } from "./chat-template.ts";
-import { type HfTokenizer, type HfTokenizerError, loadHfTokenizer } from "./tokenizer.ts";
+import { type HfTokenizer, HfTokenizerError, loadHfTokenizer, TOKENIZER_FILES } from "./tokenizer.ts";
 
 /** The messages of a built prompt: the chat transcript, or the step/compact text as one user message. */
 export const promptMessages = (prompt: BuiltPrompt): ReadonlyArray<ChatMessage> =>
@@ -53,7 +54,11 @@ export const hfDecodeAnswer = (tokenizer: HfTokenizer, ids: ReadonlyArray<number
  * The {@link PromptCodec} of a Hugging Face tokenizer and its chat template; `dir` is the model
  * directory it was loaded from (checkpoints copy its tokenizer files, worker threads reload them).
  */
-export const hfPromptCodec = (tokenizer: HfTokenizer, dir: string): PromptCodec => ({
+export const hfPromptCodec = (
+	tokenizer: HfTokenizer,
+	dir: string,
+	files: ReadonlyMap<string, Uint8Array> = new Map(),
+): PromptCodec => ({
 	vocabSize: tokenizer.vocabSize,
 	stopIds: tokenizer.eos,
 	padId: tokenizer.pad ?? tokenizer.eos[0] ?? 0,
@@ -65,9 +70,27 @@ export const hfPromptCodec = (tokenizer: HfTokenizer, dir: string): PromptCodec 
 	decode: (ids) => tokenizer.decode(ids),
 	decodeText: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
 	tokenText: (id) => tokenizer.idToToken(id) ?? `<unk:${id}>`,
-	tokenizer: { kind: "hf", dir },
+	tokenizer: { kind: "hf", dir, files },
 });
 
-/** Load a Hugging Face model directory's tokenizer and chat template as a {@link PromptCodec}. */
+/**
+ * Load a Hugging Face model directory's tokenizer and chat template as a {@link PromptCodec}, with
+ * the bytes of its tokenizer files (so that a checkpoint saves them even after `dir` is gone, as
+ * an SFT run resumed from its previous partial checkpoint removes that checkpoint).
+ */
 export const loadHfPromptCodec = (dir: string): Effect.Effect<PromptCodec, HfTokenizerError> =>
-	Effect.map(loadHfTokenizer(dir), (tokenizer) => hfPromptCodec(tokenizer, resolve(dir)));
+	Effect.gen(function* () {
+		const tokenizer = yield* loadHfTokenizer(dir);
+		const files = new Map<string, Uint8Array>();
+		for (const name of TOKENIZER_FILES) {
+			const path = join(dir, name);
+			if (!existsSync(path)) continue;
+			const bytes = yield* Effect.try({
+				try: () => new Uint8Array(readFileSync(path)),
+				catch: (e) =>
+					new HfTokenizerError({ file: path, message: `cannot read: ${e instanceof Error ? e.message : e}` }),
+			});
+			files.set(name, bytes);
+		}
+		return hfPromptCodec(tokenizer, resolve(dir), files);
+	});

@@ -21,6 +21,18 @@ export class HfTokenizerError extends Schema.TaggedError<HfTokenizerError>()("Hf
 	message: Schema.String,
 }) {}
 
+/** Tokenizer and generation files a model directory may hold: what checkpoints keep and export copies, when present. */
+export const TOKENIZER_FILES = [
+	"tokenizer.json",
+	"tokenizer_config.json",
+	"special_tokens_map.json",
+	"vocab.json",
+	"merges.txt",
+	"tokenizer.model",
+	"chat_template.jinja",
+	"generation_config.json",
+] as const;
+
 /** The files of a Hugging Face tokenizer, inside a model directory. */
 export const HF_TOKENIZER_FILES = {
 	tokenizer: "tokenizer.json",

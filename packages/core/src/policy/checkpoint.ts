@@ -4,7 +4,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Exit, Schema } from "effect";
 import { PromptStyle } from "../env/spec.ts";
 import { LlamaConfig } from "../hf/config.ts";
-import { TOKENIZER_FILES } from "../hf/export.ts";
 import { HEAD_SHAPES, LlamaPolicy, llamaParameterShapes } from "../hf/llama.ts";
 import { HF_FILES, readHfWeights } from "../hf/load.ts";
 import { LoraSpec } from "../hf/lora.ts";
@@ -198,12 +197,11 @@ export const saveCheckpoint = (dir: string, input: CheckpointInput): Effect.Effe
 		const tokenizerFiles: Record<string, string | Uint8Array> = {};
 		if (tok.kind === "stepwise")
 			tokenizerFiles[CHECKPOINT_FILES.tokenizer] = `${JSON.stringify(tok.tokenizer.toJSON())}\n`;
-		else
-			for (const name of TOKENIZER_FILES) {
-				const path = join(tok.dir, name);
-				if (existsSync(path))
-					tokenizerFiles[name] = yield* attempt(path, "cannot read", () => new Uint8Array(readFileSync(path)));
-			}
+		else {
+			if (!tok.files.has("tokenizer.json"))
+				return yield* fail(dir, `the Hugging Face tokenizer loaded from ${tok.dir} holds no tokenizer.json to save`);
+			for (const [name, bytes] of tok.files) tokenizerFiles[name] = bytes;
+		}
 		const frozen =
 			m instanceof LlamaPolicy && m.lora !== undefined && m.source === undefined
 				? encodeSafetensors(

@@ -9,7 +9,12 @@ import type { Tokenizer, TokenizerJson } from "./tokenizer.ts";
  */
 export type CodecTokenizer =
 	| { readonly kind: "stepwise"; readonly tokenizer: Tokenizer }
-	| { readonly kind: "hf"; readonly dir: string };
+	| {
+			readonly kind: "hf";
+			readonly dir: string;
+			/** The tokenizer files as read at load (name → bytes): checkpoints save these, whatever becomes of `dir`. */
+			readonly files: ReadonlyMap<string, Uint8Array>;
+	  };
 
 /** The structured-clonable form of a {@link CodecTokenizer} (what a worker thread receives). */
 export type CodecTokenizerSpec =

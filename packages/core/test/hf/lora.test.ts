@@ -10,6 +10,7 @@ import { LlamaPolicy } from "../../src/hf/llama.ts";
 import { loadHfModel } from "../../src/hf/load.ts";
 import type { LoraSpec } from "../../src/hf/lora.ts";
 import { saveAdapter } from "../../src/hf/peft.ts";
+import { loadHfPolicy } from "../../src/hf/policy.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../src/policy/checkpoint.ts";
 import type { SftExample } from "../../src/policy/demos.ts";
 import { decodeSafetensors } from "../../src/policy/safetensors.ts";
@@ -121,6 +122,29 @@ describe("LoRA", () => {
 				back.model.dispose();
 				model.dispose();
 			}
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	test("a checkpoint of an HF policy keeps its tokenizer files after the checkpoint it was loaded from is gone", async () => {
+		// SFT resumed from `sft.partial.old` removes that checkpoint before saving the next one
+		const dir = mkdtempSync(join(tmpdir(), "hf-gone-"));
+		try {
+			const policy = await Effect.runPromise(loadHfPolicy(fixtureDir("qwen2-f32"), { lora: { ...ALL, seed: 3 } }));
+			await Effect.runPromise(saveCheckpoint(join(dir, "old"), policy));
+			const loaded = await Effect.runPromise(loadCheckpoint(join(dir, "old")));
+			rmSync(join(dir, "old"), { recursive: true });
+			await Effect.runPromise(saveCheckpoint(join(dir, "next"), loaded));
+			expect(readFileSync(join(dir, "next", "tokenizer.json"))).toEqual(
+				readFileSync(join(fixtureDir("qwen2-f32"), "tokenizer.json")),
+			);
+			const back = await Effect.runPromise(loadCheckpoint(join(dir, "next")));
+			const prompt = { style: "compact", text: "go north" } as const;
+			expect(back.codec.promptIds(prompt)).toEqual(policy.codec.promptIds(prompt));
+			for (const m of [back.model, loaded.model, policy.model]) m.dispose();
+			loaded.optimizer?.dispose();
+			back.optimizer?.dispose();
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
