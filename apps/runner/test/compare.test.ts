@@ -168,6 +168,13 @@ describe("stepwise compare end to end (tiny budgets)", () => {
 		expect(existsSync(join(shared, "sokoban-6x6-1box-v0__sft__0"))).toBe(false);
 		expect(readFileSync(join(shared, "sokoban-6x6-1box-v0__sft__1", "config.yaml"), "utf8")).toMatch(/^seed: 1$/m);
 		expect(readFileSync(join(shared, "sokoban-6x6-1box-v0__grpo__0", "config.yaml"), "utf8")).toMatch(/^seed: 0$/m);
+		// --report trains nothing: seed 2 was never run, so it is left out, and no run directory is made for it
+		await Effect.runPromise(
+			runCli(["compare", "--config", config, "--methods", "grpo", "--out", shared, "--seeds", "0,1,2", "--report"]),
+		);
+		const report = JSON.parse(readFileSync(join(shared, "compare.json"), "utf8")) as { runs: Array<{ seed: number }> };
+		expect(report.runs.map((r) => r.seed)).toEqual([0, 1]);
+		expect(existsSync(join(shared, "sokoban-6x6-1box-v0__grpo__2"))).toBe(false);
 	}, 600_000);
 
 	test("a baseline that is none of the methods is refused before anything runs", async () => {

@@ -35,6 +35,9 @@ export const compareCommand = Command.make(
 			Flag.optional,
 		),
 		envSteps: Flag.Int("env-steps").pipe(Flag.withDescription("RL environment steps per run"), Flag.optional),
+		report: Flag.Boolean("report").pipe(
+			Flag.withDescription("train nothing: write compare.md, compare.json and the plots from the runs finished so far"),
+		),
 		overrides: Argument.String("key=value").pipe(
 			Argument.withDescription("run-config overrides for every run (e.g. rollout.workers=1 eval.tasks=200)"),
 			Argument.variadic(),
@@ -55,7 +58,7 @@ export const compareCommand = Command.make(
 			base: { ...base, ...cli, overrides: [...base.overrides, ...flags.overrides] },
 		});
 		const command = ["stepwise compare", ...process.argv.slice(3)].join(" ");
-		const result = yield* runCompare(config, configBase(file), command);
+		const result = yield* runCompare(config, configBase(file), command, { reportOnly: flags.report });
 		yield* Console.log(result.markdown);
 	}),
 ).pipe(

@@ -69,8 +69,15 @@ const readRun = (env: string, label: string, seed: number, dir: string) =>
  * run directory (`<out>/<env>__<method>__<seed>`), resumable, with the same RL budget in environment
  * steps (`train.envSteps`). A run that holds its final evaluation is reused as it is. Then
  * `compare.md`, `compare.json` and the plots (success over env steps, mean ± std over seeds).
+ * `reportOnly` trains nothing: the report covers the runs finished so far (a method's row says
+ * over how many seeds; paired tests match seeds).
  */
-export const runCompare = (config: CompareConfig, configDir: string, command: string) =>
+export const runCompare = (
+	config: CompareConfig,
+	configDir: string,
+	command: string,
+	options: { readonly reportOnly?: boolean } = {},
+) =>
 	Effect.gen(function* () {
 		const log = (yield* StageLog).print;
 		const methods: ResolvedMethod[] = [];
@@ -105,6 +112,15 @@ export const runCompare = (config: CompareConfig, configDir: string, command: st
 					resume: false,
 					overrides,
 				});
+				if (options.reportOnly === true) {
+					for (const m of methods) {
+						const dir = join(config.out, `${slug(env.spec)}__${slug(m.label)}__${seed}`);
+						if (existsSync(evalReportFile(new RunDir(dir), "rl")))
+							runs.push(yield* readRun(env.spec, m.label, seed, dir));
+						else log(`compare: ${dir} not finished: left out of the report`);
+					}
+					continue;
+				}
 				const sftSeed = config.sftSeed ?? seed;
 				const sftRun = join(config.out, `${slug(env.spec)}__sft__${sftSeed}`);
 				log(`compare: ${env.spec} seed ${seed}: SFT (seed ${sftSeed}) → ${sftRun}`);
