@@ -37,6 +37,7 @@ export const compareCommand = Command.make(
 		envSteps: Flag.Int("env-steps").pipe(Flag.withDescription("RL environment steps per run"), Flag.optional),
 		report: Flag.Boolean("report").pipe(
 			Flag.withDescription("train nothing: write compare.md, compare.json and the plots from the runs finished so far"),
+			Flag.withDefault(false),
 		),
 		overrides: Argument.String("key=value").pipe(
 			Argument.withDescription("run-config overrides for every run (e.g. rollout.workers=1 eval.tasks=200)"),

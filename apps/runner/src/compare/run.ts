@@ -62,6 +62,9 @@ const readRun = (env: string, label: string, seed: number, dir: string) =>
 		} satisfies CompareRun;
 	});
 
+/** A method's run holds its final evaluation (a look that makes no directory). */
+const finished = (dir: string): boolean => existsSync(join(dir, "eval-rl.json"));
+
 /**
  * `stepwise compare`: every method on every environment and seed, from one config. Each
  * (environment, seed) trains one SFT policy (`<out>/<env>__sft__<seed>`; one per environment with
@@ -115,8 +118,7 @@ export const runCompare = (
 				if (options.reportOnly === true) {
 					for (const m of methods) {
 						const dir = join(config.out, `${slug(env.spec)}__${slug(m.label)}__${seed}`);
-						if (existsSync(evalReportFile(new RunDir(dir), "rl")))
-							runs.push(yield* readRun(env.spec, m.label, seed, dir));
+						if (finished(dir)) runs.push(yield* readRun(env.spec, m.label, seed, dir));
 						else log(`compare: ${dir} not finished: left out of the report`);
 					}
 					continue;
@@ -139,7 +141,7 @@ export const runCompare = (
 				);
 				for (const m of methods) {
 					const dir = join(config.out, `${slug(env.spec)}__${slug(m.label)}__${seed}`);
-					if (existsSync(evalReportFile(new RunDir(dir), "rl"))) log(`compare: ${dir} done already`);
+					if (finished(dir)) log(`compare: ${dir} done already`);
 					else {
 						mkdirSync(dir, { recursive: true });
 						if (!existsSync(join(dir, "sft"))) symlinkSync(resolve(sftRun, "sft"), join(dir, "sft"), "dir");
