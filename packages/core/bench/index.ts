@@ -4,6 +4,9 @@
  * the `@stepwise/bench` app (apps/bench/src), above the plugins: they take minutes.
  *
  *   bun run bench [--quick]
+ *
+ * Beside PyTorch (a Python with torch, transformers and peft): `npm run bench:torch` (our GPT) and
+ * `npm run bench:hf -- --python VENV/bin/python` (a Llama-family model of Qwen2.5-0.5B's shape).
  */
 import { runCollectorBench } from "./policy-collector.ts";
 import { runModelBench } from "./policy-model.ts";
