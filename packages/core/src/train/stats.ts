@@ -3,7 +3,11 @@
  * of advantages and returns. (The token-level credit math is in `../credit/tokens.ts`.)
  */
 
-/** Explained variance `1 − Var(y − ŷ)/Var(y)` of predictions ŷ for targets y (NaN when Var(y) = 0). */
+/**
+ * Explained variance `1 − Var(y − ŷ)/Var(y)` of predictions ŷ for targets y; NaN when the targets
+ * do not vary beyond rounding (a batch where every episode won: returns equal up to float error,
+ * which would otherwise divide by ~1e-30 and report −1e32).
+ */
 export const explainedVariance = (predicted: ArrayLike<number>, target: ArrayLike<number>): number => {
 	const n = target.length;
 	if (n === 0) return Number.NaN;
@@ -21,7 +25,7 @@ export const explainedVariance = (predicted: ArrayLike<number>, target: ArrayLik
 		vy += ((target[i] as number) - my) ** 2;
 		vd += ((target[i] as number) - (predicted[i] as number) - md) ** 2;
 	}
-	return vy === 0 ? Number.NaN : 1 - vd / vy;
+	return vy <= 1e-12 * n * Math.max(1, my * my) ? Number.NaN : 1 - vd / vy;
 };
 
 /** Mean, population std, min and max of a list (zeros for an empty list). */

@@ -4,6 +4,9 @@ import { auc, explainedVariance } from "../../src/train/index.ts";
 describe("explainedVariance / auc", () => {
 	test("explained variance: 1 for perfect predictions, 0 for the mean, NaN for constant targets", () => {
 		expect(explainedVariance([1, 2, 3], [1, 2, 3])).toBeCloseTo(1, 10);
+		// every episode won: returns equal up to rounding, so there is no variance to explain
+		expect(explainedVariance([0, 0, 0], [9.999999999999998, 10, 10.000000000000002])).toBeNaN();
+		expect(explainedVariance([0, 0, 0], [9.99, 10, 10.01])).toBeCloseTo(0, 10);
 		expect(explainedVariance([2, 2, 2], [1, 2, 3])).toBeCloseTo(0, 10);
 		expect(explainedVariance([0, 1], [1, 1])).toBeNaN();
 	});
