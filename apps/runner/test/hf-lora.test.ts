@@ -42,6 +42,19 @@ const sftArgs = (runDir: string) => [
 	"sft.microBatchSize=4",
 ];
 const rlArgs = ["train.iterations=1", "train.evalEvery=0", "train.evalTasks=2", "train.sampleEvery=0", "train.lr=0.01"];
+/** RL of one iteration (unless `extra` says more) with `method` from `policy`. */
+const trainArgs = (runDir: string, policy: string, method: string, ...extra: string[]) => [
+	"train",
+	...common,
+	"--run-dir",
+	runDir,
+	"--policy",
+	policy,
+	"--method",
+	method,
+	...rlArgs,
+	...extra,
+];
 
 const run = (args: ReadonlyArray<string>) => Effect.runPromise(runCli(args));
 const load = (path: string) => Effect.runPromise(loadCheckpoint(path));
@@ -129,18 +142,7 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 
 	test("train --method grpo from the LoRA SFT checkpoint (rollouts in a worker thread) moves the adapters, not the base", async () => {
 		const rl = join(dir, "grpo");
-		await run([
-			"train",
-			...common,
-			"--run-dir",
-			rl,
-			"--policy",
-			sft,
-			"--method",
-			"grpo",
-			...rlArgs,
-			"rollout.workers=1",
-		]);
+		await run(trainArgs(rl, sft, "grpo", "rollout.workers=1"));
 		const before = await load(sft);
 		const after = await load(join(rl, "checkpoints", "step_1"));
 		expectLora(after.model, await before.model.readValues());
@@ -177,18 +179,7 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 
 	test("train --method ppo with a separate critic (a copy with its own adapters and value head) from the SFT checkpoint; resumes exactly", async () => {
 		const rl = join(dir, "ppo");
-		await run([
-			"train",
-			...common,
-			"--run-dir",
-			rl,
-			"--policy",
-			sft,
-			"--method",
-			"ppo",
-			...rlArgs,
-			"rollout.workers=0",
-		]);
+		await run(trainArgs(rl, sft, "ppo", "rollout.workers=0"));
 		const before = await load(sft);
 		const step = join(rl, "checkpoints", "step_1");
 		const after = await load(step);
@@ -206,19 +197,7 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 		// uninterrupted run's
 		await run(["train", "--backend", "wasm", "--run-dir", rl, "--method", "ppo", "train.iterations=2"]);
 		const whole = join(dir, "ppo-whole");
-		await run([
-			"train",
-			...common,
-			"--run-dir",
-			whole,
-			"--policy",
-			sft,
-			"--method",
-			"ppo",
-			...rlArgs,
-			"rollout.workers=0",
-			"train.iterations=2",
-		]);
+		await run(trainArgs(whole, sft, "ppo", "rollout.workers=0", "train.iterations=2"));
 		for (const part of ["", "critic"])
 			expect(readFileSync(join(rl, "checkpoints", "step_2", part, ADAPTER_FILES.weights))).toEqual(
 				readFileSync(join(whole, "checkpoints", "step_2", part, ADAPTER_FILES.weights)),
@@ -231,19 +210,7 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 
 	test("train --policy hf:DIR starts RL from fresh adapters on the frozen base", async () => {
 		const rl = join(dir, "grpo-hf");
-		await run([
-			"train",
-			...common,
-			"--run-dir",
-			rl,
-			"--policy",
-			`hf:${fixture}`,
-			"--method",
-			"grpo",
-			...rlArgs,
-			"rollout.workers=0",
-			"lora.rank=4",
-		]);
+		await run(trainArgs(rl, `hf:${fixture}`, "grpo", "rollout.workers=0", "lora.rank=4"));
 		const after = await load(join(rl, "checkpoints", "step_1"));
 		const fresh = LlamaPolicy.fromWeights(
 			(after.model as LlamaPolicy).config,
