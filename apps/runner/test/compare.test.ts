@@ -175,6 +175,34 @@ describe("stepwise compare end to end (tiny budgets)", () => {
 		const report = JSON.parse(readFileSync(join(shared, "compare.json"), "utf8")) as { runs: Array<{ seed: number }> };
 		expect(report.runs.map((r) => r.seed)).toEqual([0, 1]);
 		expect(existsSync(join(shared, "sokoban-6x6-1box-v0__grpo__2"))).toBe(false);
+		// a second compare process (one per seed) finds the shared SFT run locked by another: it waits, then goes on
+		const other = Bun.spawn(["sleep", "3"]);
+		const lock = join(shared, "sokoban-6x6-1box-v0__sft__1", ".lock");
+		writeFileSync(
+			lock,
+			JSON.stringify({ pid: other.pid, command: "stepwise compare", since: new Date().toISOString() }),
+		);
+		const t0 = performance.now();
+		await Effect.runPromise(
+			runCli([
+				"compare",
+				"--config",
+				config,
+				"--methods",
+				"grpo",
+				"--sft-seed",
+				"1",
+				"--out",
+				shared,
+				"--seeds",
+				"2",
+				"--env-steps",
+				"20",
+			]),
+		);
+		expect(performance.now() - t0).toBeGreaterThan(2500);
+		expect(existsSync(join(shared, "sokoban-6x6-1box-v0__grpo__2", "eval-rl.json"))).toBe(true);
+		expect(existsSync(lock)).toBe(false);
 	}, 600_000);
 
 	test("a baseline that is none of the methods is refused before anything runs", async () => {

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { Effect, Option } from "effect";
+import { Duration, Effect, Option, Schedule } from "effect";
 import { type ResolvedRun, resolveRun } from "../commands/resolve-run.ts";
 import { resolveConfig } from "../config/decode.ts";
 import { ConfigError } from "../config/overrides.ts";
@@ -73,7 +73,9 @@ const finished = (dir: string): boolean => existsSync(join(dir, "eval-rl.json"))
  * steps (`train.envSteps`). A run that holds its final evaluation is reused as it is. Then
  * `compare.md`, `compare.json` and the plots (success over env steps, mean ± std over seeds).
  * `reportOnly` trains nothing: the report covers the runs finished so far (a method's row says
- * over how many seeds; paired tests match seeds).
+ * over how many seeds; paired tests match seeds). Several processes may run one config side by side
+ * (one per seed, `--seeds N`): one that finds the shared SFT run locked looks again every 5 s
+ * instead of failing.
  */
 export const runCompare = (
 	config: CompareConfig,
@@ -132,11 +134,23 @@ export const runCompare = (
 					`env.spec=${env.spec}`,
 					`seed=${sftSeed}`,
 				]);
+				// one compare process per seed (`--seeds N`) may share the SFT run: a second one waits
+				// while the first trains it, then finds it done
 				yield* Effect.scoped(
 					Effect.gen(function* () {
 						const { ctx, run }: ResolvedRun = yield* resolveRun(sftFlags, "sft");
 						yield* runSftStage(ctx, run);
 						yield* cachedEval(ctx, evalReportFile(run, "sft"), sftDir(run));
+					}),
+				).pipe(
+					Effect.tapError((e) =>
+						Effect.sync(() => {
+							if (e._tag === "RunLockedError") log(`compare: ${e.message}: waiting for it`);
+						}),
+					),
+					Effect.retry({
+						schedule: Schedule.spaced(Duration.seconds(5)),
+						while: (e) => e._tag === "RunLockedError",
 					}),
 				);
 				for (const m of methods) {
