@@ -135,7 +135,8 @@ export const runCompare = (
 					`seed=${sftSeed}`,
 				]);
 				// one compare process per seed (`--seeds N`) may share the SFT run: a second one waits
-				// while the first trains it, then finds it done
+				// while the first trains it (saying so once), then finds it done
+				let waiting = false;
 				yield* Effect.scoped(
 					Effect.gen(function* () {
 						const { ctx, run }: ResolvedRun = yield* resolveRun(sftFlags, "sft");
@@ -145,7 +146,9 @@ export const runCompare = (
 				).pipe(
 					Effect.tapError((e) =>
 						Effect.sync(() => {
-							if (e._tag === "RunLockedError") log(`compare: ${e.message}: waiting for it`);
+							if (e._tag === "RunLockedError" && !waiting)
+								log(`compare: ${sftRun} is in use by another process (${e.path}): waiting for it`);
+							waiting = true;
 						}),
 					),
 					Effect.retry({
