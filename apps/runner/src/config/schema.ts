@@ -352,6 +352,11 @@ export const RunConfig = Schema.Struct({
 		tasks: Count(100_000),
 		/** Task seeds: mean ± std over them. */
 		seeds: Schema.Array(Schema.Int).check(Schema.isMinLength(1)),
+		/**
+		 * Decoding of a model: absent or 0, greedy; above 0, sampling at this temperature, seeded by
+		 * the evaluation seed (verl-agent's scripts validate with `do_sample=True`, temperature 0.4).
+		 */
+		temperature: Schema.optionalKey(NonNegative),
 	}),
 });
 export type RunConfig = typeof RunConfig.Type;

@@ -10,6 +10,7 @@ import type { Policy } from "@stepwise/core/policy/index";
 import { meanStd, truncationMetrics } from "@stepwise/core/train/index";
 import { Effect } from "effect";
 import { ConfigError } from "../config/overrides.ts";
+import type { RunConfig } from "../config/schema.ts";
 import type { RolloutWorkersError } from "../errors.ts";
 import {
 	collectRemote,
@@ -122,8 +123,14 @@ export const loadPolicySource = (text: string) => {
 	});
 };
 
+/** `eval.temperature`: greedy when absent or 0, else sampling at it, seeded by the evaluation seed. */
+const decodingOf = (config: RunConfig, tasks: ReadonlyArray<ResetRequest>) => {
+	const t = config.eval.temperature ?? 0;
+	return t > 0 ? { greedy: false, temperature: t, seed: tasks[0]?.seed ?? 0 } : { greedy: true };
+};
+
 /**
- * Greedy rollouts of a model on the stage's rollout pool (sized for `n` tasks), as episode outcomes;
+ * Rollouts of a model (greedy, or sampled per `eval.temperature`) on the stage's rollout pool (sized for `n` tasks), as episode outcomes;
  * `cut` adds up the steps and those whose prompt generation cut to fit the context.
  */
 const greedyPlayer = (
@@ -143,7 +150,7 @@ const greedyPlayer = (
 						envs,
 						{
 							tasks,
-							greedy: true,
+							...decodingOf(ctx.config, tasks),
 							style: promptStyleOf(ctx),
 							maxNewTokens: ctx.config.rollout.maxNewTokens,
 							batchSize: ctx.config.rollout.batchSize,
@@ -179,7 +186,7 @@ export const checkRandomPlayable = (env: ManagedEnv, request: ResetRequest, spec
 	});
 };
 
-/** Evaluate a policy on `eval.tasks` tasks of the eval split for each seed of `eval.seeds` (greedy decoding for models). */
+/** Evaluate a policy on `eval.tasks` tasks of the eval split for each seed of `eval.seeds` (greedy decoding for models unless `eval.temperature`). */
 export const evaluatePolicy = (ctx: StageContext, source: PolicySource): Effect.Effect<EvalReport, EvaluationError> =>
 	Effect.scoped(evaluate(ctx, source));
 
@@ -199,7 +206,7 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 			);
 			if (refused !== undefined) return yield* refused;
 		}
-		/** Plays a seed's tasks: greedy rollouts of the model (on the rollout pool or the server), or the scripted policy. */
+		/** Plays a seed's tasks: rollouts of the model (on the rollout pool or the server), or the scripted policy. */
 		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[], RemotePolicyError> =
 			source.kind === "model"
 				? yield* greedyPlayer(ctx, source.policy, envs, n, cut)
@@ -208,7 +215,7 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 							Effect.map(
 								collectRemote(source.spec, remoteOptions(config), envs, {
 									tasks,
-									greedy: true,
+									...decodingOf(config, tasks),
 									style: promptStyleOf(ctx),
 									maxNewTokens: config.rollout.maxNewTokens,
 									batchSize: config.rollout.batchSize,
