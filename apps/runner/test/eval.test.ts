@@ -99,6 +99,33 @@ describe("stepwise eval", () => {
 		expect(String(bad)).toContain("env.evalSplit");
 	});
 
+	test("eval.temperature samples the answers, seeded: the same seed repeats, 0 is greedy", async () => {
+		const sft = join(dir, "sft-tiny");
+		await Effect.runPromise(
+			runCli([
+				"sft",
+				"--backend",
+				"wasm",
+				"--config",
+				join(import.meta.dir, "..", "configs", "tiny.yaml"),
+				"--run-dir",
+				sft,
+				"sft.steps=60",
+			]),
+		);
+		const args = ["--policy", join(sft, "sft"), "eval.tasks=8", "eval.seeds=[0,1]"];
+		const greedy = await evalRun("greedy", args);
+		const zero = await evalRun("zero", [...args, "eval.temperature=0"]);
+		const hot = await evalRun("hot", [...args, "eval.temperature=2"]);
+		const again = await evalRun("hot-again", [...args, "eval.temperature=2"]);
+		expect(zero.perSeed).toEqual(greedy.perSeed);
+		expect(again.perSeed).toEqual(hot.perSeed);
+		// greedy decoding writes the policy's likeliest moves; at temperature 2 it writes other ones
+		expect(hot.mean.grounding).not.toBe(greedy.mean.grounding);
+		const bad = await Effect.runPromiseExit(runCli(["eval", "--run-dir", join(dir, "bad-t"), "eval.temperature=-1"]));
+		expect(String(bad)).toContain("eval.temperature");
+	}, 120_000);
+
 	test("figures: success, score, grounding accuracy as the share of executable actions", () => {
 		const f = figures([
 			{ taskType: "a", won: true, score: 1, steps: 3, validSteps: 3 },
