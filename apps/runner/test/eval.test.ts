@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Effect, Exit } from "effect";
 import { ExitCode, exitCodeOf } from "../src/errors.ts";
 import { errorLine, runCli } from "../src/main.ts";
+import { formatEvalReport } from "../src/stages/eval-report.ts";
 import { type EvalReport, figures, readEvalReport } from "../src/stages/evaluate.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stepwise-eval-"));
@@ -120,6 +121,10 @@ describe("stepwise eval", () => {
 		const again = await evalRun("hot-again", [...args, "eval.temperature=2"]);
 		expect(zero.perSeed).toEqual(greedy.perSeed);
 		expect(again.perSeed).toEqual(hot.perSeed);
+		expect(hot.temperature).toBe(2);
+		expect(greedy.temperature).toBeUndefined();
+		expect(zero.temperature).toBeUndefined();
+		expect(formatEvalReport(hot)).toContain("2 seeds × 8 tasks, sampled at temperature 2)");
 		// greedy decoding writes the policy's likeliest moves; at temperature 2 it writes other ones
 		expect(hot.mean.grounding).not.toBe(greedy.mean.grounding);
 		const bad = await Effect.runPromiseExit(runCli(["eval", "--run-dir", join(dir, "bad-t"), "eval.temperature=-1"]));

@@ -9,7 +9,7 @@ import { writeRunFile } from "../runs/files.ts";
 import { svgToPng } from "../runs/plots.ts";
 import { RunDir } from "../runs/run-dir.ts";
 import { StageLog } from "../services.ts";
-import { readEvalReport } from "../stages/eval-report.ts";
+import { decodingOf, readEvalReport } from "../stages/eval-report.ts";
 import { exploreFile } from "../stages/explore.ts";
 import { cachedEval, evalReportFile, runPipeline } from "../stages/pipeline.ts";
 import { runSftStage, sftDir } from "../stages/sft.ts";
@@ -212,7 +212,7 @@ export const runCompare = (
 					`## ${env}`,
 					"",
 					first !== undefined
-						? `Final evaluation: ${first.rl.split} split, ${first.rl.perSeed.length} evaluation seeds × ${first.rl.perSeed[0]?.episodes ?? 0} tasks, greedy; success mean ± std over ${config.seeds.length} training seed(s). Paired columns count the evaluation tasks won only by the method / only by the other, pooled over seeds, with the exact two-sided sign test. RL budget: ${config.envSteps} environment steps per run.`
+						? `Final evaluation: ${first.rl.split} split, ${first.rl.perSeed.length} evaluation seeds × ${first.rl.perSeed[0]?.episodes ?? 0} tasks, ${decodingOf(first.rl)}; success mean ± std over ${config.seeds.length} training seed(s). Paired columns count the evaluation tasks won only by the method / only by the other, pooled over seeds, with the exact two-sided sign test. RL budget: ${config.envSteps} environment steps per run.`
 						: "",
 					"",
 					formatRows(rows, config.baseline),

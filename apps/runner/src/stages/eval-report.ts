@@ -40,6 +40,8 @@ export const EvalReport = Schema.Struct({
 	byType: Schema.Record(Schema.String, EvalFigures),
 	/** A local model's steps whose prompt generation cut from the left to fit the context (a fraction). */
 	truncatedPrompts: Schema.optionalKey(Schema.Number),
+	/** The sampling temperature of a model's answers (`eval.temperature`); absent: greedy. */
+	temperature: Schema.optionalKey(Schema.Number),
 });
 export type EvalReport = typeof EvalReport.Type;
 
@@ -121,10 +123,14 @@ export const pairReports = (a: EvalReport, b: EvalReport): PairedComparison | un
 export const maxTypeLines = 8;
 
 /** The report as text lines: mean ± std over seeds, then per task type (the weakest {@link maxTypeLines} when there are more). */
+/** How a report's model answered: `greedy` or `sampled at temperature T`. */
+export const decodingOf = (r: EvalReport): string =>
+	r.temperature !== undefined ? `sampled at temperature ${r.temperature}` : "greedy";
+
 export const formatEvalReport = (r: EvalReport): string => {
 	const pm = (k: "success" | "score" | "grounding" | "length") => `${fmt(r.mean[k])} ± ${fmt(r.std[k])}`;
 	const lines = [
-		`eval ${r.policy} on ${r.spec} (${r.split}, ${r.perSeed.length} seeds × ${r.perSeed[0]?.episodes ?? 0} tasks):`,
+		`eval ${r.policy} on ${r.spec} (${r.split}, ${r.perSeed.length} seeds × ${r.perSeed[0]?.episodes ?? 0} tasks${r.temperature !== undefined ? `, ${decodingOf(r)}` : ""}):`,
 		`  success ${pm("success")}   score ${pm("score")}   grounding ${pm("grounding")}   length ${pm("length")}`,
 	];
 	for (const s of r.perSeed)

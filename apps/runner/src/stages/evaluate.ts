@@ -124,7 +124,7 @@ export const loadPolicySource = (text: string) => {
 };
 
 /** `eval.temperature`: greedy when absent or 0, else sampling at it, seeded by the evaluation seed. */
-const decodingOf = (config: RunConfig, tasks: ReadonlyArray<ResetRequest>) => {
+const evalDecoding = (config: RunConfig, tasks: ReadonlyArray<ResetRequest>) => {
 	const t = config.eval.temperature ?? 0;
 	return t > 0 ? { greedy: false, temperature: t, seed: tasks[0]?.seed ?? 0 } : { greedy: true };
 };
@@ -133,7 +133,7 @@ const decodingOf = (config: RunConfig, tasks: ReadonlyArray<ResetRequest>) => {
  * Rollouts of a model (greedy, or sampled per `eval.temperature`) on the stage's rollout pool (sized for `n` tasks), as episode outcomes;
  * `cut` adds up the steps and those whose prompt generation cut to fit the context.
  */
-const greedyPlayer = (
+const modelPlayer = (
 	ctx: StageContext,
 	policy: Policy,
 	envs: ReadonlyArray<ManagedEnv>,
@@ -150,7 +150,7 @@ const greedyPlayer = (
 						envs,
 						{
 							tasks,
-							...decodingOf(ctx.config, tasks),
+							...evalDecoding(ctx.config, tasks),
 							style: promptStyleOf(ctx),
 							maxNewTokens: ctx.config.rollout.maxNewTokens,
 							batchSize: ctx.config.rollout.batchSize,
@@ -209,13 +209,13 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 		/** Plays a seed's tasks: rollouts of the model (on the rollout pool or the server), or the scripted policy. */
 		const play: (tasks: ReadonlyArray<ResetRequest>) => Effect.Effect<EpisodeOutcome[], RemotePolicyError> =
 			source.kind === "model"
-				? yield* greedyPlayer(ctx, source.policy, envs, n, cut)
+				? yield* modelPlayer(ctx, source.policy, envs, n, cut)
 				: source.kind === "remote"
 					? (tasks) =>
 							Effect.map(
 								collectRemote(source.spec, remoteOptions(config), envs, {
 									tasks,
-									...decodingOf(config, tasks),
+									...evalDecoding(config, tasks),
 									style: promptStyleOf(ctx),
 									maxNewTokens: config.rollout.maxNewTokens,
 									batchSize: config.rollout.batchSize,
@@ -259,5 +259,8 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 			},
 			byType: Object.fromEntries(types.map((t) => [t, figures(all.filter((e) => e.taskType === t))])),
 			...(source.kind === "model" ? { truncatedPrompts } : {}),
+			...((config.eval.temperature ?? 0) > 0 && (source.kind === "model" || source.kind === "remote")
+				? { temperature: config.eval.temperature }
+				: {}),
 		};
 	});

@@ -6,7 +6,7 @@ import { Effect, type FileSystem } from "effect";
 import { writeRunFile } from "../runs/files.ts";
 import { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext } from "./context.ts";
-import { type EvalReportError, pairReports, readEvalReport } from "./eval-report.ts";
+import { decodingOf, type EvalReportError, pairReports, readEvalReport } from "./eval-report.ts";
 import { type EvalReport, type EvaluationError, evaluatePolicy, formatEvalReport } from "./evaluate.ts";
 import { exploreFile, runExploreStage } from "./explore.ts";
 import { annotatedFile, annotateStage, progressDir, trainProgressStage } from "./progress.ts";
@@ -116,7 +116,7 @@ export const formatPipelineTable = (r: PipelineResult): string => {
 	const tasks = r.sft.perSeed[0]?.episodes ?? 0;
 	const paired = pairReports(r.rl, r.sft);
 	return [
-		`${r.sft.spec}, ${r.sft.split} split, ${seeds} seeds × ${tasks} tasks, greedy (mean ± std over seeds):`,
+		`${r.sft.spec}, ${r.sft.split} split, ${seeds} seeds × ${tasks} tasks, ${decodingOf(r.sft)} (mean ± std over seeds):`,
 		"| policy | success       | score         | grounding     |",
 		"| ------ | ------------- | ------------- | ------------- |",
 		row("SFT", r.sft),
