@@ -144,21 +144,25 @@ describe("stepwise compare end to end (tiny budgets)", () => {
 
 	test("with sftSeed every seed's RL starts from the one SFT policy trained with that seed", async () => {
 		const shared = join(dir, "cmp-shared");
-		await Effect.runPromise(
-			runCli([
-				"compare",
-				"--config",
-				config,
-				"--methods",
-				"grpo",
-				"--sft-seed",
-				"1",
-				"--out",
-				shared,
-				"--env-steps",
-				"20",
-			]),
-		);
+		// GRPO from the one SFT policy of seed 1, 20 env steps a run
+		const compareShared = (...more: string[]) =>
+			Effect.runPromise(
+				runCli([
+					"compare",
+					"--config",
+					config,
+					"--methods",
+					"grpo",
+					"--sft-seed",
+					"1",
+					"--out",
+					shared,
+					"--env-steps",
+					"20",
+					...more,
+				]),
+			);
+		await compareShared();
 		const json = JSON.parse(readFileSync(join(shared, "compare.json"), "utf8")) as {
 			runs: Array<{ seed: number; dir: string }>;
 		};
@@ -183,23 +187,7 @@ describe("stepwise compare end to end (tiny budgets)", () => {
 			JSON.stringify({ pid: other.pid, command: "stepwise compare", since: new Date().toISOString() }),
 		);
 		const t0 = performance.now();
-		await Effect.runPromise(
-			runCli([
-				"compare",
-				"--config",
-				config,
-				"--methods",
-				"grpo",
-				"--sft-seed",
-				"1",
-				"--out",
-				shared,
-				"--seeds",
-				"2",
-				"--env-steps",
-				"20",
-			]),
-		);
+		await compareShared("--seeds", "2");
 		expect(performance.now() - t0).toBeGreaterThan(2500);
 		expect(existsSync(join(shared, "sokoban-6x6-1box-v0__grpo__2", "eval-rl.json"))).toBe(true);
 		expect(existsSync(lock)).toBe(false);

@@ -38,9 +38,10 @@ const stepsOfFile = (path: string): number => {
 /** A finished run directory read back: evaluations, curves, steps and time. */
 const readRun = (env: string, label: string, seed: number, dir: string) =>
 	Effect.gen(function* () {
-		const sft = yield* readEvalReport(evalReportFile(new RunDir(dir), "sft"));
-		const rl = yield* readEvalReport(evalReportFile(new RunDir(dir), "rl"));
-		const rows = new RunDir(dir).readMetrics().filter((r) => typeof r["charts/env_steps"] === "number");
+		const run = new RunDir(dir);
+		const sft = yield* readEvalReport(evalReportFile(run, "sft"));
+		const rl = yield* readEvalReport(evalReportFile(run, "rl"));
+		const rows = run.readMetrics().filter((r) => typeof r["charts/env_steps"] === "number");
 		const at = (key: string) =>
 			rows
 				.filter((r) => typeof r[key] === "number")
@@ -56,14 +57,14 @@ const readRun = (env: string, label: string, seed: number, dir: string) =>
 			curve: at("eval/success"),
 			rolloutCurve: at("charts/success"),
 			envSteps: (last?.["charts/env_steps"] as number | undefined) ?? 0,
-			explorationSteps: stepsOfFile(exploreFile(new RunDir(dir))),
+			explorationSteps: stepsOfFile(exploreFile(run)),
 			iterations: last?.iteration ?? 0,
 			seconds: rows.reduce((s, r) => s + ((r["time/iteration_s"] as number | undefined) ?? 0), 0),
 		} satisfies CompareRun;
 	});
 
 /** A method's run holds its final evaluation (a look that makes no directory). */
-const finished = (dir: string): boolean => existsSync(join(dir, "eval-rl.json"));
+const finished = (dir: string): boolean => existsSync(evalReportFile({ path: dir }, "rl"));
 
 /**
  * `stepwise compare`: every method on every environment and seed, from one config. Each

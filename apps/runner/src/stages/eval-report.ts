@@ -122,11 +122,11 @@ export const pairReports = (a: EvalReport, b: EvalReport): PairedComparison | un
 /** Task types printed one a line; beyond this many, only the weakest are (every type is in `eval.json`). */
 export const maxTypeLines = 8;
 
-/** The report as text lines: mean ± std over seeds, then per task type (the weakest {@link maxTypeLines} when there are more). */
 /** How a report's model answered: `greedy` or `sampled at temperature T`. */
 export const decodingOf = (r: EvalReport): string =>
 	r.temperature !== undefined ? `sampled at temperature ${r.temperature}` : "greedy";
 
+/** The report as text lines: mean ± std over seeds, then per task type (the weakest {@link maxTypeLines} when there are more). */
 export const formatEvalReport = (r: EvalReport): string => {
 	const pm = (k: "success" | "score" | "grounding" | "length") => `${fmt(r.mean[k])} ± ${fmt(r.std[k])}`;
 	const lines = [

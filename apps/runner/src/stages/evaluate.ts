@@ -123,10 +123,16 @@ export const loadPolicySource = (text: string) => {
 	});
 };
 
-/** `eval.temperature`: greedy when absent or 0, else sampling at it, seeded by the evaluation seed. */
-const evalDecoding = (config: RunConfig, tasks: ReadonlyArray<ResetRequest>) => {
+/** `eval.temperature` when it asks for sampling (above 0); undefined: greedy. */
+const sampledAt = (config: RunConfig): number | undefined => {
 	const t = config.eval.temperature ?? 0;
-	return t > 0 ? { greedy: false, temperature: t, seed: tasks[0]?.seed ?? 0 } : { greedy: true };
+	return t > 0 ? t : undefined;
+};
+
+/** The collector's decoding options for evaluation: greedy, or sampling seeded by the evaluation seed. */
+const evalDecoding = (config: RunConfig, tasks: ReadonlyArray<ResetRequest>) => {
+	const t = sampledAt(config);
+	return t !== undefined ? { greedy: false, temperature: t, seed: tasks[0]?.seed ?? 0 } : { greedy: true };
 };
 
 /**
@@ -238,6 +244,7 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 		const truncatedPrompts = cut.steps === 0 ? 0 : cut.truncated / cut.steps;
 		if (cut.truncated > 0) ctx.log(truncationWarning("eval", cut.truncated, cut.steps, ctx.config));
 		const ms = (k: keyof EvalFigures) => meanStd(perSeed.map((s) => s[k]));
+		const temperature = source.kind === "model" || source.kind === "remote" ? sampledAt(config) : undefined;
 		const types = [...new Set(all.map((e) => e.taskType).filter((t): t is string => t !== undefined))];
 		return {
 			policy: source.kind === "model" || source.kind === "remote" ? source.name : source.kind,
@@ -259,8 +266,6 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 			},
 			byType: Object.fromEntries(types.map((t) => [t, figures(all.filter((e) => e.taskType === t))])),
 			...(source.kind === "model" ? { truncatedPrompts } : {}),
-			...((config.eval.temperature ?? 0) > 0 && (source.kind === "model" || source.kind === "remote")
-				? { temperature: config.eval.temperature }
-				: {}),
+			...(temperature !== undefined ? { temperature } : {}),
 		};
 	});

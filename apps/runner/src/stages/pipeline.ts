@@ -24,8 +24,12 @@ export interface PipelineResult {
 	readonly seconds: number;
 }
 
-/** Where the pipeline saves its final evaluation of the SFT or the RL policy (`eval-sft.json`, `eval-rl.json`). */
-export const evalReportFile = (run: RunDir, which: "sft" | "rl"): string => join(run.path, `eval-${which}.json`);
+/**
+ * Where the pipeline saves its final evaluation of the SFT or the RL policy (`eval-sft.json`,
+ * `eval-rl.json`); a bare `{ path }` names it without making the directory, as a `RunDir` does.
+ */
+export const evalReportFile = (run: Pick<RunDir, "path">, which: "sft" | "rl"): string =>
+	join(run.path, `eval-${which}.json`);
 
 /** Evaluate a checkpoint into `path` (`eval-sft.json`, `eval-rl.json`), or read it back when it is there. */
 export const cachedEval = (
