@@ -12,6 +12,7 @@ import {
 } from "@stepwise/core";
 import type { Product } from "./catalogue.ts";
 import type { Goal } from "./goals.ts";
+import { numberedActions, resolveNumber } from "./numbered.ts";
 import {
 	clickables,
 	type PageKind,
@@ -30,11 +31,16 @@ export type ObservationFormat = "raw" | "verl";
 /** The step reward: verl-agent's `won` (1 on score 1.0; the spec's rewardScale makes it 10) or the raw score. */
 export type RewardMode = "won" | "score";
 
+/** How actions are written: WebShop's text (`click[b0…]`) or, as well, the numbers the numbered compact prompt shows. */
+export type ActionForm = "text" | "numbered";
+
 /** Per-env settings (beyond the shop). */
 export interface EnvSettings {
 	readonly observation: ObservationFormat;
 	readonly reward: RewardMode;
 	readonly goalOptionForm: GoalOptionForm;
+	/** `numbered`: a bare number takes the page's numbered action and the expert answers numbers (see `numbered.ts`). */
+	readonly actions: ActionForm;
 }
 
 /** The mutable session of one episode (WebShop's session state). */
@@ -193,6 +199,13 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 		clicks = clickables(view);
 	};
 
+	/** An action as this env's form writes it: its number where the page numbers it (`numbered`), else its text. */
+	const numbered = (action: string): string => {
+		if (settings.actions === "text") return action;
+		const n = numberedActions(shown, (goal as Goal).instruction).indexOf(action);
+		return n < 0 ? action : String(n + 1);
+	};
+
 	const result = (valid: boolean, reward: number, terminated: boolean, extra?: RewardInfo): StepResult => ({
 		observation: shown,
 		reward,
@@ -273,10 +286,13 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 				info: { extra: { goal: id } },
 			};
 		},
-		step(action: string): StepResult {
+		step(text: string): StepResult {
 			if (!started) return notReset(spec.id);
 			if (ended) return episodeEnded(spec.id);
-			const { name, arg } = parseAction(action);
+			const numbered =
+				settings.actions === "numbered" ? resolveNumber(text, shown, (goal as Goal).instruction) : undefined;
+			if (numbered === null) return result(false, 0, false);
+			const { name, arg } = parseAction(numbered ?? text);
 			if (name === "search" && arg !== undefined && arg !== "") {
 				s.kind = "results";
 				s.keywords = arg;
@@ -302,7 +318,7 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 			if (!started || ended) return [];
 			const out = clicks.filter((c) => c !== "search").map((c) => `click[${c}]`);
 			if (view?.kind === "search") out.push(`search[${expertQuery(world, goal as Goal, s.ladder)}]`);
-			return out.sort();
+			return out.map(numbered).sort();
 		},
 		stateKey(): string {
 			if (!started) return "";
@@ -312,7 +328,7 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 		},
 		expertAction(): string | undefined {
 			if (!started || ended) return undefined;
-			return expertNext(world, goal as Goal, s, settings.goalOptionForm);
+			return numbered(expertNext(world, goal as Goal, s, settings.goalOptionForm) as string);
 		},
 	};
 };

@@ -14,6 +14,7 @@ export { clickables, type PageView, parseAction, renderSimple, verlAvailableActi
 export { decodeOptions, specWorld, WebShopOptions, webshopPlugin, webshopSpecs, worldOptions } from "./plugin.ts";
 export { availableActionsFromObservation, etoProjection, verlProjection, webshopPrompts } from "./prompts.ts";
 export { condenseQuery, learnDroppedWords } from "./query.ts";
+export { numberedActions, numberedPrompts, resolveNumber } from "./numbered.ts";
 export { getReward, normalizeColor, tokenSetRatio } from "./reward.ts";
 export { buildIndex, type SearchIndex } from "./search.ts";
 export { buildWorld, getWorld, type World } from "./world.ts";

@@ -1,6 +1,7 @@
 import { EnvConfigError, type EnvPlugin, type EnvSpec } from "@stepwise/core";
 import { Effect, Schema } from "effect";
 import { makeWebShopEnv } from "./env.ts";
+import { numberedPrompts } from "./numbered.ts";
 import { webshopPrompts } from "./prompts.ts";
 import { getWorld, type World, type WorldOptions } from "./world.ts";
 
@@ -8,8 +9,9 @@ import { getWorld, type World, type WorldOptions } from "./world.ts";
  * The WebShop plugin: `webshop/verl-v0` (verl-agent: synthetic instructions with appended option
  * text, quoted observations, step prompts, reward 1 on score 1.0 scaled ×10, 15 steps) and
  * `webshop/eto-v0` (ETO/SPA: human-style instructions, raw `[SEP]` observations, chat prompts,
- * the raw score as reward, 10 steps), and `webshop/compact-v0` (verl-v0's shop, reward and 15 steps
- * with the compact prompt for small policies: the bare action as the answer).
+ * the raw score as reward, 10 steps), `webshop/compact-v0` (verl-v0's shop, reward and 15 steps
+ * with the compact prompt for small policies: the bare action as the answer) and `webshop/compact-v1`
+ * (compact-v0 with numbered actions: the answer is the number of a line of the prompt).
  */
 
 const Int = (lo: number, hi: number) =>
@@ -35,10 +37,12 @@ export const WebShopOptions = Schema.Struct({
 	observation: Schema.Literals(["raw", "verl"]),
 	/** Step reward on purchase: `won` (1 if score is 1.0) or the raw `score`. */
 	reward: Schema.Literals(["won", "score"]),
+	/** `numbered`: the compact prompt numbers the page's actions and a bare number takes one (compact prompt style only). */
+	actions: Schema.Literals(["text", "numbered"]),
 });
 export type WebShopOptions = typeof WebShopOptions.Type;
 
-const COMMON = { catalogueSize: 1000, catalogueSeed: 0, goalsPerProduct: 3, testGoals: 500 };
+const COMMON = { catalogueSize: 1000, catalogueSeed: 0, goalsPerProduct: 3, testGoals: 500, actions: "text" };
 
 /** verl-agent/GiGPO's WebShop. */
 const verlSpec: EnvSpec = {
@@ -94,6 +98,17 @@ export const webshopSpecs: ReadonlyArray<EnvSpec> = [
 		// prompts: mean 161, p90 365, max 431 tokens; answers at most 38 (scripts/measure-spec-lengths.ts)
 		defaults: { contextLength: 448, maxNewTokens: 40 },
 	},
+	{
+		...verlSpec,
+		id: "webshop/compact-v1",
+		description:
+			"WebShop as compact-v0 with numbered actions: the prompt numbers what the page offers and the answer is the number",
+		historyLength: 6,
+		promptStyle: "compact",
+		options: { ...verlSpec.options, actions: "numbered" },
+		// prompts: mean 172, p90 299, max 355 tokens; answers at most 3 (scripts/measure-spec-lengths.ts)
+		defaults: { contextLength: 384, maxNewTokens: 8 },
+	},
 ];
 
 /** Decode the merged options, failing with an `EnvConfigError` that names the option at fault. */
@@ -123,7 +138,16 @@ export const decodeOptions = (
 				}),
 			);
 	}
-	return Effect.succeed(Schema.decodeUnknownSync(WebShopOptions)(merged));
+	const decoded = Schema.decodeUnknownSync(WebShopOptions)(merged);
+	if (decoded.actions === "numbered" && spec.promptStyle !== "compact")
+		return Effect.fail(
+			new EnvConfigError({
+				specId: spec.id,
+				path: "actions",
+				message: `option actions: "numbered" needs a spec with the compact prompt (this one uses "${spec.promptStyle}")`,
+			}),
+		);
+	return Effect.succeed(decoded);
 };
 
 /** The shop options of decoded plugin options. */
@@ -151,8 +175,8 @@ export const webshopPlugin: EnvPlugin = {
 			return makeWebShopEnv(
 				{ ...spec, options: { ...o } },
 				world,
-				{ observation: o.observation, reward: o.reward, goalOptionForm: o.goalOptionForm },
-				webshopPrompts,
+				{ observation: o.observation, reward: o.reward, goalOptionForm: o.goalOptionForm, actions: o.actions },
+				o.actions === "numbered" ? numberedPrompts : webshopPrompts,
 			);
 		}),
 };

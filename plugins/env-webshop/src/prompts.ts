@@ -120,24 +120,39 @@ const cut = (s: string, words: number): string =>
 
 const PAGE_RE = /^Page (\d+) \(Total results: (\d+)\)$/;
 
-/** The compact rendering of a page's elements (see {@link compactPrompt}). */
-export const compactPage = (el: ReadonlyArray<string>): string => {
-	if (el.length === 1 && el[0] === "Search") return "page: search";
+/** A page as the compact prompts read it from an observation's elements. */
+export type CompactPage =
+	| { readonly kind: "search" }
+	| {
+			readonly kind: "results";
+			readonly page: number;
+			readonly pages: number;
+			/** The navigation buttons offered, lower-cased (`< prev`, `next >`), in page order. */
+			readonly nav: ReadonlyArray<string>;
+			/** One per listed product: its id lower-cased (as it is clicked), its short title and its price. */
+			readonly items: ReadonlyArray<{ readonly id: string; readonly title: string; readonly price: string }>;
+	  }
+	| {
+			readonly kind: "item";
+			/** The short title and the price. */
+			readonly head: string;
+			readonly options: ReadonlyArray<{ readonly name: string; readonly values: ReadonlyArray<string> }>;
+	  }
+	| { readonly kind: "other"; readonly elements: ReadonlyArray<string> };
+
+/** Read a page's elements (either observation format, see {@link observationElements}) for the compact prompts. */
+export const readCompactPage = (el: ReadonlyArray<string>): CompactPage => {
+	if (el.length === 1 && el[0] === "Search") return { kind: "search" };
 	const pageAt = el.findIndex((e) => PAGE_RE.test(e));
 	if (el[0] === "Back to Search" && el[el.length - 1] === "Buy Now" && el.includes("Rating: N.A.")) {
 		const priceAt = el.findIndex((e) => e.startsWith("Price: "));
-		const lines = [`item: ${cut(el[priceAt - 1] as string, COMPACT_TITLE_WORDS)} ${(el[priceAt] as string).slice(7)}`];
-		let current: string[] | undefined;
+		const options: { name: string; values: string[] }[] = [];
 		for (const e of el.slice(2, priceAt - 1)) {
-			if (OPTION_NAMES.has(e)) {
-				current = [];
-				lines.push(`${e}:`);
-			} else if (current !== undefined) {
-				lines[lines.length - 1] += `${current.length === 0 ? " " : ", "}${e}`;
-				current.push(e);
-			}
+			if (OPTION_NAMES.has(e)) options.push({ name: e, values: [] });
+			else options[options.length - 1]?.values.push(e);
 		}
-		return lines.join("\n");
+		const head = `${cut(el[priceAt - 1] as string, COMPACT_TITLE_WORDS)} ${(el[priceAt] as string).slice(7)}`;
+		return { kind: "item", head, options };
 	}
 	if (el[0] === "Back to Search" && pageAt === 1) {
 		const m = PAGE_RE.exec(el[1] as string) as RegExpExecArray;
@@ -151,17 +166,48 @@ export const compactPage = (el: ReadonlyArray<string>): string => {
 			nav.push("next >");
 			i++;
 		}
-		const lines = [
-			`results page ${m[1]} of ${Math.ceil(Number(m[2]) / 10)}${nav.length > 0 ? ` (${nav.join(", ")})` : ""}:`,
-		];
+		const items: { id: string; title: string; price: string }[] = [];
 		for (; i < el.length; i += 3)
-			lines.push(
-				`${(el[i] as string).toLowerCase()} ${cut(el[i + 1] ?? "", COMPACT_TITLE_WORDS)} ${el[i + 2] ?? ""}`.trimEnd(),
-			);
-		return lines.join("\n");
+			items.push({
+				id: (el[i] as string).toLowerCase(),
+				title: cut(el[i + 1] ?? "", COMPACT_TITLE_WORDS),
+				price: el[i + 2] ?? "",
+			});
+		return { kind: "results", page: Number(m[1]), pages: Math.ceil(Number(m[2]) / 10), nav, items };
 	}
-	return `page: ${el.map((e) => shorten(e, 8)).join(" | ")}`;
+	return { kind: "other", elements: el };
 };
+
+/** The compact rendering of a page's elements (see {@link compactPrompt}). */
+export const compactPage = (el: ReadonlyArray<string>): string => {
+	const page = readCompactPage(el);
+	switch (page.kind) {
+		case "search":
+			return "page: search";
+		case "item":
+			return [
+				`item: ${page.head}`,
+				...page.options.map((o) => `${o.name}:${o.values.length === 0 ? "" : ` ${o.values.join(", ")}`}`),
+			].join("\n");
+		case "results":
+			return [
+				`results page ${page.page} of ${page.pages}${page.nav.length > 0 ? ` (${page.nav.join(", ")})` : ""}:`,
+				...page.items.map((p) => `${p.id} ${p.title} ${p.price}`.trimEnd()),
+			].join("\n");
+		case "other":
+			return `page: ${page.elements.map((e) => shorten(e, 8)).join(" | ")}`;
+	}
+};
+
+/** The compact prompt's goal line: the instruction condensed as the expert's query is, then `under {bound}`. */
+export const compactGoal = (instruction: string): string => {
+	const upper = /price lower than ([0-9.]+) dollars\s*$/.exec(instruction)?.[1];
+	return `${condenseQuery(instruction)}${upper === undefined ? "" : ` under ${upper}`}`;
+};
+
+/** The actions of a step history since its last search (at most the compact prompt's {@link COMPACT_ACTIONS}). */
+export const actionsSinceSearch = (actions: ReadonlyArray<string>): ReadonlyArray<string> =>
+	actions.slice(actions.findLastIndex((a) => a.startsWith("search[")) + 1).slice(-COMPACT_ACTIONS);
 
 /**
  * The compact prompt for small policies, built only from what the agent has seen: the goal (the
@@ -175,11 +221,8 @@ export const compactPage = (el: ReadonlyArray<string>): string => {
  */
 const compactPrompt = (ctx: StepPromptContext): string => {
 	const el = observationElements(ctx.observation, ctx.task.instruction);
-	const upper = /price lower than ([0-9.]+) dollars\s*$/.exec(ctx.task.instruction)?.[1];
-	const goal = `${condenseQuery(ctx.task.instruction)}${upper === undefined ? "" : ` under ${upper}`}`;
-	const actions = ctx.history.map((h) => h.action);
-	const done = actions.slice(actions.findLastIndex((a) => a.startsWith("search[")) + 1).slice(-COMPACT_ACTIONS);
-	return `goal: ${goal}\n${compactPage(el)}\n${done.length === 0 ? "" : `done: ${done.join(" ")}\n`}action:`;
+	const done = actionsSinceSearch(ctx.history.map((h) => h.action));
+	return `goal: ${compactGoal(ctx.task.instruction)}\n${compactPage(el)}\n${done.length === 0 ? "" : `done: ${done.join(" ")}\n`}action:`;
 };
 
 /** verl-agent's `webshop_projection`. */
@@ -201,6 +244,9 @@ export const etoProjection = (text: string): Projection => {
 };
 
 const ACTION_RE = /^(search|click)\[[^\n]+\]$/;
+
+/** Whether a compact answer's first line is an action (`search[…]` or `click[…]`). */
+export const isCompactAction = (line: string): boolean => ACTION_RE.test(line);
 
 /** The thought a demonstration gives for an action (modelled on the ETO in-context example). */
 const thoughtFor = (action: string): string => {
@@ -236,7 +282,7 @@ export const webshopPrompts: EnvPrompts = {
 				return etoProjection(text);
 			case "compact": {
 				const action = (text.trim().split("\n")[0] ?? "").trim();
-				return { action, valid: ACTION_RE.test(action) };
+				return { action, valid: isCompactAction(action) };
 			}
 		}
 	},

@@ -11,13 +11,13 @@ const make = (specIndex: number, overrides: Record<string, unknown> = {}) => {
 };
 
 describe("conformance", () => {
-	test("checkEnv passes on the three specs", () => {
+	test("checkEnv passes on the four specs", () => {
 		const report = Effect.runSync(checkEnv(webshopPlugin));
 		if (!report.ok) console.error(report.failures);
 		expect(report.ok).toBe(true);
-		expect(report.results.length).toBe(39);
+		expect(report.results.length).toBe(52);
 	});
-	test("the layer registers the three specs; the registry wraps the step limit and reward scale", () => {
+	test("the layer registers the four specs; the registry wraps the step limit and reward scale", () => {
 		const program = Effect.gen(function* () {
 			const registry = yield* EnvRegistry;
 			const ids = registry.specs().map((s) => s.spec.id);
@@ -28,7 +28,7 @@ describe("conformance", () => {
 			return { ids, reward: last.reward, won: last.info.won };
 		});
 		const r = Effect.runSync(Effect.provide(program, envRegistryWith(layer)));
-		expect(r.ids).toEqual(["webshop/verl-v0", "webshop/eto-v0", "webshop/compact-v0"]);
+		expect(r.ids).toEqual(["webshop/verl-v0", "webshop/eto-v0", "webshop/compact-v0", "webshop/compact-v1"]);
 		expect(r).toMatchObject({ reward: 10, won: true });
 	});
 });
@@ -42,6 +42,8 @@ describe("options", () => {
 			[{ reward: 3 }, "reward"],
 			[{ testGoals: 0 }, "testGoals"],
 			[{ nonsense: true }, "nonsense"],
+			[{ actions: "letters" }, "actions"],
+			[{ actions: "numbered" }, "actions"],
 		];
 		for (const [overrides, path] of cases) {
 			const spec = webshopPlugin.specs[0];

@@ -34,6 +34,7 @@ const visitedViews = (specIndex: number, episodes: number): { view: PageView; sh
 		observation: "raw" | "verl";
 		reward: "won" | "score";
 		goalOptionForm: "values" | "pairs";
+		actions: "text" | "numbered";
 	};
 	const env = makeWebShopEnv(spec, world, o, webshopPrompts);
 	const out: { view: PageView; shown: string }[] = [];
