@@ -24,6 +24,7 @@ import {
 	verlFormat,
 } from "./pages.ts";
 import { type GoalOptionForm, getReward, type RewardInfo } from "./reward.ts";
+import { shopperNext } from "./shopper.ts";
 import type { World } from "./world.ts";
 
 /** How the env shows pages: WebShop's raw `[SEP]` text (ETO/SPA) or verl-agent's quoted reformatting. */
@@ -41,7 +42,12 @@ export interface EnvSettings {
 	readonly goalOptionForm: GoalOptionForm;
 	/** `numbered`: a bare number takes the page's numbered action and the expert answers numbers (see `numbered.ts`). */
 	readonly actions: ActionForm;
+	/** Which expert `expertAction` follows: the `oracle` (heads for the goal's product) or the `shopper` (see `shopper.ts`). */
+	readonly expert: ExpertKind;
 }
+
+/** The two experts: the oracle knows the goal's product; the shopper decides from what the pages show. */
+export type ExpertKind = "oracle" | "shopper";
 
 /** The mutable session of one episode (WebShop's session state). */
 export interface Session {
@@ -53,6 +59,8 @@ export interface Session {
 	sub: SubPage;
 	/** Selected options, name → value (insertion-ordered like Python's dict). */
 	options: Map<string, string>;
+	/** Products whose page was opened since the last search, in order (repeats kept): the shopper expert's memory. */
+	opened: number[];
 	/** The expert's query-ladder position: advanced when the current ladder query is searched. */
 	ladder: number;
 	score: number;
@@ -66,6 +74,7 @@ const freshSession = (): Session => ({
 	product: -1,
 	sub: "Description",
 	options: new Map(),
+	opened: [],
 	ladder: 0,
 	score: 0,
 });
@@ -103,6 +112,12 @@ export const expertQuery = (world: World, goal: Goal, ladder: number): string =>
 	const queries = [world.condensed(goal), target.query, target.title.toLowerCase()].filter((q) => q.trim() !== "");
 	return queries[Math.min(ladder, queries.length - 1)] as string;
 };
+
+/** The goal's next option value to click on product `q` (offered by name and value, not yet selected), if any. */
+export const nextGoalOption = (q: Product, goal: Goal, s: Session): string | undefined =>
+	goal.goalOptions.find(
+		(o) => q.options.some((x) => x.name === o.name && x.values.includes(o.value)) && s.options.get(o.name) !== o.value,
+	)?.value;
 
 /** The option values the expert would select on product `q` for the goal (exact name and value). */
 const expertSelection = (q: Product, goal: Goal): string[] =>
@@ -163,12 +178,8 @@ export const expertNext = (world: World, goal: Goal, s: Session, form: GoalOptio
 		}
 		case "item": {
 			if (s.product !== expertChoice(world, goal, s, form)) return "click[< prev]";
-			const q = world.catalogue.products[s.product] as Product;
-			for (const o of goal.goalOptions) {
-				const has = q.options.some((x) => x.name === o.name && x.values.includes(o.value));
-				if (has && s.options.get(o.name) !== o.value) return `click[${o.value}]`;
-			}
-			return "click[buy now]";
+			const option = nextGoalOption(world.catalogue.products[s.product] as Product, goal, s);
+			return option === undefined ? "click[buy now]" : `click[${option}]`;
 		}
 		case "item_sub":
 			return "click[< prev]";
@@ -252,6 +263,7 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 			return info;
 		} else if (s.kind === "results") {
 			s.product = world.catalogue.byAsin.get(arg.toUpperCase()) as number;
+			s.opened.push(s.product);
 			s.kind = "item";
 		} else {
 			const p = world.catalogue.products[s.product] as Product;
@@ -300,6 +312,7 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 				s.page = 1;
 				s.product = -1;
 				s.options = new Map();
+				s.opened = [];
 				if (arg === expertQuery(world, goal as Goal, s.ladder)) s.ladder += 1;
 				refresh();
 				return result(true, 0, false);
@@ -328,7 +341,12 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 		},
 		expertAction(): string | undefined {
 			if (!started || ended) return undefined;
-			return numbered(expertNext(world, goal as Goal, s, settings.goalOptionForm) as string);
+			const g = goal as Goal;
+			const next =
+				settings.expert === "shopper"
+					? shopperNext(world, g, s, expertQuery(world, g, s.ladder))
+					: expertNext(world, g, s, settings.goalOptionForm);
+			return numbered(next as string);
 		},
 	};
 };

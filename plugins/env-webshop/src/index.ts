@@ -10,11 +10,11 @@ export { type Catalogue, formatPrice, generateCatalogue, type Product, pyFloat }
 export { expertChoice, expertNext, expertQuery, makeWebShopEnv, type WebShopEnv } from "./env.ts";
 export { type Goal, type GoalMode, goalSpace, makeGoal, priceClause, splitGoals } from "./goals.ts";
 export { htmlToSimpleText, renderHtml } from "./html.ts";
+export { numberedActions, numberedPrompts, resolveNumber } from "./numbered.ts";
 export { clickables, type PageView, parseAction, renderSimple, verlAvailableActions, verlFormat } from "./pages.ts";
 export { decodeOptions, specWorld, WebShopOptions, webshopPlugin, webshopSpecs, worldOptions } from "./plugin.ts";
 export { availableActionsFromObservation, etoProjection, verlProjection, webshopPrompts } from "./prompts.ts";
 export { condenseQuery, learnDroppedWords } from "./query.ts";
-export { numberedActions, numberedPrompts, resolveNumber } from "./numbered.ts";
 export { getReward, normalizeColor, tokenSetRatio } from "./reward.ts";
 export { buildIndex, type SearchIndex } from "./search.ts";
 export { buildWorld, getWorld, type World } from "./world.ts";

@@ -19,8 +19,9 @@ import { condenseQuery } from "./query.ts";
  * {@link numberedActions}, which the prompt and the env both call, so they always agree:
  *
  * - search page: `1` is `search[…]` with the goal line's query (the expert's first query);
- * - results page: one number per listed product in list order, then `next >`, `< prev` where
- *   offered, then `back to search`;
+ * - results page: one number per listed product in list order (`(seen)` after those opened since
+ *   the last search, within the spec's history window), then `next >`, `< prev` where offered,
+ *   then `back to search`;
  * - item page: one number per option value (under its option's name), then `buy now`, `< prev`,
  *   `back to search`;
  * - description, features and reviews pages: `< prev`, `back to search`.
@@ -31,7 +32,9 @@ import { condenseQuery } from "./query.ts";
 
 /** The env actions a page numbers, in order: number `n` is `numberedActions(…)[n - 1]`. */
 export const numberedActions = (observation: string, instruction: string): string[] =>
-	numberedOf(readCompactPage(observationElements(observation, instruction)), instruction).map((a) => a.action);
+	numberedOf(readCompactPage(observationElements(observation, instruction)), instruction, new Set()).map(
+		(a) => a.action,
+	);
 
 interface Numbered {
 	readonly action: string;
@@ -41,7 +44,8 @@ interface Numbered {
 
 const click = (arg: string, label = arg): Numbered => ({ action: `click[${arg}]`, label });
 
-const numberedOf = (page: CompactPage, instruction: string): Numbered[] => {
+/** The numbered actions of a page; `seen` holds the ids of products opened since the last search (marked `(seen)`). */
+const numberedOf = (page: CompactPage, instruction: string, seen: ReadonlySet<string>): Numbered[] => {
 	switch (page.kind) {
 		case "search": {
 			const query = condenseQuery(instruction);
@@ -49,7 +53,7 @@ const numberedOf = (page: CompactPage, instruction: string): Numbered[] => {
 		}
 		case "results":
 			return [
-				...page.items.map((p) => click(p.id, `${p.title} ${p.price}`.trim())),
+				...page.items.map((p) => click(p.id, `${p.title} ${p.price}${seen.has(p.id) ? " (seen)" : ""}`.trim())),
 				...[...page.nav].reverse().map((n) => click(n)),
 				click("back to search"),
 			];
@@ -107,8 +111,10 @@ const numberedPrompt = (ctx: StepPromptContext): string => {
 	const instruction = ctx.task.instruction;
 	const page = readCompactPage(observationElements(ctx.observation, instruction));
 	const resolved = ctx.history.map((h) => resolveNumber(h.action, h.observation, instruction) ?? h.action);
+	const since = resolved.slice(resolved.findLastIndex((a) => a.startsWith("search[")) + 1);
+	const seen = new Set(since.filter((a) => a.startsWith("click[")).map((a) => a.slice(6, -1)));
 	const done = actionsSinceSearch(resolved);
-	return `goal: ${compactGoal(instruction)}\n${numberedPage(page, numberedOf(page, instruction))}\n${done.length === 0 ? "" : `done: ${done.join(" ")}\n`}action:`;
+	return `goal: ${compactGoal(instruction)}\n${numberedPage(page, numberedOf(page, instruction, seen))}\n${done.length === 0 ? "" : `done: ${done.join(" ")}\n`}action:`;
 };
 
 const NUMBER_RE = /^\s*(\d{1,4})\s*$/;

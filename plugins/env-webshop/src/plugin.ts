@@ -39,10 +39,19 @@ export const WebShopOptions = Schema.Struct({
 	reward: Schema.Literals(["won", "score"]),
 	/** `numbered`: the compact prompt numbers the page's actions and a bare number takes one (compact prompt style only). */
 	actions: Schema.Literals(["text", "numbered"]),
+	/** Which expert the demonstrations follow: the `oracle` (heads for the goal's product) or the `shopper` (decides from what the pages show). */
+	expert: Schema.Literals(["oracle", "shopper"]),
 });
 export type WebShopOptions = typeof WebShopOptions.Type;
 
-const COMMON = { catalogueSize: 1000, catalogueSeed: 0, goalsPerProduct: 3, testGoals: 500, actions: "text" };
+const COMMON = {
+	catalogueSize: 1000,
+	catalogueSeed: 0,
+	goalsPerProduct: 3,
+	testGoals: 500,
+	actions: "text",
+	expert: "oracle",
+};
 
 /** verl-agent/GiGPO's WebShop. */
 const verlSpec: EnvSpec = {
@@ -102,12 +111,12 @@ export const webshopSpecs: ReadonlyArray<EnvSpec> = [
 		...verlSpec,
 		id: "webshop/compact-v1",
 		description:
-			"WebShop as compact-v0 with numbered actions: the prompt numbers what the page offers and the answer is the number",
-		historyLength: 6,
+			"WebShop as compact-v0 with numbered actions (the answer is the number of a line) and the shopper expert",
+		historyLength: 15,
 		promptStyle: "compact",
-		options: { ...verlSpec.options, actions: "numbered" },
+		options: { ...verlSpec.options, actions: "numbered", expert: "shopper" },
 		// prompts: mean 172, p90 299, max 355 tokens; answers at most 3 (scripts/measure-spec-lengths.ts)
-		defaults: { contextLength: 384, maxNewTokens: 8 },
+		defaults: { contextLength: 320, maxNewTokens: 8 },
 	},
 ];
 
@@ -175,7 +184,13 @@ export const webshopPlugin: EnvPlugin = {
 			return makeWebShopEnv(
 				{ ...spec, options: { ...o } },
 				world,
-				{ observation: o.observation, reward: o.reward, goalOptionForm: o.goalOptionForm, actions: o.actions },
+				{
+					observation: o.observation,
+					reward: o.reward,
+					goalOptionForm: o.goalOptionForm,
+					actions: o.actions,
+					expert: o.expert,
+				},
 				o.actions === "numbered" ? numberedPrompts : webshopPrompts,
 			);
 		}),

@@ -118,6 +118,9 @@ const cut = (s: string, words: number): string =>
 		.slice(1, words + 1)
 		.join(" ");
 
+/** A product title as the compact prompts show it (see {@link cut}). */
+export const compactTitle = (title: string): string => cut(title, COMPACT_TITLE_WORDS);
+
 const PAGE_RE = /^Page (\d+) \(Total results: (\d+)\)$/;
 
 /** A page as the compact prompts read it from an observation's elements. */
@@ -151,7 +154,7 @@ export const readCompactPage = (el: ReadonlyArray<string>): CompactPage => {
 			if (OPTION_NAMES.has(e)) options.push({ name: e, values: [] });
 			else options[options.length - 1]?.values.push(e);
 		}
-		const head = `${cut(el[priceAt - 1] as string, COMPACT_TITLE_WORDS)} ${(el[priceAt] as string).slice(7)}`;
+		const head = `${compactTitle(el[priceAt - 1] as string)} ${(el[priceAt] as string).slice(7)}`;
 		return { kind: "item", head, options };
 	}
 	if (el[0] === "Back to Search" && pageAt === 1) {
@@ -170,7 +173,7 @@ export const readCompactPage = (el: ReadonlyArray<string>): CompactPage => {
 		for (; i < el.length; i += 3)
 			items.push({
 				id: (el[i] as string).toLowerCase(),
-				title: cut(el[i + 1] ?? "", COMPACT_TITLE_WORDS),
+				title: compactTitle(el[i + 1] ?? ""),
 				price: el[i + 2] ?? "",
 			});
 		return { kind: "results", page: Number(m[1]), pages: Math.ceil(Number(m[2]) / 10), nav, items };

@@ -11,11 +11,14 @@ const make = (specIndex: number, overrides: Record<string, unknown> = {}) => {
 };
 
 describe("conformance", () => {
-	test("checkEnv passes on the four specs", () => {
-		const report = Effect.runSync(checkEnv(webshopPlugin));
+	test("checkEnv passes on the four specs with the oracle expert, and on compact-v1 with its shopper expert (which wins 8 of 10 there)", () => {
+		const report = Effect.runSync(checkEnv(webshopPlugin, { overrides: { expert: "oracle" } }));
 		if (!report.ok) console.error(report.failures);
 		expect(report.ok).toBe(true);
 		expect(report.results.length).toBe(52);
+		const shopper = Effect.runSync(checkEnv(webshopPlugin, { specs: ["webshop/compact-v1"], expertMinSuccess: 0.7 }));
+		if (!shopper.ok) console.error(shopper.failures);
+		expect(shopper.ok).toBe(true);
 	});
 	test("the layer registers the four specs; the registry wraps the step limit and reward scale", () => {
 		const program = Effect.gen(function* () {
@@ -44,6 +47,7 @@ describe("options", () => {
 			[{ nonsense: true }, "nonsense"],
 			[{ actions: "letters" }, "actions"],
 			[{ actions: "numbered" }, "actions"],
+			[{ expert: "human" }, "expert"],
 		];
 		for (const [overrides, path] of cases) {
 			const spec = webshopPlugin.specs[0];

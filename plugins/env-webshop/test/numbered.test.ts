@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { EpisodeMemory, type StepPromptContext } from "@stepwise/core";
 import { Effect } from "effect";
+import type { WebShopEnv } from "../src/env.ts";
 import { numberedActions, numberedPrompts, resolveNumber } from "../src/numbered.ts";
-import { webshopPlugin } from "../src/plugin.ts";
+import { specWorld, webshopPlugin } from "../src/plugin.ts";
 
 const instruction = "i need a long lasting shampoo, and price lower than 20.00 dollars";
 const task = { id: "test/1", instruction };
@@ -110,8 +111,8 @@ describe("numbered actions (webshop/compact-v1)", () => {
 		expect(env.stateKey()).toBe(other.stateKey());
 		expect(env.step("999").info.valid).toBe(false);
 	});
-	test("the expert answers numbers and wins through the numbered prompt on 50 test goals; the text specs' expert is unchanged", () => {
-		const env = make();
+	test("the expert answers numbers and wins through the numbered prompt (the oracle on 49+ of 50 test goals); the text specs' expert answers text", () => {
+		const env = Effect.runSync(webshopPlugin.make(spec, { expert: "oracle" }));
 		let won = 0;
 		for (let index = 0; index < 50; index++) {
 			const reset = env.reset({ seed: 0, split: "test", index });
@@ -136,5 +137,46 @@ describe("numbered actions (webshop/compact-v1)", () => {
 		const text = Effect.runSync(webshopPlugin.make(v0 as NonNullable<typeof v0>, {}));
 		text.reset({ seed: 0, split: "test", index: 0 });
 		expect(text.expertAction()).toMatch(/^search\[/);
+	});
+});
+
+describe("the shopper expert (compact-v1's)", () => {
+	test("wins 0.75+ of 500 test goals (score 0.9+) deciding from the pages alone; goes back from a product that lacks a goal option, which the prompt then marks (seen)", () => {
+		const env = make() as WebShopEnv;
+		let won = 0;
+		let score = 0;
+		let backs = 0;
+		for (let index = 0; index < 500; index++) {
+			const reset = env.reset({ seed: 0, split: "test", index });
+			const memory = new EpisodeMemory(reset.task, reset.observation);
+			for (let t = 0; t < spec.maxSteps; t++) {
+				const action = env.expertAction() as string;
+				const observation = memory.observation;
+				const page = env.page();
+				const r = env.step(action);
+				memory.record({ observation, action, response: action, nextObservation: r.observation });
+				if (
+					page?.kind === "item" &&
+					numberedActions(observation, reset.task.instruction)[Number(action) - 1] === "click[< prev]"
+				) {
+					backs++;
+					const goal = specWorld(spec).goal(Number(reset.task.id.split("/")[1]));
+					const lacks = goal.goalOptions.some(
+						(o) => !page.product.options.some((x) => x.name === o.name && x.values.includes(o.value)),
+					);
+					expect(lacks).toBe(true);
+					const prompt = env.prompts.compact(memory.stepContext(spec.historyLength, undefined));
+					expect(prompt).toContain(" (seen)\n");
+				}
+				if (r.terminated) {
+					if (r.info.won) won++;
+					score += r.info.score;
+					break;
+				}
+			}
+		}
+		expect(won / 500).toBeGreaterThanOrEqual(0.75);
+		expect(score / 500).toBeGreaterThanOrEqual(0.9);
+		expect(backs).toBeGreaterThan(20);
 	});
 });

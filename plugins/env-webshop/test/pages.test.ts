@@ -35,6 +35,7 @@ const visitedViews = (specIndex: number, episodes: number): { view: PageView; sh
 		reward: "won" | "score";
 		goalOptionForm: "values" | "pairs";
 		actions: "text" | "numbered";
+		expert: "oracle" | "shopper";
 	};
 	const env = makeWebShopEnv(spec, world, o, webshopPrompts);
 	const out: { view: PageView; shown: string }[] = [];
