@@ -115,8 +115,8 @@ export const webshopSpecs: ReadonlyArray<EnvSpec> = [
 		historyLength: 15,
 		promptStyle: "compact",
 		options: { ...verlSpec.options, actions: "numbered", expert: "shopper" },
-		// prompts: mean 172, p90 299, max 355 tokens; answers at most 3 (scripts/measure-spec-lengths.ts)
-		defaults: { contextLength: 320, maxNewTokens: 8 },
+		// prompts: mean 194, p90 323, max 412 tokens; answers at most 3 (scripts/measure-spec-lengths.ts)
+		defaults: { contextLength: 384, maxNewTokens: 8 },
 	},
 ];
 
