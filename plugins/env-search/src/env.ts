@@ -38,16 +38,50 @@ import type { Corpus } from "./corpus.ts";
 import { emCheck, pyStrip } from "./em.ts";
 import { expertNext } from "./expert.ts";
 import { searchR1Docs, searchR1Information, verlInformation } from "./format.ts";
+import { type NameMatcher, nameMatcher, nameTable, numberNames, resolveNames } from "./numbered.ts";
 import type { SearchOptions } from "./options.ts";
 import type { Passage } from "./passages.ts";
 import { searchPrompts } from "./prompts.ts";
 import { makeQuestion, type Question } from "./questions.ts";
 import type { Split } from "./world.ts";
 
+const matchers = new WeakMap<Corpus, NameMatcher>();
+
+/** The matcher of a corpus's entity names (built once per corpus). */
+const matcherOf = (corpus: Corpus): NameMatcher => {
+	let m = matchers.get(corpus);
+	if (m === undefined) {
+		m = nameMatcher(corpus.world.entities.map((e) => e.name));
+		matchers.set(corpus, m);
+	}
+	return m;
+};
+
 /** Make a Search env over a loaded corpus. */
 export const makeSearchEnv = (spec: EnvSpec, options: SearchOptions, corpus: Corpus): Env => {
 	const allowEmpty = options.emptyContent === "act";
-	const prompts = searchPrompts(options.compactDocChars, allowEmpty);
+	const names = options.names === "numbered" ? matcherOf(corpus) : undefined;
+	const prompts = searchPrompts(options.compactDocChars, allowEmpty, names);
+	/** The episode's name table (numbered names): extended with every observation the env returns. */
+	let table: string[] = [];
+	const shown = (r: StepResult): StepResult => {
+		if (names !== undefined) for (const n of nameTable(names, [r.observation])) if (!table.includes(n)) table.push(n);
+		return r;
+	};
+	/** An action with its `#k` written as names (numbered names); undefined when a number names nothing. */
+	const resolved = (a: SearchAction): SearchAction | undefined => {
+		if (names === undefined) return a;
+		const text = resolveNames(table, a.kind === "search" ? a.query : a.answer);
+		if (text === undefined) return undefined;
+		return a.kind === "search" ? { kind: "search", query: text } : { kind: "answer", answer: text };
+	};
+	/** The expert's action with the table's names written `#k` (numbered names). */
+	const numbered = (a: SearchAction): SearchAction => {
+		if (names === undefined) return a;
+		return a.kind === "search"
+			? { kind: "search", query: numberNames(names, table, a.query) }
+			: { kind: "answer", answer: numberNames(names, table, a.answer) };
+	};
 	const parse = (text: string) =>
 		options.format === "searchr1" ? parseSearchR1(text, allowEmpty) : parseVerl(text, allowEmpty);
 	let question: Question | undefined;
@@ -107,6 +141,7 @@ export const makeSearchEnv = (spec: EnvSpec, options: SearchOptions, corpus: Cor
 			key = q.question;
 			retrieved = [];
 			queries = [];
+			table = names === undefined ? [] : nameTable(names, [q.question]);
 			return {
 				observation: q.question,
 				task: { id: q.id, type: q.source, instruction: q.question },
@@ -118,18 +153,18 @@ export const makeSearchEnv = (spec: EnvSpec, options: SearchOptions, corpus: Cor
 			if (ended) return episodeEnded(spec.id);
 			turns++;
 			const parsed = parse(text);
-			const action: SearchAction | undefined = parsed.valid ? parsed.action : undefined;
+			const action = parsed.valid && parsed.action !== undefined ? resolved(parsed.action) : undefined;
 			if (action === undefined) {
 				const observation = options.format === "searchr1" ? INVALID_ACTION_MESSAGE : "";
 				return { observation, reward: 0, terminated: false, truncated: false, info: info(false, false, 0, "invalid") };
 			}
-			return action.kind === "search" ? search(action.query) : answer(action.answer, question.golden);
+			return shown(action.kind === "search" ? search(action.query) : answer(action.answer, question.golden));
 		},
 		admissibleActions: () => undefined,
 		stateKey: () => key,
 		expertAction: () =>
 			question === undefined || ended
 				? undefined
-				: actionText(expertNext(question.plan, retrieved, queries, options.expertQueries)),
+				: actionText(numbered(expertNext(question.plan, retrieved, queries, options.expertQueries))),
 	};
 };

@@ -37,6 +37,8 @@ const FIELDS = {
 	 * Search-R1 and verl-agent do: an empty search is sent to the retriever, an empty answer is final).
 	 */
 	emptyContent: Schema.Literals(["invalid", "act"]),
+	/** `numbered`: the compact prompt writes each name the episode has shown as `#k`, and actions may too (`numbered.ts`). */
+	names: Schema.Literals(["text", "numbered"]),
 } as const;
 
 /** Decoded options. */
@@ -51,6 +53,7 @@ export interface SearchOptions {
 	readonly compactDocChars: number;
 	readonly expertQueries: "keywords" | "bare";
 	readonly emptyContent: "invalid" | "act";
+	readonly names: "text" | "numbered";
 }
 
 /** Defaults (the spec's `options` and the caller's overrides are merged over these). */
@@ -65,6 +68,7 @@ export const defaultOptions = (): SearchOptions => ({
 	compactDocChars: 160,
 	expertQueries: "keywords",
 	emptyContent: "invalid",
+	names: "text",
 });
 
 /** Decode merged options; fails with `EnvConfigError` naming the first bad or unknown option. */

@@ -72,29 +72,50 @@ export const compactSpec: EnvSpec = {
 	options: { ...searchR1Spec.options, compactDocChars: 100 },
 };
 
+/**
+ * `compact-v0` with numbered names: the compact prompt writes every name the episode has shown as
+ * `#k` and actions may use the number (`search[#1 studied]`, `answer[#4]`); see `numbered.ts`.
+ */
+export const numberedSpec: EnvSpec = {
+	...compactSpec,
+	id: "search/numbered-v0",
+	description: "search/compact-v0 with numbered names: names shown as #k, and #k in an action stands for the name",
+	// prompts: mean 167, p90 287, max 372 tokens; answers at most 11 (scripts/measure-spec-lengths.ts)
+	defaults: { contextLength: 320, maxNewTokens: 16 },
+	options: { ...compactSpec.options, names: "numbered" },
+};
+
 /** The Search environment plugin. */
 export const searchPlugin: EnvPlugin = {
 	id: "search",
 	description: "retrieval-augmented multi-hop QA (Search-R1 / verl-agent) over a seeded fictional encyclopedia",
-	specs: [searchR1Spec, verlSpec, searchR1SpecV1, verlSpecV1, compactSpec],
+	specs: [searchR1Spec, verlSpec, searchR1SpecV1, verlSpecV1, compactSpec, numberedSpec],
 	make: (spec, overrides) =>
 		Effect.flatMap(decodeOptions(spec.id, { ...spec.options, ...overrides }), (options) =>
-			Effect.try({
-				try: () => {
-					const corpus = loadCorpus({
-						seed: options.corpusSeed,
-						passages: options.passages,
-						cacheDir: options.cacheDir,
-						diskCache: options.diskCache,
-					});
-					return makeSearchEnv({ ...spec, options: { ...spec.options, ...overrides } }, options, corpus);
-				},
-				catch: (error) =>
-					new EnvConfigError({
-						specId: spec.id,
-						path: "cacheDir",
-						message: `could not build or cache the corpus index under ${options.cacheDir}: ${String(error)}`,
+			options.names === "numbered" && spec.promptStyle !== "compact"
+				? Effect.fail(
+						new EnvConfigError({
+							specId: spec.id,
+							path: "names",
+							message: `option names: "numbered" needs a spec with the compact prompt (this one uses "${spec.promptStyle}")`,
+						}),
+					)
+				: Effect.try({
+						try: () => {
+							const corpus = loadCorpus({
+								seed: options.corpusSeed,
+								passages: options.passages,
+								cacheDir: options.cacheDir,
+								diskCache: options.diskCache,
+							});
+							return makeSearchEnv({ ...spec, options: { ...spec.options, ...overrides } }, options, corpus);
+						},
+						catch: (error) =>
+							new EnvConfigError({
+								specId: spec.id,
+								path: "cacheDir",
+								message: `could not build or cache the corpus index under ${options.cacheDir}: ${String(error)}`,
+							}),
 					}),
-			}),
 		),
 };

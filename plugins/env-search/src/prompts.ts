@@ -20,6 +20,7 @@ import {
 } from "@stepwise/core";
 import { actionText, parseSearchR1, parseVerl } from "./actions.ts";
 import { SEARCH_TEMPLATE, SEARCH_TEMPLATE_NO_HIS, searchR1Prompt, verlSearchMemory } from "./format.ts";
+import { type NameMatcher, nameTable, numberNames } from "./numbered.ts";
 
 /** One retrieved passage parsed back out of an observation. */
 export interface ObservedDoc {
@@ -55,15 +56,23 @@ const withoutTitle = (d: ObservedDoc): string => {
 	return text;
 };
 
-/** The compact rendering of an observation: one `Title: text…` line per passage, or the text itself. */
-export const compactObservation = (observation: string, chars: number, maxDocs = Number.POSITIVE_INFINITY): string => {
+/**
+ * The compact rendering of an observation: one `Title: text…` line per passage, or the text itself;
+ * `rewrite` (numbered names) is applied to each title and text before the cut.
+ */
+export const compactObservation = (
+	observation: string,
+	chars: number,
+	maxDocs = Number.POSITIVE_INFINITY,
+	rewrite: (s: string) => string = (s) => s,
+): string => {
 	const docs = observedDocs(observation);
 	if (docs.length === 0) return observation.trim() === "" ? "(none)" : observation.trim();
 	return docs
 		.slice(0, maxDocs)
 		.map((d) => {
-			const text = withoutTitle(d);
-			return `${d.title}: ${text.length > chars ? `${text.slice(0, chars)}…` : text}`;
+			const text = rewrite(withoutTitle(d));
+			return `${rewrite(d.title)}: ${text.length > chars ? `${text.slice(0, chars)}…` : text}`;
 		})
 		.join("\n");
 };
@@ -109,9 +118,10 @@ const toProjection = (parsed: ReturnType<typeof parseSearchR1>): Projection => (
 
 /**
  * Build the prompts; `compactDocChars` bounds each passage in the compact style; `allowEmpty` makes
- * the projections keep empty `<search></search>` / `<answer></answer>` as actions (the `-v1` specs).
+ * the projections keep empty `<search></search>` / `<answer></answer>` as actions (the `-v1` specs);
+ * with `names` (numbered names) the compact prompt writes every name the episode has shown as `#k`.
  */
-export const searchPrompts = (compactDocChars: number, allowEmpty = false): EnvPrompts => ({
+export const searchPrompts = (compactDocChars: number, allowEmpty = false, names?: NameMatcher): EnvPrompts => ({
 	step: (ctx) => {
 		// verl-agent's SearchEnvironmentManager: the no-history template at reset, and always when history_length <= 0.
 		if (ctx.stepCount === 0 || ctx.historyLength <= 0)
@@ -124,12 +134,18 @@ export const searchPrompts = (compactDocChars: number, allowEmpty = false): EnvP
 		});
 	},
 	compact: (ctx) => {
-		const lines = [`Q: ${ctx.task.instruction}`];
+		const table =
+			names === undefined
+				? []
+				: nameTable(names, [ctx.task.instruction, ...ctx.history.map((h) => h.observation), ctx.observation]);
+		const rewrite = names === undefined ? (s: string) => s : (s: string) => numberNames(names, table, s);
+		const lines = [`Q: ${rewrite(ctx.task.instruction)}`];
 		ctx.history.forEach((h, i) => {
 			lines.push(bareAction(h.action));
-			if (i < ctx.history.length - 1) lines.push(compactObservation(resultOf(ctx, i), compactDocChars, 1));
+			if (i < ctx.history.length - 1) lines.push(compactObservation(resultOf(ctx, i), compactDocChars, 1, rewrite));
 		});
-		if (ctx.stepCount > 0) lines.push(compactObservation(ctx.observation, compactDocChars));
+		if (ctx.stepCount > 0)
+			lines.push(compactObservation(ctx.observation, compactDocChars, Number.POSITIVE_INFINITY, rewrite));
 		lines.push(">");
 		return lines.join("\n");
 	},

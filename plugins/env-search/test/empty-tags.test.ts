@@ -135,13 +135,14 @@ describe("verl-agent (-v1)", () => {
 });
 
 describe("specs", () => {
-	test("five specs; the -v1 ones differ from -v0 only in emptyContent and their ids", () => {
+	test("six specs; the -v1 ones differ from -v0 only in emptyContent and their ids", () => {
 		expect(searchPlugin.specs.map((s) => s.id)).toEqual([
 			"search/searchr1-v0",
 			"search/verl-v0",
 			"search/searchr1-v1",
 			"search/verl-v1",
 			"search/compact-v0",
+			"search/numbered-v0",
 		]);
 		const { id: _a, description: _b, options: o1, ...rest1 } = searchR1SpecV1;
 		const { id: _c, description: _d, options: o0, ...rest0 } = searchR1Spec;
