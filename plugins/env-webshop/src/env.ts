@@ -210,9 +210,15 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 		clicks = clickables(view);
 	};
 
-	/** An action as this env's form writes it: its number where the page numbers it (`numbered`), else its text. */
-	const numbered = (action: string): string => {
-		if (settings.actions === "text") return action;
+	/**
+	 * An action as this env writes it (the expert's answers, the admissible actions): in the
+	 * `numbered` form the search and a product click as their numbers (long to write out: the query,
+	 * a 10-character id), an option value or a button as its words (short, and found on the goal line
+	 * or always the same); in the `text` form as text.
+	 */
+	const written = (action: string): string => {
+		if (settings.actions === "text" || !(action.startsWith("search[") || /^click\[b0[0-9a-z]{8}\]$/.test(action)))
+			return action;
 		const n = numberedActions(shown, (goal as Goal).instruction).indexOf(action);
 		return n < 0 ? action : String(n + 1);
 	};
@@ -331,7 +337,7 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 			if (!started || ended) return [];
 			const out = clicks.filter((c) => c !== "search").map((c) => `click[${c}]`);
 			if (view?.kind === "search") out.push(`search[${expertQuery(world, goal as Goal, s.ladder)}]`);
-			return out.map(numbered).sort();
+			return out.map(written).sort();
 		},
 		stateKey(): string {
 			if (!started) return "";
@@ -346,7 +352,7 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 				settings.expert === "shopper"
 					? shopperNext(world, g, s, expertQuery(world, g, s.ladder))
 					: expertNext(world, g, s, settings.goalOptionForm);
-			return numbered(next as string);
+			return written(next as string);
 		},
 	};
 };
