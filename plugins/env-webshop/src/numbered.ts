@@ -13,10 +13,11 @@ import { condenseQuery } from "./query.ts";
 
 /**
  * Numbered actions (the `actions: numbered` option, spec `webshop/compact-v1`): the compact prompt
- * gives each action a page offers a number and the policy answers with the number alone, so a small
- * policy picks the line that matches its goal instead of copying a 10-character product id or an
- * option value out of its prompt. The numbers are read off the observation text by
- * {@link numberedActions}, which the prompt and the env both call, so they always agree:
+ * gives each action a page offers a number and a bare number is an answer, so a small policy picks
+ * the product line that matches its goal instead of copying a 10-character id out of its prompt (the
+ * expert writes the search and products as numbers, option values and buttons in words: the env's
+ * `written`). The numbers are read off the observation text by {@link numberedActions}, which the
+ * prompt and the env both call, so they always agree:
  *
  * - search page: `1` is `search[…]` with the goal line's query (the expert's first query);
  * - results page: one number per listed product in list order (`(seen)` after those opened since

@@ -111,7 +111,7 @@ export const webshopSpecs: ReadonlyArray<EnvSpec> = [
 		...verlSpec,
 		id: "webshop/compact-v1",
 		description:
-			"WebShop as compact-v0 with numbered actions (the answer is the number of a line) and the shopper expert",
+			"WebShop as compact-v0 with numbered actions (a number answers for a line of the page) and the shopper expert",
 		historyLength: 15,
 		promptStyle: "compact",
 		options: { ...verlSpec.options, actions: "numbered", expert: "shopper" },
