@@ -44,6 +44,8 @@ export interface EnvSettings {
 	readonly actions: ActionForm;
 	/** Which expert `expertAction` follows: the `oracle` (heads for the goal's product) or the `shopper` (see `shopper.ts`). */
 	readonly expert: ExpertKind;
+	/** Products the shopper expert opens after a search before it buys the one in front of it. */
+	readonly shopperOpens: number;
 }
 
 /** The two experts: the oracle knows the goal's product; the shopper decides from what the pages show. */
@@ -350,7 +352,7 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 			const g = goal as Goal;
 			const next =
 				settings.expert === "shopper"
-					? shopperNext(world, g, s, expertQuery(world, g, s.ladder))
+					? shopperNext(world, g, s, expertQuery(world, g, s.ladder), settings.shopperOpens)
 					: expertNext(world, g, s, settings.goalOptionForm);
 			return written(next as string);
 		},

@@ -41,6 +41,8 @@ export const WebShopOptions = Schema.Struct({
 	actions: Schema.Literals(["text", "numbered"]),
 	/** Which expert the demonstrations follow: the `oracle` (heads for the goal's product) or the `shopper` (decides from what the pages show). */
 	expert: Schema.Literals(["oracle", "shopper"]),
+	/** Products the shopper expert opens after a search before it buys the one in front of it (1: the first it opens). */
+	shopperOpens: Int(1, 10),
 });
 export type WebShopOptions = typeof WebShopOptions.Type;
 
@@ -51,6 +53,7 @@ const COMMON = {
 	testGoals: 500,
 	actions: "text",
 	expert: "oracle",
+	shopperOpens: 4,
 };
 
 /** verl-agent/GiGPO's WebShop. */
@@ -190,6 +193,7 @@ export const webshopPlugin: EnvPlugin = {
 					goalOptionForm: o.goalOptionForm,
 					actions: o.actions,
 					expert: o.expert,
+					shopperOpens: o.shopperOpens,
 				},
 				o.actions === "numbered" ? numberedPrompts : webshopPrompts,
 			);

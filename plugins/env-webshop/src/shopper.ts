@@ -19,13 +19,11 @@ import type { World } from "./world.ts";
  *   among those it has not opened since the search and whose listed price is within the goal's
  *   bound (ties: the higher-ranked); when every such product has been opened it turns the page;
  * - on an item page that offers every option value the goal asks for, selects them and buys;
- *   otherwise goes back (`< prev`) to try the next product. After {@link MAX_OPENED} products, or on
- *   a product it opens a second time, it buys what is there (with the goal's options it offers);
+ *   otherwise goes back (`< prev`) to try the next product. After `opens` products (the
+ *   `shopperOpens` option; 1: it buys the first it opens), or on a product it opens a second time,
+ *   it buys what is there (with the goal's options it offers);
  * - on a description, features or reviews page goes back.
  */
-
-/** Products opened after a search before the shopper buys the one in front of it. */
-export const MAX_OPENED = 4;
 
 const words = (s: string): Set<string> => new Set(s.split(/[\s,]+/).filter((w) => w !== ""));
 
@@ -40,8 +38,11 @@ const overlap = (title: string, goalWords: ReadonlySet<string>): number => {
 const offersGoalOptions = (q: Product, goal: Goal): boolean =>
 	goal.goalOptions.every((o) => q.options.some((x) => x.name === o.name && x.values.includes(o.value)));
 
-/** The shopper's next action (see the module comment); `query` is the search the oracle would type now. */
-export const shopperNext = (world: World, goal: Goal, s: Session, query: string): string | undefined => {
+/**
+ * The shopper's next action (see the module comment); `query` is the search the oracle would type
+ * now, `opens` the products it opens after a search before it buys the one in front of it.
+ */
+export const shopperNext = (world: World, goal: Goal, s: Session, query: string, opens: number): string | undefined => {
 	const products = world.catalogue.products;
 	switch (s.kind) {
 		case "done":
@@ -68,16 +69,15 @@ export const shopperNext = (world: World, goal: Goal, s: Session, query: string)
 			};
 			const fresh = best(pool.filter((i) => !s.opened.includes(i)));
 			const more = s.page * RESULTS_PER_PAGE < s.results.length;
-			if (s.opened.length < MAX_OPENED && fresh >= 0)
-				return `click[${(products[fresh] as Product).asin.toLowerCase()}]`;
-			if (s.opened.length < MAX_OPENED && more) return "click[next >]";
+			if (s.opened.length < opens && fresh >= 0) return `click[${(products[fresh] as Product).asin.toLowerCase()}]`;
+			if (s.opened.length < opens && more) return "click[next >]";
 			const any = best(pool);
 			return any < 0 ? "click[back to search]" : `click[${(products[any] as Product).asin.toLowerCase()}]`;
 		}
 		case "item": {
 			const q = products[s.product] as Product;
 			const again = s.opened.filter((i) => i === s.product).length >= 2;
-			if (!offersGoalOptions(q, goal) && !again && s.opened.length < MAX_OPENED) return "click[< prev]";
+			if (!offersGoalOptions(q, goal) && !again && s.opened.length < opens) return "click[< prev]";
 			const option = nextGoalOption(q, goal, s);
 			return option === undefined ? "click[buy now]" : `click[${option}]`;
 		}

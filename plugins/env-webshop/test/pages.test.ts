@@ -36,6 +36,7 @@ const visitedViews = (specIndex: number, episodes: number): { view: PageView; sh
 		goalOptionForm: "values" | "pairs";
 		actions: "text" | "numbered";
 		expert: "oracle" | "shopper";
+		shopperOpens: number;
 	};
 	const env = makeWebShopEnv(spec, world, o, webshopPrompts);
 	const out: { view: PageView; shown: string }[] = [];
