@@ -48,6 +48,7 @@ describe("options", () => {
 			[{ actions: "letters" }, "actions"],
 			[{ actions: "numbered" }, "actions"],
 			[{ expert: "human" }, "expert"],
+			[{ shopperOpens: 0 }, "shopperOpens"],
 		];
 		for (const [overrides, path] of cases) {
 			const spec = webshopPlugin.specs[0];

@@ -180,3 +180,30 @@ describe("the shopper expert (compact-v1's)", () => {
 		expect(backs).toBeGreaterThan(20);
 	});
 });
+
+test("shopperOpens: 1 buys the first product it opens (never goes back) and wins 0.45+ of 200 test goals; more opens win more", () => {
+	const wins = (opens: number): { won: number; backs: number } => {
+		const env = Effect.runSync(webshopPlugin.make(spec, { shopperOpens: opens })) as WebShopEnv;
+		let won = 0;
+		let backs = 0;
+		for (let index = 0; index < 200; index++) {
+			env.reset({ seed: 0, split: "test", index });
+			for (let t = 0; t < spec.maxSteps; t++) {
+				const action = env.expertAction() as string;
+				if (env.page()?.kind === "item" && action === "click[< prev]") backs++;
+				const r = env.step(action);
+				if (r.terminated) {
+					if (r.info.won) won++;
+					break;
+				}
+			}
+		}
+		return { won: won / 200, backs };
+	};
+	const one = wins(1);
+	const three = wins(3);
+	expect(one.backs).toBe(0);
+	expect(one.won).toBeGreaterThanOrEqual(0.45);
+	expect(three.won).toBeGreaterThan(one.won);
+	expect(three.backs).toBeGreaterThan(0);
+});
