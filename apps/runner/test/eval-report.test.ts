@@ -8,6 +8,7 @@ import {
 	formatEvalReport,
 	maxTypeLines,
 	pairReports,
+	pairScores,
 	readEvalReport,
 	signTest,
 } from "../src/stages/eval-report.ts";
@@ -82,6 +83,36 @@ describe("eval reports", () => {
 		});
 		expect(table).toContain("RL − SFT success: +0.125");
 		expect(table).toContain("Paired over the same 8 tasks: RL won 2 that SFT lost, SFT won 1 that RL lost");
+	});
+
+	test("partial scores (WebShop's) add a paired score line: tasks where each scored higher, and the sign test; 0/1 scores do not", () => {
+		const withScores = (r: EvalReport, scores: ReadonlyArray<ReadonlyArray<number>>): EvalReport => ({
+			...r,
+			perSeed: r.perSeed.map((s, i) => ({ ...s, scores: scores[i] as ReadonlyArray<number> })),
+			mean: { ...r.mean, score: scores.flat().reduce((a, b) => a + b, 0) / scores.flat().length },
+		});
+		const sft = withScores(report("sft", ["10", "00"]), [
+			[1, 0.5],
+			[0.25, 0.75],
+		]);
+		const rl = withScores(report("rl", ["10", "10"]), [
+			[1, 0.75],
+			[1, 0.5],
+		]);
+		expect(pairScores(rl, sft)).toEqual({ tasks: 4, onlyA: 2, onlyB: 1, pValue: signTest(2, 3) });
+		const table = formatPipelineTable({ run: "runs/x", sft, rl, seconds: 60 });
+		expect(table).toContain(
+			"Paired scores: RL scored higher on 2 tasks, SFT on 1 (two-sided sign test p = 1.000); RL − SFT score: +0.188.",
+		);
+		const binary = formatPipelineTable({
+			run: "runs/x",
+			sft: withScores(report("sft", ["10"]), [[1, 0]]),
+			rl: withScores(report("rl", ["11"]), [[1, 1]]),
+			seconds: 60,
+		});
+		expect(binary).not.toContain("Paired scores");
+		const { scores: _s, ...old } = sft.perSeed[0] as EvalReport["perSeed"][number];
+		expect(pairScores(rl, { ...sft, perSeed: [old, ...sft.perSeed.slice(1)] })).toBeUndefined();
 	});
 
 	test("a saved report is decoded on reading; a malformed one is an error naming the file", async () => {

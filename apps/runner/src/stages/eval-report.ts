@@ -22,11 +22,15 @@ const figureFields = {
 export const EvalFigures = Schema.Struct({ episodes: Schema.Int, ...figureFields });
 export type EvalFigures = typeof EvalFigures.Type;
 
-/** One seed's figures, with each task's outcome (`1` won, `0` lost, in task order) for paired comparisons. */
+/**
+ * One seed's figures, with each task's outcome (`1` won, `0` lost, in task order) and score (in task
+ * order) for paired comparisons.
+ */
 const SeedFigures = Schema.Struct({
 	seed: Schema.Int,
 	...EvalFigures.fields,
 	outcomes: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[01]*$/))),
+	scores: Schema.optionalKey(Schema.Array(Schema.Finite)),
 });
 
 /** The report of `stepwise eval` (`eval.json`): figures per seed, mean ± std over seeds, overall and per task type. */
@@ -72,7 +76,14 @@ export const figures = (episodes: ReadonlyArray<EpisodeOutcome>): EvalFigures =>
 export const outcomeString = (episodes: ReadonlyArray<EpisodeOutcome>): string =>
 	episodes.map((e) => (e.won ? "1" : "0")).join("");
 
-/** Two policies on the same tasks: the tasks only one of them won, and the exact two-sided sign test on them. */
+/** The scores of a seed's episodes, in task order (rounded to 4 decimals). */
+export const scoreList = (episodes: ReadonlyArray<EpisodeOutcome>): number[] =>
+	episodes.map((e) => Math.round(e.score * 10_000) / 10_000);
+
+/**
+ * Two policies on the same tasks: the tasks only one of them won (or, for scores, where one scored
+ * higher), and the exact two-sided sign test on them.
+ */
 export interface PairedComparison {
 	readonly tasks: number;
 	readonly onlyA: number;
@@ -118,6 +129,33 @@ export const pairReports = (a: EvalReport, b: EvalReport): PairedComparison | un
 	}
 	return { tasks, onlyA, onlyB, pValue: signTest(onlyA, onlyA + onlyB) };
 };
+
+/**
+ * Pair two reports' scores task by task, as {@link pairReports} pairs outcomes: `onlyA` counts the
+ * tasks where `a` scored higher. Undefined when they do not pair or a report has no scores.
+ */
+export const pairScores = (a: EvalReport, b: EvalReport): PairedComparison | undefined => {
+	if (a.spec !== b.spec || a.split !== b.split || a.perSeed.length !== b.perSeed.length) return undefined;
+	let tasks = 0;
+	let onlyA = 0;
+	let onlyB = 0;
+	for (const [i, sa] of a.perSeed.entries()) {
+		const sb = b.perSeed[i];
+		if (sb === undefined || sa.seed !== sb.seed || sa.scores === undefined || sb.scores === undefined) return undefined;
+		if (sa.scores.length !== sb.scores.length) return undefined;
+		sa.scores.forEach((x, t) => {
+			const y = sb.scores?.[t] as number;
+			if (x > y) onlyA++;
+			else if (y > x) onlyB++;
+		});
+		tasks += sa.scores.length;
+	}
+	return { tasks, onlyA, onlyB, pValue: signTest(onlyA, onlyA + onlyB) };
+};
+
+/** Whether a report's scores are partial (some between 0 and 1, as WebShop's), so a paired score test says more than the outcomes. */
+export const hasPartialScores = (r: EvalReport): boolean =>
+	r.perSeed.some((s) => s.scores?.some((x) => x > 0 && x < 1) ?? false);
 
 /** Task types printed one a line; beyond this many, only the weakest are (every type is in `eval.json`). */
 export const maxTypeLines = 8;

@@ -30,7 +30,14 @@ import {
 	truncationWarning,
 	yieldToEventLoop,
 } from "./context.ts";
-import { type EpisodeOutcome, type EvalFigures, type EvalReport, figures, outcomeString } from "./eval-report.ts";
+import {
+	type EpisodeOutcome,
+	type EvalFigures,
+	type EvalReport,
+	figures,
+	outcomeString,
+	scoreList,
+} from "./eval-report.ts";
 import { checkLoadedWeights } from "./finite.ts";
 import { loadModelPolicy } from "./policy-load.ts";
 
@@ -231,12 +238,12 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 					: (tasks) => playScriptedAll(envs[0] as ManagedEnv, tasks, source.kind);
 		const bar = new Progress({ label: "eval", total: config.eval.seeds.length * n, unit: "episode" });
 		const all: EpisodeOutcome[] = [];
-		const perSeed: Array<{ seed: number; outcomes: string } & EvalFigures> = [];
+		const perSeed: Array<{ seed: number; outcomes: string; scores: number[] } & EvalFigures> = [];
 		for (const seed of config.eval.seeds) {
 			const tasks = taskRange(seed, split, n);
 			const outcomes = yield* play(tasks);
 			const f = figures(outcomes);
-			perSeed.push({ seed, ...f, outcomes: outcomeString(outcomes) });
+			perSeed.push({ seed, ...f, outcomes: outcomeString(outcomes), scores: scoreList(outcomes) });
 			all.push(...outcomes);
 			bar.tick(n, { success: f.success, grounding: f.grounding });
 		}

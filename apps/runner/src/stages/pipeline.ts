@@ -6,7 +6,14 @@ import { Effect, type FileSystem } from "effect";
 import { writeRunFile } from "../runs/files.ts";
 import { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext } from "./context.ts";
-import { decodingOf, type EvalReportError, pairReports, readEvalReport } from "./eval-report.ts";
+import {
+	decodingOf,
+	type EvalReportError,
+	hasPartialScores,
+	pairReports,
+	pairScores,
+	readEvalReport,
+} from "./eval-report.ts";
 import { type EvalReport, type EvaluationError, evaluatePolicy, formatEvalReport } from "./evaluate.ts";
 import { exploreFile, runExploreStage } from "./explore.ts";
 import { annotatedFile, annotateStage, progressDir, trainProgressStage } from "./progress.ts";
@@ -119,6 +126,7 @@ export const formatPipelineTable = (r: PipelineResult): string => {
 	const seeds = r.sft.perSeed.length;
 	const tasks = r.sft.perSeed[0]?.episodes ?? 0;
 	const paired = pairReports(r.rl, r.sft);
+	const scores = hasPartialScores(r.sft) || hasPartialScores(r.rl) ? pairScores(r.rl, r.sft) : undefined;
 	return [
 		`${r.sft.spec}, ${r.sft.split} split, ${seeds} seeds × ${tasks} tasks, ${decodingOf(r.sft)} (mean ± std over seeds):`,
 		"| policy | success       | score         | grounding     |",
@@ -129,6 +137,11 @@ export const formatPipelineTable = (r: PipelineResult): string => {
 		...(paired !== undefined
 			? [
 					`Paired over the same ${paired.tasks} tasks: RL won ${paired.onlyA} that SFT lost, SFT won ${paired.onlyB} that RL lost (two-sided sign test p = ${fmt(paired.pValue)}).`,
+				]
+			: []),
+		...(scores !== undefined
+			? [
+					`Paired scores: RL scored higher on ${scores.onlyA} tasks, SFT on ${scores.onlyB} (two-sided sign test p = ${fmt(scores.pValue)}); RL − SFT score: ${r.rl.mean.score - r.sft.mean.score >= 0 ? "+" : ""}${fmt(r.rl.mean.score - r.sft.mean.score)}.`,
 				]
 			: []),
 	].join("\n");
