@@ -11,6 +11,7 @@ import {
 	pairScores,
 	readEvalReport,
 	signTest,
+	taskListDigest,
 } from "../src/stages/eval-report.ts";
 import { formatPipelineTable } from "../src/stages/pipeline.ts";
 
@@ -113,6 +114,28 @@ describe("eval reports", () => {
 		expect(binary).not.toContain("Paired scores");
 		const { scores: _s, ...old } = sft.perSeed[0] as EvalReport["perSeed"][number];
 		expect(pairScores(rl, { ...sft, perSeed: [old, ...sft.perSeed.slice(1)] })).toBeUndefined();
+	});
+
+	test("seeds that replay an earlier seed's task list (the same task digest in both reports) are paired once", () => {
+		const episodes = (ids: ReadonlyArray<string>) =>
+			ids.map((taskId) => ({ taskId, taskType: undefined, won: true, score: 1, steps: 1, validSteps: 1 }));
+		const fixed = taskListDigest(episodes(["test/1", "test/2"]));
+		expect(taskListDigest(episodes(["test/1", "test/2"]))).toBe(fixed);
+		expect(taskListDigest(episodes(["test/2", "test/1"]))).not.toBe(fixed);
+		const digests = (r: EvalReport, tasks: ReadonlyArray<string>): EvalReport => ({
+			...r,
+			perSeed: r.perSeed.map((s, i) => ({ ...s, tasks: tasks[i] as string })),
+		});
+		const sft = report("sft", ["10", "10", "01"]);
+		const rl = report("rl", ["01", "01", "11"]);
+		const same = [fixed, fixed, "other"];
+		expect(pairReports(digests(rl, same), digests(sft, same))).toEqual({
+			tasks: 4,
+			onlyA: 2,
+			onlyB: 1,
+			pValue: signTest(2, 3),
+		});
+		expect(pairReports(rl, sft)?.tasks).toBe(6);
 	});
 
 	test("a saved report is decoded on reading; a malformed one is an error naming the file", async () => {

@@ -133,8 +133,8 @@ describe("stepwise eval", () => {
 
 	test("figures: success, score, grounding accuracy as the share of executable actions", () => {
 		const f = figures([
-			{ taskType: "a", won: true, score: 1, steps: 3, validSteps: 3 },
-			{ taskType: "b", won: false, score: 0.5, steps: 5, validSteps: 1 },
+			{ taskId: "t/1", taskType: "a", won: true, score: 1, steps: 3, validSteps: 3 },
+			{ taskId: "t/2", taskType: "b", won: false, score: 0.5, steps: 5, validSteps: 1 },
 		]);
 		expect(f).toEqual({ episodes: 2, success: 0.5, score: 0.75, grounding: 0.5, length: 4 });
 	});

@@ -1,9 +1,12 @@
+import { createHash } from "node:crypto";
 import { type Effect, Schema } from "effect";
 import { readJsonFile } from "../runs/json-file.ts";
 import { fmt } from "./context.ts";
 
 /** One evaluated episode, whatever played it. */
 export interface EpisodeOutcome {
+	/** The env's task id (`TaskInfo.id`). */
+	readonly taskId: string;
 	readonly taskType: string | undefined;
 	readonly won: boolean;
 	readonly score: number;
@@ -31,6 +34,8 @@ const SeedFigures = Schema.Struct({
 	...EvalFigures.fields,
 	outcomes: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[01]*$/))),
 	scores: Schema.optionalKey(Schema.Array(Schema.Finite)),
+	/** A digest of the seed's task ids in order: seeds of an env with a fixed task list (WebShop's test goals) play the same tasks. */
+	tasks: Schema.optionalKey(Schema.String),
 });
 
 /** The report of `stepwise eval` (`eval.json`): figures per seed, mean ± std over seeds, overall and per task type. */
@@ -76,6 +81,13 @@ export const figures = (episodes: ReadonlyArray<EpisodeOutcome>): EvalFigures =>
 export const outcomeString = (episodes: ReadonlyArray<EpisodeOutcome>): string =>
 	episodes.map((e) => (e.won ? "1" : "0")).join("");
 
+/** A digest of a seed's task ids in order (16 hex digits of their SHA-256). */
+export const taskListDigest = (episodes: ReadonlyArray<EpisodeOutcome>): string =>
+	createHash("sha256")
+		.update(episodes.map((e) => e.taskId).join("\n"))
+		.digest("hex")
+		.slice(0, 16);
+
 /** The scores of a seed's episodes, in task order (rounded to 4 decimals). */
 export const scoreList = (episodes: ReadonlyArray<EpisodeOutcome>): number[] =>
 	episodes.map((e) => Math.round(e.score * 10_000) / 10_000);
@@ -105,19 +117,41 @@ export const signTest = (k: number, n: number): number => {
 	return Math.min(1, 2 * sum);
 };
 
+type SeedFigures = typeof SeedFigures.Type;
+
 /**
- * Pair two reports task by task (same spec, split, seeds and task counts, both with outcomes);
- * undefined when they do not pair (e.g. reports written before outcomes were saved).
+ * The seeds two reports share, as pairs; a seed whose task list (its `tasks` digest, in both reports)
+ * repeats an earlier seed's is left out, so a fixed task list is counted once. Undefined when the
+ * reports do not pair (spec, split or seeds differ).
+ */
+const pairedSeeds = (a: EvalReport, b: EvalReport): Array<readonly [SeedFigures, SeedFigures]> | undefined => {
+	if (a.spec !== b.spec || a.split !== b.split || a.perSeed.length !== b.perSeed.length) return undefined;
+	const out: Array<readonly [SeedFigures, SeedFigures]> = [];
+	const seen = new Set<string>();
+	for (const [i, sa] of a.perSeed.entries()) {
+		const sb = b.perSeed[i];
+		if (sb === undefined || sa.seed !== sb.seed) return undefined;
+		const key = sa.tasks !== undefined && sa.tasks === sb.tasks ? sa.tasks : undefined;
+		if (key !== undefined && seen.has(key)) continue;
+		if (key !== undefined) seen.add(key);
+		out.push([sa, sb]);
+	}
+	return out;
+};
+
+/**
+ * Pair two reports task by task (same spec, split, seeds and task counts, both with outcomes; a
+ * seed that replays an earlier seed's tasks counted once); undefined when they do not pair (e.g.
+ * reports written before outcomes were saved).
  */
 export const pairReports = (a: EvalReport, b: EvalReport): PairedComparison | undefined => {
-	if (a.spec !== b.spec || a.split !== b.split || a.perSeed.length !== b.perSeed.length) return undefined;
+	const seeds = pairedSeeds(a, b);
+	if (seeds === undefined) return undefined;
 	let tasks = 0;
 	let onlyA = 0;
 	let onlyB = 0;
-	for (const [i, sa] of a.perSeed.entries()) {
-		const sb = b.perSeed[i];
-		if (sb === undefined || sa.seed !== sb.seed || sa.outcomes === undefined || sb.outcomes === undefined)
-			return undefined;
+	for (const [sa, sb] of seeds) {
+		if (sa.outcomes === undefined || sb.outcomes === undefined) return undefined;
 		if (sa.outcomes.length !== sb.outcomes.length) return undefined;
 		for (let t = 0; t < sa.outcomes.length; t++) {
 			const wa = sa.outcomes[t] === "1";
@@ -135,13 +169,13 @@ export const pairReports = (a: EvalReport, b: EvalReport): PairedComparison | un
  * tasks where `a` scored higher. Undefined when they do not pair or a report has no scores.
  */
 export const pairScores = (a: EvalReport, b: EvalReport): PairedComparison | undefined => {
-	if (a.spec !== b.spec || a.split !== b.split || a.perSeed.length !== b.perSeed.length) return undefined;
+	const seeds = pairedSeeds(a, b);
+	if (seeds === undefined) return undefined;
 	let tasks = 0;
 	let onlyA = 0;
 	let onlyB = 0;
-	for (const [i, sa] of a.perSeed.entries()) {
-		const sb = b.perSeed[i];
-		if (sb === undefined || sa.seed !== sb.seed || sa.scores === undefined || sb.scores === undefined) return undefined;
+	for (const [sa, sb] of seeds) {
+		if (sa.scores === undefined || sb.scores === undefined) return undefined;
 		if (sa.scores.length !== sb.scores.length) return undefined;
 		sa.scores.forEach((x, t) => {
 			const y = sb.scores?.[t] as number;

@@ -37,6 +37,7 @@ import {
 	figures,
 	outcomeString,
 	scoreList,
+	taskListDigest,
 } from "./eval-report.ts";
 import { checkLoadedWeights } from "./finite.ts";
 import { loadModelPolicy } from "./policy-load.ts";
@@ -52,6 +53,7 @@ export {
 
 /** The outcome of a recorded trajectory. */
 export const outcomeOf = (t: Trajectory): EpisodeOutcome => ({
+	taskId: t.taskId,
 	taskType: t.taskType,
 	won: t.won,
 	score: t.score,
@@ -89,7 +91,7 @@ export const playScripted = (
 		won = won || r.info.won;
 		score = r.info.score;
 	}
-	return { taskType: reset.task.type, won, score, steps, validSteps };
+	return { taskId: reset.task.id, taskType: reset.task.type, won, score, steps, validSteps };
 };
 
 /**
@@ -238,12 +240,18 @@ const evaluate = (ctx: StageContext, source: PolicySource) =>
 					: (tasks) => playScriptedAll(envs[0] as ManagedEnv, tasks, source.kind);
 		const bar = new Progress({ label: "eval", total: config.eval.seeds.length * n, unit: "episode" });
 		const all: EpisodeOutcome[] = [];
-		const perSeed: Array<{ seed: number; outcomes: string; scores: number[] } & EvalFigures> = [];
+		const perSeed: Array<{ seed: number; outcomes: string; scores: number[]; tasks: string } & EvalFigures> = [];
 		for (const seed of config.eval.seeds) {
 			const tasks = taskRange(seed, split, n);
 			const outcomes = yield* play(tasks);
 			const f = figures(outcomes);
-			perSeed.push({ seed, ...f, outcomes: outcomeString(outcomes), scores: scoreList(outcomes) });
+			perSeed.push({
+				seed,
+				...f,
+				outcomes: outcomeString(outcomes),
+				scores: scoreList(outcomes),
+				tasks: taskListDigest(outcomes),
+			});
 			all.push(...outcomes);
 			bar.tick(n, { success: f.success, grounding: f.grounding });
 		}
