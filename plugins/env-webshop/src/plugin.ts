@@ -118,8 +118,8 @@ export const webshopSpecs: ReadonlyArray<EnvSpec> = [
 		historyLength: 15,
 		promptStyle: "compact",
 		options: { ...verlSpec.options, actions: "numbered", expert: "shopper" },
-		// prompts: mean 194, p90 323, max 412 tokens; answers at most 3 (scripts/measure-spec-lengths.ts)
-		defaults: { contextLength: 384, maxNewTokens: 8 },
+		// prompts: mean 194, p90 323, max 412 tokens; answers at most 12 (scripts/measure-spec-lengths.ts)
+		defaults: { contextLength: 384, maxNewTokens: 16 },
 	},
 ];
 
