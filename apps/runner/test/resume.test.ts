@@ -229,13 +229,15 @@ describe("kill and resume", () => {
 		}
 	}, 120_000);
 
-	test("train.minutes stops after the iteration that spends the budget, checkpointed; --resume finishes the run", async () => {
+	test("train.minutes stops after the iteration that spends the budget, checkpointed; --resume with the budget spent trains nothing, with a larger one finishes the run", async () => {
 		const policy = await sftPolicy();
 		const run = join(dir, "budget");
 		const args = [...common, "--run-dir", run, ...overrides, "train.evalEvery=0"];
 		await Effect.runPromise(runCli(["train", ...args, "--policy", policy, "train.minutes=0.00001"]));
 		expect(metrics(run).map((r) => r.iteration)).toEqual([1]);
 		expect(existsSync(join(run, "checkpoints", "step_1", "model.safetensors"))).toBe(true);
+		await Effect.runPromise(runCli(["train", ...args, "--resume", "train.minutes=0.00001"]));
+		expect(metrics(run).map((r) => r.iteration)).toEqual([1]);
 		await Effect.runPromise(runCli(["train", ...args, "--resume", "train.minutes=0"]));
 		expect(metrics(run).map((r) => r.iteration)).toEqual([1, 2, 3]);
 		expect(existsSync(join(run, "plots", "success.svg"))).toBe(true);

@@ -244,7 +244,7 @@ export const RunConfig = Schema.Struct({
 		 * env steps (`stepwise compare`), whatever their episode lengths. Offline iterations play none.
 		 */
 		envSteps: NonNegInt,
-		/** Stop after the iteration that spends this many minutes of RL (0: no budget; a stopped run checkpoints and can be resumed). */
+		/** Stop after the iteration that spends this many minutes of RL (0: no budget; a stopped run checkpoints, and `--resume` trains for what is left of it, so a larger value or 0 goes on). */
 		minutes: NonNegative,
 		/** Adam learning rate of the RL updates. */
 		lr: Positive,

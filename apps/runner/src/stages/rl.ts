@@ -344,6 +344,16 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 			.filter(isRlRow)
 			.reduce((s, r) => s + (r["losses/skipped_steps"] ?? 0), 0);
 		const budgetMs = config.train.minutes > 0 ? config.train.minutes * 60_000 : Number.POSITIVE_INFINITY;
+		/** Training time the run spent before this process (its rows' `time/iteration_s`): a resumed run gets what is left of `train.minutes`. */
+		const spentMs =
+			run
+				.readMetrics()
+				.filter(isRlRow)
+				.reduce((s, r) => s + (r["time/iteration_s"] ?? 0), 0) * 1000;
+		if (spentMs >= budgetMs && trainer.iteration < total)
+			ctx.log(
+				`train: the time budget of ${config.train.minutes} min was spent by iteration ${trainer.iteration}; nothing left to train (raise train.minutes, or 0 for none, to go on)`,
+			);
 		const stepBudget = config.train.envSteps > 0 ? config.train.envSteps : Number.POSITIVE_INFINITY;
 		/** Environment steps of the run's training episodes so far (a resumed run counts its rows). */
 		let envSteps = run.readMetrics().filter(isRlRow).at(-1)?.["charts/env_steps"] ?? 0;
@@ -371,11 +381,11 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 				renameSync(partial, run.checkpointDir(i));
 			});
 		const iterate = Effect.gen(function* () {
-			while (trainer.iteration < total && envSteps < stepBudget) {
+			while (trainer.iteration < total && envSteps < stepBudget && spentMs < budgetMs) {
 				const record = yield* Effect.promise((signal) => trainer.stepAsync(signal));
 				const i = record.iteration;
 				envSteps += config.train.data === "rollouts" ? episodeSteps(record.metrics) : 0;
-				const outOfTime = performance.now() - t0 >= budgetMs;
+				const outOfTime = spentMs + performance.now() - t0 >= budgetMs;
 				const outOfSteps = envSteps >= stepBudget;
 				lastMetrics = { ...record.metrics, "charts/env_steps": envSteps };
 				run.log({ ...lastMetrics, iteration: i });
