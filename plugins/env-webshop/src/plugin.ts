@@ -11,7 +11,8 @@ import { getWorld, type World, type WorldOptions } from "./world.ts";
  * `webshop/eto-v0` (ETO/SPA: human-style instructions, raw `[SEP]` observations, chat prompts,
  * the raw score as reward, 10 steps), `webshop/compact-v0` (verl-v0's shop, reward and 15 steps
  * with the compact prompt for small policies: the bare action as the answer) and `webshop/compact-v1`
- * (compact-v0 with numbered actions: the answer is the number of a line of the prompt).
+ * (compact-v0 with numbered actions, where a number answers for a line of the page, and the shopper
+ * expert).
  */
 
 const Int = (lo: number, hi: number) =>
