@@ -140,52 +140,46 @@ const pairedSeeds = (a: EvalReport, b: EvalReport): Array<readonly [SeedFigures,
 };
 
 /**
- * Pair two reports task by task (same spec, split, seeds and task counts, both with outcomes; a
- * seed that replays an earlier seed's tasks counted once); undefined when they do not pair (e.g.
- * reports written before outcomes were saved).
+ * Pair two reports task by task on a per-seed value (`onlyA`: the tasks where `a`'s is higher);
+ * undefined when they do not pair or a seed lacks the value or has another task count.
  */
-export const pairReports = (a: EvalReport, b: EvalReport): PairedComparison | undefined => {
+const pairOn = (
+	a: EvalReport,
+	b: EvalReport,
+	valuesOf: (s: SeedFigures) => ReadonlyArray<number> | undefined,
+): PairedComparison | undefined => {
 	const seeds = pairedSeeds(a, b);
 	if (seeds === undefined) return undefined;
 	let tasks = 0;
 	let onlyA = 0;
 	let onlyB = 0;
 	for (const [sa, sb] of seeds) {
-		if (sa.outcomes === undefined || sb.outcomes === undefined) return undefined;
-		if (sa.outcomes.length !== sb.outcomes.length) return undefined;
-		for (let t = 0; t < sa.outcomes.length; t++) {
-			const wa = sa.outcomes[t] === "1";
-			const wb = sb.outcomes[t] === "1";
-			if (wa && !wb) onlyA++;
-			else if (wb && !wa) onlyB++;
-		}
-		tasks += sa.outcomes.length;
+		const xa = valuesOf(sa);
+		const xb = valuesOf(sb);
+		if (xa === undefined || xb === undefined || xa.length !== xb.length) return undefined;
+		xa.forEach((x, t) => {
+			const y = xb[t] as number;
+			if (x > y) onlyA++;
+			else if (y > x) onlyB++;
+		});
+		tasks += xa.length;
 	}
 	return { tasks, onlyA, onlyB, pValue: signTest(onlyA, onlyA + onlyB) };
 };
 
 /**
+ * Pair two reports task by task (same spec, split, seeds and task counts, both with outcomes; a
+ * seed that replays an earlier seed's tasks counted once): `onlyA` counts the tasks only `a` won.
+ * Undefined when they do not pair (e.g. reports written before outcomes were saved).
+ */
+export const pairReports = (a: EvalReport, b: EvalReport): PairedComparison | undefined =>
+	pairOn(a, b, (s) => (s.outcomes === undefined ? undefined : [...s.outcomes].map((c) => (c === "1" ? 1 : 0))));
+
+/**
  * Pair two reports' scores task by task, as {@link pairReports} pairs outcomes: `onlyA` counts the
  * tasks where `a` scored higher. Undefined when they do not pair or a report has no scores.
  */
-export const pairScores = (a: EvalReport, b: EvalReport): PairedComparison | undefined => {
-	const seeds = pairedSeeds(a, b);
-	if (seeds === undefined) return undefined;
-	let tasks = 0;
-	let onlyA = 0;
-	let onlyB = 0;
-	for (const [sa, sb] of seeds) {
-		if (sa.scores === undefined || sb.scores === undefined) return undefined;
-		if (sa.scores.length !== sb.scores.length) return undefined;
-		sa.scores.forEach((x, t) => {
-			const y = sb.scores?.[t] as number;
-			if (x > y) onlyA++;
-			else if (y > x) onlyB++;
-		});
-		tasks += sa.scores.length;
-	}
-	return { tasks, onlyA, onlyB, pValue: signTest(onlyA, onlyA + onlyB) };
-};
+export const pairScores = (a: EvalReport, b: EvalReport): PairedComparison | undefined => pairOn(a, b, (s) => s.scores);
 
 /** Whether a report's scores are partial (some between 0 and 1, as WebShop's), so a paired score test says more than the outcomes. */
 export const hasPartialScores = (r: EvalReport): boolean =>

@@ -338,25 +338,20 @@ const rlStage = (ctx: StageContext, run: RunDir, given: RlSources) =>
 		/** The stage warns once when generation cut prompts (`charts/truncated_prompts`, in every row). */
 		let warnedTruncation = false;
 		const t0 = performance.now();
+		/** The run's RL rows so far (a resumed run's), read once for what it already spent. */
+		const earlier = run.readMetrics().filter(isRlRow);
 		/** Optimizer steps skipped for a non-finite gradient so far, over the run (resumed runs count their rows). */
-		let skipped = run
-			.readMetrics()
-			.filter(isRlRow)
-			.reduce((s, r) => s + (r["losses/skipped_steps"] ?? 0), 0);
+		let skipped = earlier.reduce((s, r) => s + (r["losses/skipped_steps"] ?? 0), 0);
 		const budgetMs = config.train.minutes > 0 ? config.train.minutes * 60_000 : Number.POSITIVE_INFINITY;
 		/** Training time the run spent before this process (its rows' `time/iteration_s`): a resumed run gets what is left of `train.minutes`. */
-		const spentMs =
-			run
-				.readMetrics()
-				.filter(isRlRow)
-				.reduce((s, r) => s + (r["time/iteration_s"] ?? 0), 0) * 1000;
+		const spentMs = earlier.reduce((s, r) => s + (r["time/iteration_s"] ?? 0), 0) * 1000;
 		if (spentMs >= budgetMs && trainer.iteration < total)
 			ctx.log(
 				`train: the time budget of ${config.train.minutes} min was spent by iteration ${trainer.iteration}; nothing left to train (raise train.minutes, or 0 for none, to go on)`,
 			);
 		const stepBudget = config.train.envSteps > 0 ? config.train.envSteps : Number.POSITIVE_INFINITY;
 		/** Environment steps of the run's training episodes so far (a resumed run counts its rows). */
-		let envSteps = run.readMetrics().filter(isRlRow).at(-1)?.["charts/env_steps"] ?? 0;
+		let envSteps = earlier.at(-1)?.["charts/env_steps"] ?? 0;
 		/** Checkpoint the trainer after iteration `i`: written beside, then renamed, so a kill never leaves a step_N without its reference. */
 		const checkpoint = (i: number) =>
 			Effect.gen(function* () {
