@@ -15,6 +15,7 @@ import type { Goal } from "./goals.ts";
 import { numberedActions, resolveNumber } from "./numbered.ts";
 import {
 	clickables,
+	isProductId,
 	type PageKind,
 	type PageView,
 	parseAction,
@@ -23,7 +24,7 @@ import {
 	type SubPage,
 	verlFormat,
 } from "./pages.ts";
-import { type GoalOptionForm, getReward, type RewardInfo } from "./reward.ts";
+import { type GoalOption, type GoalOptionForm, getReward, type RewardInfo } from "./reward.ts";
 import { shopperNext } from "./shopper.ts";
 import type { World } from "./world.ts";
 
@@ -115,17 +116,17 @@ export const expertQuery = (world: World, goal: Goal, ladder: number): string =>
 	return queries[Math.min(ladder, queries.length - 1)] as string;
 };
 
-/** The goal's next option value to click on product `q` (offered by name and value, not yet selected), if any. */
+/** Whether product `q` offers goal option `o` (by name and value, as the experts select). */
+export const offersOption = (q: Product, o: GoalOption): boolean =>
+	q.options.some((x) => x.name === o.name && x.values.includes(o.value));
+
+/** The goal's next option value to click on product `q` (offered, not yet selected), if any. */
 export const nextGoalOption = (q: Product, goal: Goal, s: Session): string | undefined =>
-	goal.goalOptions.find(
-		(o) => q.options.some((x) => x.name === o.name && x.values.includes(o.value)) && s.options.get(o.name) !== o.value,
-	)?.value;
+	goal.goalOptions.find((o) => offersOption(q, o) && s.options.get(o.name) !== o.value)?.value;
 
 /** The option values the expert would select on product `q` for the goal (exact name and value). */
 const expertSelection = (q: Product, goal: Goal): string[] =>
-	goal.goalOptions
-		.filter((o) => q.options.some((x) => x.name === o.name && x.values.includes(o.value)))
-		.map((o) => o.value);
+	goal.goalOptions.filter((o) => offersOption(q, o)).map((o) => o.value);
 
 const choices = new WeakMap<World, Map<string, number>>();
 
@@ -219,7 +220,11 @@ export const makeWebShopEnv = (spec: EnvSpec, world: World, settings: EnvSetting
 	 * or always the same); in the `text` form as text.
 	 */
 	const written = (action: string): string => {
-		if (settings.actions === "text" || !(action.startsWith("search[") || /^click\[b0[0-9a-z]{8}\]$/.test(action)))
+		const clicked = /^click\[(.+)\]$/.exec(action)?.[1];
+		if (
+			settings.actions === "text" ||
+			!(action.startsWith("search[") || (clicked !== undefined && isProductId(clicked)))
+		)
 			return action;
 		const n = numberedActions(shown, (goal as Goal).instruction).indexOf(action);
 		return n < 0 ? action : String(n + 1);

@@ -1,12 +1,13 @@
 import type { EnvPrompts, Projection, PromptStyle, StepPromptContext } from "@stepwise/core";
 import {
-	actionsSinceSearch,
 	type CompactPage,
-	compactGoal,
 	compactPage,
+	compactText,
+	firstLine,
 	isCompactAction,
 	observationElements,
 	readCompactPage,
+	sinceLastSearch,
 	webshopPrompts,
 } from "./prompts.ts";
 import { condenseQuery } from "./query.ts";
@@ -112,10 +113,9 @@ const numberedPrompt = (ctx: StepPromptContext): string => {
 	const instruction = ctx.task.instruction;
 	const page = readCompactPage(observationElements(ctx.observation, instruction));
 	const resolved = ctx.history.map((h) => resolveNumber(h.action, h.observation, instruction) ?? h.action);
-	const since = resolved.slice(resolved.findLastIndex((a) => a.startsWith("search[")) + 1);
+	const since = sinceLastSearch(resolved);
 	const seen = new Set(since.filter((a) => a.startsWith("click[")).map((a) => a.slice(6, -1)));
-	const done = actionsSinceSearch(resolved);
-	return `goal: ${compactGoal(instruction)}\n${numberedPage(page, numberedOf(page, instruction, seen))}\n${done.length === 0 ? "" : `done: ${done.join(" ")}\n`}action:`;
+	return compactText(instruction, numberedPage(page, numberedOf(page, instruction, seen)), since);
 };
 
 const NUMBER_RE = /^\s*(\d{1,4})\s*$/;
@@ -132,7 +132,7 @@ export const resolveNumber = (text: string, observation: string, instruction: st
 
 /** The compact answer's action: its first line, valid when it is a number or a `search[…]`/`click[…]` action. */
 const projectNumbered = (text: string): Projection => {
-	const action = (text.trim().split("\n")[0] ?? "").trim();
+	const action = firstLine(text);
 	return { action, valid: NUMBER_RE.test(action) || isCompactAction(action) };
 };
 

@@ -112,6 +112,9 @@ export const clickables = (v: PageView): string[] => {
 	return [...out];
 };
 
+/** Whether a click argument is a product link: an ASIN as clicked (`b0` and 8 lower-case letters or digits). */
+export const isProductId = (arg: string): boolean => /^b0[0-9a-z]{8}$/.test(arg);
+
 /** Whether the page has the search bar (only the search page). */
 export const hasSearchBar = (v: PageView): boolean => v.kind === "search";
 

@@ -9,7 +9,7 @@ import {
 	type StepPromptContext,
 	type TaskInfo,
 } from "@stepwise/core";
-import { formatAvailableActions } from "./pages.ts";
+import { formatAvailableActions, isProductId } from "./pages.ts";
 import { condenseQuery } from "./query.ts";
 
 /**
@@ -208,9 +208,21 @@ export const compactGoal = (instruction: string): string => {
 	return `${condenseQuery(instruction)}${upper === undefined ? "" : ` under ${upper}`}`;
 };
 
-/** The actions of a step history since its last search (at most the compact prompt's {@link COMPACT_ACTIONS}). */
-export const actionsSinceSearch = (actions: ReadonlyArray<string>): ReadonlyArray<string> =>
-	actions.slice(actions.findLastIndex((a) => a.startsWith("search[")) + 1).slice(-COMPACT_ACTIONS);
+/** The actions of a step history since its last search. */
+export const sinceLastSearch = (actions: ReadonlyArray<string>): ReadonlyArray<string> =>
+	actions.slice(actions.findLastIndex((a) => a.startsWith("search[")) + 1);
+
+/**
+ * A compact prompt's text: the goal line, the page as rendered, the last {@link COMPACT_ACTIONS} of
+ * the actions since the last search (`done:`), then `action:`.
+ */
+export const compactText = (instruction: string, page: string, since: ReadonlyArray<string>): string => {
+	const done = since.slice(-COMPACT_ACTIONS);
+	return `goal: ${compactGoal(instruction)}\n${page}\n${done.length === 0 ? "" : `done: ${done.join(" ")}\n`}action:`;
+};
+
+/** A compact answer's action: its first line, trimmed. */
+export const firstLine = (text: string): string => (text.trim().split("\n")[0] ?? "").trim();
 
 /**
  * The compact prompt for small policies, built only from what the agent has seen: the goal (the
@@ -224,8 +236,7 @@ export const actionsSinceSearch = (actions: ReadonlyArray<string>): ReadonlyArra
  */
 const compactPrompt = (ctx: StepPromptContext): string => {
 	const el = observationElements(ctx.observation, ctx.task.instruction);
-	const done = actionsSinceSearch(ctx.history.map((h) => h.action));
-	return `goal: ${compactGoal(ctx.task.instruction)}\n${compactPage(el)}\n${done.length === 0 ? "" : `done: ${done.join(" ")}\n`}action:`;
+	return compactText(ctx.task.instruction, compactPage(el), sinceLastSearch(ctx.history.map((h) => h.action)));
 };
 
 /** verl-agent's `webshop_projection`. */
@@ -255,8 +266,7 @@ export const isCompactAction = (line: string): boolean => ACTION_RE.test(line);
 const thoughtFor = (action: string): string => {
 	if (action.startsWith("search[")) return "I think I should use the search bar to look for the product I need.";
 	const arg = action.slice(6, -1);
-	if (/^b0[0-9a-z]{8}$/.test(arg))
-		return `I think I should click on the product I need, which is ${arg.toUpperCase()}.`;
+	if (isProductId(arg)) return `I think I should click on the product I need, which is ${arg.toUpperCase()}.`;
 	if (arg === "buy now") return "I think I should click on the 'Buy Now' button to purchase the product.";
 	if (arg === "back to search" || arg === "< prev" || arg === "next >")
 		return `I think I should click on '${arg}' to keep looking for the product I need.`;
@@ -284,7 +294,7 @@ export const webshopPrompts: EnvPrompts = {
 			case "chat":
 				return etoProjection(text);
 			case "compact": {
-				const action = (text.trim().split("\n")[0] ?? "").trim();
+				const action = firstLine(text);
 				return { action, valid: isCompactAction(action) };
 			}
 		}

@@ -1,5 +1,5 @@
 import type { Product } from "./catalogue.ts";
-import { nextGoalOption, type Session } from "./env.ts";
+import { nextGoalOption, offersOption, type Session } from "./env.ts";
 import type { Goal } from "./goals.ts";
 import { RESULTS_PER_PAGE } from "./pages.ts";
 import { compactTitle } from "./prompts.ts";
@@ -33,10 +33,6 @@ const overlap = (title: string, goalWords: ReadonlySet<string>): number => {
 	for (const w of words(compactTitle(title))) if (goalWords.has(w)) n++;
 	return n;
 };
-
-/** Whether the product offers every option value the goal asks for (by name and value, as the oracle selects). */
-const offersGoalOptions = (q: Product, goal: Goal): boolean =>
-	goal.goalOptions.every((o) => q.options.some((x) => x.name === o.name && x.values.includes(o.value)));
 
 /**
  * The shopper's next action (see the module comment); `query` is the search the oracle would type
@@ -77,7 +73,8 @@ export const shopperNext = (world: World, goal: Goal, s: Session, query: string,
 		case "item": {
 			const q = products[s.product] as Product;
 			const again = s.opened.filter((i) => i === s.product).length >= 2;
-			if (!offersGoalOptions(q, goal) && !again && s.opened.length < opens) return "click[< prev]";
+			if (!goal.goalOptions.every((o) => offersOption(q, o)) && !again && s.opened.length < opens)
+				return "click[< prev]";
 			const option = nextGoalOption(q, goal, s);
 			return option === undefined ? "click[buy now]" : `click[${option}]`;
 		}
