@@ -65,23 +65,23 @@ export const makeSearchEnv = (spec: EnvSpec, options: SearchOptions, corpus: Cor
 	/** The episode's name table (numbered names): extended with every observation the env returns. */
 	let table: string[] = [];
 	const shown = (r: StepResult): StepResult => {
-		if (names !== undefined) for (const n of nameTable(names, [r.observation])) if (!table.includes(n)) table.push(n);
+		if (names !== undefined) table = nameTable(names, [r.observation], table);
 		return r;
 	};
+	/** An action's text (a search's query, an answer's answer). */
+	const textOf = (a: SearchAction): string => (a.kind === "search" ? a.query : a.answer);
+	/** The action with another text. */
+	const withText = (a: SearchAction, text: string): SearchAction =>
+		a.kind === "search" ? { kind: "search", query: text } : { kind: "answer", answer: text };
 	/** An action with its `#k` written as names (numbered names); undefined when a number names nothing. */
 	const resolved = (a: SearchAction): SearchAction | undefined => {
 		if (names === undefined) return a;
-		const text = resolveNames(table, a.kind === "search" ? a.query : a.answer);
-		if (text === undefined) return undefined;
-		return a.kind === "search" ? { kind: "search", query: text } : { kind: "answer", answer: text };
+		const text = resolveNames(table, textOf(a));
+		return text === undefined ? undefined : withText(a, text);
 	};
 	/** The expert's action with the table's names written `#k` (numbered names). */
-	const numbered = (a: SearchAction): SearchAction => {
-		if (names === undefined) return a;
-		return a.kind === "search"
-			? { kind: "search", query: numberNames(names, table, a.query) }
-			: { kind: "answer", answer: numberNames(names, table, a.answer) };
-	};
+	const numbered = (a: SearchAction): SearchAction =>
+		names === undefined ? a : withText(a, numberNames(names, table, textOf(a)));
 	const parse = (text: string) =>
 		options.format === "searchr1" ? parseSearchR1(text, allowEmpty) : parseVerl(text, allowEmpty);
 	let question: Question | undefined;

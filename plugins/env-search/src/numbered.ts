@@ -46,9 +46,16 @@ export const nameMatcher = (names: Iterable<string>): NameMatcher => {
 	};
 };
 
-/** The episode's name table: the names of `texts` in order of first appearance (number k is entry k - 1). */
-export const nameTable = (matcher: NameMatcher, texts: Iterable<string>): string[] => {
-	const table: string[] = [];
+/**
+ * The episode's name table: the names of `texts` in order of first appearance (number k is entry
+ * k - 1), after those of an earlier table `from`.
+ */
+export const nameTable = (
+	matcher: NameMatcher,
+	texts: Iterable<string>,
+	from: ReadonlyArray<string> = [],
+): string[] => {
+	const table = [...from];
 	for (const text of texts) for (const { name } of matcher.find(text)) if (!table.includes(name)) table.push(name);
 	return table;
 };
