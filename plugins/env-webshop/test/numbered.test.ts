@@ -1,56 +1,18 @@
 import { describe, expect, test } from "bun:test";
-import { EpisodeMemory, type StepPromptContext } from "@stepwise/core";
 import { Effect } from "effect";
-import type { WebShopEnv } from "../src/env.ts";
+import { offersOption, type WebShopEnv } from "../src/env.ts";
 import { numberedActions, numberedPrompts, resolveNumber } from "../src/numbered.ts";
 import { specWorld, webshopPlugin } from "../src/plugin.ts";
+import { instruction, itemObservation, playExpert, promptContext, resultsObservation } from "./fixtures.ts";
 
-const instruction = "i need a long lasting shampoo, and price lower than 20.00 dollars";
-const task = { id: "test/1", instruction };
-
-const results = [
-	"'Back to Search'",
-	"'Page 2 (Total results: 23)'",
-	"'< Prev'",
-	"'Next >'",
-	"'B0ABCDEFGH'",
-	"'Acme Long Lasting Shampoo, Sulfate Free, Natural, Salon Grade, Large'",
-	"'$12.5'",
-	"'B0ZZZZZZZZ'",
-	"'Bolt Shampoo'",
-	"'$3.99 to $7.0'",
-].join(" [SEP] ");
-const item = [
-	"'Back to Search'",
-	"'< Prev'",
-	"'size'",
-	"'8 fl oz'",
-	"'16 fl oz'",
-	"'scent'",
-	"'mint'",
-	"'Acme Long Lasting Shampoo, Sulfate Free'",
-	"'Price: $12.5'",
-	"'Rating: N.A.'",
-	"'Description'",
-	"'Features'",
-	"'Reviews'",
-	"'Buy Now'",
-].join(" [SEP] ");
-
-const ctx = (over: Partial<StepPromptContext>): StepPromptContext => ({
-	task,
-	observation: "'Search'",
-	history: [],
-	historyStart: 1,
-	stepCount: 0,
-	historyLength: 6,
-	admissibleActions: undefined,
-	...over,
-});
+const results = resultsObservation(2);
+const item = itemObservation(["mint"]);
+const ctx = promptContext;
 
 const spec = webshopPlugin.specs.find((s) => s.id === "webshop/compact-v1");
 if (spec === undefined) throw new Error("no compact-v1");
-const make = () => Effect.runSync(webshopPlugin.make(spec, {}));
+const make = (overrides: Record<string, unknown> = {}) =>
+	Effect.runSync(webshopPlugin.make(spec, overrides)) as WebShopEnv;
 
 describe("numbered actions (webshop/compact-v1)", () => {
 	test("worked example: the search, results and item pages with their numbers; done: resolves numbers against the page they were answered on", () => {
@@ -112,28 +74,16 @@ describe("numbered actions (webshop/compact-v1)", () => {
 		expect(env.step("999").info.valid).toBe(false);
 	});
 	test("the expert answers the search and products by number, options and buttons in words, and wins through the numbered prompt (the oracle on 49+ of 50 test goals); the text specs' expert answers text", () => {
-		const env = Effect.runSync(webshopPlugin.make(spec, { expert: "oracle" }));
+		const env = make({ expert: "oracle" });
 		let won = 0;
 		for (let index = 0; index < 50; index++) {
-			const reset = env.reset({ seed: 0, split: "test", index });
-			const memory = new EpisodeMemory(reset.task, reset.observation);
-			for (let t = 0; t < spec.maxSteps; t++) {
-				const action = env.expertAction() as string;
-				const kind = (env as WebShopEnv).page()?.kind;
-				if (kind === "search") expect(action).toBe("1");
-				else if (kind === "results") expect(action).toMatch(/^(\d+|click\[(next >|< prev|back to search)\])$/);
+			const last = playExpert(env, { seed: 0, split: "test", index }, spec, ({ action, page, prompt }) => {
+				if (page?.kind === "search") expect(action).toBe("1");
+				else if (page?.kind === "results") expect(action).toMatch(/^(\d+|click\[(next >|< prev|back to search)\])$/);
 				else expect(action).toMatch(/^click\[(?!b0)[^\]]+\]$/);
-				const prompt = env.prompts.compact(memory.stepContext(spec.historyLength, undefined));
 				expect(prompt.split("\n").at(-1)).toBe("action:");
-				const observation = memory.observation;
-				const p = env.prompts.project(env.prompts.formatAction(action, "compact"), "compact");
-				const r = env.step(p.action as string);
-				memory.record({ observation, action, response: action, nextObservation: r.observation });
-				if (r.terminated) {
-					if (r.info.won) won++;
-					break;
-				}
-			}
+			});
+			if (last?.info.won === true) won++;
 		}
 		expect(won).toBeGreaterThanOrEqual(49);
 		const v0 = webshopPlugin.specs.find((s) => s.id === "webshop/compact-v0");
@@ -145,35 +95,21 @@ describe("numbered actions (webshop/compact-v1)", () => {
 
 describe("the shopper expert (compact-v1's)", () => {
 	test("wins 0.75+ of 500 test goals (score 0.9+) deciding from the pages alone; goes back from a product that lacks a goal option, which the prompt then marks (seen)", () => {
-		const env = make() as WebShopEnv;
+		const env = make();
 		let won = 0;
 		let score = 0;
 		let backs = 0;
 		for (let index = 0; index < 500; index++) {
-			const reset = env.reset({ seed: 0, split: "test", index });
-			const memory = new EpisodeMemory(reset.task, reset.observation);
-			for (let t = 0; t < spec.maxSteps; t++) {
-				const action = env.expertAction() as string;
-				const observation = memory.observation;
-				const page = env.page();
-				const r = env.step(action);
-				memory.record({ observation, action, response: action, nextObservation: r.observation });
-				if (page?.kind === "item" && action === "click[< prev]") {
-					backs++;
-					const goal = specWorld(spec).goal(Number(reset.task.id.split("/")[1]));
-					const lacks = goal.goalOptions.some(
-						(o) => !page.product.options.some((x) => x.name === o.name && x.values.includes(o.value)),
-					);
-					expect(lacks).toBe(true);
-					const prompt = env.prompts.compact(memory.stepContext(spec.historyLength, undefined));
-					expect(prompt).toContain(" (seen)\n");
-				}
-				if (r.terminated) {
-					if (r.info.won) won++;
-					score += r.info.score;
-					break;
-				}
-			}
+			const request = { seed: 0, split: "test", index };
+			const last = playExpert(env, request, spec, ({ action, page, memory }) => {
+				if (page?.kind !== "item" || action !== "click[< prev]") return;
+				backs++;
+				const goal = specWorld(spec).goal(Number(memory.task.id.split("/")[1]));
+				expect(goal.goalOptions.some((o) => !offersOption(page.product, o))).toBe(true);
+				expect(env.prompts.compact(memory.stepContext(spec.historyLength, undefined))).toContain(" (seen)\n");
+			});
+			if (last?.info.won === true) won++;
+			score += last?.info.score ?? 0;
 		}
 		expect(won / 500).toBeGreaterThanOrEqual(0.75);
 		expect(score / 500).toBeGreaterThanOrEqual(0.9);
@@ -183,20 +119,14 @@ describe("the shopper expert (compact-v1's)", () => {
 
 test("shopperOpens: 1 buys the first product it opens (never goes back) and wins 0.45+ of 200 test goals; more opens win more", () => {
 	const wins = (opens: number): { won: number; backs: number } => {
-		const env = Effect.runSync(webshopPlugin.make(spec, { shopperOpens: opens })) as WebShopEnv;
+		const env = make({ shopperOpens: opens });
 		let won = 0;
 		let backs = 0;
 		for (let index = 0; index < 200; index++) {
-			env.reset({ seed: 0, split: "test", index });
-			for (let t = 0; t < spec.maxSteps; t++) {
-				const action = env.expertAction() as string;
-				if (env.page()?.kind === "item" && action === "click[< prev]") backs++;
-				const r = env.step(action);
-				if (r.terminated) {
-					if (r.info.won) won++;
-					break;
-				}
-			}
+			const last = playExpert(env, { seed: 0, split: "test", index }, spec, ({ action, page }) => {
+				if (page?.kind === "item" && action === "click[< prev]") backs++;
+			});
+			if (last?.info.won === true) won++;
 		}
 		return { won: won / 200, backs };
 	};

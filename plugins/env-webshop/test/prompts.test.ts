@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { EpisodeMemory, type StepPromptContext } from "@stepwise/core";
+import { EpisodeMemory } from "@stepwise/core";
 import { Effect } from "effect";
+import type { WebShopEnv } from "../src/env.ts";
 import { webshopPlugin } from "../src/plugin.ts";
 import {
 	etoProjection,
@@ -11,8 +12,7 @@ import {
 	verlProjection,
 	webshopPrompts,
 } from "../src/prompts.ts";
-
-const task = { id: "test/1", instruction: "i need a long lasting shampoo, and price lower than 20.00 dollars" };
+import { itemObservation, playExpert, promptContext, resultsObservation, task } from "./fixtures.ts";
 
 describe("prompt data", () => {
 	test("the templates are the reference strings byte for byte (U+2011, trailing spaces, leading newline)", () => {
@@ -31,16 +31,7 @@ describe("prompt data", () => {
 	});
 });
 
-const ctx = (over: Partial<StepPromptContext>): StepPromptContext => ({
-	task,
-	observation: "'Search'",
-	history: [],
-	historyStart: 1,
-	stepCount: 0,
-	historyLength: 2,
-	admissibleActions: undefined,
-	...over,
-});
+const ctx = promptContext;
 
 describe("verl-agent step prompt", () => {
 	test("first step: the no-history template, filled", () => {
@@ -161,17 +152,7 @@ describe("projections", () => {
 		expect(text).toBe("goal: long lasting shampoo under 20.00\npage: Back to Search | < Prev\naction:");
 	});
 	test("compact prompt, worked example: a results page, then an item page with its options", () => {
-		const results = [
-			"'Back to Search'",
-			"'Page 1 (Total results: 23)'",
-			"'Next >'",
-			"'B0ABCDEFGH'",
-			"'Acme Long Lasting Shampoo, Sulfate Free, Natural, Salon Grade, Large'",
-			"'$12.5'",
-			"'B0ZZZZZZZZ'",
-			"'Bolt Shampoo'",
-			"'$3.99 to $7.0'",
-		].join(" [SEP] ");
+		const results = resultsObservation(1);
 		expect(
 			webshopPrompts.compact(
 				ctx({
@@ -183,23 +164,7 @@ describe("projections", () => {
 		).toBe(
 			"goal: long lasting shampoo under 20.00\nresults page 1 of 3 (next >):\nb0abcdefgh long lasting shampoo, sulfate free, natural, $12.5\nb0zzzzzzzz shampoo $3.99 to $7.0\naction:",
 		);
-		const item = [
-			"'Back to Search'",
-			"'< Prev'",
-			"'size'",
-			"'8 fl oz'",
-			"'16 fl oz'",
-			"'scent'",
-			"'mint'",
-			"'rose'",
-			"'Acme Long Lasting Shampoo, Sulfate Free'",
-			"'Price: $12.5'",
-			"'Rating: N.A.'",
-			"'Description'",
-			"'Features'",
-			"'Reviews'",
-			"'Buy Now'",
-		].join(" [SEP] ");
+		const item = itemObservation(["mint", "rose"]);
 		expect(
 			webshopPrompts.compact(
 				ctx({
@@ -223,20 +188,12 @@ describe("projections", () => {
 		expect(spec?.promptStyle).toBe("compact");
 		expect(spec?.maxSteps).toBe(verl?.maxSteps);
 		expect(spec?.options).toEqual(verl?.options);
-		const env = Effect.runSync(webshopPlugin.make(spec as NonNullable<typeof spec>, {}));
-		const reset = env.reset({ seed: 0, split: "test", index: 0 });
-		const memory = new EpisodeMemory(reset.task, reset.observation);
-		let won = false;
+		const env = Effect.runSync(webshopPlugin.make(spec as NonNullable<typeof spec>, {})) as WebShopEnv;
 		const prompts: string[] = [];
-		while (!won) {
-			const action = env.expertAction() as string;
-			prompts.push(env.prompts.compact(memory.stepContext(6, undefined)));
-			const observation = memory.observation;
-			const r = env.step(env.prompts.project(env.prompts.formatAction(action, "compact"), "compact").action as string);
-			won = r.info.won;
-			memory.record({ observation, action, response: action, nextObservation: r.observation });
-			if (r.terminated) break;
-		}
+		const last = playExpert(env, { seed: 0, split: "test", index: 0 }, { maxSteps: 15, historyLength: 6 }, (step) =>
+			prompts.push(step.prompt),
+		);
+		const won = last?.info.won === true;
 		expect(won).toBe(true);
 		expect(prompts[0]).toMatch(/^goal: .+\npage: search\naction:$/);
 		expect(prompts[1]).toMatch(/\nresults page 1 of \d+/);
