@@ -172,10 +172,12 @@ export const RunConfig = Schema.Struct({
 		/** Most tokens of the tokenizer built from the demonstrations (7 specials and 256 bytes included). */
 		vocabSize: VocabSize,
 		/**
-		 * The tokenizer's pre-tokenisation: `words` (words, single letters and digits, whitespace runs)
-		 * or `spaced` (a word takes the space before it, as GPT-2's does: about half the tokens on prose).
+		 * The tokenizer's pre-tokenisation: `words` (words, single letters and digits, whitespace runs),
+		 * `spaced` (a word takes the space before it, as GPT-2's does: about half the tokens on prose) or
+		 * `refs` (as `spaced`, and a reference such as `#14` is one chunk, so a numbered name can be one
+		 * token).
 		 */
-		chunking: Schema.Literals(["words", "spaced"]),
+		chunking: Schema.Literals(["words", "spaced", "refs"]),
 	}),
 	/** Sampling of the rollouts. */
 	rollout: Schema.Struct({

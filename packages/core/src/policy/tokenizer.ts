@@ -31,8 +31,20 @@ const CHUNK = /\p{Lu}?[\p{Ll}\p{M}]+|\p{L}\p{M}*|\p{N}|[ \t]+|\r?\n|[^\p{L}\p{M}
 const SPACED_CHUNK =
 	/ ?\p{Lu}?[\p{Ll}\p{M}]+| ?\p{L}\p{M}*|\p{N}|[ \t]+(?!\p{L})|[ \t]|\r?\n|[^\p{L}\p{M}\p{N} \t\r\n]|[\r\n]/gsu;
 
-/** How text is cut into chunks before pieces are looked up: `words` (the default) or `spaced` (see {@link SPACED_CHUNK}). */
-export type Chunking = "words" | "spaced";
+/**
+ * The `refs` pre-tokenisation: as {@link SPACED_CHUNK}, but a reference, `#` and the digits after it
+ * (`#14`), is one chunk, so a numbered name can become one token, the same one wherever it is written
+ * (the space before it stays its own chunk).
+ */
+const REFS_CHUNK = new RegExp(`#\\p{N}+|${SPACED_CHUNK.source}`, "gsu");
+
+/**
+ * How text is cut into chunks before pieces are looked up: `words` (the default), `spaced` (see
+ * {@link SPACED_CHUNK}) or `refs` (see {@link REFS_CHUNK}).
+ */
+export type Chunking = "words" | "spaced" | "refs";
+
+const CHUNKS: Record<Chunking, RegExp> = { words: CHUNK, spaced: SPACED_CHUNK, refs: REFS_CHUNK };
 
 /** The JSON form of a tokenizer (saved beside the model as `tokenizer.json`). */
 export const TokenizerJson = Schema.Struct({
@@ -42,7 +54,7 @@ export const TokenizerJson = Schema.Struct({
 	/** Learned pieces (words, single characters, whitespace runs), in id order after the bytes. */
 	pieces: Schema.Array(Schema.String),
 	/** The pre-tokenisation; absent: `words`. */
-	chunking: Schema.optionalKey(Schema.Literal("spaced")),
+	chunking: Schema.optionalKey(Schema.Literals(["spaced", "refs"])),
 });
 export type TokenizerJson = typeof TokenizerJson.Type;
 
@@ -60,8 +72,7 @@ const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: false });
 
 /** Split text into the pre-tokenisation chunks. */
-export const chunkText = (text: string, chunking: Chunking = "words"): string[] =>
-	text.match(chunking === "spaced" ? SPACED_CHUNK : CHUNK) ?? [];
+export const chunkText = (text: string, chunking: Chunking = "words"): string[] => text.match(CHUNKS[chunking]) ?? [];
 
 /**
  * A deterministic word/character tokenizer with byte fallback, built from environment text:
@@ -185,7 +196,7 @@ export class Tokenizer {
 			version: TOKENIZER_VERSION,
 			specials: [...SPECIAL_TOKENS],
 			pieces: [...this.pieces],
-			...(this.chunking === "spaced" ? { chunking: "spaced" as const } : {}),
+			...(this.chunking !== "words" ? { chunking: this.chunking } : {}),
 		};
 	}
 

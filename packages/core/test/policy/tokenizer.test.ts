@@ -109,6 +109,53 @@ describe("tokenizer", () => {
 		);
 	});
 
+	test("refs chunking: as spaced, and a reference (# with its digits) is one chunk", () => {
+		expect(chunkText("#2: (born 1905 in #3) see #14.\nanswer[#17] ##5 #x", "refs")).toEqual([
+			"#2",
+			":",
+			" ",
+			"(",
+			"born",
+			" ",
+			"1",
+			"9",
+			"0",
+			"5",
+			" in",
+			" ",
+			"#3",
+			")",
+			" see",
+			" ",
+			"#14",
+			".",
+			"\n",
+			"answer",
+			"[",
+			"#17",
+			"]",
+			" ",
+			"#",
+			"#5",
+			" ",
+			"#",
+			"x",
+		]);
+		fc.assert(
+			fc.property(fc.string({ unit: "grapheme" }), (s) => chunkText(s, "refs").join("") === s),
+			{ numRuns: 300 },
+		);
+		const text = ["search[#1 born]", "#1: born in #12", "#2: lives in #12", "answer[#12]"];
+		const tok = buildTokenizer(text, { chunking: "refs" });
+		expect(tok.encode("#12").length).toBe(1);
+		expect(tok.encode(" #12")).toEqual([...tok.encode(" "), ...tok.encode("#12")]);
+		expect(buildTokenizer(text, { chunking: "spaced" }).encode("#12").length).toBe(3);
+		expect(tok.decode(tok.encode("answer[#12] #99"))).toBe("answer[#12] #99");
+		const back = Tokenizer.fromJSON(JSON.parse(JSON.stringify(tok.toJSON())));
+		expect(back.toJSON().chunking).toBe("refs");
+		expect(back.encode("search[#1 born]")).toEqual(tok.encode("search[#1 born]"));
+	});
+
 	test("a spaced tokenizer learns spaced words, round-trips, and keeps its chunking through JSON", () => {
 		const text = [...corpus, "push the box", "push the box"];
 		const tok = buildTokenizer(text, { chunking: "spaced" });
