@@ -2,7 +2,7 @@
  * The Search plugin: its specs and `make`, which decodes the options, builds or loads the corpus
  * (cached per `(corpusSeed, passages)` in memory and on disk) and returns a fresh env.
  */
-import { EnvConfigError, type EnvPlugin, type EnvSpec } from "@stepwise/core";
+import { compactOnly, EnvConfigError, type EnvPlugin, type EnvSpec } from "@stepwise/core";
 import { Effect } from "effect";
 import { loadCorpus } from "./corpus.ts";
 import { makeSearchEnv } from "./env.ts";
@@ -91,31 +91,25 @@ export const searchPlugin: EnvPlugin = {
 	description: "retrieval-augmented multi-hop QA (Search-R1 / verl-agent) over a seeded fictional encyclopedia",
 	specs: [searchR1Spec, verlSpec, searchR1SpecV1, verlSpecV1, compactSpec, numberedSpec],
 	make: (spec, overrides) =>
-		Effect.flatMap(decodeOptions(spec.id, { ...spec.options, ...overrides }), (options) =>
-			options.names === "numbered" && spec.promptStyle !== "compact"
-				? Effect.fail(
-						new EnvConfigError({
-							specId: spec.id,
-							path: "names",
-							message: `option names: "numbered" needs a spec with the compact prompt (this one uses "${spec.promptStyle}")`,
-						}),
-					)
-				: Effect.try({
-						try: () => {
-							const corpus = loadCorpus({
-								seed: options.corpusSeed,
-								passages: options.passages,
-								cacheDir: options.cacheDir,
-								diskCache: options.diskCache,
-							});
-							return makeSearchEnv({ ...spec, options: { ...spec.options, ...overrides } }, options, corpus);
-						},
-						catch: (error) =>
-							new EnvConfigError({
-								specId: spec.id,
-								path: "cacheDir",
-								message: `could not build or cache the corpus index under ${options.cacheDir}: ${String(error)}`,
-							}),
+		Effect.flatMap(decodeOptions(spec.id, { ...spec.options, ...overrides }), (options) => {
+			const compact = compactOnly(spec, "names", options.names, "numbered");
+			if (compact !== undefined) return Effect.fail(compact);
+			return Effect.try({
+				try: () => {
+					const corpus = loadCorpus({
+						seed: options.corpusSeed,
+						passages: options.passages,
+						cacheDir: options.cacheDir,
+						diskCache: options.diskCache,
+					});
+					return makeSearchEnv({ ...spec, options: { ...spec.options, ...overrides } }, options, corpus);
+				},
+				catch: (error) =>
+					new EnvConfigError({
+						specId: spec.id,
+						path: "cacheDir",
+						message: `could not build or cache the corpus index under ${options.cacheDir}: ${String(error)}`,
 					}),
-		),
+			});
+		}),
 };

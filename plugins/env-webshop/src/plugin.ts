@@ -1,4 +1,4 @@
-import { EnvConfigError, type EnvPlugin, type EnvSpec } from "@stepwise/core";
+import { compactOnly, EnvConfigError, type EnvPlugin, type EnvSpec } from "@stepwise/core";
 import { Effect, Schema } from "effect";
 import { makeWebShopEnv } from "./env.ts";
 import { numberedPrompts } from "./numbered.ts";
@@ -152,15 +152,8 @@ export const decodeOptions = (
 			);
 	}
 	const decoded = Schema.decodeUnknownSync(WebShopOptions)(merged);
-	if (decoded.actions === "numbered" && spec.promptStyle !== "compact")
-		return Effect.fail(
-			new EnvConfigError({
-				specId: spec.id,
-				path: "actions",
-				message: `option actions: "numbered" needs a spec with the compact prompt (this one uses "${spec.promptStyle}")`,
-			}),
-		);
-	return Effect.succeed(decoded);
+	const compact = compactOnly(spec, "actions", decoded.actions, "numbered");
+	return compact === undefined ? Effect.succeed(decoded) : Effect.fail(compact);
 };
 
 /** The shop options of decoded plugin options. */

@@ -137,3 +137,12 @@ test("shopperOpens: 1 buys the first product it opens (never goes back) and wins
 	expect(three.won).toBeGreaterThan(one.won);
 	expect(three.backs).toBeGreaterThan(0);
 });
+
+test("actions: numbered needs the compact prompt: on verl-v0 it is an EnvConfigError naming the option", () => {
+	const verl = webshopPlugin.specs.find((s) => s.id === "webshop/verl-v0");
+	if (verl === undefined) throw new Error("no verl-v0");
+	const bad = Effect.runSync(Effect.flip(webshopPlugin.make(verl, { actions: "numbered" })));
+	expect(bad._tag).toBe("EnvConfigError");
+	expect(bad.path).toBe("actions");
+	expect(bad.message).toContain('"numbered" needs a spec with the compact prompt (this one uses "step")');
+});

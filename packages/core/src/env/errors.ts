@@ -20,6 +20,24 @@ export class EnvConfigError extends Schema.TaggedError<EnvConfigError>()("EnvCon
 }) {}
 
 /**
+ * The error for an option value that only the compact prompt implements (`numbered` actions or
+ * names), or `undefined` where the spec's prompt style is `compact` or the option does not ask for it.
+ */
+export const compactOnly = (
+	spec: { readonly id: string; readonly promptStyle: string },
+	option: string,
+	value: unknown,
+	needs: unknown,
+): EnvConfigError | undefined =>
+	value !== needs || spec.promptStyle === "compact"
+		? undefined
+		: new EnvConfigError({
+				specId: spec.id,
+				path: option,
+				message: `option ${option}: ${JSON.stringify(needs)} needs a spec with the compact prompt (this one uses "${spec.promptStyle}")`,
+			});
+
+/**
  * The environment was driven out of contract: `step` before `reset`, `step` after the episode
  * ended, or an unknown split. This is a programming error of the caller, so instances *throw* it
  * (the hot path is synchronous); it is never raised for bad action text, which is an invalid action.
