@@ -31,6 +31,7 @@ const inputErrors: ReadonlySet<string> = new Set([
 	"DuplicateEnvError",
 	"NoMatchingSpecError",
 	"EvalReportError",
+	"RunSummaryError",
 	"BoxobanParseError",
 	"RunLockedError",
 	"ShowHelp",

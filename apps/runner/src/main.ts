@@ -17,6 +17,7 @@ import {
 	trainCommand,
 } from "./commands/run-commands.ts";
 import { envServerCommand, generateCommand, serveCommand } from "./commands/serve.ts";
+import { summaryCommand } from "./commands/summary.ts";
 import { ExitCode, reportCause } from "./errors.ts";
 import { EnvironmentsLive } from "./plugins.ts";
 
@@ -32,6 +33,7 @@ export const stepwise = Command.make("stepwise").pipe(
 		trainCommand,
 		evalCommand,
 		compareCommand,
+		summaryCommand,
 		creditCommand,
 		dashboardCommand,
 		generateCommand,

@@ -14,31 +14,9 @@ import {
 	taskListDigest,
 } from "../src/stages/eval-report.ts";
 import { formatPipelineTable } from "../src/stages/pipeline.ts";
+import { evalReport as report, withScores } from "./reports.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stepwise-eval-report-"));
-
-const report = (policy: string, outcomes: ReadonlyArray<string>): EvalReport => {
-	const perSeed = outcomes.map((o, seed) => {
-		const success = [...o].filter((c) => c === "1").length / o.length;
-		return { seed, episodes: o.length, success, score: success, grounding: 1, length: 5, outcomes: o };
-	});
-	const mean = perSeed.reduce((s, p) => s + p.success, 0) / perSeed.length;
-	return {
-		policy,
-		spec: "sokoban/6x6-1box-v0",
-		split: "test",
-		perSeed,
-		mean: {
-			episodes: perSeed.length * (outcomes[0]?.length ?? 0),
-			success: mean,
-			score: mean,
-			grounding: 1,
-			length: 5,
-		},
-		std: { success: 0, score: 0, grounding: 0, length: 0 },
-		byType: {},
-	};
-};
 
 describe("eval reports", () => {
 	test("sign test: exact two-sided binomial p-values", () => {
@@ -87,11 +65,6 @@ describe("eval reports", () => {
 	});
 
 	test("partial scores (WebShop's) add a paired score line: tasks where each scored higher, and the sign test; 0/1 scores do not", () => {
-		const withScores = (r: EvalReport, scores: ReadonlyArray<ReadonlyArray<number>>): EvalReport => ({
-			...r,
-			perSeed: r.perSeed.map((s, i) => ({ ...s, scores: scores[i] as ReadonlyArray<number> })),
-			mean: { ...r.mean, score: scores.flat().reduce((a, b) => a + b, 0) / scores.flat().length },
-		});
 		const sft = withScores(report("sft", ["10", "00"]), [
 			[1, 0.5],
 			[0.25, 0.75],

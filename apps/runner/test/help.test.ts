@@ -29,6 +29,7 @@ const commands = [
 	["train"],
 	["eval"],
 	["credit"],
+	["summary"],
 ];
 
 describe("--help", () => {

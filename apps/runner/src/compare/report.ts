@@ -1,5 +1,6 @@
+import { meanStd } from "@stepwise/core/train/index";
 import { lineChartSvg, type Series } from "../runs/plots.ts";
-import { type EvalReport, pairReports, signTest } from "../stages/eval-report.ts";
+import { type EvalReport, pairReports, poolPaired } from "../stages/eval-report.ts";
 
 /** One finished run of a comparison, as the report reads it. */
 export interface CompareRun {
@@ -56,34 +57,19 @@ export interface ClaimCheck {
 	readonly holds: boolean | undefined;
 }
 
-const meanStd = (x: ReadonlyArray<number>) => {
-	const n = x.length;
-	const mean = n === 0 ? Number.NaN : x.reduce((a, b) => a + b, 0) / n;
-	const std = n < 2 ? 0 : Math.sqrt(x.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
-	return { mean, std };
-};
-
 /** Pool the per-seed paired comparisons of `a` against `b` (runs matched by seed). */
 export const pool = (
 	a: ReadonlyArray<CompareRun>,
 	b: ReadonlyArray<CompareRun>,
 	pick: (r: CompareRun) => EvalReport,
 	pickB: (r: CompareRun) => EvalReport = pick,
-): Paired | undefined => {
-	let tasks = 0;
-	let onlyA = 0;
-	let onlyB = 0;
-	for (const ra of a) {
-		const rb = b.find((r) => r.seed === ra.seed);
-		if (rb === undefined) continue;
-		const p = pairReports(pick(ra), pickB(rb));
-		if (p === undefined) return undefined;
-		tasks += p.tasks;
-		onlyA += p.onlyA;
-		onlyB += p.onlyB;
-	}
-	return tasks === 0 ? undefined : { tasks, onlyA, onlyB, pValue: signTest(onlyA, onlyA + onlyB) };
-};
+): Paired | undefined =>
+	poolPaired(
+		a.flatMap((ra) => {
+			const rb = b.find((r) => r.seed === ra.seed);
+			return rb === undefined ? [] : [pairReports(pick(ra), pickB(rb))];
+		}),
+	);
 
 /** The table of one environment: a row per method, in the order given. */
 export const compareRows = (

@@ -181,6 +181,21 @@ export const pairReports = (a: EvalReport, b: EvalReport): PairedComparison | un
  */
 export const pairScores = (a: EvalReport, b: EvalReport): PairedComparison | undefined => pairOn(a, b, (s) => s.scores);
 
+/**
+ * Paired comparisons of several runs pooled into one: their tasks and one-sided wins summed, with the
+ * sign test of the sums. Undefined when none is given or one did not pair.
+ */
+export const poolPaired = (pairs: ReadonlyArray<PairedComparison | undefined>): PairedComparison | undefined => {
+	if (pairs.length === 0 || pairs.some((p) => p === undefined)) return undefined;
+	const sum = (k: "tasks" | "onlyA" | "onlyB") => pairs.reduce((s, p) => s + (p?.[k] ?? 0), 0);
+	return {
+		tasks: sum("tasks"),
+		onlyA: sum("onlyA"),
+		onlyB: sum("onlyB"),
+		pValue: signTest(sum("onlyA"), sum("onlyA") + sum("onlyB")),
+	};
+};
+
 /** Whether a report's scores are partial (some between 0 and 1, as WebShop's), so a paired score test says more than the outcomes. */
 export const hasPartialScores = (r: EvalReport): boolean =>
 	r.perSeed.some((s) => s.scores?.some((x) => x > 0 && x < 1) ?? false);
