@@ -29,7 +29,7 @@ export interface RunFigures {
 	readonly sft: EvalReport;
 	readonly rl: EvalReport;
 	readonly sftSteps: number;
-	/** Seconds SFT trained (validation excluded; a resumed SFT counts from its resumption). */
+	/** Seconds of the SFT stage (demonstrations, training, validations; a resumed SFT counts from its resumption). */
 	readonly sftSeconds: number;
 	readonly iterations: number;
 	/** Seconds of RL: its iterations' wall time. */
