@@ -232,6 +232,45 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 		after.optimizer?.dispose();
 	}, 60_000);
 
+	test("explore and progress train take --policy hf:DIR: rollouts of the model as it is, then an estimator of adapters and heads on the frozen base", async () => {
+		const spa = join(dir, "spa-hf");
+		const explored = join(spa, "trajectories", "explore.jsonl");
+		await run([
+			"explore",
+			...common,
+			"--run-dir",
+			spa,
+			"--policy",
+			`hf:${fixture}`,
+			"progress.tasks=2",
+			"progress.samples=2",
+			"rollout.workers=0",
+			"lora.rank=4",
+		]);
+		const lines = readFileSync(explored, "utf8").trim().split("\n");
+		expect(lines).toHaveLength(4);
+		await run([
+			"progress",
+			"train",
+			"--backend",
+			"wasm",
+			"--run-dir",
+			spa,
+			"--policy",
+			`hf:${fixture}`,
+			"--trajectories",
+			explored,
+			"progress.epochs=1",
+		]);
+		const estimator = await load(join(spa, "progress"));
+		const m = estimator.model as LlamaPolicy;
+		expect(m.lora?.rank).toBe(4);
+		for (const [name] of llamaParameterShapes(m.config))
+			expect(m.weight(name).dataSync()).toEqual(base.get(name) as Float32Array);
+		estimator.model.dispose();
+		estimator.optimizer?.dispose();
+	}, 60_000);
+
 	test("hf:~/DIR is under the home directory; a chat template that cannot render, thrown inside a stage, is one input-error line", () => {
 		expect(hfModelDirOf("hf:~/models/qwen")).toBe(join(homedir(), "models", "qwen"));
 		expect(hfModelDirOf("hf:/abs/qwen")).toBe("/abs/qwen");

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { type EnvConfigError, hashSeed, type OutputError, type Trajectory, writeTrajectories } from "@stepwise/core";
-import { type CheckpointError, type CollectOptions, loadCheckpoint, successRate } from "@stepwise/core/policy/index";
+import { type CollectOptions, successRate } from "@stepwise/core/policy/index";
 import { truncationMetrics } from "@stepwise/core/train/index";
 import { Effect } from "effect";
 import type { RolloutWorkersError } from "../errors.ts";
@@ -18,6 +18,7 @@ import {
 	truncationWarning,
 } from "./context.ts";
 import { checkLoadedWeights } from "./finite.ts";
+import { loadModelPolicy, type PolicyLoadError } from "./policy-load.ts";
 
 /** Where a run keeps its exploration trajectories (`stepwise explore`'s default output, the pipeline's step 2). */
 export const exploreFile = (run: RunDir): string => join(run.trajectoriesDir, "explore.jsonl");
@@ -33,7 +34,7 @@ export const runExploreStage = (
 	output: string,
 ): Effect.Effect<
 	{ readonly trajectories: number; readonly success: number },
-	EnvConfigError | CheckpointError | OutputError | RolloutWorkersError | RemotePolicyError
+	EnvConfigError | PolicyLoadError | OutputError | RolloutWorkersError | RemotePolicyError
 > => Effect.scoped(explore(ctx, policyDir, output));
 
 /** {@link runExploreStage}'s body, in a scope that stops the rollout workers. */
@@ -49,16 +50,15 @@ const explore = (ctx: StageContext, policyDir: string, output: string) =>
 		let collect: (options: CollectOptions) => Effect.Effect<Trajectory[], RemotePolicyError>;
 		let modelContext = config.model.contextLength;
 		if (remote === undefined) {
-			const loaded = yield* loadCheckpoint(policyDir);
-			yield* checkLoadedWeights(loaded.model, policyDir);
+			const { policy, optimizer } = yield* loadModelPolicy(policyDir);
+			yield* checkLoadedWeights(policy.model, policyDir);
 			yield* Effect.addFinalizer(() =>
 				Effect.sync(() => {
-					loaded.model.dispose();
-					loaded.optimizer?.dispose();
+					policy.model.dispose();
+					optimizer?.dispose();
 				}),
 			);
-			const policy = { model: loaded.model, codec: loaded.codec };
-			modelContext = loaded.model.config.contextLength;
+			modelContext = policy.model.config.contextLength;
 			const pool = yield* startRolloutPool(ctx, policy, envs.length);
 			collect = (options) => Effect.promise((signal) => pool.collect(policy, envs, options, signal));
 		} else collect = (options) => collectRemote(remote, remoteOptions(config), envs, options);

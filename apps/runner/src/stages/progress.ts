@@ -16,6 +16,7 @@ import { Progress } from "../runs/progress.ts";
 import type { RunDir } from "../runs/run-dir.ts";
 import { fmt, type StageContext, startRolloutPool } from "./context.ts";
 import { checkLoadedWeights, checkTrainedWeights } from "./finite.ts";
+import { loadModelPolicy, loraSpecOf, type PolicyLoadError } from "./policy-load.ts";
 import { readModelTrajectories } from "./trajectory-input.ts";
 
 /** Where a run keeps its progress estimator (`stepwise progress train`'s default output, the pipeline's step 3). */
@@ -36,15 +37,18 @@ export const trainProgressStage = (
 	options: { readonly policyDir: string; readonly trajectories: string; readonly output: string },
 ): Effect.Effect<
 	ProgressValidation,
-	CheckpointError | TrajectoryFileError | NonFiniteError | OutputError | RolloutWorkersError,
+	PolicyLoadError | CheckpointError | TrajectoryFileError | NonFiniteError | OutputError | RolloutWorkersError,
 	FileSystem.FileSystem
 > =>
 	Effect.scoped(
 		Effect.gen(function* () {
 			const { config } = ctx;
 			const t0 = performance.now();
-			const loaded = yield* loadCheckpoint(options.policyDir);
-			loaded.optimizer?.dispose();
+			const { policy: loaded, optimizer: loadedOptimizer } = yield* loadModelPolicy(
+				options.policyDir,
+				loraSpecOf(config),
+			);
+			loadedOptimizer?.dispose();
 			yield* checkLoadedWeights(loaded.model, options.policyDir);
 			const all = yield* readModelTrajectories(options.trajectories, loaded.model.config.vocabSize, "progress train");
 			const train = all.filter((_, i) => i % 5 !== 4);
