@@ -196,7 +196,8 @@ export const makeQuestion = (world: World, seed: number, split: Split, index: nu
 			source === "comparison"
 				? compareQuestion(world, members, rng)
 				: chainQuestion(world, members, source === "single-hop" ? 1 : source === "bridge" ? 2 : 3, rng);
-		if (q !== undefined) return { id: `${split}/${index}`, source, ...q, question: preprocessQuestion(q.question) };
+		if (q !== undefined)
+			return { id: `${split}/${seed}/${index}`, source, ...q, question: preprocessQuestion(q.question) };
 		if (attempt > 1000) throw new Error(`no question could be drawn for ${split}/${index}`);
 	}
 };

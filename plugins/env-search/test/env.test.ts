@@ -9,7 +9,7 @@ describe("Search-R1 format", () => {
 	test("reset: the question is the observation and the first stateKey", () => {
 		const r = env.reset({ seed: 0, split: "test", index: 3 });
 		expect(r.observation).toBe(r.task.instruction);
-		expect(r.task).toMatchObject({ id: "test/3" });
+		expect(r.task).toMatchObject({ id: "test/0/3" });
 		expect(["single-hop", "bridge", "comparison", "three-hop"]).toContain(r.task.type as string);
 		expect(env.stateKey()).toBe(r.observation);
 	});

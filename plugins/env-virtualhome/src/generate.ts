@@ -99,7 +99,7 @@ export const generateTask = (seed: number, split: string, index: number, options
 		const goal = diffGoal(initial.graph, final.graph);
 		if (goalSize(goal) === 0 || goalReached(initial.graph, goal) || !goalReached(final.graph, goal)) continue;
 		return {
-			id: `${split}/${index}`,
+			id: `${split}/${seed}/${index}`,
 			split,
 			template: template.id,
 			title: template.title,

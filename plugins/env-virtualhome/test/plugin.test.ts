@@ -66,7 +66,7 @@ describe("env semantics", () => {
 		const env = make();
 		const r = env.reset({ seed: 1, split: "test", index: 2 });
 		expect(r.observation).toBe("");
-		expect(r.task.id).toBe("test/2");
+		expect(r.task.id).toBe("test/1/2");
 		expect(r.task.instruction).toMatch(/^The task is [A-Z][^(]* \(.+\)\.$/);
 		expect(typeof r.task.type).toBe("string");
 		expect(() => env.reset({ seed: 1, split: "valid", index: 0 })).toThrow(EnvUsageError);

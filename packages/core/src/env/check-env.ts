@@ -146,9 +146,19 @@ const checks = (
 		"reset-variety": () => {
 			const env = make();
 			const seen = new Set<string>();
-			for (let i = 0; i < 8; i++) seen.add(JSON.stringify(env.reset(req(i))));
+			const ids = new Set<string>();
+			for (let i = 0; i < 8; i++) {
+				const r = env.reset(req(i));
+				seen.add(JSON.stringify(r));
+				ids.add(r.task.id);
+				// a task id names one task: another seed that gives the same id must give the same task
+				const other = env.reset({ ...req(i), seed: o.seed + 1 });
+				if (other.task.id === r.task.id && !same(other, r))
+					fail(`task id ${JSON.stringify(r.task.id)} names two different tasks (seeds ${o.seed} and ${o.seed + 1})`);
+			}
 			if (seen.size < 2) fail("8 different task indices all gave the same task");
-			return `${seen.size} distinct tasks of 8`;
+			if (ids.size < seen.size) fail(`8 task indices gave ${seen.size} distinct tasks but ${ids.size} distinct ids`);
+			return `${seen.size} distinct tasks of 8, each with its own id`;
 		},
 		"step-determinism": () => {
 			for (let e = 0; e < o.randomEpisodes; e++) {

@@ -18,7 +18,11 @@ export interface ResetRequest {
 
 /** The task an episode pursues. */
 export interface TaskInfo {
-	/** Stable id, unique within (spec, split), e.g. `train/42` or a game file name. */
+	/**
+	 * Stable id, unique within (spec, split): one id names one task whatever the seed, so an id
+	 * includes the seed where the task depends on it (`train/0/42`), and not where it does not
+	 * (WebShop's fixed goal list, Boxoban's levels, a game file name). Evaluations pair tasks by it.
+	 */
 	readonly id: string;
 	/** Task type for per-type reporting (ALFWorld's six types, Search's hop types …), if the env has types. */
 	readonly type?: string;
