@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { EpisodeMemory, type StepPromptContext } from "@stepwise/core";
+import { EpisodeMemory, type StepPromptContext, withTimeLimit } from "@stepwise/core";
+import { collectDemonstrations, type Demonstration } from "@stepwise/core/policy/demos";
 import { Effect } from "effect";
 import { runs } from "../src/compact.ts";
 import { alfworldPlugin, compactSpec, currentSpec, legacySpec } from "../src/plugin.ts";
@@ -196,6 +197,30 @@ describe("compact memory prompt", () => {
 				if (s.terminated) break;
 			}
 		}
+	});
+
+	test("failed-command demonstrations: rejected commands from earlier steps, then the expert's answer under `(failed)`", () => {
+		const env = withTimeLimit(Effect.runSync(alfworldPlugin.make(compactSpec)));
+		const tasks = Array.from({ length: 30 }, (_, index) => ({ seed: 0, split: "train", index }));
+		const clean = collectDemonstrations(env, tasks);
+		expect(collectDemonstrations(env, tasks, { failures: 0 })).toEqual(clean);
+		const set = collectDemonstrations(env, tasks, { failures: 0.2, noiseSeed: 3 });
+		expect(set.failed).toBeGreaterThan(20);
+		expect(set.perturbed).toBe(0);
+		const text = (d: Demonstration) => (d.prompt.style === "chat" ? "" : d.prompt.text);
+		const failedLast = set.demos.filter((d) => /\nlast: .* \(failed\)\nact:$/.test(text(d)));
+		// a rejected command (or a run of them) puts the next demonstration under a `(failed)` line; the clean ones have none
+		expect(failedLast.length).toBeLessThanOrEqual(set.failed);
+		expect(failedLast.length).toBeGreaterThan(set.failed * 0.6);
+		expect(clean.demos.some((d) => text(d).includes("(failed)"))).toBe(false);
+		// the state did not change: the expert answers what it answers without the failure
+		const state = (d: Demonstration) => `${d.taskId}|${text(d).replace(/\nlast: .*/, "")}`;
+		const answers = new Map(clean.demos.map((d) => [state(d), d.target]));
+		const same = failedLast.filter((d) => answers.get(state(d)) === d.target).length;
+		expect(same).toBeGreaterThan(failedLast.length * 0.9);
+		expect(set.won).toBeGreaterThanOrEqual(28);
+		expect(collectDemonstrations(env, tasks, { failures: 0.2, noiseSeed: 3 })).toEqual(set);
+		expect(collectDemonstrations(env, tasks, { failures: 0.2, noiseSeed: 4 }).demos).not.toEqual(set.demos);
 	});
 
 	test("runs: consecutive instance numbers collapse, gaps stay", () => {

@@ -146,6 +146,13 @@ export const RunConfig = Schema.Struct({
 		 * leads to are, so the policy learns to recover from mistakes. 0: pure expert episodes.
 		 */
 		demoNoise: Probability,
+		/**
+		 * Probability that a training episode plays, before an expert step, a command the env rejects:
+		 * one admissible earlier in the episode and not now (going where the agent stands, opening what
+		 * is open). Not trained on; the expert's answer from the prompt that shows the failure is, so the
+		 * policy learns not to repeat a failed command. Needs envs that list admissible actions. 0: none.
+		 */
+		demoFailures: Probability,
 		/** Most optimizer steps. */
 		steps: PosInt,
 		/** Training time budget in minutes (0: none). */
@@ -391,6 +398,7 @@ export const defaultConfig: RunConfig = {
 		episodes: 4000,
 		validationEpisodes: 200,
 		demoNoise: 0,
+		demoFailures: 0,
 		steps: 2400,
 		minutes: 0,
 		batchSize: 32,

@@ -178,14 +178,16 @@ const demonstrations = (env: ManagedEnv, tasks: ReadonlyArray<ResetRequest>, opt
 		const demos: Demonstration[] = [];
 		let won = 0;
 		let perturbed = 0;
+		let failed = 0;
 		for (let i = 0; i < tasks.length; i += 64) {
 			const part = collectDemonstrations(env, tasks.slice(i, i + 64), options);
 			demos.push(...part.demos);
 			won += part.won;
 			perturbed += part.perturbed;
+			failed += part.failed;
 			yield* yieldToEventLoop;
 		}
-		return { demos, episodes: tasks.length, won, perturbed };
+		return { demos, episodes: tasks.length, won, perturbed, failed };
 	});
 
 /**
@@ -229,6 +231,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir, from: string | 
 		const train = yield* demonstrations(env, taskRange(config.seed, config.env.trainSplit, config.sft.episodes), {
 			style,
 			noise: config.sft.demoNoise,
+			failures: config.sft.demoFailures,
 			noiseSeed: config.seed,
 		});
 		const val = yield* demonstrations(
@@ -273,7 +276,7 @@ const sftStage = (ctx: StageContext, run: RunDir, logTo: RunDir, from: string | 
 				: TransformerPolicy.init(modelConfig, config.seed));
 		const trainable = model.variables().reduce((n, v) => n + v.size, 0);
 		ctx.log(
-			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}${train.perturbed > 0 ? `, ${train.perturbed} random steps of demoNoise ${config.sft.demoNoise}` : ""}), a vocabulary of ${codec.vocabSize} tokens, ${model.parameterCount} parameters${trainable < model.parameterCount ? ` (${trainable} trainable: LoRA rank ${config.lora.rank} on ${config.lora.targets.join(", ")})` : ""}${from !== undefined && partial === undefined ? `, from ${from}` : ""}`,
+			`sft: ${train.demos.length} expert steps from ${train.episodes} episodes (expert won ${train.won}${train.perturbed > 0 ? `, ${train.perturbed} random steps of demoNoise ${config.sft.demoNoise}` : ""}${train.failed > 0 ? `, ${train.failed} rejected commands of demoFailures ${config.sft.demoFailures}` : ""}), a vocabulary of ${codec.vocabSize} tokens, ${model.parameterCount} parameters${trainable < model.parameterCount ? ` (${trainable} trainable: LoRA rank ${config.lora.rank} on ${config.lora.targets.join(", ")})` : ""}${from !== undefined && partial === undefined ? `, from ${from}` : ""}`,
 		);
 		const fit = demonstrationFit(train.demos.length, trainSet, contextLength);
 		for (const line of fit.warnings) ctx.log(line);

@@ -26,6 +26,8 @@ export interface DemonstrationSet {
 	readonly won: number;
 	/** Off-expert actions taken by {@link DemonstrationOptions.noise} (not training targets). */
 	readonly perturbed: number;
+	/** Rejected commands played by {@link DemonstrationOptions.failures} (not training targets). */
+	readonly failed: number;
 }
 
 /** Options of {@link collectDemonstrations}. */
@@ -40,6 +42,16 @@ export interface DemonstrationOptions {
 	 * where the env lists none stay the expert's.
 	 */
 	readonly noise?: number;
+	/**
+	 * Probability that, before an expert step, the episode plays a command the env rejects (default
+	 * 0): one that was admissible at an earlier step of the episode and is not now (going where the
+	 * agent stands, taking what it already took, opening what is open), the mistakes a small policy
+	 * repeats. That step is not a demonstration; the expert's answer from the same state, its prompt
+	 * now showing the failed command, is. So the policy learns to leave a failed command instead of
+	 * repeating it. Needs envs that list admissible actions; a command the env accepts after all is
+	 * kept as the episode's step (the expert answers from where it leads, as with `noise`).
+	 */
+	readonly failures?: number;
 	/** Seed of the perturbations; each task draws from its own stream of (seed, split, index). */
 	readonly noiseSeed?: number;
 }
@@ -48,7 +60,8 @@ export interface DemonstrationOptions {
  * Play the env's expert on each task (under the spec's step limit) and record, for every step, the
  * prompt in the given style (history window as the collector builds it) and the expert's formatted
  * answer. Works with any plugin whose env has an expert. With `noise`, some steps take a random
- * admissible action instead (not recorded), and the expert's answers from where they lead are.
+ * admissible action instead (not recorded), and the expert's answers from where they lead are; with
+ * `failures`, some steps are preceded by a command the env rejects (not recorded).
  */
 export const collectDemonstrations = (
 	env: ManagedEnv,
@@ -58,16 +71,20 @@ export const collectDemonstrations = (
 	const style = options.style ?? env.spec.promptStyle;
 	const historyLength = options.historyLength ?? env.spec.historyLength;
 	const noise = options.noise ?? 0;
+	const failures = options.failures ?? 0;
 	const demos: Demonstration[] = [];
 	let won = 0;
 	let perturbed = 0;
+	let failed = 0;
 	for (const request of tasks) {
 		const reset = env.reset(request);
 		const memory = new EpisodeMemory(reset.task, reset.observation);
-		const rng =
-			noise > 0
-				? new Rng(hashSeed(options.noiseSeed ?? 0, "demo-noise", request.seed, request.split, request.index))
-				: undefined;
+		const stream = (name: string) =>
+			new Rng(hashSeed(options.noiseSeed ?? 0, name, request.seed, request.split, request.index));
+		const rng = noise > 0 ? stream("demo-noise") : undefined;
+		const failRng = failures > 0 ? stream("demo-failures") : undefined;
+		/** Commands admissible at an earlier step of this episode (in first-seen order). */
+		const earlier = new Set<string>();
 		let episodeWon = false;
 		while (!env.done) {
 			const expert = env.expertAction();
@@ -75,7 +92,15 @@ export const collectDemonstrations = (
 			const admissible = env.admissibleActions();
 			const prompt = buildPrompt(env.prompts, memory, style, historyLength, admissible);
 			let action = expert;
-			if (rng !== undefined && admissible !== undefined && admissible.length > 0 && rng.next() < noise) {
+			const rejected =
+				failRng !== undefined && admissible !== undefined && failRng.next() < failures
+					? rejectedCommand(earlier, admissible, failRng)
+					: undefined;
+			if (admissible !== undefined) for (const a of admissible) earlier.add(a);
+			if (rejected !== undefined) {
+				action = rejected;
+				failed++;
+			} else if (rng !== undefined && admissible !== undefined && admissible.length > 0 && rng.next() < noise) {
 				action = admissible[Math.floor(rng.next() * admissible.length)] as string;
 				perturbed++;
 			} else
@@ -94,7 +119,14 @@ export const collectDemonstrations = (
 		}
 		if (episodeWon) won++;
 	}
-	return { demos, episodes: tasks.length, won, perturbed };
+	return { demos, episodes: tasks.length, won, perturbed, failed };
+};
+
+/** A uniformly drawn command of `earlier` that `admissible` does not list now; undefined when there is none. */
+const rejectedCommand = (earlier: ReadonlySet<string>, admissible: ReadonlyArray<string>, rng: Rng) => {
+	const now = new Set(admissible);
+	const candidates = [...earlier].filter((a) => !now.has(a));
+	return candidates.length === 0 ? undefined : candidates[Math.floor(rng.next() * candidates.length)];
 };
 
 /** A tokenised training example: `ids` = prompt + answer; the loss covers positions ≥ `answerStart`. */
