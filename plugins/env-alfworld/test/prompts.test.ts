@@ -13,13 +13,12 @@ const spa = JSON.parse(readFileSync(join(import.meta.dir, "../data/spa_rl_eto_st
 
 const task = { id: "t", type: "pick_and_place_simple", instruction: "put a apple in fridge." };
 const ctx = (over: Partial<StepPromptContext>): StepPromptContext => ({
-	task,
-	observation: "On the countertop 1, you see a apple 1.",
-	history: [],
-	historyStart: 1,
-	stepCount: 0,
-	historyLength: 2,
-	admissibleActions: ["go to countertop 1", "help", "look", "take apple 1 from countertop 1"],
+	...new EpisodeMemory(task, "On the countertop 1, you see a apple 1.").stepContext(2, [
+		"go to countertop 1",
+		"help",
+		"look",
+		"take apple 1 from countertop 1",
+	]),
 	...over,
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StepPromptContext } from "@stepwise/core/env/index";
+import { EpisodeMemory, type StepPromptContext } from "@stepwise/core/env/index";
 import {
 	FORMAT_ERROR,
 	INSTRUCTED_TEMPLATES,
@@ -20,13 +20,7 @@ const reference = JSON.parse(readFileSync(join(import.meta.dir, "../data/spa_rl_
 const task = { id: "train/0", type: "drink", instruction: taskMessage("Drink", "Drink water") };
 
 const ctx = (over: Partial<StepPromptContext> = {}): StepPromptContext => ({
-	task,
-	observation: "water_glass is CLEAN. ",
-	history: [],
-	historyStart: 1,
-	stepCount: 0,
-	historyLength: 2,
-	admissibleActions: undefined,
+	...new EpisodeMemory(task, "water_glass is CLEAN. ").stepContext(2, undefined),
 	...over,
 });
 

@@ -8,13 +8,7 @@ export const task = { id: "test/1", instruction };
 
 /** A step-prompt context on the search page, with `over` applied. */
 export const promptContext = (over: Partial<StepPromptContext>): StepPromptContext => ({
-	task,
-	observation: "'Search'",
-	history: [],
-	historyStart: 1,
-	stepCount: 0,
-	historyLength: 2,
-	admissibleActions: undefined,
+	...new EpisodeMemory(task, "'Search'").stepContext(2, undefined),
 	...over,
 });
 

@@ -9,10 +9,11 @@ import { writeRunFile } from "../runs/files.ts";
 import { svgToPng } from "../runs/plots.ts";
 import { RunDir } from "../runs/run-dir.ts";
 import { StageLog } from "../services.ts";
-import { decodingOf, readEvalReport } from "../stages/eval-report.ts";
+import { decodingOf } from "../stages/eval-report.ts";
 import { exploreFile } from "../stages/explore.ts";
 import { cachedEval, evalReportFile, runPipeline } from "../stages/pipeline.ts";
 import { runSftStage, sftDir } from "../stages/sft.ts";
+import { readRunFigures } from "../stages/summary.ts";
 import { type CompareConfig, type ResolvedMethod, resolveEnv, resolveMethod, slug } from "./config.ts";
 import { type CompareRun, checkClaims, compareRows, formatClaims, formatRows, successChart } from "./report.ts";
 
@@ -35,31 +36,28 @@ const stepsOfFile = (path: string): number => {
 	return n;
 };
 
-/** A finished run directory read back: evaluations, curves, steps and time. */
+/** A finished run directory read back: its figures (`stepwise summary`'s), curves and exploration. */
 const readRun = (env: string, label: string, seed: number, dir: string) =>
-	Effect.gen(function* () {
+	Effect.map(readRunFigures(dir), (figures) => {
 		const run = new RunDir(dir);
-		const sft = yield* readEvalReport(evalReportFile(run, "sft"));
-		const rl = yield* readEvalReport(evalReportFile(run, "rl"));
 		const rows = run.readMetrics().filter((r) => typeof r["charts/env_steps"] === "number");
 		const at = (key: string) =>
 			rows
 				.filter((r) => typeof r[key] === "number")
 				.map((r) => [r["charts/env_steps"] as number, r[key] as number] as const);
-		const last = rows.at(-1);
 		return {
 			env,
 			label,
 			seed,
 			dir,
-			sft,
-			rl,
+			sft: figures.sft,
+			rl: figures.rl,
 			curve: at("eval/success"),
 			rolloutCurve: at("charts/success"),
-			envSteps: (last?.["charts/env_steps"] as number | undefined) ?? 0,
+			envSteps: (rows.at(-1)?.["charts/env_steps"] as number | undefined) ?? 0,
 			explorationSteps: stepsOfFile(exploreFile(run)),
-			iterations: last?.iteration ?? 0,
-			seconds: rows.reduce((s, r) => s + ((r["time/iteration_s"] as number | undefined) ?? 0), 0),
+			iterations: figures.iterations,
+			seconds: figures.rlSeconds,
 		} satisfies CompareRun;
 	});
 
