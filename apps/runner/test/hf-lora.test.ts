@@ -6,7 +6,7 @@
  * a bad `--policy hf:` as one typed error.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChatTemplateError } from "@stepwise/core/hf/chat-template";
@@ -185,6 +185,10 @@ describe("stepwise sft / train from a Hugging Face model with LoRA", () => {
 		const after = await load(step);
 		expectLora(after.model, await before.model.readValues());
 		const critic = await load(join(step, "critic"));
+		// the critic (and the reference) link the policy's Hugging Face tokenizer files, not copies
+		expect(existsSync(join(step, "reference"))).toBe(true);
+		for (const part of ["critic", "reference"])
+			expect(statSync(join(step, part, "tokenizer.json")).ino).toBe(statSync(join(step, "tokenizer.json")).ino);
 		const value = (critic.model as LlamaPolicy).params.get("value_head.weight")?.dataSync() as Float32Array;
 		expect(value.some((v) => v !== 0)).toBe(true);
 		expectLora(critic.model, await before.model.readValues());

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect, Exit, Schema } from "effect";
@@ -91,7 +91,28 @@ export interface CheckpointInput {
 	readonly state?: Readonly<Record<string, unknown>>;
 	/** The environment the policy is trained on (in `config.json`). */
 	readonly env?: CheckpointEnv;
+	/**
+	 * A checkpoint directory written before this one (a trainer's policy, for its reference and
+	 * critic): the tokenizer files and frozen base weights whose bytes equal its own are hard links
+	 * to them instead of copies (written when linking fails). Each directory still loads on its own.
+	 */
+	readonly shareWith?: string;
 }
+
+/** Write `data` at `path`, or hard-link `shared` there when that file holds the same bytes. */
+const writeOrLink = (path: string, data: string | Uint8Array, shared: string | undefined): void => {
+	if (shared !== undefined && existsSync(shared)) {
+		const bytes = typeof data === "string" ? Buffer.from(data) : data;
+		if (Buffer.from(readFileSync(shared)).equals(bytes))
+			try {
+				linkSync(shared, path);
+				return;
+			} catch {
+				// another file system, or links refused: write the copy
+			}
+	}
+	writeFileSync(path, data);
+};
 
 /** What {@link loadCheckpoint} returns. */
 export interface LoadedCheckpoint {
@@ -251,13 +272,14 @@ export const saveCheckpoint = (dir: string, input: CheckpointInput): Effect.Effe
 						for (const [name, data] of Object.entries(adapterFiles(lora, lora.source ?? "")))
 							writeFileSync(join(tmp, name), data);
 					else writeFileSync(join(tmp, CHECKPOINT_FILES.model), encodeSafetensors(tensors, modelMetadata));
-					if (frozen !== undefined) writeFileSync(join(tmp, FROZEN_FILE), frozen);
+					const shared = (name: string) => (input.shareWith !== undefined ? join(input.shareWith, name) : undefined);
+					if (frozen !== undefined) writeOrLink(join(tmp, FROZEN_FILE), frozen, shared(FROZEN_FILE));
 					if (optimizer !== undefined)
 						writeFileSync(
 							join(tmp, CHECKPOINT_FILES.optimizer),
 							encodeSafetensors(optimizer.tensors, optimizer.metadata),
 						);
-					for (const [name, data] of Object.entries(tokenizerFiles)) writeFileSync(join(tmp, name), data);
+					for (const [name, data] of Object.entries(tokenizerFiles)) writeOrLink(join(tmp, name), data, shared(name));
 					writeFileSync(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(recorded, null, 2)}\n`);
 					if (input.state !== undefined)
 						writeFileSync(join(tmp, CHECKPOINT_FILES.state), `${JSON.stringify(input.state, null, 2)}\n`);

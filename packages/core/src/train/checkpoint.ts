@@ -47,7 +47,8 @@ const asAdam = (opt: tf.Optimizer, dir: string): Effect.Effect<tf.AdamOptimizer,
 /**
  * Save a trainer checkpoint: the policy, its Adam state and the trainer state (`iteration`, `seed`)
  * in `dir` (the policy checkpoint layout), then the reference (`dir/reference`) and a separate
- * critic (`dir/critic`). Each directory is written atomically; the policy directory first.
+ * critic (`dir/critic`). Each directory is written atomically; the policy directory first, and the
+ * other two hard-link its tokenizer files (and frozen base weights) instead of copying them.
  */
 export const saveTrainerCheckpoint = (
 	dir: string,
@@ -68,13 +69,18 @@ export const saveTrainerCheckpoint = (
 			...(input.env !== undefined ? { env: input.env } : {}),
 		});
 		if (input.reference !== undefined)
-			yield* saveCheckpoint(join(dir, "reference"), { model: input.reference, codec: input.policy.codec });
+			yield* saveCheckpoint(join(dir, "reference"), {
+				model: input.reference,
+				codec: input.policy.codec,
+				shareWith: dir,
+			});
 		if (input.critic !== undefined) {
 			const criticOpt = yield* asAdam(input.critic.optimizer, dir);
 			yield* saveCheckpoint(join(dir, "critic"), {
 				model: input.critic.model,
 				codec: input.policy.codec,
 				optimizer: criticOpt,
+				shareWith: dir,
 			});
 		}
 	});

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -107,6 +107,10 @@ describe("Trainer", () => {
 		await Effect.runPromise(
 			saveTrainerCheckpoint(dir, { policy: b, optimizer: optB, reference: refB, state: trainerB.state() }),
 		);
+		// the reference shares the policy's tokenizer file (a hard link, not a copy)
+		const tokenizer = (d: string) => statSync(join(d, "tokenizer.json"));
+		expect(tokenizer(join(dir, "reference")).ino).toBe(tokenizer(dir).ino);
+		expect(tokenizer(dir).nlink).toBe(2);
 		const loaded = await Effect.runPromise(loadTrainerCheckpoint(dir));
 		expect(loaded.state).toEqual({ iteration: 2, seed: 5 });
 		const trainerC = new Trainer(
