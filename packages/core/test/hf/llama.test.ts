@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { Effect } from "effect";
+import type { LlamaPolicy } from "../../src/hf/llama.ts";
 import { loadHfModel } from "../../src/hf/load.ts";
 import { generate } from "../../src/policy/generate.ts";
 import { useBackend } from "../policy/helpers.ts";
@@ -8,10 +9,10 @@ import { fixtureDir, MODEL_FIXTURES, maxAbsDiff, reference } from "./fixtures.ts
 
 beforeAll(useBackend);
 
-const logitsOf = (model: { forward: Function; logits: Function }, ids: number[]): Float32Array =>
+const logitsOf = (model: LlamaPolicy, ids: number[]): Float32Array =>
 	tf.tidy(() => {
 		const x = tf.tensor2d(Int32Array.from(ids), [1, ids.length], "int32");
-		return (model.logits(model.forward(x).hidden) as tf.Tensor).dataSync() as Float32Array;
+		return model.logits(model.forward(x).hidden).dataSync() as Float32Array;
 	});
 
 describe("Llama-family decoder against transformers", () => {
