@@ -9,11 +9,12 @@ import {
 	encodeAnswer,
 	encodePrompt,
 } from "@stepwise/core/policy/index";
-import { Effect } from "effect";
+import { Effect, Result } from "effect";
 import { resolveConfig } from "../src/config/decode.ts";
-import { defaultConfig, RunConfig } from "../src/config/schema.ts";
+import { defaultConfig, RunConfig, trainMethodNames } from "../src/config/schema.ts";
 import { EnvironmentsLive } from "../src/plugins.ts";
 import { VALIDATION_OFFSET } from "../src/stages/context.ts";
+import { runTraits } from "../src/stages/credit-fn.ts";
 
 const configs = join(import.meta.dir, "..", "configs");
 
@@ -59,4 +60,24 @@ describe.each([
 		const fit = lengths.filter((l) => l.prompt + l.answer <= c.model.contextLength).length;
 		expect(fit / lengths.length).toBeGreaterThanOrEqual(0.99);
 	}, 60_000);
+});
+
+describe("every recipe runs every method", () => {
+	test.each(["alfworld", "webshop", "search", "virtualhome"])("configs/%s.yaml with method.name=<any>", (name) => {
+		const file = join(configs, `${name}.yaml`);
+		for (const method of trainMethodNames()) {
+			const overrides = [`method.name=${method}`, ...(method === "mix" ? ["method.mix=0.5*gigpo + 0.5*rloo"] : [])];
+			const c = Effect.runSync(resolveConfig(RunConfig, { file, overrides, base: defaultConfig }));
+			const traits = runTraits(c.method);
+			expect(
+				Result.isSuccess(traits) ? method : `${method}: ${Result.isFailure(traits) ? traits.failure.message : ""}`,
+			).toBe(method);
+			// the recipe's own method keeps its options; another starts from its own
+			if (method !== "gigpo") expect(c.method.config).toEqual({});
+		}
+		const own = Effect.runSync(resolveConfig(RunConfig, { file, base: defaultConfig }));
+		expect(
+			Effect.runSync(resolveConfig(RunConfig, { file, overrides: ["method.name=gigpo"], base: defaultConfig })).method,
+		).toEqual(own.method);
+	});
 });

@@ -54,11 +54,17 @@ export const deepMerge = (base: Tree, over: Tree): Tree => {
 	return out;
 };
 
-/** Apply overrides in order to a config tree. */
+/**
+ * Apply overrides in order to a config tree. One that changes `method.name` also empties
+ * `method.config`, which holds the options of the method named before (a later
+ * `method.config.*` override sets the new method's).
+ */
 export const applyOverrides = (tree: Tree, overrides: ReadonlyArray<string>): Tree =>
 	overrides.reduce((t, o) => {
 		const { path, value } = parseOverride(o);
-		return setPath(t, path, value);
+		const method = t.method;
+		const switched = path.join(".") === "method.name" && isTree(method) && method.name !== value;
+		return setPath(switched ? setPath(t, ["method", "config"], {}) : t, path, value);
 	}, tree);
 
 /** Parse a YAML config text into a tree (an empty file is an empty config). */
