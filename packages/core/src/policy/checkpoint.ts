@@ -103,7 +103,7 @@ export interface CheckpointInput {
 const writeOrLink = (path: string, data: string | Uint8Array, shared: string | undefined): void => {
 	if (shared !== undefined && existsSync(shared)) {
 		const bytes = typeof data === "string" ? Buffer.from(data) : data;
-		if (Buffer.from(readFileSync(shared)).equals(bytes))
+		if (readFileSync(shared).equals(bytes))
 			try {
 				linkSync(shared, path);
 				return;

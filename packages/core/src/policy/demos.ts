@@ -96,7 +96,7 @@ export const collectDemonstrations = (
 				failRng !== undefined && admissible !== undefined && failRng.next() < failures
 					? rejectedCommand(earlier, admissible, failRng)
 					: undefined;
-			if (admissible !== undefined) for (const a of admissible) earlier.add(a);
+			if (failRng !== undefined && admissible !== undefined) for (const a of admissible) earlier.add(a);
 			if (rejected !== undefined) {
 				action = rejected;
 				failed++;
